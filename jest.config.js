@@ -1,0 +1,13 @@
+/** Jest: @swc/jest transpiles TypeScript (type checking runs separately: npm run typecheck). */
+module.exports = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/test'],
+  testMatch: ['**/*.test.ts'],
+  transform: {
+    '^.+\\.(t|j|mj)s$': ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'typescript' } }, module: { type: 'commonjs' } }],
+  },
+  // middy 6 ships ESM only: let swc transpile it to CommonJS for jest.
+  transformIgnorePatterns: ['/node_modules/(?!@middy/)'],
+  setupFiles: ['<rootDir>/test/support/setup.js'],
+  testTimeout: 30000,
+};
