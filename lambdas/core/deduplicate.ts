@@ -1,0 +1,333 @@
+/**
+ * Stage "deduplicate" and "open or update incident" (after classify/route/suppress, before escalate).
+ *
+ * A pure decision: given the latest incident of one fingerprint (or none) and the evaluated alerts of that
+ * fingerprint from one batch, in order, it returns the new state of that incident, the incidents to open, the
+ * timeline entries, the alert log entries and one outcome with a reason for every alert. The store applies the plan
+ * with a version check; on a conflict the caller re-reads and calls this again, so concurrency never double counts.
+ */
+import type { Fingerprint } from './fingerprint';
+import { shortFingerprint } from './fingerprint';
+import type { AlertAction, NormalizedAlert, Severity } from './model/alert';
+import type { AlertRecord, AlertSummary, Incident, Route, TimelineEvent } from './model/incident';
+import { isOpen } from './model/incident';
+import { REASONS } from './model/reasons';
+import { step, type TraceStep } from './model/trace';
+
+/** How many message keys an incident remembers (the idempotency ring). */
+export const RECENT_MESSAGES_MAX = 16;
+/** How many alerts per incident are kept in its alert log with their decision traces. */
+export const ALERT_LOG_MAX = 20;
+
+/** What classify, route and suppress decided about one alert. */
+export interface Evaluation {
+  fingerprint: Fingerprint;
+  severity: Severity;
+  tags: Record<string, string>;
+  route: Route;
+  /** Set when the alert must not page: the reason and the rule (or built-in policy) that said so. */
+  suppression: { reason: string; rule: string | null } | null;
+  /** Trace steps of the stages before this one. */
+  trace: TraceStep[];
+}
+
+/** One alert with the delivery it came in and its evaluation. */
+export interface EvaluatedAlert {
+  alert: NormalizedAlert;
+  messageKey: string;
+  receivedAt: string;
+  archiveKey: string;
+  evaluation: Evaluation;
+}
+
+export type AlertOutcomeKind =
+  | 'opened'
+  | 'joined'
+  | 'resolved'
+  | 'acknowledged'
+  | 'recorded'
+  | 'suppressed'
+  | 'duplicate'
+  | 'ignored';
+
+export interface AlertOutcome {
+  deliveryKey: string;
+  messageKey: string;
+  incidentId: string | null;
+  outcome: AlertOutcomeKind;
+  reason: string;
+  trace: TraceStep[];
+}
+
+export interface IncidentPlan {
+  /** The latest incident before and after this batch, when it changed. */
+  update: { before: Incident; after: Incident } | null;
+  /** Incidents to create, in seq order. */
+  creates: Incident[];
+  timeline: TimelineEvent[];
+  alertLog: AlertRecord[];
+  outcomes: AlertOutcome[];
+  /** Incidents that were opened and must page. */
+  pages: Incident[];
+  /** Incidents that stopped needing escalation (resolved or acknowledged by the source). */
+  settled: Incident[];
+}
+
+export function incidentIdOf(fp: Fingerprint, seq: number): string {
+  return `inc-${shortFingerprint(fp)}-${seq}`;
+}
+
+function summary(e: EvaluatedAlert): AlertSummary {
+  return {
+    deliveryKey: e.alert.deliveryKey,
+    title: e.alert.title,
+    action: e.alert.action,
+    occurredAt: e.alert.occurredAt,
+    receivedAt: e.receivedAt,
+  };
+}
+
+/** Orders alerts by when they happened, then by arrival, so ALARM-then-OK in one batch resolves. */
+export function orderAlerts(alerts: readonly EvaluatedAlert[]): EvaluatedAlert[] {
+  return alerts
+    .map((a, i) => ({ a, i }))
+    .sort((x, y) => (x.a.alert.occurredAt < y.a.alert.occurredAt ? -1 : x.a.alert.occurredAt > y.a.alert.occurredAt ? 1 : x.i - y.i))
+    .map(({ a }) => a);
+}
+
+/** The action the incident logic applies: an `info` alert that a rule chose to page behaves like a trigger. */
+function effectiveAction(e: EvaluatedAlert): AlertAction {
+  return e.alert.action;
+}
+
+/**
+ * Plans the effect of `alerts` (all of one fingerprint) on `latest`, the most recent incident of that fingerprint.
+ * `now` is the processing time (ISO); `nowMs` the same instant in epoch ms.
+ */
+export function planIncidentChanges(
+  latest: Incident | null,
+  alerts: readonly EvaluatedAlert[],
+  now: string,
+  nowMs: number,
+  older: readonly Incident[] = [],
+): IncidentPlan {
+  const plan: IncidentPlan = { update: null, creates: [], timeline: [], alertLog: [], outcomes: [], pages: [], settled: [] };
+  let current: Incident | null = latest ? structuredClone(latest) : null;
+  const touched = new Set<Incident>();
+  const seenDeliveries = new Set<string>();
+
+  // Messages a previous attempt already applied (a redelivery after a crash, or a concurrent duplicate).
+  // `older` are the incidents before `latest`: a message may have resolved one and opened the next.
+  const previouslyApplied = new Set([latest, ...older].flatMap((inc) => (inc ? inc.recentMessages.map(([k]) => k) : [])));
+
+  const remember = (inc: Incident, messageKey: string) => {
+    if (!inc.recentMessages.some(([k]) => k === messageKey)) {
+      inc.recentMessages.push([messageKey, nowMs]);
+      while (inc.recentMessages.length > RECENT_MESSAGES_MAX) inc.recentMessages.shift();
+    }
+    touched.add(inc);
+  };
+
+  const log = (inc: Incident, e: EvaluatedAlert, trace: TraceStep[]) => {
+    if (inc.alertsLogged >= ALERT_LOG_MAX) return;
+    inc.alertsLogged += 1;
+    plan.alertLog.push({
+      incidentId: inc.id,
+      deliveryKey: e.alert.deliveryKey,
+      messageKey: e.messageKey,
+      source: e.alert.source,
+      action: e.alert.action,
+      title: e.alert.title,
+      occurredAt: e.alert.occurredAt,
+      receivedAt: e.receivedAt,
+      alertUrl: e.alert.alertUrl,
+      archiveKey: e.archiveKey,
+      trace: { steps: trace },
+    });
+  };
+
+  const outcome = (e: EvaluatedAlert, inc: Incident | null, kind: AlertOutcomeKind, reason: string, dedup: TraceStep) => {
+    const trace = [...e.evaluation.trace, dedup];
+    plan.outcomes.push({ deliveryKey: e.alert.deliveryKey, messageKey: e.messageKey, incidentId: inc?.id ?? null, outcome: kind, reason, trace });
+    if (inc) log(inc, e, trace);
+  };
+
+  const open = (e: EvaluatedAlert, suppressionReason: string | null): Incident => {
+    const seq = (current?.seq ?? 0) + 1;
+    const first = summary(e);
+    const inc: Incident = {
+      id: incidentIdOf(e.evaluation.fingerprint, seq),
+      fingerprint: e.evaluation.fingerprint,
+      seq,
+      status: suppressionReason === null ? 'triggered' : 'suppressed',
+      version: 0,
+      title: e.alert.title,
+      source: e.alert.source,
+      severity: e.evaluation.severity,
+      tags: e.evaluation.tags,
+      route: e.evaluation.route,
+      alertUrl: e.alert.alertUrl,
+      resource: e.alert.resource,
+      openedAt: now,
+      lastSeenAt: e.alert.occurredAt,
+      updatedAt: now,
+      acknowledgedAt: null,
+      acknowledgedBy: null,
+      resolvedAt: null,
+      resolvedBy: null,
+      suppressionReason,
+      escalation: suppressionReason === null ? 'pending' : 'none',
+      alertCount: 1,
+      alertsLogged: 0,
+      firstAlert: first,
+      lastAlert: first,
+      recentMessages: [],
+    };
+    plan.creates.push(inc);
+    touched.add(inc);
+    plan.timeline.push({
+      incidentId: inc.id,
+      at: now,
+      type: suppressionReason === null ? 'opened' : 'suppressed',
+      actor: `source:${e.alert.source}`,
+      message:
+        suppressionReason === null
+          ? `Opened by ${e.alert.source} alert: ${e.alert.title}`
+          : `Opened suppressed (${suppressionReason}): ${e.alert.title}`,
+      data: { deliveryKey: e.alert.deliveryKey, severity: inc.severity, service: inc.route.service },
+    });
+    if (suppressionReason === null) plan.pages.push(inc);
+    current = inc;
+    return inc;
+  };
+
+  const join = (inc: Incident, e: EvaluatedAlert) => {
+    inc.alertCount += 1;
+    if (e.alert.occurredAt > inc.lastSeenAt) inc.lastSeenAt = e.alert.occurredAt;
+    inc.lastAlert = summary(e);
+    inc.updatedAt = now;
+  };
+
+  for (const e of orderAlerts(alerts)) {
+    const key = e.alert.deliveryKey;
+    if (seenDeliveries.has(key)) {
+      outcome(e, null, 'duplicate', REASONS.duplicateDelivery,
+        step('deduplicate', 'duplicate', `delivery ${key} appears twice in this batch; counted once`));
+      continue;
+    }
+    seenDeliveries.add(key);
+    if (previouslyApplied.has(e.messageKey)) {
+      outcome(e, null, 'duplicate', REASONS.duplicateDelivery,
+        step('deduplicate', 'duplicate', `message ${e.messageKey} was already applied to this fingerprint's incidents; counted once`));
+      continue;
+    }
+    const suppression = e.evaluation.suppression;
+    const action = effectiveAction(e);
+
+    if (action === 'trigger') {
+      if (current && isOpen(current.status)) {
+        join(current, e);
+        remember(current, e.messageKey);
+        const why = suppression
+          ? `joined open incident ${current.id} (${current.alertCount} alerts); it would have been suppressed (${suppression.reason}) but the incident already paged`
+          : `joined open incident ${current.id} (${current.alertCount} alerts); no new page`;
+        outcome(e, current, 'joined', REASONS.joinedOpenIncident, step('deduplicate', 'joined', why, { incidentId: current.id }));
+      } else if (current && current.status === 'suppressed' && suppression) {
+        join(current, e);
+        remember(current, e.messageKey);
+        outcome(e, current, 'suppressed', REASONS.joinedSuppressedIncident,
+          step('deduplicate', 'joined', `joined suppressed incident ${current.id}: ${suppression.reason}`, { incidentId: current.id }));
+      } else {
+        const prev = current;
+        const inc = open(e, suppression ? suppression.reason : null);
+        remember(inc, e.messageKey);
+        const why = prev
+          ? `no open incident for this fingerprint (latest ${prev.id} is ${prev.status}); opened ${inc.id}`
+          : `first alert of this fingerprint; opened ${inc.id}`;
+        outcome(e, inc, suppression ? 'suppressed' : 'opened', suppression ? suppression.reason : 'new-incident',
+          step('deduplicate', 'new-incident', why, { incidentId: inc.id, pages: !suppression }));
+      }
+      continue;
+    }
+
+    if (action === 'info') {
+      if (current && isOpen(current.status)) {
+        current.updatedAt = now;
+        remember(current, e.messageKey);
+        plan.timeline.push({
+          incidentId: current.id, at: now, type: 'info', actor: `source:${e.alert.source}`,
+          message: `${e.alert.sourceSeverity} recorded: ${e.alert.description || e.alert.title}`,
+          data: { deliveryKey: key },
+        });
+        outcome(e, current, 'recorded', REASONS.insufficientData,
+          step('deduplicate', 'recorded', `${e.alert.sourceSeverity} recorded on open incident ${current.id}; it neither pages nor resolves`, { incidentId: current.id }));
+      } else {
+        const reason = suppression?.reason ?? `${REASONS.insufficientData}: ${e.alert.sourceSeverity} is recorded without a page`;
+        if (current && current.status === 'suppressed') {
+          join(current, e);
+          remember(current, e.messageKey);
+          outcome(e, current, 'suppressed', REASONS.insufficientData,
+            step('deduplicate', 'joined', `joined suppressed incident ${current.id}: ${reason}`, { incidentId: current.id }));
+        } else {
+          const inc = open(e, reason);
+          remember(inc, e.messageKey);
+          outcome(e, inc, 'suppressed', REASONS.insufficientData,
+            step('deduplicate', 'new-incident', `opened suppressed incident ${inc.id}: ${reason}`, { incidentId: inc.id, pages: false }));
+        }
+      }
+      continue;
+    }
+
+    // resolve or acknowledge from the source
+    const verb = action === 'resolve' ? 'resolve' : 'acknowledge';
+    if (!current || !isOpen(current.status)) {
+      const reason = action === 'resolve' ? REASONS.resolveWithoutOpenIncident : REASONS.acknowledgeWithoutOpenIncident;
+      outcome(e, null, 'ignored', reason,
+        step('deduplicate', 'ignored', `${verb} with no open incident for this fingerprint${current ? ` (latest ${current.id} is ${current.status})` : ''}`));
+      continue;
+    }
+    if (e.alert.occurredAt < current.firstAlert.occurredAt) {
+      outcome(e, null, 'ignored', `stale-${verb}`,
+        step('deduplicate', 'ignored', `${verb} from ${e.alert.occurredAt} is older than ${current.id}, opened by an alert from ${current.firstAlert.occurredAt}`));
+      continue;
+    }
+    remember(current, e.messageKey);
+    current.updatedAt = now;
+    if (action === 'resolve') {
+      current.status = 'resolved';
+      current.resolvedAt = now;
+      current.resolvedBy = `source:${e.alert.source}`;
+      current.lastAlert = summary(e);
+      plan.timeline.push({
+        incidentId: current.id, at: now, type: 'resolved', actor: `source:${e.alert.source}`,
+        message: `Resolved by ${e.alert.source}: ${e.alert.description || e.alert.title}`, data: { deliveryKey: key },
+      });
+      plan.settled.push(current);
+      outcome(e, current, 'resolved', 'resolved-by-source', step('deduplicate', 'resolved', `resolved open incident ${current.id}`, { incidentId: current.id }));
+    } else {
+      if (current.status === 'triggered') {
+        current.status = 'acknowledged';
+        current.acknowledgedAt = now;
+        current.acknowledgedBy = `source:${e.alert.source}`;
+        plan.timeline.push({
+          incidentId: current.id, at: now, type: 'acknowledged', actor: `source:${e.alert.source}`,
+          message: `Acknowledged by ${e.alert.source}`, data: { deliveryKey: key },
+        });
+        plan.settled.push(current);
+      }
+      outcome(e, current, 'acknowledged', 'acknowledged-by-source',
+        step('deduplicate', 'acknowledged', `acknowledged incident ${current.id}`, { incidentId: current.id }));
+    }
+  }
+
+  if (latest) {
+    const after = [...touched].find((inc) => inc.id === latest.id);
+    if (after) {
+      after.version = latest.version + 1;
+      plan.update = { before: latest, after };
+    }
+  }
+  // Settled incidents must be reported in their final state.
+  plan.settled = plan.settled.map((s) => [...touched].find((t) => t.id === s.id) ?? s);
+  return plan;
+}

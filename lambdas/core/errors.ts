@@ -1,0 +1,116 @@
+/**
+ * Error hierarchy of the pipeline. Every error names itself and says whether a retry can help, so one place
+ * (the handler middleware) maps errors to HTTP statuses, batch item failures or dead letters.
+ */
+export class AlertPipelineError extends Error {
+  /** Whether trying the same operation again may succeed. */
+  readonly retryable: boolean;
+  /** Stable machine-readable code, used in HTTP error bodies and logs. */
+  readonly code: string;
+  readonly details: unknown;
+
+  constructor(message: string, options: { code: string; retryable: boolean; details?: unknown; cause?: unknown }) {
+    super(message, { cause: options.cause });
+    this.name = 'AlertPipelineError';
+    this.code = options.code;
+    this.retryable = options.retryable;
+    this.details = options.details;
+  }
+}
+
+/** One problem with a payload: the JSON path of the field and what is wrong with it. */
+export interface FieldIssue {
+  path: string;
+  message: string;
+}
+
+/** A body that is not a valid payload of its source. Never retryable: a retry cannot fix it. */
+export class InvalidPayloadError extends AlertPipelineError {
+  readonly issues: FieldIssue[];
+  constructor(issues: FieldIssue[], options: { cause?: unknown } = {}) {
+    const first = issues[0];
+    const summary = first ? `${first.path || '(body)'}: ${first.message}` : 'invalid payload';
+    const more = issues.length > 1 ? ` (and ${issues.length - 1} more)` : '';
+    super(`invalid payload: ${summary}${more}`, {
+      code: 'invalid_payload',
+      retryable: false,
+      details: { issues },
+      cause: options.cause,
+    });
+    this.name = 'InvalidPayloadError';
+    this.issues = issues;
+  }
+}
+
+/** A body larger than the source allows. */
+export class PayloadTooLargeError extends AlertPipelineError {
+  constructor(size: number, limit: number) {
+    super(`payload of ${size} bytes exceeds the limit of ${limit} bytes`, {
+      code: 'payload_too_large',
+      retryable: false,
+      details: { size, limit },
+    });
+    this.name = 'PayloadTooLargeError';
+  }
+}
+
+/** The sender is not who it claims to be (bad SNS signature, topic not allowed, bad token). */
+export class AuthenticationError extends AlertPipelineError {
+  constructor(message: string, options: { code?: string; cause?: unknown } = {}) {
+    super(message, { code: options.code ?? 'unauthenticated', retryable: false, cause: options.cause });
+    this.name = 'AuthenticationError';
+  }
+}
+
+/** A named thing does not exist (unknown ingest token, unknown incident id). */
+export class NotFoundError extends AlertPipelineError {
+  constructor(message: string) {
+    super(message, { code: 'not_found', retryable: false });
+    this.name = 'NotFoundError';
+  }
+}
+
+/** A request that conflicts with the current state (acknowledging a resolved incident). */
+export class ConflictError extends AlertPipelineError {
+  constructor(message: string, details?: unknown) {
+    super(message, { code: 'conflict', retryable: false, details });
+    this.name = 'ConflictError';
+  }
+}
+
+/** A bad request to the human API (unknown filter value, malformed cursor). */
+export class BadRequestError extends AlertPipelineError {
+  constructor(message: string, details?: unknown) {
+    super(message, { code: 'bad_request', retryable: false, details });
+    this.name = 'BadRequestError';
+  }
+}
+
+/** The configuration is invalid; the message names the path and the problem. */
+export class ConfigError extends AlertPipelineError {
+  readonly issues: FieldIssue[];
+  constructor(issues: FieldIssue[], source = 'config') {
+    const lines = issues.map((i) => `  - ${i.path || '(root)'}: ${i.message}`).join('\n');
+    super(`${source} is invalid:\n${lines}`, { code: 'invalid_config', retryable: false, details: { issues } });
+    this.name = 'ConfigError';
+    this.issues = issues;
+  }
+}
+
+/** A transient failure of a dependency (store throttled, queue unavailable). Retrying may succeed. */
+export class TransientError extends AlertPipelineError {
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super(message, { code: 'unavailable', retryable: true, cause: options.cause });
+    this.name = 'TransientError';
+  }
+}
+
+/** Formats a JSON path array as `alerts[0].severity`. */
+export function formatPath(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const part of path) {
+    if (typeof part === 'number') out += `[${part}]`;
+    else out += out ? `.${String(part)}` : String(part);
+  }
+  return out;
+}

@@ -1,0 +1,112 @@
+/**
+ * Incidents: what alerts are deduplicated into. An incident belongs to one fingerprint; a fingerprint has a
+ * sequence of incidents (seq 1, 2, ...), of which only the latest can be open.
+ */
+import type { Fingerprint } from '../fingerprint';
+import type { AlertAction, Severity, SourceName } from './alert';
+import type { DecisionTrace } from './trace';
+
+/**
+ * - `triggered` -> `acknowledged` -> `resolved`: the lifecycle of a paging incident (product.md).
+ * - `suppressed`: opened only by alerts that must not page (suppression rule, maintenance, INSUFFICIENT_DATA);
+ *   visible with its reason, never pages, and not "open": the next alert that should page opens a new incident.
+ */
+export const INCIDENT_STATUSES = ['triggered', 'acknowledged', 'resolved', 'suppressed'] as const;
+export type IncidentStatus = (typeof INCIDENT_STATUSES)[number];
+
+export function isOpen(status: IncidentStatus): boolean {
+  return status === 'triggered' || status === 'acknowledged';
+}
+
+/** Where an incident goes: the service it belongs to and the escalation policy that pages for it. */
+export interface Route {
+  service: string;
+  team: string | null;
+  escalationPolicy: string | null;
+  /** The routing rule that chose this route, or `default`. */
+  rule: string;
+}
+
+/** A short summary of one alert, kept on the incident (first and last). */
+export interface AlertSummary {
+  deliveryKey: string;
+  title: string;
+  action: AlertAction;
+  occurredAt: string;
+  receivedAt: string;
+}
+
+export interface Incident {
+  id: string;
+  fingerprint: Fingerprint;
+  seq: number;
+  status: IncidentStatus;
+  /** Optimistic-concurrency version: every write checks and increments it. */
+  version: number;
+  title: string;
+  source: SourceName;
+  severity: Severity;
+  tags: Record<string, string>;
+  route: Route;
+  alertUrl: string | null;
+  resource: string | null;
+  openedAt: string;
+  lastSeenAt: string;
+  updatedAt: string;
+  acknowledgedAt: string | null;
+  acknowledgedBy: string | null;
+  resolvedAt: string | null;
+  resolvedBy: string | null;
+  /** Why it is suppressed (only for status `suppressed`). */
+  suppressionReason: string | null;
+  /**
+   * Escalation bookkeeping: `pending` from the moment a paging incident opens until the escalator confirms the
+   * start (so a crash in between is retried on the next delivery), `started` afterwards, `none` for incidents that
+   * never page.
+   */
+  escalation: 'pending' | 'started' | 'none';
+  /** Distinct alert deliveries that joined this incident (redeliveries counted once). */
+  alertCount: number;
+  /** How many joined alerts are stored in the alert log (the first ones); the raw archive keeps all. */
+  alertsLogged: number;
+  firstAlert: AlertSummary;
+  lastAlert: AlertSummary;
+  /**
+   * Message keys recently applied to this incident, with the time applied (epoch ms), newest last: the guard that
+   * makes applying a delivery idempotent under concurrency and crashes. Bounded (see RECENT_MESSAGES_MAX).
+   */
+  recentMessages: Array<[messageKey: string, appliedAtMs: number]>;
+}
+
+/** One typed entry of an incident's append-only timeline. */
+export interface TimelineEvent {
+  incidentId: string;
+  at: string;
+  type:
+    | 'opened'
+    | 'alert'
+    | 'info'
+    | 'acknowledged'
+    | 'resolved'
+    | 'note'
+    | 'suppressed'
+    | 'resolve-ignored';
+  actor: string;
+  message: string;
+  data?: Record<string, unknown>;
+}
+
+/** One alert as stored in an incident's alert log, with the decision trace that explains it. */
+export interface AlertRecord {
+  incidentId: string;
+  deliveryKey: string;
+  messageKey: string;
+  source: SourceName;
+  action: AlertAction;
+  title: string;
+  occurredAt: string;
+  receivedAt: string;
+  alertUrl: string | null;
+  archiveKey: string;
+  trace: DecisionTrace;
+}

@@ -1,0 +1,16 @@
+/**
+ * Named reasons for every "no": an alert that does not open an incident, does not page, or is dropped. Used in
+ * decision traces, logs and metric dimensions. String constants, never positions.
+ */
+export const REASONS = {
+  duplicateDelivery: 'duplicate-delivery',
+  joinedOpenIncident: 'joined-open-incident',
+  joinedSuppressedIncident: 'joined-suppressed-incident',
+  insufficientData: 'insufficient-data',
+  resolveWithoutOpenIncident: 'resolve-without-open-incident',
+  acknowledgeWithoutOpenIncident: 'acknowledge-without-open-incident',
+  suppressedByRule: 'suppressed-by-rule',
+  maintenanceWindow: 'maintenance-window',
+  invalidPayload: 'invalid-payload',
+} as const;
+export type Reason = (typeof REASONS)[keyof typeof REASONS];

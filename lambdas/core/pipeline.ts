@@ -1,0 +1,265 @@
+/**
+ * The pipeline, in order. This is the one place that lists the stages:
+ *
+ *   ingest side (HTTP/SNS/EventBridge handlers, `acceptDelivery`):
+ *     normalize -> archive raw -> enqueue durably -> answer
+ *   processor side (SQS consumer, `processEnvelopes`):
+ *     fingerprint -> classify -> route -> suppress -> deduplicate/open-or-update incident -> escalate
+ *
+ * Each per-alert stage appends to the decision trace. Time, ids and every effect come in through ports.
+ */
+import { fingerprintOf, messageKeyOf } from './fingerprint';
+import type { AlertEnvelope, NormalizedAlert, SourceName } from './model/alert';
+import { step } from './model/trace';
+import { planIncidentChanges, type AlertOutcome, type EvaluatedAlert, type Evaluation } from './deduplicate';
+import type { Rules } from './evaluate';
+import type { AlertQueue, Clock, Escalator, IncidentStore, RawArchive } from './ports';
+import type { Incident } from './model/incident';
+import { isOpen } from './model/incident';
+
+// ---------------------------------------------------------------------------------------------------------------
+// Ingest side
+// ---------------------------------------------------------------------------------------------------------------
+
+/** Largest serialized envelope we put in one queue message (SQS allows 1 MiB; leave room for attributes). */
+export const MAX_ENVELOPE_BYTES = 900 * 1024;
+
+export interface Delivery {
+  source: SourceName;
+  via: string;
+  /** The body exactly as received, archived for replay. */
+  rawBody: string;
+  alerts: NormalizedAlert[];
+  receivedAt: string;
+  requestId: string;
+}
+
+export interface AcceptResult {
+  archiveKey: string;
+  messageKeys: string[];
+  alertCount: number;
+}
+
+export function archiveKeyOf(source: SourceName, receivedAt: string, requestId: string): string {
+  const [date = '0000-00-00', time = '00'] = receivedAt.split('T');
+  const [y, m, d] = date.split('-');
+  const hour = time.slice(0, 2);
+  const safeId = requestId.replace(/[^A-Za-z0-9_-]/g, '_');
+  return `raw/${source}/${y}/${m}/${d}/${hour}/${receivedAt.replace(/[:.]/g, '-')}_${safeId}.json`;
+}
+
+/**
+ * Splits a delivery's alerts into envelopes that each fit in one queue message. Each envelope's message key derives
+ * from its own alerts' delivery keys, so a resent body produces the same envelopes and keys.
+ */
+export function envelopesOf(delivery: Delivery, archiveKey: string): AlertEnvelope[] {
+  const out: AlertEnvelope[] = [];
+  let chunk: NormalizedAlert[] = [];
+  let size = 0;
+  const flush = () => {
+    if (chunk.length === 0) return;
+    out.push({
+      v: 1,
+      messageKey: messageKeyOf(delivery.source, chunk.map((a) => a.deliveryKey)),
+      source: delivery.source,
+      via: delivery.via,
+      receivedAt: delivery.receivedAt,
+      archiveKey,
+      alerts: chunk,
+    });
+    chunk = [];
+    size = 0;
+  };
+  for (const alert of delivery.alerts) {
+    const bytes = Buffer.byteLength(JSON.stringify(alert), 'utf8');
+    if (size + bytes > MAX_ENVELOPE_BYTES - 1024) flush();
+    chunk.push(alert);
+    size += bytes;
+  }
+  flush();
+  return out;
+}
+
+/** Ingest: archive the raw body, then enqueue every alert durably. Resolves only when both are done. */
+export async function acceptDelivery(delivery: Delivery, deps: { archive: RawArchive; queue: AlertQueue }): Promise<AcceptResult> {
+  const archiveKey = archiveKeyOf(delivery.source, delivery.receivedAt, delivery.requestId);
+  await deps.archive.put(archiveKey, delivery.rawBody, {
+    source: delivery.source,
+    via: delivery.via,
+    receivedAt: delivery.receivedAt,
+    requestId: delivery.requestId,
+  });
+  const envelopes = envelopesOf(delivery, archiveKey);
+  if (envelopes.length > 0) await deps.queue.send(envelopes);
+  return { archiveKey, messageKeys: envelopes.map((e) => e.messageKey), alertCount: delivery.alerts.length };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Processor side
+// ---------------------------------------------------------------------------------------------------------------
+
+/** Stages fingerprint -> classify -> route -> suppress for one alert, in that order. */
+export function evaluateAlert(alert: NormalizedAlert, rules: Rules, nowMs: number): Evaluation {
+  const fingerprint = fingerprintOf(alert.fingerprintKey);
+  const fpStep = step('fingerprint', 'computed', `fingerprint from ${alert.identity.map(([k]) => k).join(', ')}`, {
+    key: alert.fingerprintKey,
+    inputs: Object.fromEntries(alert.identity),
+    fingerprint,
+  });
+  const classification = rules.classify(alert, fingerprint, nowMs);
+  const routed = rules.route(alert, classification, nowMs);
+  const suppressed = rules.suppress(alert, classification, routed.route, nowMs);
+  return {
+    fingerprint,
+    severity: classification.severity,
+    tags: classification.tags,
+    route: routed.route,
+    suppression: suppressed.suppression,
+    trace: [fpStep, ...classification.trace, ...routed.trace, ...suppressed.trace],
+  };
+}
+
+export interface QueueRecord {
+  /** The transport's id of this record (SQS messageId), reported back on failure. */
+  recordId: string;
+  envelope: AlertEnvelope;
+}
+
+export interface ProcessDeps {
+  store: IncidentStore;
+  escalator: Escalator;
+  rules: Rules;
+  clock: Clock;
+  sleep(ms: number): Promise<void>;
+  /** Jitter source in [0, 1): injected so tests are deterministic. */
+  random(): number;
+  log(level: 'info' | 'warn' | 'error', message: string, data?: Record<string, unknown>): void;
+}
+
+export interface ProcessResult {
+  failedRecordIds: string[];
+  outcomes: AlertOutcome[];
+  opened: Incident[];
+}
+
+/** Attempts per fingerprint group before giving up (the record is then retried by the queue). */
+export const MAX_APPLY_ATTEMPTS = 12;
+/** Parallel fingerprint groups per batch. */
+export const GROUP_CONCURRENCY = 8;
+
+async function mapLimit<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) {
+      const item = items[next++] as T;
+      await fn(item);
+    }
+  });
+  await Promise.all(workers);
+}
+
+/**
+ * Processes a batch of queue records: skips deliveries already done, evaluates every alert, groups them by
+ * fingerprint, applies each group with optimistic concurrency, starts or stops escalation, and marks deliveries
+ * done. Returns the records that must be retried (every record that contributed to a failed group).
+ */
+export async function processEnvelopes(records: readonly QueueRecord[], deps: ProcessDeps): Promise<ProcessResult> {
+  const result: ProcessResult = { failedRecordIds: [], outcomes: [], opened: [] };
+  const failedMessages = new Set<string>();
+  const recordsByMessage = new Map<string, string[]>();
+  const toProcess: QueueRecord[] = [];
+
+  for (const r of records) {
+    const ids = recordsByMessage.get(r.envelope.messageKey);
+    if (ids) {
+      ids.push(r.recordId);
+      continue; // the same delivery twice in one batch: processed once
+    }
+    recordsByMessage.set(r.envelope.messageKey, [r.recordId]);
+    toProcess.push(r);
+  }
+
+  const fresh: QueueRecord[] = [];
+  await mapLimit(toProcess, GROUP_CONCURRENCY, async (r) => {
+    try {
+      if (await deps.store.isMessageDone(r.envelope.messageKey)) {
+        for (const a of r.envelope.alerts) {
+          result.outcomes.push({
+            deliveryKey: a.deliveryKey, messageKey: r.envelope.messageKey, incidentId: null, outcome: 'duplicate',
+            reason: 'duplicate-delivery',
+            trace: [step('deduplicate', 'duplicate', `delivery ${r.envelope.messageKey} was already processed; counted once`)],
+          });
+        }
+        return;
+      }
+      fresh.push(r);
+    } catch (err) {
+      deps.log('warn', 'marker lookup failed; record will be retried', { messageKey: r.envelope.messageKey, error: String(err) });
+      failedMessages.add(r.envelope.messageKey);
+    }
+  });
+
+  const nowMs = deps.clock.now().getTime();
+  const groups = new Map<string, EvaluatedAlert[]>();
+  for (const r of fresh) {
+    for (const alert of r.envelope.alerts) {
+      const evaluation = evaluateAlert(alert, deps.rules, nowMs);
+      const list = groups.get(evaluation.fingerprint) ?? [];
+      list.push({ alert, messageKey: r.envelope.messageKey, receivedAt: r.envelope.receivedAt, archiveKey: r.envelope.archiveKey, evaluation });
+      groups.set(evaluation.fingerprint, list);
+    }
+  }
+
+  await mapLimit([...groups.values()], GROUP_CONCURRENCY, async (alerts) => {
+    try {
+      await applyGroup(alerts, deps, result);
+    } catch (err) {
+      const messages = new Set(alerts.map((a) => a.messageKey));
+      deps.log('error', 'fingerprint group failed; its records will be retried', {
+        fingerprint: alerts[0]?.evaluation.fingerprint, messages: [...messages], error: err instanceof Error ? err.message : String(err),
+      });
+      for (const m of messages) failedMessages.add(m);
+    }
+  });
+
+  const done = fresh.map((r) => r.envelope.messageKey).filter((m) => !failedMessages.has(m));
+  if (done.length > 0) {
+    try {
+      await deps.store.markMessagesDone(done, deps.clock.now().toISOString());
+    } catch (err) {
+      // Not fatal: the incidents' idempotency rings still absorb a redelivery.
+      deps.log('warn', 'could not mark deliveries done', { error: String(err) });
+    }
+  }
+  for (const m of failedMessages) result.failedRecordIds.push(...(recordsByMessage.get(m) ?? []));
+  return result;
+}
+
+async function applyGroup(alerts: EvaluatedAlert[], deps: ProcessDeps, result: ProcessResult): Promise<void> {
+  const fp = alerts[0]!.evaluation.fingerprint;
+  for (let attempt = 1; attempt <= MAX_APPLY_ATTEMPTS; attempt++) {
+    const now = deps.clock.now();
+    const recent = await deps.store.recentForFingerprint(fp, 2);
+    const [latest = null, ...older] = recent;
+    const plan = planIncidentChanges(latest, alerts, now.toISOString(), now.getTime(), older);
+    const nothingToWrite = plan.update === null && plan.creates.length === 0;
+    const applied = nothingToWrite ? { kind: 'applied' as const } : await deps.store.applyPlan(plan);
+    if (applied.kind === 'conflict') {
+      const backoff = Math.min(1000, 10 * 2 ** attempt) * (0.5 + deps.random());
+      await deps.sleep(backoff);
+      continue;
+    }
+    result.outcomes.push(...plan.outcomes);
+    result.opened.push(...plan.creates);
+    for (const o of plan.outcomes) {
+      deps.log('info', 'alert decision', { deliveryKey: o.deliveryKey, outcome: o.outcome, reason: o.reason, incidentId: o.incidentId });
+    }
+    // Escalation: start for incidents that page (also re-drives a start a crash interrupted), stop for settled ones.
+    const pending = [...plan.creates, ...(plan.update ? [plan.update.after] : []), ...(latest && !plan.update ? [latest] : [])]
+      .filter((inc) => inc.escalation === 'pending' && inc.status === 'triggered');
+    for (const inc of pending) await deps.escalator.start(inc);
+    for (const inc of plan.settled) if (!isOpen(inc.status) || inc.status === 'acknowledged') await deps.escalator.stop(inc, `${inc.status} by source`);
+    return;
+  }
+  throw new Error(`gave up after ${MAX_APPLY_ATTEMPTS} conflicting attempts on fingerprint ${fp}`);
+}

@@ -1,0 +1,79 @@
+/**
+ * Ports: what the core needs from the outside world, declared by the core (the consumer). Adapters in
+ * lambdas/adapters implement them for AWS and for the local runtime.
+ */
+import type { AlertEnvelope } from './model/alert';
+import type { AlertRecord, Incident, IncidentStatus, TimelineEvent } from './model/incident';
+import type { IncidentPlan } from './deduplicate';
+import type { Fingerprint } from './fingerprint';
+
+export interface Clock {
+  now(): Date;
+}
+
+/** Where raw payloads are kept for replay (S3 in AWS, a folder locally). */
+export interface RawArchive {
+  put(key: string, body: string, metadata: Record<string, string>): Promise<void>;
+}
+
+/** The durable queue between ingest and processor (SQS in AWS, the local durable queue). */
+export interface AlertQueue {
+  /** Resolves only when every envelope is durably enqueued; throws otherwise. */
+  send(envelopes: readonly AlertEnvelope[]): Promise<void>;
+}
+
+/** Messages that can never be processed go here with their reason instead of into a retry loop. */
+export interface DeadLetters {
+  put(body: string, reason: string): Promise<void>;
+}
+
+export interface IncidentQuery {
+  status?: IncidentStatus | undefined;
+  service?: string | undefined;
+  severity?: string | undefined;
+  tag?: { key: string; value: string | null } | undefined;
+  /** ISO bounds on openedAt. */
+  from?: string | undefined;
+  to?: string | undefined;
+  limit: number;
+  cursor?: string | undefined;
+}
+
+export interface IncidentPage {
+  items: Incident[];
+  cursor: string | null;
+}
+
+/** A state change requested by a person through the API. */
+export interface IncidentTransition {
+  status?: IncidentStatus;
+  acknowledgedAt?: string | null;
+  acknowledgedBy?: string | null;
+  resolvedAt?: string | null;
+  resolvedBy?: string | null;
+}
+
+export type ApplyResult = { kind: 'applied' } | { kind: 'conflict'; reason: string };
+
+export interface IncidentStore {
+  /** The most recent incidents of a fingerprint, newest first (at most `limit`), read consistently. */
+  recentForFingerprint(fp: Fingerprint, limit: number): Promise<Incident[]>;
+  /** Applies a plan: the update under a version check, then the creates, then timeline and alert log. */
+  applyPlan(plan: IncidentPlan): Promise<ApplyResult>;
+  getIncident(id: string): Promise<Incident | null>;
+  listIncidents(query: IncidentQuery): Promise<IncidentPage>;
+  timeline(id: string): Promise<TimelineEvent[]>;
+  alerts(id: string): Promise<AlertRecord[]>;
+  appendTimeline(events: readonly TimelineEvent[]): Promise<void>;
+  /** Writes `after` if the stored version is still `before.version`. */
+  replaceIncident(before: Incident, after: Incident): Promise<ApplyResult>;
+  /** Whether a delivery (message key) has been fully processed. */
+  isMessageDone(messageKey: string): Promise<boolean>;
+  markMessagesDone(messageKeys: readonly string[], at: string): Promise<void>;
+}
+
+/** Starts and stops escalation for incidents (Step Functions in AWS, the local state machine runner). */
+export interface Escalator {
+  start(incident: Incident): Promise<void>;
+  stop(incident: Incident, reason: string): Promise<void>;
+}
