@@ -1,0 +1,48 @@
+/**
+ * The incident table, described once as data: the CDK construct (lib/) and the local runtime's embedded DynamoDB
+ * both create the table from this description. See docs/architecture.md for the item types and access patterns.
+ *
+ * Items (pk / sk):
+ *   FP#<fp20>  H#<seq 8 digits>          incident head (one per incident; the latest seq is the fingerprint's current)
+ *   FP#<fp20>  C#<seq>#T#<at>#<n>        timeline event of that incident (append-only)
+ *   FP#<fp20>  C#<seq>#A#<at>#<key>      alert log entry with its decision trace (first ALERT_LOG_MAX alerts)
+ *   M#<messageKey>  M                    delivery marker: this delivery was fully processed (expiresAt set)
+ * GSIs (KEYS_ONLY, so hot count updates never write to an index):
+ *   byStatus:  g1pk = STATUS#<status>, g1sk = <openedAt>#<id>
+ *   byService: g2pk = SVC#<service>,   g2sk = <openedAt>#<id>
+ */
+export const INCIDENT_TABLE = {
+  partitionKey: 'pk',
+  sortKey: 'sk',
+  timeToLiveAttribute: 'expiresAt',
+  indexes: [
+    { indexName: 'byStatus', partitionKey: 'g1pk', sortKey: 'g1sk' },
+    { indexName: 'byService', partitionKey: 'g2pk', sortKey: 'g2sk' },
+  ],
+} as const;
+
+/** CreateTable input for the embedded DynamoDB (on-demand, same keys and indexes as in AWS). */
+export function createTableInput(tableName: string) {
+  const attrs = new Set<string>([INCIDENT_TABLE.partitionKey, INCIDENT_TABLE.sortKey]);
+  for (const ix of INCIDENT_TABLE.indexes) {
+    attrs.add(ix.partitionKey);
+    attrs.add(ix.sortKey);
+  }
+  return {
+    TableName: tableName,
+    BillingMode: 'PAY_PER_REQUEST' as const,
+    AttributeDefinitions: [...attrs].map((name) => ({ AttributeName: name, AttributeType: 'S' as const })),
+    KeySchema: [
+      { AttributeName: INCIDENT_TABLE.partitionKey, KeyType: 'HASH' as const },
+      { AttributeName: INCIDENT_TABLE.sortKey, KeyType: 'RANGE' as const },
+    ],
+    GlobalSecondaryIndexes: INCIDENT_TABLE.indexes.map((ix) => ({
+      IndexName: ix.indexName,
+      KeySchema: [
+        { AttributeName: ix.partitionKey, KeyType: 'HASH' as const },
+        { AttributeName: ix.sortKey, KeyType: 'RANGE' as const },
+      ],
+      Projection: { ProjectionType: 'KEYS_ONLY' as const },
+    })),
+  };
+}

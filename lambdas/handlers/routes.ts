@@ -1,0 +1,36 @@
+/**
+ * The public HTTP contract (product.md), written once: the CDK app creates these API Gateway routes and the local
+ * runtime serves the same table. `fn` names the Lambda function (see FUNCTIONS) that handles the route.
+ */
+export type FunctionName = 'ingestHttp' | 'api';
+
+/** How a route authenticates its caller. */
+export type RouteAuth =
+  | 'path-token' // the secret ingest token is in the path (compared in constant time)
+  | 'sns-signature' // path token plus SNS message signature and topic allow-list
+  | 'routing-key' // PagerDuty Events v2: the routing_key in the body is an ingest token
+  | 'bearer'; // the human API: Authorization: Bearer <token>
+
+export interface HttpRoute {
+  method: 'GET' | 'POST';
+  path: string;
+  fn: FunctionName;
+  auth: RouteAuth;
+}
+
+export const HTTP_ROUTES: readonly HttpRoute[] = [
+  { method: 'POST', path: '/ingest/threatstack/{token}', fn: 'ingestHttp', auth: 'path-token' },
+  { method: 'POST', path: '/ingest/cloudwatch/{token}', fn: 'ingestHttp', auth: 'sns-signature' },
+  { method: 'POST', path: '/ingest/events/v2', fn: 'ingestHttp', auth: 'routing-key' },
+  { method: 'POST', path: '/ingest/alertmanager/{token}', fn: 'ingestHttp', auth: 'path-token' },
+  { method: 'GET', path: '/api/incidents', fn: 'api', auth: 'bearer' },
+  { method: 'GET', path: '/api/incidents/{id}', fn: 'api', auth: 'bearer' },
+  { method: 'POST', path: '/api/incidents/{id}/acknowledge', fn: 'api', auth: 'bearer' },
+  { method: 'POST', path: '/api/incidents/{id}/resolve', fn: 'api', auth: 'bearer' },
+  { method: 'POST', path: '/api/incidents/{id}/notes', fn: 'api', auth: 'bearer' },
+];
+
+/** The route key API Gateway puts in `event.routeKey`, e.g. `POST /ingest/threatstack/{token}`. */
+export function routeKeyOf(route: HttpRoute): string {
+  return `${route.method} ${route.path}`;
+}

@@ -1,0 +1,25 @@
+/**
+ * Names of the environment variables the Lambda handlers read (parsed once in env.ts). The CDK app sets them;
+ * the local runtime does not use them (it wires adapters directly).
+ */
+export const ENV = {
+  /** DynamoDB incident table name. */
+  tableName: 'TABLE_NAME',
+  /** SQS alert queue URL (ingest sends here). */
+  queueUrl: 'QUEUE_URL',
+  /** SQS dead-letter queue URL (processor sends poison messages here directly). */
+  deadLetterQueueUrl: 'DLQ_URL',
+  /** S3 bucket of the raw archive. */
+  archiveBucket: 'ARCHIVE_BUCKET',
+  /** Secrets Manager secret id holding `{"token": "...", "previousToken"?: "..."}` for ingest paths. */
+  ingestTokenSecretId: 'INGEST_TOKEN_SECRET_ID',
+  /** Secrets Manager secret id holding `{"token": "..."}` for the human API bearer token. */
+  apiTokenSecretId: 'API_TOKEN_SECRET_ID',
+  /** Comma-separated SNS topic ARNs allowed on the HTTPS CloudWatch endpoint. */
+  snsAllowedTopicArns: 'SNS_ALLOWED_TOPIC_ARNS',
+  /**
+   * The validated pipeline config as JSON. The CDK app inlines it into each bundle at build time (esbuild
+   * `define`), so a deployed function always runs the config it was deployed with.
+   */
+  pipelineConfigJson: 'PIPELINE_CONFIG_JSON',
+} as const;
