@@ -73,6 +73,17 @@ export interface IncidentPlan {
   settled: Incident[];
 }
 
+/** Longest incident description kept on the incident item (hot item: keep it small). */
+export const DESCRIPTION_MAX = 600;
+
+/** The incident description: the alert's text, then the link back to the source. */
+export function incidentDescription(alert: NormalizedAlert): string {
+  const link = alert.alertUrl ? `\n\nAlert at the source: ${alert.alertUrl}` : '';
+  const room = DESCRIPTION_MAX - link.length;
+  const text = alert.description.length > room ? `${alert.description.slice(0, Math.max(0, room - 1))}…` : alert.description;
+  return `${text}${link}`;
+}
+
 export function incidentIdOf(fp: Fingerprint, seq: number): string {
   return `inc-${shortFingerprint(fp)}-${seq}`;
 }
@@ -162,6 +173,7 @@ export function planIncidentChanges(
       status: suppressionReason === null ? 'triggered' : 'suppressed',
       version: 0,
       title: e.alert.title,
+      description: incidentDescription(e.alert),
       source: e.alert.source,
       severity: e.evaluation.severity,
       tags: e.evaluation.tags,

@@ -16,6 +16,7 @@ import type { Rules } from './evaluate';
 import type { AlertQueue, Clock, Escalator, IncidentStore, RawArchive } from './ports';
 import type { Incident } from './model/incident';
 import { isOpen } from './model/incident';
+import { markEscalationStarted } from './incident-actions';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Ingest side
@@ -257,7 +258,10 @@ async function applyGroup(alerts: EvaluatedAlert[], deps: ProcessDeps, result: P
     // Escalation: start for incidents that page (also re-drives a start a crash interrupted), stop for settled ones.
     const pending = [...plan.creates, ...(plan.update ? [plan.update.after] : []), ...(latest && !plan.update ? [latest] : [])]
       .filter((inc) => inc.escalation === 'pending' && inc.status === 'triggered');
-    for (const inc of pending) await deps.escalator.start(inc);
+    for (const inc of pending) {
+      await deps.escalator.start(inc);
+      await markEscalationStarted(deps, inc.id);
+    }
     for (const inc of plan.settled) if (!isOpen(inc.status) || inc.status === 'acknowledged') await deps.escalator.stop(inc, `${inc.status} by source`);
     return;
   }

@@ -10,6 +10,7 @@
  * GSIs (KEYS_ONLY, so hot count updates never write to an index):
  *   byStatus:  g1pk = STATUS#<status>, g1sk = <openedAt>#<id>
  *   byService: g2pk = SVC#<service>,   g2sk = <openedAt>#<id>
+ *   byTime:    g3pk = INCIDENTS,        g3sk = <openedAt>#<id>   (written once per incident, never updated)
  */
 export const INCIDENT_TABLE = {
   partitionKey: 'pk',
@@ -18,6 +19,7 @@ export const INCIDENT_TABLE = {
   indexes: [
     { indexName: 'byStatus', partitionKey: 'g1pk', sortKey: 'g1sk' },
     { indexName: 'byService', partitionKey: 'g2pk', sortKey: 'g2sk' },
+    { indexName: 'byTime', partitionKey: 'g3pk', sortKey: 'g3sk' },
   ],
 } as const;
 

@@ -44,6 +44,8 @@ export interface Incident {
   /** Optimistic-concurrency version: every write checks and increments it. */
   version: number;
   title: string;
+  /** What happened, ending with the link back to the alert at the source (product.md). Bounded. */
+  description: string;
   source: SourceName;
   severity: Severity;
   tags: Record<string, string>;

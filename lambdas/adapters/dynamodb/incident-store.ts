@@ -1,0 +1,301 @@
+/**
+ * DynamoDB implementation of the IncidentStore port. Works against DynamoDB and the embedded store (dynalite):
+ * it uses only single-item conditional writes, queries and batch writes (no transactions, streams or TTL expiry,
+ * which the embedded store lacks; toolchain.md §9). Item layout: table-schema.ts and docs/architecture.md.
+ */
+import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  BatchGetCommand,
+  BatchWriteCommand,
+  DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  type QueryCommandInput,
+} from '@aws-sdk/lib-dynamodb';
+import { BadRequestError } from '../../core/errors';
+import type { IncidentPlan } from '../../core/deduplicate';
+import type { Fingerprint } from '../../core/fingerprint';
+import { sha256Hex, shortFingerprint } from '../../core/fingerprint';
+import type { AlertRecord, Incident, TimelineEvent } from '../../core/model/incident';
+import { INCIDENT_STATUSES } from '../../core/model/incident';
+import type { ApplyResult, IncidentPage, IncidentQuery, IncidentStore } from '../../core/ports';
+
+/** Delivery markers expire (TTL attribute) after this many seconds; SQS keeps messages at most 14 days. */
+const MARKER_TTL_SECONDS = 15 * 24 * 3600;
+
+type Item = Record<string, unknown>;
+
+const pad = (seq: number) => String(seq).padStart(8, '0');
+const fpKey = (fp: string) => `FP#${fp}`;
+const headSk = (seq: number) => `H#${pad(seq)}`;
+
+/** Parses `inc-<fp20>-<seq>` into its table key; null for anything else. */
+export function keyOfIncidentId(id: string): { pk: string; sk: string; seq: number } | null {
+  const m = /^inc-([0-9a-f]{20})-(\d{1,8})$/.exec(id);
+  if (!m) return null;
+  const seq = Number(m[2]);
+  return { pk: fpKey(m[1]!), sk: headSk(seq), seq };
+}
+
+function incidentItem(inc: Incident): Item {
+  const sortKey = `${inc.openedAt}#${inc.id}`;
+  return {
+    pk: fpKey(shortFingerprint(inc.fingerprint)),
+    sk: headSk(inc.seq),
+    itemKind: 'incident',
+    ...inc,
+    g1pk: `STATUS#${inc.status}`,
+    g1sk: sortKey,
+    g2pk: `SVC#${inc.route.service}`,
+    g2sk: sortKey,
+    g3pk: 'INCIDENTS',
+    g3sk: sortKey,
+  };
+}
+
+function incidentOf(item: Item): Incident {
+  const { pk: _pk, sk: _sk, itemKind: _t, g1pk: _a, g1sk: _b, g2pk: _c, g2sk: _d, g3pk: _e, g3sk: _f, ...rest } = item;
+  return rest as unknown as Incident;
+}
+
+function timelineItem(ev: TimelineEvent, index: number): Item {
+  const key = keyOfIncidentId(ev.incidentId);
+  if (!key) throw new Error(`bad incident id ${ev.incidentId}`);
+  const tag = sha256Hex(`${ev.type}|${ev.message}|${JSON.stringify(ev.data ?? {})}|${index}`).slice(0, 8);
+  return { pk: key.pk, sk: `C#${pad(key.seq)}#T#${ev.at}#${tag}`, itemKind: 'timeline', ...ev };
+}
+
+function alertItem(rec: AlertRecord): Item {
+  const key = keyOfIncidentId(rec.incidentId);
+  if (!key) throw new Error(`bad incident id ${rec.incidentId}`);
+  return { pk: key.pk, sk: `C#${pad(key.seq)}#A#${rec.occurredAt}#${sha256Hex(rec.deliveryKey).slice(0, 16)}`, itemKind: 'alert', ...rec };
+}
+
+function strip<T>(item: Item): T {
+  const { pk: _pk, sk: _sk, itemKind: _t, ...rest } = item;
+  return rest as T;
+}
+
+function isConditionFailure(err: unknown): boolean {
+  return err instanceof ConditionalCheckFailedException || (err as { name?: string })?.name === 'ConditionalCheckFailedException';
+}
+
+const INDEX_KEYS = {
+  byStatus: ['g1pk', 'g1sk'],
+  byService: ['g2pk', 'g2sk'],
+  byTime: ['g3pk', 'g3sk'],
+} as const;
+type IndexName = keyof typeof INDEX_KEYS;
+
+export class DynamoIncidentStore implements IncidentStore {
+  private readonly doc: DynamoDBDocumentClient;
+
+  constructor(client: DynamoDBClient, private readonly tableName: string) {
+    this.doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false } });
+  }
+
+  async recentForFingerprint(fp: Fingerprint, limit: number): Promise<Incident[]> {
+    const out = await this.doc.send(new QueryCommand({
+      TableName: this.tableName,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :h)',
+      ExpressionAttributeValues: { ':pk': fpKey(shortFingerprint(fp)), ':h': 'H#' },
+      ScanIndexForward: false,
+      Limit: limit,
+      ConsistentRead: true,
+    }));
+    return (out.Items ?? []).map(incidentOf);
+  }
+
+  async applyPlan(plan: IncidentPlan): Promise<ApplyResult> {
+    if (plan.update) {
+      const res = await this.replaceIncident(plan.update.before, plan.update.after);
+      if (res.kind === 'conflict') return res;
+    }
+    for (const inc of plan.creates) {
+      try {
+        await this.doc.send(new PutCommand({
+          TableName: this.tableName,
+          Item: incidentItem(inc),
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }));
+      } catch (err) {
+        if (isConditionFailure(err)) return { kind: 'conflict', reason: `incident ${inc.id} was created concurrently` };
+        throw err;
+      }
+    }
+    await this.batchPut([...plan.timeline.map(timelineItem), ...plan.alertLog.map(alertItem)]);
+    return { kind: 'applied' };
+  }
+
+  async replaceIncident(before: Incident, after: Incident): Promise<ApplyResult> {
+    try {
+      await this.doc.send(new PutCommand({
+        TableName: this.tableName,
+        Item: incidentItem(after),
+        ConditionExpression: 'version = :v',
+        ExpressionAttributeValues: { ':v': before.version },
+      }));
+      return { kind: 'applied' };
+    } catch (err) {
+      if (isConditionFailure(err)) return { kind: 'conflict', reason: `incident ${before.id} changed since version ${before.version}` };
+      throw err;
+    }
+  }
+
+  async getIncident(id: string): Promise<Incident | null> {
+    const key = keyOfIncidentId(id);
+    if (!key) return null;
+    const out = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: { pk: key.pk, sk: key.sk }, ConsistentRead: true }));
+    return out.Item ? incidentOf(out.Item) : null;
+  }
+
+  async listIncidents(query: IncidentQuery): Promise<IncidentPage> {
+    const index: IndexName = query.status ? 'byStatus' : query.service ? 'byService' : 'byTime';
+    const [hashAttr, rangeAttr] = INDEX_KEYS[index];
+    const hashValue = index === 'byStatus' ? `STATUS#${query.status}` : index === 'byService' ? `SVC#${query.service}` : 'INCIDENTS';
+    const values: Record<string, unknown> = { ':h': hashValue };
+    let range = '';
+    if (query.from && query.to) {
+      range = ` AND ${rangeAttr} BETWEEN :from AND :to`;
+      values[':from'] = query.from;
+      values[':to'] = `${query.to}~`;
+    } else if (query.from) {
+      range = ` AND ${rangeAttr} >= :from`;
+      values[':from'] = query.from;
+    } else if (query.to) {
+      range = ` AND ${rangeAttr} <= :to`;
+      values[':to'] = `${query.to}~`;
+    }
+    let startKey: Record<string, unknown> | undefined = query.cursor ? decodeCursor(query.cursor) : undefined;
+    const matches: Incident[] = [];
+    // Read index pages until `limit` incidents pass the in-memory filters (severity, tag, status+service).
+    for (let round = 0; round < 20; round++) {
+      const input: QueryCommandInput = {
+        TableName: this.tableName,
+        IndexName: index,
+        KeyConditionExpression: `${hashAttr} = :h${range}`,
+        ExpressionAttributeValues: values,
+        ScanIndexForward: false,
+        Limit: Math.max(query.limit, 25),
+        ExclusiveStartKey: startKey,
+      };
+      const page = await this.doc.send(new QueryCommand(input));
+      const keys = page.Items ?? [];
+      const items = await this.batchGet(keys.map((k) => ({ pk: k.pk, sk: k.sk })));
+      for (let i = 0; i < items.length; i++) {
+        const inc = incidentOf(items[i]!);
+        if (matchesFilters(inc, query)) matches.push(inc);
+        if (matches.length === query.limit) {
+          const more = i < items.length - 1 || page.LastEvaluatedKey !== undefined;
+          return { items: matches, cursor: more ? encodeCursor(indexKeyOf(items[i]!, index)) : null };
+        }
+      }
+      if (!page.LastEvaluatedKey) return { items: matches, cursor: null };
+      startKey = page.LastEvaluatedKey;
+    }
+    return { items: matches, cursor: startKey ? encodeCursor(startKey) : null };
+  }
+
+  async timeline(id: string): Promise<TimelineEvent[]> {
+    return this.children<TimelineEvent>(id, 'T');
+  }
+
+  async alerts(id: string): Promise<AlertRecord[]> {
+    return this.children<AlertRecord>(id, 'A');
+  }
+
+  async appendTimeline(events: readonly TimelineEvent[]): Promise<void> {
+    await this.batchPut(events.map(timelineItem));
+  }
+
+  async isMessageDone(messageKey: string): Promise<boolean> {
+    const out = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: { pk: `M#${messageKey}`, sk: 'M' } }));
+    return out.Item !== undefined;
+  }
+
+  async markMessagesDone(messageKeys: readonly string[], at: string): Promise<void> {
+    const expiresAt = Math.floor(Date.parse(at) / 1000) + MARKER_TTL_SECONDS;
+    await this.batchPut(messageKeys.map((k) => ({ pk: `M#${k}`, sk: 'M', itemKind: 'marker', doneAt: at, expiresAt })));
+  }
+
+  private async children<T>(id: string, kind: 'T' | 'A'): Promise<T[]> {
+    const key = keyOfIncidentId(id);
+    if (!key) return [];
+    const out: T[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await this.doc.send(new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :p)',
+        ExpressionAttributeValues: { ':pk': key.pk, ':p': `C#${pad(key.seq)}#${kind}#` },
+        ExclusiveStartKey: start,
+      }));
+      for (const item of page.Items ?? []) out.push(strip<T>(item));
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return out;
+  }
+
+  private async batchGet(keys: Array<{ pk: unknown; sk: unknown }>): Promise<Item[]> {
+    const found = new Map<string, Item>();
+    for (let i = 0; i < keys.length; i += 100) {
+      let request: Record<string, { Keys: Item[] }> | undefined = { [this.tableName]: { Keys: keys.slice(i, i + 100) } };
+      for (let attempt = 0; request && Object.keys(request).length > 0 && attempt < 8; attempt++) {
+        const out = await this.doc.send(new BatchGetCommand({ RequestItems: request }));
+        for (const item of out.Responses?.[this.tableName] ?? []) found.set(`${item.pk}|${item.sk}`, item);
+        request = out.UnprocessedKeys as typeof request;
+        if (request && Object.keys(request).length > 0) await new Promise((r) => setTimeout(r, 20 * 2 ** attempt));
+      }
+    }
+    // Keep the index order.
+    return keys.map((k) => found.get(`${k.pk}|${k.sk}`)).filter((x): x is Item => x !== undefined);
+  }
+
+  private async batchPut(items: Item[]): Promise<void> {
+    for (let i = 0; i < items.length; i += 25) {
+      let request: Record<string, Array<{ PutRequest: { Item: Item } }>> | undefined = {
+        [this.tableName]: items.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } })),
+      };
+      for (let attempt = 0; request && Object.keys(request).length > 0; attempt++) {
+        if (attempt >= 8) throw new Error('batch write left unprocessed items after 8 attempts');
+        const out = await this.doc.send(new BatchWriteCommand({ RequestItems: request }));
+        request = out.UnprocessedItems as typeof request;
+        if (request && Object.keys(request).length > 0) await new Promise((r) => setTimeout(r, 20 * 2 ** attempt));
+      }
+    }
+  }
+}
+
+function matchesFilters(inc: Incident, q: IncidentQuery): boolean {
+  if (q.status && inc.status !== q.status) return false;
+  if (q.service && inc.route.service !== q.service) return false;
+  if (q.severity && inc.severity !== q.severity) return false;
+  if (q.tag) {
+    const v = inc.tags[q.tag.key];
+    if (v === undefined) return false;
+    if (q.tag.value !== null && v !== q.tag.value) return false;
+  }
+  return true;
+}
+
+function indexKeyOf(item: Item, index: IndexName): Record<string, unknown> {
+  const [h, r] = INDEX_KEYS[index];
+  return { pk: item.pk, sk: item.sk, [h]: item[h], [r]: item[r] };
+}
+
+function encodeCursor(key: Record<string, unknown>): string {
+  return Buffer.from(JSON.stringify(key), 'utf8').toString('base64url');
+}
+
+function decodeCursor(cursor: string): Record<string, unknown> {
+  try {
+    const value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (value && typeof value === 'object' && typeof value.pk === 'string' && typeof value.sk === 'string') return value;
+  } catch {
+    // fall through
+  }
+  throw new BadRequestError('cursor is not a cursor this API returned', { field: 'cursor' });
+}
+
+export const STATUSES = INCIDENT_STATUSES;

@@ -1,0 +1,43 @@
+/**
+ * Handler: CloudWatch alarms published to the stack's own alarm topic (SNS -> Lambda). IAM protects this path, so
+ * no signature check; each record is normalized, archived and enqueued like an HTTPS delivery.
+ */
+import middy from '@middy/core';
+import type { Context, SNSEvent } from 'aws-lambda';
+import type { PipelineConfig } from '../core/config/pipeline-config.schema';
+import { normalizeOptionsFrom } from '../core/config/normalize-options';
+import { normalizeSnsNotification } from '../core/normalize/cloudwatch';
+import { parseSnsEnvelope } from '../core/normalize/sns-envelope';
+import { S3RawArchive } from '../adapters/s3/s3-raw-archive';
+import { SqsAlertQueue, SqsDeadLetters } from '../adapters/sqs/sqs-alert-queue';
+import { clients, once } from './shared/aws';
+import { deployedConfig, env } from './shared/env';
+import { ingestEventRecords, type EventIngestDeps } from './shared/ingest-events';
+
+export function createIngestSnsHandler(deps: EventIngestDeps & { config: PipelineConfig }) {
+  const options = normalizeOptionsFrom(deps.config);
+  return middy<SNSEvent, { accepted: number; deadLettered: number }>(async (event: SNSEvent) =>
+    ingestEventRecords(
+      'cloudwatch',
+      'sns-lambda',
+      (event.Records ?? []).map((record) => ({
+        raw: record,
+        requestId: record.Sns?.MessageId ?? 'unknown',
+        normalize: (ctx) => [normalizeSnsNotification(parseSnsEnvelope(record.Sns), 'sns-lambda', { ...ctx, options })],
+      })),
+      deps,
+    ),
+  );
+}
+
+const awsHandler = once(() =>
+  createIngestSnsHandler({
+    config: deployedConfig(),
+    archive: new S3RawArchive(clients.s3(), env.archiveBucket()),
+    queue: new SqsAlertQueue(clients.sqs(), env.queueUrl()),
+    deadLetters: new SqsDeadLetters(clients.sqs(), env.deadLetterQueueUrl()),
+    clock: { now: () => new Date() },
+  }),
+);
+
+export const handler = (event: SNSEvent, context: Context) => awsHandler()(event, context);

@@ -1,0 +1,72 @@
+/**
+ * Handler: the SQS consumer. Parses each record into an envelope (a foreign or corrupt message goes straight to the
+ * dead-letter queue with its reason), runs `processEnvelopes`, and reports partial batch failures so only the
+ * records of failed fingerprint groups are retried.
+ */
+import middy from '@middy/core';
+import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { InvalidPayloadError } from '../core/errors';
+import type { PipelineConfig } from '../core/config/pipeline-config.schema';
+import { defaultRules, type Rules } from '../core/evaluate';
+import { parseEnvelope } from '../core/model/envelope.schema';
+import { processEnvelopes, type QueueRecord } from '../core/pipeline';
+import type { Clock, DeadLetters, Escalator, IncidentStore } from '../core/ports';
+import { DynamoIncidentStore } from '../adapters/dynamodb/incident-store';
+import { SqsDeadLetters } from '../adapters/sqs/sqs-alert-queue';
+import { clients, once } from './shared/aws';
+import { deployedConfig, env } from './shared/env';
+import { coreLog, logger } from './shared/logger';
+
+export interface ProcessorDeps {
+  config: PipelineConfig;
+  store: IncidentStore;
+  escalator: Escalator;
+  deadLetters: DeadLetters;
+  clock: Clock;
+  rules?: Rules;
+}
+
+export function createProcessAlertsHandler(deps: ProcessorDeps) {
+  const rules = deps.rules ?? defaultRules(deps.config);
+  return middy<SQSEvent, SQSBatchResponse>(async (event: SQSEvent) => {
+    const records: QueueRecord[] = [];
+    const failures: string[] = [];
+    for (const r of event.Records ?? []) {
+      try {
+        records.push({ recordId: r.messageId, envelope: parseEnvelope(r.body) });
+      } catch (err) {
+        if (!(err instanceof InvalidPayloadError)) throw err;
+        try {
+          await deps.deadLetters.put(r.body, `processor: ${err.message}`);
+          logger.error('poison message dead-lettered', { messageId: r.messageId, error: err.message });
+        } catch (dlqErr) {
+          logger.error('could not dead-letter a poison message; it will be retried', { messageId: r.messageId, error: String(dlqErr) });
+          failures.push(r.messageId);
+        }
+      }
+    }
+    const result = await processEnvelopes(records, {
+      store: deps.store,
+      escalator: deps.escalator,
+      rules,
+      clock: deps.clock,
+      sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+      random: Math.random,
+      log: coreLog,
+    });
+    failures.push(...result.failedRecordIds);
+    return { batchItemFailures: failures.map((itemIdentifier) => ({ itemIdentifier })) };
+  });
+}
+
+const awsHandler = once(() =>
+  createProcessAlertsHandler({
+    config: deployedConfig(),
+    store: new DynamoIncidentStore(clients.dynamodb(), env.tableName()),
+    escalator: { start: async () => {}, stop: async () => {} },
+    deadLetters: new SqsDeadLetters(clients.sqs(), env.deadLetterQueueUrl()),
+    clock: { now: () => new Date() },
+  }),
+);
+
+export const handler = (event: SQSEvent, context: Context) => awsHandler()(event, context);

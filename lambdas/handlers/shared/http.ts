@@ -1,0 +1,77 @@
+/**
+ * HTTP plumbing shared by the API Gateway (HTTP API, payload v2) handlers: body reading with size limits, JSON
+ * parsing that names the problem, responses, and the one place that maps errors to statuses.
+ */
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import type { MiddlewareObj } from '@middy/core';
+import { AlertPipelineError, InvalidPayloadError, PayloadTooLargeError } from '../../core/errors';
+import { logger } from './logger';
+
+export type HttpEvent = APIGatewayProxyEventV2 & {
+  requestContext: APIGatewayProxyEventV2['requestContext'] & { authorizer?: { lambda?: Record<string, unknown> } };
+};
+export type HttpResult = APIGatewayProxyStructuredResultV2 & { statusCode: number; body: string; headers: Record<string, string> };
+
+export function json(statusCode: number, body: unknown, headers: Record<string, string> = {}): HttpResult {
+  return { statusCode, headers: { 'content-type': 'application/json; charset=utf-8', ...headers }, body: JSON.stringify(body) };
+}
+
+const STATUS_BY_CODE: Record<string, number> = {
+  invalid_payload: 400,
+  bad_request: 400,
+  payload_too_large: 413,
+  unauthenticated: 401,
+  forbidden: 403,
+  topic_not_allowed: 403,
+  bad_signature: 403,
+  bad_subscribe_url: 403,
+  source_ip_not_allowed: 403,
+  not_found: 404,
+  conflict: 409,
+  unavailable: 503,
+  invalid_config: 500,
+};
+
+/** Maps any error to the JSON error body of product.md. Only client errors expose their message. */
+export function errorResponse(err: unknown): HttpResult {
+  if (err instanceof AlertPipelineError) {
+    const status = STATUS_BY_CODE[err.code] ?? (err.retryable ? 503 : 500);
+    if (status < 500) return json(status, { error: { code: err.code, message: err.message, details: err.details ?? null } });
+    logger.error('request failed', { code: err.code, error: err.message });
+    return json(status, { error: { code: err.code, message: status === 503 ? 'temporarily unavailable, retry' : 'internal error', details: null } });
+  }
+  logger.error('unexpected error', { error: err instanceof Error ? err.stack ?? err.message : String(err) });
+  return json(500, { error: { code: 'internal', message: 'internal error', details: null } });
+}
+
+/** middy middleware: turns a thrown error into the JSON error response. */
+export function httpErrors(): MiddlewareObj<HttpEvent, HttpResult> {
+  return {
+    onError: async (request) => {
+      request.response = errorResponse(request.error);
+    },
+  };
+}
+
+/** The raw body as text, decoding base64; rejects bodies over `limitBytes` with 413. */
+export function readBody(event: HttpEvent, limitBytes: number): string {
+  const raw = event.body ?? '';
+  const buf = event.isBase64Encoded ? Buffer.from(raw, 'base64') : Buffer.from(raw, 'utf8');
+  if (buf.length > limitBytes) throw new PayloadTooLargeError(buf.length, limitBytes);
+  return buf.toString('utf8');
+}
+
+export function parseJson(text: string): unknown {
+  if (text.trim() === '') throw new InvalidPayloadError([{ path: '(body)', message: 'empty body; expected JSON' }]);
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new InvalidPayloadError([{ path: '(body)', message: `not valid JSON (${(err as Error).message})` }]);
+  }
+}
+
+export function header(event: HttpEvent, name: string): string | undefined {
+  const lower = name.toLowerCase();
+  for (const [k, v] of Object.entries(event.headers ?? {})) if (k.toLowerCase() === lower) return v;
+  return undefined;
+}

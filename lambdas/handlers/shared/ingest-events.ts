@@ -1,0 +1,53 @@
+/**
+ * Shared body of the non-HTTP ingest handlers (SNS -> Lambda, EventBridge -> Lambda): normalize each record,
+ * archive and enqueue it. A record that can never be valid goes to the dead-letter queue with its reason (a retry
+ * cannot fix it); a transient failure throws so Lambda's async retries and on-failure destination take over.
+ */
+import { InvalidPayloadError } from '../../core/errors';
+import type { NormalizedAlert, SourceName } from '../../core/model/alert';
+import type { NormalizeContext } from '../../core/normalize/shared';
+import { acceptDelivery } from '../../core/pipeline';
+import type { AlertQueue, Clock, DeadLetters, RawArchive } from '../../core/ports';
+import { logger } from './logger';
+
+export interface EventIngestDeps {
+  archive: RawArchive;
+  queue: AlertQueue;
+  deadLetters: DeadLetters;
+  clock: Clock;
+}
+
+export interface EventRecordInput {
+  /** The record exactly as received (archived raw). */
+  raw: unknown;
+  requestId: string;
+  normalize(ctx: Omit<NormalizeContext, 'options'>): NormalizedAlert[];
+}
+
+export async function ingestEventRecords(
+  source: SourceName,
+  via: string,
+  records: readonly EventRecordInput[],
+  deps: EventIngestDeps,
+): Promise<{ accepted: number; deadLettered: number }> {
+  let accepted = 0;
+  let deadLettered = 0;
+  for (const record of records) {
+    const rawBody = JSON.stringify(record.raw);
+    const receivedAt = deps.clock.now().toISOString();
+    let alerts: NormalizedAlert[];
+    try {
+      alerts = record.normalize({ receivedAt, requestId: record.requestId });
+    } catch (err) {
+      if (!(err instanceof InvalidPayloadError)) throw err;
+      logger.warn('record rejected; sent to the dead-letter queue', { source, via, error: err.message });
+      await deps.deadLetters.put(rawBody, `${via}: ${err.message}`);
+      deadLettered++;
+      continue;
+    }
+    const result = await acceptDelivery({ source, via, rawBody, alerts, receivedAt, requestId: record.requestId }, deps);
+    logger.info('delivery accepted', { source, via, alerts: result.alertCount, archiveKey: result.archiveKey });
+    accepted += result.alertCount;
+  }
+  return { accepted, deadLettered };
+}

@@ -1,0 +1,72 @@
+/**
+ * `npm start`: runs the pipeline locally on the embedded stack. Environment (product.md, "The local runtime"):
+ * PORT, DATA_DIR, PIPELINE_CONFIG, API_TOKEN, INGEST_TOKEN, SNS_SIGNATURE_CHECK=off.
+ */
+import { resolve } from 'node:path';
+import { loadPipelineConfig, DEFAULT_CONFIG_PATH } from '../../lib/config/load-pipeline-config';
+import { ConfigError } from '../core/errors';
+import { startLocalRuntime } from './runtime';
+
+// The SDK warns on Node 20 at every start; the README says Node 22+ is recommended.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
+async function main(): Promise<void> {
+  const port = Number(process.env.PORT ?? 3000);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT must be a port number, got ${process.env.PORT}`);
+  const dataDir = resolve(process.env.DATA_DIR ?? '.data');
+  const configPath = process.env.PIPELINE_CONFIG ?? DEFAULT_CONFIG_PATH;
+  const check = (process.env.SNS_SIGNATURE_CHECK ?? 'on').toLowerCase();
+  if (check !== 'on' && check !== 'off') throw new Error(`SNS_SIGNATURE_CHECK must be "on" or "off", got ${process.env.SNS_SIGNATURE_CHECK}`);
+
+  const config = loadPipelineConfig(configPath);
+  const rt = await startLocalRuntime({
+    config,
+    dataDir,
+    port,
+    apiToken: process.env.API_TOKEN,
+    ingestToken: process.env.INGEST_TOKEN,
+    snsSignatureCheck: check === 'on',
+  });
+
+  const t = rt.ingestToken;
+  const lines = [
+    '',
+    `alert pipeline running locally at ${rt.url}`,
+    `  config:      ${resolve(configPath)}`,
+    `  data:        ${rt.dataDir}  (embedded DynamoDB, durable queue, raw archive; survives restarts)`,
+    '',
+    'Ingestion URLs (the token in the path is the credential):',
+    `  Threat Stack:   POST ${rt.url}/ingest/threatstack/${t}`,
+    `  CloudWatch SNS: POST ${rt.url}/ingest/cloudwatch/${t}   (SNS signature check: ${rt.snsSignatureCheck ? 'ON' : 'OFF (SNS_SIGNATURE_CHECK=off)'})`,
+    `  Alarm topic:    POST ${rt.url}/local/alarm-topic/${t}   (local stand-in for the stack's SNS alarm topic)`,
+    `  Events API v2:  POST ${rt.url}/ingest/events/v2   (routing_key = ${t})`,
+    `  Alertmanager:   POST ${rt.url}/ingest/alertmanager/${t}`,
+    '',
+    'Human API (Authorization: Bearer <API token>):',
+    `  API token:      ${rt.apiToken}`,
+    `  curl -H "Authorization: Bearer ${rt.apiToken}" ${rt.url}/api/incidents`,
+    '',
+    'Send sample Threat Stack and CloudWatch alerts:',
+    `  npm run send-samples    (reads URL and tokens from ${rt.dataDir}/local-secrets.json; or set BASE_URL, INGEST_TOKEN, API_TOKEN)`,
+    '',
+  ];
+  if (!rt.snsSignatureCheck) lines.splice(2, 0, 'WARNING: SNS signature verification is OFF (SNS_SIGNATURE_CHECK=off): anyone with the token can post CloudWatch alarms.');
+  console.log(lines.join('\n'));
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`\n${signal}: stopping (accepted alerts stay queued in ${rt.dataDir})`);
+    await rt.stop();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+}
+
+main().catch((err) => {
+  if (err instanceof ConfigError) console.error(err.message);
+  else console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+});

@@ -1,0 +1,254 @@
+/**
+ * The local embedded runtime: the same handlers as in AWS, wired to local transports — embedded DynamoDB
+ * (dynalite, on disk under the data directory), a durable local queue with SQS semantics and a dead-letter queue,
+ * the raw archive in a folder — behind one HTTP server that serves the public contract.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { PipelineConfig } from '../core/config/pipeline-config.schema';
+import type { Escalator } from '../core/ports';
+import { DynamoIncidentStore } from '../adapters/dynamodb/incident-store';
+import { FsRawArchive } from '../adapters/local/fs-raw-archive';
+import { StaticTokens, tokenMatches } from '../adapters/secrets/token-source';
+import { SnsMessageVerifier } from '../adapters/sns/sns-message-verifier';
+import { createApiHandler } from '../handlers/api';
+import { createAuthorizerHandler } from '../handlers/authorizer';
+import { createIngestHttpHandler } from '../handlers/ingest-http';
+import { createIngestSnsHandler } from '../handlers/ingest-sns';
+import { createProcessAlertsHandler } from '../handlers/process-alerts';
+import { json, parseJson, readBody, type HttpEvent } from '../handlers/shared/http';
+import { DurableQueue } from './durable-queue';
+import { startEmbeddedDynamo, type EmbeddedDynamo } from './embedded-dynamodb';
+import { localContext, startHttpServer, type HttpHandler } from './http-server';
+import { QueueConsumer } from './queue-consumer';
+import { LocalAlertQueue, LocalDeadLetters } from './local-queue-adapters';
+
+export const LOCAL_TABLE = 'alert-pipeline-incidents';
+/** The local stand-in for the stack's own alarm topic (alarms published here reach the SNS -> Lambda handler). */
+export const LOCAL_ALARM_TOPIC_ARN = 'arn:aws:sns:local:000000000000:alert-pipeline-alarms';
+
+export interface LocalRuntimeOptions {
+  config: PipelineConfig;
+  dataDir: string;
+  port?: number;
+  apiToken?: string;
+  ingestToken?: string;
+  /** The SNS signature check on /ingest/cloudwatch; only `false` when SNS_SIGNATURE_CHECK=off. */
+  snsSignatureCheck?: boolean;
+  /** Keep DynamoDB in memory (tests); the queue and archive still use the data directory. */
+  inMemoryStore?: boolean;
+  visibilityMs?: number;
+  retryDelayMs?: number;
+  escalator?: Escalator;
+}
+
+export interface LocalRuntime {
+  url: string;
+  apiToken: string;
+  ingestToken: string;
+  config: PipelineConfig;
+  dataDir: string;
+  store: DynamoIncidentStore;
+  queue: DurableQueue;
+  deadLetterQueue: DurableQueue;
+  snsSignatureCheck: boolean;
+  /** Resolves when the queue is empty and the consumer idle (or after `timeoutMs`). */
+  drain(timeoutMs?: number): Promise<void>;
+  stop(): Promise<void>;
+}
+
+interface LocalSecrets {
+  apiToken: string;
+  ingestToken: string;
+}
+
+function newToken(): string {
+  return randomBytes(16).toString('hex');
+}
+
+/** Tokens persist in the data directory so URLs stay valid across restarts; env values win. */
+function loadSecrets(dataDir: string, apiToken?: string, ingestToken?: string): LocalSecrets {
+  const file = join(dataDir, 'local-secrets.json');
+  let stored: Partial<LocalSecrets> = {};
+  if (existsSync(file)) stored = JSON.parse(readFileSync(file, 'utf8')) as Partial<LocalSecrets>;
+  const secrets = { apiToken: stored.apiToken ?? newToken(), ingestToken: stored.ingestToken ?? newToken() };
+  writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
+  return { apiToken: apiToken || secrets.apiToken, ingestToken: ingestToken || secrets.ingestToken };
+}
+
+function acquireLock(dataDir: string): () => void {
+  const lock = join(dataDir, 'runtime.lock');
+  if (existsSync(lock)) {
+    const pid = Number(readFileSync(lock, 'utf8'));
+    let alive = false;
+    try {
+      if (pid && pid !== process.pid) {
+        process.kill(pid, 0);
+        alive = true;
+      }
+    } catch {
+      alive = false;
+    }
+    if (alive) throw new Error(`another local runtime (pid ${pid}) is using ${dataDir}; stop it or set DATA_DIR`);
+  }
+  writeFileSync(lock, String(process.pid));
+  return () => rmSync(lock, { force: true });
+}
+
+export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<LocalRuntime> {
+  const dataDir = resolve(options.dataDir);
+  mkdirSync(dataDir, { recursive: true });
+  const releaseLock = acquireLock(dataDir);
+  let dynamo: EmbeddedDynamo | undefined;
+  try {
+    const secrets = loadSecrets(dataDir, options.apiToken, options.ingestToken);
+    const config = options.config;
+    dynamo = await startEmbeddedDynamo({ tableName: LOCAL_TABLE, ...(options.inMemoryStore ? {} : { path: join(dataDir, 'dynamodb') }) });
+    const store = new DynamoIncidentStore(dynamo.client, LOCAL_TABLE);
+    const deadLetterQueue = new DurableQueue(join(dataDir, 'queue', 'alerts-dlq'));
+    const queue = new DurableQueue(join(dataDir, 'queue', 'alerts'), { maxReceiveCount: config.processing.maxReceiveCount, deadLetter: deadLetterQueue });
+    const archive = new FsRawArchive(join(dataDir, 'archive'));
+    const alertQueue = new LocalAlertQueue(queue);
+    const deadLetters = new LocalDeadLetters(deadLetterQueue);
+    const ingestTokens = new StaticTokens([secrets.ingestToken]);
+    const apiTokens = new StaticTokens([secrets.apiToken]);
+    const clock = { now: () => new Date() };
+    const snsSignatureCheck = options.snsSignatureCheck ?? true;
+    const escalator: Escalator = options.escalator ?? { start: async () => {}, stop: async () => {} };
+
+    const ingestHttp = createIngestHttpHandler({
+      config,
+      archive,
+      queue: alertQueue,
+      tokens: ingestTokens,
+      sns: new SnsMessageVerifier({
+        allowedTopicArns: [...config.sources.cloudwatch.allowedTopicArns, LOCAL_ALARM_TOPIC_ARN],
+        skipSignature: !snsSignatureCheck,
+        allowAnyTopicWhenEmpty: !snsSignatureCheck && config.sources.cloudwatch.allowedTopicArns.length === 0,
+      }),
+      clock,
+      newRequestId: randomUUID,
+    });
+    const ingestSns = createIngestSnsHandler({ config, archive, queue: alertQueue, deadLetters, clock });
+    const api = createApiHandler({ store, escalator, clock });
+    const authorizer = createAuthorizerHandler({ tokens: apiTokens });
+    const processAlerts = createProcessAlertsHandler({ config, store, escalator, deadLetters, clock });
+
+    const consumer = new QueueConsumer(queue, (event, ctx) => processAlerts(event, ctx as never), {
+      batchSize: config.processing.batchSize,
+      batchWindowMs: Math.min(config.processing.batchWindowSeconds * 1000, 200),
+      visibilityMs: options.visibilityMs ?? 30_000,
+      retryDelayMs: options.retryDelayMs ?? 2_000,
+      queueArn: 'arn:aws:sqs:local:000000000000:alerts',
+      onError: (err) => console.error('processor batch failed:', err),
+    });
+
+    const requireIngestToken = (event: HttpEvent) => {
+      if (!tokenMatches(event.pathParameters?.token, [secrets.ingestToken])) {
+        throw Object.assign(new Error('no such endpoint'), { status: 404 });
+      }
+    };
+
+    const http = await startHttpServer({
+      port: options.port ?? 3000,
+      handlers: { ingestHttp: ingestHttp as unknown as HttpHandler, api: api as unknown as HttpHandler },
+      authorizer: (event) => authorizer(event),
+      extraRoutes: [
+        {
+          // Local stand-in for publishing to the stack's alarm topic: the body is what CloudWatch publishes (the
+          // alarm message JSON); it reaches the same SNS -> Lambda handler as in AWS.
+          method: 'POST',
+          path: '/local/alarm-topic/{token}',
+          auth: 'none',
+          handle: async (event) => {
+            try {
+              requireIngestToken(event);
+            } catch {
+              return json(404, { error: { code: 'not_found', message: 'no such ingestion endpoint', details: null } });
+            }
+            const text = readBody(event, 256 * 1024);
+            let message: unknown;
+            try {
+              message = parseJson(text);
+            } catch (err) {
+              return json(400, { error: { code: 'invalid_payload', message: (err as Error).message, details: null } });
+            }
+            const messageId = randomUUID();
+            const result = await ingestSns({
+              Records: [{
+                EventSource: 'aws:sns', EventVersion: '1.0', EventSubscriptionArn: `${LOCAL_ALARM_TOPIC_ARN}:local`,
+                Sns: {
+                  Type: 'Notification', MessageId: messageId, TopicArn: LOCAL_ALARM_TOPIC_ARN, Subject: null as unknown as string,
+                  Message: typeof message === 'string' ? message : JSON.stringify(message), Timestamp: new Date().toISOString(),
+                  SignatureVersion: '2', Signature: 'local', SigningCertUrl: 'https://sns.local.amazonaws.com/local.pem',
+                  UnsubscribeUrl: 'https://sns.local.amazonaws.com/?Action=Unsubscribe', MessageAttributes: {},
+                },
+              }],
+            }, localContext('ingestSns') as never);
+            if (result.deadLettered > 0) return json(400, { error: { code: 'invalid_payload', message: 'not a CloudWatch alarm message; sent to the dead-letter queue', details: null } });
+            return json(200, { status: 'published', messageId, alerts: result.accepted });
+          },
+        },
+        {
+          method: 'GET',
+          path: '/local/dead-letters',
+          auth: 'bearer',
+          handle: async () => json(200, { messages: deadLetterQueue.peekAll().map((m) => ({ id: m.id, attributes: m.attributes ?? {}, body: m.body.slice(0, 4000) })) }),
+        },
+        {
+          method: 'POST',
+          path: '/local/dead-letters/redrive',
+          auth: 'bearer',
+          handle: async () => json(200, { moved: deadLetterQueue.moveAllTo(queue) }),
+        },
+        {
+          method: 'GET',
+          path: '/healthz',
+          auth: 'none',
+          handle: async () => json(200, { status: 'ok', queued: queue.size, deadLetters: deadLetterQueue.size }),
+        },
+      ],
+    });
+    consumer.start();
+
+    let stopped = false;
+    return {
+      url: http.url,
+      apiToken: secrets.apiToken,
+      ingestToken: secrets.ingestToken,
+      config,
+      dataDir,
+      store,
+      queue,
+      deadLetterQueue,
+      snsSignatureCheck,
+      drain: async (timeoutMs = 30_000) => {
+        const deadline = Date.now() + timeoutMs;
+        let quietSince = 0;
+        while (Date.now() < deadline) {
+          if (consumer.idle && queue.visibleCount() === 0) {
+            if (!quietSince) quietSince = Date.now();
+            if (Date.now() - quietSince > 50) return;
+          } else quietSince = 0;
+          await new Promise((r) => setTimeout(r, 10));
+        }
+        throw new Error(`queue did not drain in ${timeoutMs} ms (${queue.size} messages left)`);
+      },
+      stop: async () => {
+        if (stopped) return;
+        stopped = true;
+        await http.close();
+        await consumer.stop();
+        queue.close();
+        deadLetterQueue.close();
+        await dynamo?.close();
+        releaseLock();
+      },
+    };
+  } catch (err) {
+    await dynamo?.close();
+    releaseLock();
+    throw err;
+  }
+}
