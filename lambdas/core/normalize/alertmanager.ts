@@ -1,0 +1,118 @@
+/**
+ * Stage "normalize", source Prometheus Alertmanager webhooks, version 4 (formats.md §5).
+ * One POST is one group and may mix firing and resolved alerts: one normalized alert per `alerts[]` element.
+ * `notification_reason` (v0.32+) and `routeLabels` (v0.34+) are optional; unknown keys are accepted.
+ * Identity fields: externalURL, fingerprint. Resolve: per-alert `status: "resolved"`.
+ */
+import * as z from 'zod/mini';
+import type { NormalizedAlert, Severity } from '../model/alert';
+import { clip, invalidField, parseWith, timestampString, toIsoUtc, type NormalizeContext } from './shared';
+
+/** Identity fields that go into the Alertmanager fingerprint, in order. */
+export const ALERTMANAGER_IDENTITY_FIELDS = ['externalURL', 'fingerprint'] as const;
+
+const isoTime = timestampString.check(z.regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/, 'timestamp out of range'));
+const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+const stringMap = z.record(z.string(), z.string());
+const optionalString = z.optional(z.nullable(z.string()));
+const alertStatus = z.enum(['firing', 'resolved']);
+
+export const AlertmanagerAlertSchema = z.looseObject({
+  status: alertStatus,
+  labels: stringMap,
+  annotations: z.optional(z.nullable(stringMap)),
+  startsAt: isoTime,
+  /** `0001-01-01T00:00:00Z` while firing: treated as unset. */
+  endsAt: optionalString,
+  generatorURL: optionalString,
+  fingerprint: z.string().check(z.minLength(1)),
+});
+export type AlertmanagerAlert = z.infer<typeof AlertmanagerAlertSchema>;
+
+export const AlertmanagerWebhookSchema = z.looseObject({
+  version: z.literal('4'),
+  groupKey: optionalString,
+  truncatedAlerts: z.optional(z.nullable(z.number())),
+  status: z.optional(z.nullable(alertStatus)),
+  receiver: z.string(),
+  groupLabels: z.optional(z.nullable(stringMap)),
+  commonLabels: z.optional(z.nullable(stringMap)),
+  commonAnnotations: z.optional(z.nullable(stringMap)),
+  externalURL: z.string().check(z.minLength(1)),
+  notification_reason: optionalString,
+  routeLabels: z.optional(z.nullable(stringMap)),
+  alerts: z.array(z.unknown()).check(z.minLength(1)),
+});
+
+/** `endsAt` as ISO UTC, or null when unset (year 1, empty); an unparseable value is an error. */
+function endsAtOf(value: string | null | undefined, path: string): string | null {
+  if (!value || value.startsWith('0001-01-01')) return null;
+  const iso = toIsoUtc(value);
+  if (iso === null || !ISO_UTC.test(iso)) throw invalidField(path, 'expected an RFC 3339 timestamp');
+  return iso;
+}
+
+function severityOf(label: string | undefined, ctx: NormalizeContext): Severity {
+  const map = ctx.options.alertmanagerSeverityMap;
+  // Own keys only: a label value such as "constructor" must not find Object.prototype members.
+  if (label !== undefined && Object.hasOwn(map, label)) {
+    const mapped = map[label];
+    if (mapped) return mapped;
+  }
+  return ctx.options.alertmanagerDefaultSeverity;
+}
+
+function nonEmpty(value: string | null | undefined): string | null {
+  return value ? value : null;
+}
+
+/**
+ * One normalized alert per `alerts[]` element; every element is validated before any is built, so a bad alert
+ * rejects the whole body. Title: `annotations.summary`, else `labels.alertname`. Resource: the first of the labels
+ * instance, pod, service, job, else the alert name. A resolved alert occurred at its `endsAt`, a firing one at
+ * its `startsAt`.
+ */
+export function normalizeAlertmanager(body: unknown, ctx: NormalizeContext): NormalizedAlert[] {
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+    throw invalidField('', 'expected a JSON object (Alertmanager webhook)');
+  }
+  const version = (body as { version?: unknown }).version;
+  if (version !== '4') {
+    const got = typeof version === 'string' ? JSON.stringify(version) : version === undefined ? 'nothing' : typeof version;
+    throw invalidField('version', `expected "4", got ${got}`);
+  }
+  const group = parseWith(AlertmanagerWebhookSchema, body);
+  const externalURL = group.externalURL;
+  // Parse every alert before building any: a bad alert rejects the whole body.
+  const alerts = group.alerts.map((item, i) => parseWith(AlertmanagerAlertSchema, item, ['alerts', i]));
+  return alerts.map((a, i) => {
+    const endsAt = endsAtOf(a.endsAt, `alerts[${i}].endsAt`);
+    const annotations = a.annotations ?? {};
+    const summary = nonEmpty(annotations.summary);
+    const alertname = nonEmpty(a.labels.alertname);
+    const title = summary ?? alertname ?? `Alertmanager alert ${a.fingerprint}`;
+    const severityLabel = a.labels.severity;
+    const labels: Record<string, string> = { ...a.labels, am_receiver: group.receiver };
+    return {
+      source: 'alertmanager',
+      deliveryKey: `am:${externalURL}:${a.fingerprint}:${a.startsAt}:${a.status}`,
+      identity: [
+        ['externalURL', externalURL],
+        ['fingerprint', a.fingerprint],
+      ],
+      fingerprintKey: `am:${externalURL}:${a.fingerprint}`,
+      action: a.status === 'firing' ? 'trigger' : 'resolve',
+      title: clip(title, 500),
+      description: clip(nonEmpty(annotations.description) ?? summary ?? title, 2000),
+      severity: severityOf(severityLabel, ctx),
+      sourceSeverity: severityLabel ?? '',
+      // A resolved alert happened when it ended; a firing one when it started.
+      occurredAt: a.status === 'resolved' && endsAt ? endsAt : a.startsAt,
+      alertUrl: nonEmpty(a.generatorURL),
+      resource:
+        nonEmpty(a.labels.instance) ?? nonEmpty(a.labels.pod) ?? nonEmpty(a.labels.service) ?? nonEmpty(a.labels.job) ?? alertname,
+      labels,
+      raw: group.alerts[i],
+    } satisfies NormalizedAlert;
+  });
+}
