@@ -144,7 +144,7 @@ export interface ProcessResult {
 }
 
 /** Attempts per fingerprint group before giving up (the record is then retried by the queue). */
-export const MAX_APPLY_ATTEMPTS = 12;
+export const MAX_APPLY_ATTEMPTS = 20;
 /** Parallel fingerprint groups per batch. */
 export const GROUP_CONCURRENCY = 8;
 

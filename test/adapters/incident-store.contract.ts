@@ -1,0 +1,91 @@
+/**
+ * The IncidentStore contract: every adapter (in-memory, DynamoDB on the embedded store) must pass the same cases.
+ */
+import { planIncidentChanges } from '../../lambdas/core/deduplicate';
+import type { IncidentStore } from '../../lambdas/core/ports';
+import { alert, evaluated, NOW, NOW_MS } from '../support/builders';
+
+export function incidentStoreContract(name: string, make: () => Promise<{ store: IncidentStore; close(): Promise<void> }>) {
+  describe(`IncidentStore contract: ${name}`, () => {
+    let store: IncidentStore;
+    let close: () => Promise<void>;
+    beforeEach(async () => {
+      ({ store, close } = await make());
+    });
+    afterEach(async () => close());
+
+    const open = async (fp: string, key: string, at = NOW) => {
+      const e = evaluated(alert({ key, fp }));
+      const [latest = null, ...older] = await store.recentForFingerprint(e.evaluation.fingerprint, 2);
+      const plan = planIncidentChanges(latest, [e], at, Date.parse(at), older);
+      expect(await store.applyPlan(plan)).toEqual({ kind: 'applied' });
+      return plan;
+    };
+
+    it('creates an incident and reads it back by id and by fingerprint', async () => {
+      const plan = await open('fp-a', 'a1');
+      const inc = plan.creates[0]!;
+      expect(await store.getIncident(inc.id)).toEqual(inc);
+      expect(await store.recentForFingerprint(inc.fingerprint, 2)).toEqual([inc]);
+      expect((await store.timeline(inc.id)).map((t) => t.type)).toEqual(['opened']);
+      expect((await store.alerts(inc.id)).map((a) => a.deliveryKey)).toEqual(['a1']);
+    });
+
+    it('returns null for unknown and malformed ids', async () => {
+      expect(await store.getIncident('inc-00000000000000000000-1')).toBeNull();
+      expect(await store.getIncident('nonsense')).toBeNull();
+    });
+
+    it('rejects a stale update (version check) and a duplicate create', async () => {
+      const first = await open('fp-b', 'b1');
+      const inc = first.creates[0]!;
+      const e2 = evaluated(alert({ key: 'b2', fp: 'fp-b' }));
+      const planA = planIncidentChanges(inc, [e2], NOW, NOW_MS);
+      const planB = planIncidentChanges(inc, [evaluated(alert({ key: 'b3', fp: 'fp-b' }))], NOW, NOW_MS);
+      expect(await store.applyPlan(planA)).toEqual({ kind: 'applied' });
+      expect((await store.applyPlan(planB)).kind).toBe('conflict');
+      expect((await store.getIncident(inc.id))!.alertCount).toBe(2);
+      expect((await store.applyPlan(first)).kind).toBe('conflict');
+    });
+
+    it('lists newest first with filters and a cursor that pages through everything once', async () => {
+      const ids: string[] = [];
+      for (let i = 0; i < 7; i++) {
+        const at = `2024-06-10T14:0${i}:00.000Z`;
+        ids.push((await open(`fp-list-${i}`, `l${i}`, at)).creates[0]!.id);
+      }
+      const seen: string[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await store.listIncidents({ limit: 3, cursor });
+        seen.push(...page.items.map((i) => i.id));
+        cursor = page.cursor ?? undefined;
+      } while (cursor);
+      expect(seen).toEqual([...ids].reverse());
+      expect((await store.listIncidents({ limit: 10, status: 'triggered' })).items).toHaveLength(7);
+      expect((await store.listIncidents({ limit: 10, status: 'resolved' })).items).toHaveLength(0);
+      expect((await store.listIncidents({ limit: 10, service: 'platform', severity: 'sev2' })).items).toHaveLength(7);
+      expect((await store.listIncidents({ limit: 10, severity: 'sev1' })).items).toHaveLength(0);
+      expect((await store.listIncidents({ limit: 10, tag: { key: 'source', value: 'cloudwatch' } })).items).toHaveLength(7);
+      expect((await store.listIncidents({ limit: 10, tag: { key: 'source', value: 'threatstack' } })).items).toHaveLength(0);
+      expect((await store.listIncidents({ limit: 10, from: '2024-06-10T14:03:00.000Z', to: '2024-06-10T14:05:00.000Z' })).items).toHaveLength(3);
+    });
+
+    it('rejects a forged cursor with a bad request', async () => {
+      await expect(store.listIncidents({ limit: 3, cursor: 'not-a-cursor' })).rejects.toMatchObject({ code: 'bad_request' });
+    });
+
+    it('remembers processed deliveries', async () => {
+      expect(await store.isMessageDone('m1')).toBe(false);
+      await store.markMessagesDone(['m1', 'm2'], NOW);
+      expect(await store.isMessageDone('m1')).toBe(true);
+      expect(await store.isMessageDone('m3')).toBe(false);
+    });
+
+    it('appends timeline events in time order', async () => {
+      const inc = (await open('fp-t', 't1')).creates[0]!;
+      await store.appendTimeline([{ incidentId: inc.id, at: '2024-06-10T15:00:00.000Z', type: 'note', actor: 'api', message: 'looking' }]);
+      expect((await store.timeline(inc.id)).map((t) => t.type)).toEqual(['opened', 'note']);
+    });
+  });
+}

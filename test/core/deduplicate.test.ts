@@ -1,0 +1,162 @@
+import { planIncidentChanges, RECENT_MESSAGES_MAX, ALERT_LOG_MAX, incidentIdOf } from '../../lambdas/core/deduplicate';
+import type { Incident } from '../../lambdas/core/model/incident';
+import { alert, evaluated, NOW, NOW_MS } from '../support/builders';
+
+/** Applies a plan to a tiny in-memory history (what the store would do). */
+function apply(history: Incident[], plan: ReturnType<typeof planIncidentChanges>): Incident[] {
+  const next = history.map((i) => (plan.update && plan.update.after.id === i.id ? plan.update.after : i));
+  return [...next, ...plan.creates];
+}
+
+function run(steps: Array<ReturnType<typeof evaluated>[]>): { history: Incident[]; plans: ReturnType<typeof planIncidentChanges>[] } {
+  let history: Incident[] = [];
+  const plans = [];
+  for (const batch of steps) {
+    const sorted = [...history].sort((a, b) => b.seq - a.seq);
+    const plan = planIncidentChanges(sorted[0] ?? null, batch, NOW, NOW_MS, sorted.slice(1, 2));
+    plans.push(plan);
+    history = apply(history, plan);
+  }
+  return { history, plans };
+}
+
+describe('planIncidentChanges', () => {
+  it('opens a triggered incident for the first alert of a fingerprint and pages', () => {
+    const { history, plans } = run([[evaluated(alert({ key: 'a1' }))]]);
+    expect(history).toHaveLength(1);
+    expect(history[0]).toMatchObject({ seq: 1, status: 'triggered', alertCount: 1, escalation: 'pending', severity: 'sev2' });
+    expect(plans[0]!.pages.map((p) => p.id)).toEqual([history[0]!.id]);
+    expect(plans[0]!.outcomes[0]).toMatchObject({ outcome: 'opened', reason: 'new-incident' });
+    expect(history[0]!.description).toContain('Alert at the source: https://eu-west-1.console.aws.amazon.com/');
+  });
+
+  it.each([
+    ['a second alert joins the open incident without a page', [['a1'], ['a2']], { incidents: 1, count: 2, pages: [1, 0] }],
+    ['the same delivery in two messages of one batch counts once', [['a1', 'a1']], { incidents: 1, count: 1, pages: [1] }],
+    ['three alerts in one batch open one incident counted three times', [['a1', 'a2', 'a3']], { incidents: 1, count: 3, pages: [1] }],
+  ])('%s', (_name, batches, expected) => {
+    const { history, plans } = run(batches.map((keys) => keys.map((k) => evaluated(alert({ key: k })))));
+    expect(history).toHaveLength(expected.incidents);
+    expect(history[0]!.alertCount).toBe(expected.count);
+    expect(plans.map((p) => p.pages.length)).toEqual(expected.pages);
+  });
+
+  it('counts a redelivered message once (its key is in the incident idempotency ring)', () => {
+    const a = evaluated(alert({ key: 'a1' }));
+    const { history, plans } = run([[a], [evaluated(alert({ key: 'a2' }))], [a]]);
+    expect(history[0]!.alertCount).toBe(2);
+    expect(plans[2]!.outcomes[0]).toMatchObject({ outcome: 'duplicate', reason: 'duplicate-delivery' });
+    expect(plans[2]!.update).toBeNull();
+  });
+
+  it('resolves on OK and the next ALARM opens a new incident (seq 2)', () => {
+    const { history, plans } = run([
+      [evaluated(alert({ key: 'alarm-1', at: '2024-06-10T14:03:00.000Z' }))],
+      [evaluated(alert({ key: 'ok-1', action: 'resolve', at: '2024-06-10T14:20:00.000Z' }))],
+      [evaluated(alert({ key: 'alarm-2', at: '2024-06-10T15:00:00.000Z' }))],
+    ]);
+    expect(history.map((i) => [i.seq, i.status])).toEqual([[1, 'resolved'], [2, 'triggered']]);
+    expect(history[0]!.resolvedBy).toBe('source:cloudwatch');
+    expect(plans[1]!.settled.map((s) => s.status)).toEqual(['resolved']);
+    expect(plans[2]!.pages).toHaveLength(1);
+  });
+
+  it('orders one batch by time: ALARM then OK in the same batch opens and resolves', () => {
+    const { history } = run([[
+      evaluated(alert({ key: 'ok', action: 'resolve', at: '2024-06-10T14:20:00.000Z' })),
+      evaluated(alert({ key: 'alarm', at: '2024-06-10T14:03:00.000Z' })),
+    ]]);
+    expect(history).toHaveLength(1);
+    expect(history[0]!.status).toBe('resolved');
+  });
+
+  it.each([
+    ['a resolve with no incident', [], 'resolve-without-open-incident'],
+    ['an acknowledge with no incident', [], 'acknowledge-without-open-incident'],
+  ])('ignores %s, with a reason', (_n, _h, reason) => {
+    const action = reason.startsWith('resolve') ? 'resolve' : 'acknowledge';
+    const { history, plans } = run([[evaluated(alert({ key: 'x', action }))]]);
+    expect(history).toHaveLength(0);
+    expect(plans[0]!.outcomes[0]).toMatchObject({ outcome: 'ignored', reason, incidentId: null });
+  });
+
+  it('ignores a resolve older than the alert that opened the incident (out-of-order delivery)', () => {
+    const { history, plans } = run([
+      [evaluated(alert({ key: 'alarm', at: '2024-06-10T15:00:00.000Z' }))],
+      [evaluated(alert({ key: 'old-ok', action: 'resolve', at: '2024-06-10T14:00:00.000Z' }))],
+    ]);
+    expect(history[0]!.status).toBe('triggered');
+    expect(plans[1]!.outcomes[0]).toMatchObject({ outcome: 'ignored', reason: 'stale-resolve' });
+  });
+
+  it('records INSUFFICIENT_DATA on an open incident without paging or resolving', () => {
+    const { history, plans } = run([
+      [evaluated(alert({ key: 'alarm' }))],
+      [evaluated(alert({ key: 'insufficient', action: 'info', at: '2024-06-10T14:04:00.000Z' }))],
+    ]);
+    expect(history[0]).toMatchObject({ status: 'triggered', alertCount: 1 });
+    expect(plans[1]!.timeline.map((t) => t.type)).toEqual(['info']);
+    expect(plans[1]!.pages).toHaveLength(0);
+  });
+
+  it('opens a suppressed, non-paging incident for INSUFFICIENT_DATA with no open incident; the next ALARM pages', () => {
+    const { history, plans } = run([
+      [evaluated(alert({ key: 'insufficient', action: 'info' }))],
+      [evaluated(alert({ key: 'alarm', at: '2024-06-10T14:10:00.000Z' }))],
+    ]);
+    expect(history.map((i) => i.status)).toEqual(['suppressed', 'triggered']);
+    expect(history[0]!.suppressionReason).toMatch(/insufficient-data/);
+    expect(history[0]!.escalation).toBe('none');
+    expect(plans.map((p) => p.pages.length)).toEqual([0, 1]);
+  });
+
+  it('suppressed alerts share one suppressed incident and never page', () => {
+    const s = { reason: 'suppressed-by-rule: noisy', rule: 'noisy' };
+    const { history, plans } = run([
+      [evaluated(alert({ key: 's1' }), undefined, s)],
+      [evaluated(alert({ key: 's2' }), undefined, s)],
+    ]);
+    expect(history).toHaveLength(1);
+    expect(history[0]).toMatchObject({ status: 'suppressed', alertCount: 2, suppressionReason: s.reason });
+    expect(plans.flatMap((p) => p.pages)).toHaveLength(0);
+  });
+
+  it('an acknowledge from the source acknowledges a triggered incident and settles escalation', () => {
+    const { history, plans } = run([[evaluated(alert({ key: 't' }))], [evaluated(alert({ key: 'ack', action: 'acknowledge', at: '2024-06-10T14:04:00.000Z' }))]]);
+    expect(history[0]).toMatchObject({ status: 'acknowledged', acknowledgedBy: 'source:cloudwatch' });
+    expect(plans[1]!.settled).toHaveLength(1);
+  });
+
+  it('bounds the idempotency ring and the alert log', () => {
+    const batches = Array.from({ length: RECENT_MESSAGES_MAX + ALERT_LOG_MAX }, (_, i) => [evaluated(alert({ key: `k${i}` }))]);
+    const { history, plans } = run(batches);
+    expect(history[0]!.recentMessages).toHaveLength(RECENT_MESSAGES_MAX);
+    expect(history[0]!.alertCount).toBe(batches.length);
+    expect(plans.flatMap((p) => p.alertLog)).toHaveLength(ALERT_LOG_MAX);
+    expect(history[0]!.alertsLogged).toBe(ALERT_LOG_MAX);
+  });
+
+  it('increments the version of the incident it updates and derives ids from fingerprint and seq', () => {
+    const { history, plans } = run([[evaluated(alert({ key: 'a' }))], [evaluated(alert({ key: 'b' }))]]);
+    expect(plans[1]!.update!.before.version).toBe(0);
+    expect(history[0]!.version).toBe(1);
+    expect(history[0]!.id).toBe(incidentIdOf(history[0]!.fingerprint, 1));
+  });
+
+  it('treats a message applied to the previous incident as a duplicate (resolve-then-reopen redelivery)', () => {
+    const ok = evaluated(alert({ key: 'ok', action: 'resolve', at: '2024-06-10T14:20:00.000Z' }));
+    const { history, plans } = run([
+      [evaluated(alert({ key: 'alarm-1', at: '2024-06-10T14:00:00.000Z' }))],
+      [ok],
+      [evaluated(alert({ key: 'alarm-2', at: '2024-06-10T14:30:00.000Z' }))],
+      [ok],
+    ]);
+    expect(history.map((i) => i.status)).toEqual(['resolved', 'triggered']);
+    expect(plans[3]!.outcomes[0]!.outcome).toBe('duplicate');
+  });
+
+  it('every outcome carries a decision trace from fingerprint to deduplicate', () => {
+    const { plans } = run([[evaluated(alert({ key: 'a' }))]]);
+    expect(plans[0]!.outcomes[0]!.trace.map((s) => s.stage)).toEqual(['fingerprint', 'classify', 'route', 'suppress', 'deduplicate']);
+  });
+});

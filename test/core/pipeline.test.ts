@@ -1,0 +1,142 @@
+import { DynamoIncidentStore } from '../../lambdas/adapters/dynamodb/incident-store';
+import { InMemoryIncidentStore } from '../../lambdas/adapters/in-memory/incident-store';
+import { startEmbeddedDynamo, type EmbeddedDynamo } from '../../lambdas/local/embedded-dynamodb';
+import { processEnvelopes, type ProcessDeps, type QueueRecord, envelopesOf, MAX_ENVELOPE_BYTES } from '../../lambdas/core/pipeline';
+import type { Escalator, IncidentStore } from '../../lambdas/core/ports';
+import type { Incident } from '../../lambdas/core/model/incident';
+import { alert, envelope, rules } from '../support/builders';
+
+function deps(store: IncidentStore, escalator: Escalator = { start: async () => {}, stop: async () => {} }): ProcessDeps {
+  let t = Date.parse('2024-06-10T14:05:00.000Z');
+  return {
+    store,
+    escalator,
+    rules,
+    clock: { now: () => new Date((t += 1)) },
+    sleep: (ms) => new Promise((r) => setTimeout(r, Math.min(ms, 5))),
+    random: () => 0.5,
+    log: () => {},
+  };
+}
+
+const records = (envs: ReturnType<typeof envelope>[]): QueueRecord[] => envs.map((e, i) => ({ recordId: `r${i}-${Math.random()}`, envelope: e }));
+
+describe('processEnvelopes over the embedded DynamoDB', () => {
+  let dynamo: EmbeddedDynamo;
+  let store: DynamoIncidentStore;
+  beforeEach(async () => {
+    dynamo = await startEmbeddedDynamo({ tableName: 'incidents' });
+    store = new DynamoIncidentStore(dynamo.client, 'incidents');
+  });
+  afterEach(async () => dynamo.close());
+
+  it('200 concurrent deliveries of one alert open exactly one incident, counted once, paged once', async () => {
+    const started: string[] = [];
+    const d = deps(store, { start: async (i) => void started.push(i.id), stop: async () => {} });
+    const one = alert({ key: 'ts:same-alert', fp: 'ts:org:Host:host-1:title' });
+    // 20 concurrent processor invocations, each a batch of 10 copies of the same delivery.
+    await Promise.all(Array.from({ length: 20 }, () => processEnvelopes(records(Array.from({ length: 10 }, () => envelope([one]))), d)));
+    const incidents = (await store.listIncidents({ limit: 100 })).items;
+    expect(incidents).toHaveLength(1);
+    expect(incidents[0]!.alertCount).toBe(1);
+    expect(new Set(started)).toEqual(new Set([incidents[0]!.id]));
+    expect(incidents[0]!.escalation).toBe('started');
+  });
+
+  it('200 distinct alerts of one fingerprint arriving concurrently open one incident counted 200 times', async () => {
+    // Real jittered backoff: 20 writers contend for one item.
+    const d = { ...deps(store), sleep: (ms: number) => new Promise<void>((r) => setTimeout(r, ms)), random: Math.random };
+    const batches = Array.from({ length: 20 }, (_, b) => records(Array.from({ length: 10 }, (_, i) => envelope([alert({ key: `ts:${b}-${i}`, fp: 'ts:org:Host:host-2:title' })]))));
+    const results = await Promise.all(batches.map((batch) => processEnvelopes(batch, d)));
+    expect(results.flatMap((r) => r.failedRecordIds)).toEqual([]);
+    const incidents = (await store.listIncidents({ limit: 100 })).items;
+    expect(incidents).toHaveLength(1);
+    expect(incidents[0]!.alertCount).toBe(200);
+  });
+
+  it('a batch mixing fingerprints writes one incident per fingerprint and reports no failures', async () => {
+    const d = deps(store);
+    const envs = Array.from({ length: 30 }, (_, i) => envelope([alert({ key: `k${i}`, fp: `fp-${i % 3}` })]));
+    const res = await processEnvelopes(records(envs), d);
+    expect(res.failedRecordIds).toEqual([]);
+    const incidents = (await store.listIncidents({ limit: 100 })).items;
+    expect(incidents.map((i) => i.alertCount).sort()).toEqual([10, 10, 10]);
+  });
+});
+
+describe('processEnvelopes failure handling', () => {
+  it('a crash after the incident write and before the delivery is marked done is counted once on redelivery', async () => {
+    const store = new InMemoryIncidentStore();
+    const crashing = Object.create(store) as InMemoryIncidentStore;
+    crashing.markMessagesDone = async () => {
+      throw new Error('killed');
+    };
+    const env = envelope([alert({ key: 'once' })]);
+    await processEnvelopes(records([env]), deps(crashing));
+    await processEnvelopes(records([env]), deps(store));
+    const [inc] = (await store.listIncidents({ limit: 10 })).items;
+    expect(inc!.alertCount).toBe(1);
+  });
+
+  it('reports every record of a failed fingerprint group, and only those', async () => {
+    const store = new InMemoryIncidentStore();
+    const flaky = Object.create(store) as InMemoryIncidentStore;
+    flaky.recentForFingerprint = async (fp, limit) => {
+      if (fp === (await import('../../lambdas/core/fingerprint')).fingerprintOf('fp-bad')) throw new Error('throttled');
+      return store.recentForFingerprint(fp, limit);
+    };
+    const good = envelope([alert({ key: 'g1', fp: 'fp-good' })]);
+    const bad1 = envelope([alert({ key: 'b1', fp: 'fp-bad' })]);
+    const bad2 = envelope([alert({ key: 'b2', fp: 'fp-bad' }), alert({ key: 'g2', fp: 'fp-good' })]);
+    const res = await processEnvelopes([
+      { recordId: 'good', envelope: good },
+      { recordId: 'bad1', envelope: bad1 },
+      { recordId: 'bad2', envelope: bad2 },
+    ], deps(flaky));
+    expect(res.failedRecordIds.sort()).toEqual(['bad1', 'bad2']);
+    expect(await store.isMessageDone(good.messageKey)).toBe(true);
+    expect(await store.isMessageDone(bad2.messageKey)).toBe(false);
+    // The retry of bad2 once the store recovers counts g2 once (it was applied before the failure).
+    const retry = await processEnvelopes([{ recordId: 'bad2', envelope: bad2 }, { recordId: 'bad1', envelope: bad1 }], deps(store));
+    expect(retry.failedRecordIds).toEqual([]);
+    const all = (await store.listIncidents({ limit: 10 })).items;
+    const count = (fp: string) => all.find((i: Incident) => i.title && i.fingerprint === require('../../lambdas/core/fingerprint').fingerprintOf(fp))!.alertCount;
+    expect(count('fp-good')).toBe(2);
+    expect(count('fp-bad')).toBe(2);
+  });
+
+  it('skips a delivery already marked done without touching incidents', async () => {
+    const store = new InMemoryIncidentStore();
+    const env = envelope([alert({ key: 'x' })]);
+    await processEnvelopes(records([env]), deps(store));
+    const res = await processEnvelopes(records([env]), deps(store));
+    expect(res.outcomes.map((o) => o.outcome)).toEqual(['duplicate']);
+  });
+
+  it('re-drives an escalation start that a crash interrupted', async () => {
+    const store = new InMemoryIncidentStore();
+    const env = envelope([alert({ key: 'p' })]);
+    const failing: Escalator = { start: async () => { throw new Error('state machine unavailable'); }, stop: async () => {} };
+    const first = await processEnvelopes(records([env]), deps(store, failing));
+    expect(first.failedRecordIds).toHaveLength(1);
+    const started: string[] = [];
+    await processEnvelopes(records([env]), deps(store, { start: async (i) => void started.push(i.id), stop: async () => {} }));
+    const [inc] = (await store.listIncidents({ limit: 10 })).items;
+    expect(started).toEqual([inc!.id]);
+    expect(inc!.escalation).toBe('started');
+    expect(inc!.alertCount).toBe(1);
+  });
+});
+
+describe('envelopesOf', () => {
+  it('splits a large delivery into messages under the size limit with stable keys', () => {
+    const big = Array.from({ length: 40 }, (_, i) => alert({ key: `big-${i}`, raw: { blob: 'x'.repeat(60_000) } }));
+    const delivery = { source: 'threatstack' as const, via: 'test', rawBody: '', alerts: big, receivedAt: '2024-06-10T14:05:00.000Z', requestId: 'r' };
+    const a = envelopesOf(delivery, 'k');
+    const b = envelopesOf(delivery, 'k');
+    expect(a.length).toBeGreaterThan(1);
+    for (const e of a) expect(Buffer.byteLength(JSON.stringify(e))).toBeLessThan(MAX_ENVELOPE_BYTES);
+    expect(a.map((e) => e.messageKey)).toEqual(b.map((e) => e.messageKey));
+    expect(a.flatMap((e) => e.alerts)).toHaveLength(40);
+  });
+});
