@@ -1,0 +1,94 @@
+/**
+ * House defaults for the CDK constructs, as plain values and pure functions (no constructs are created here).
+ * Constructs read these so a reviewer finds every tunable number in one file.
+ */
+import { Duration } from 'aws-cdk-lib';
+import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
+import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { OutputFormat, type BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { ENV } from '../../lambdas/handlers/shared/env-names';
+
+/** Lambda runtime: the newest Node.js this aws-cdk-lib knows (cdk-nag AwsSolutions-L1 asks for the latest). */
+export const NODE_RUNTIME = Runtime.NODEJS_24_X;
+
+/** esbuild target matching NODE_RUNTIME. */
+export const ESBUILD_TARGET = 'node24';
+
+/** arm64: ~20 % cheaper per GB-s and a slightly faster Init than x86 (platform-numbers.md §4). */
+export const ARCHITECTURE = Architecture.ARM_64;
+
+export const FUNCTION_DEFAULTS = {
+  /** 256 MB: SDK-heavy handlers pay > 1 s first invokes at 128 MB (platform-numbers.md §4). */
+  memorySize: 256,
+  timeout: Duration.seconds(10),
+  logRetention: RetentionDays.ONE_MONTH,
+} as const;
+
+/** The SQS consumer: bigger and longer than the ingest functions (batches of up to 1,000 alerts). */
+export const PROCESSOR_DEFAULTS = {
+  memorySize: 512,
+  timeout: Duration.seconds(60),
+  maxConcurrency: 10,
+} as const;
+
+/** platform-numbers.md §1: the queue's visibility timeout is at least 6 x the consumer's timeout. */
+export const VISIBILITY_TIMEOUT_FACTOR = 6;
+
+export const QUEUE_DEFAULTS = {
+  /** The alert queue keeps messages 4 days (SQS default); the dead-letter queue the maximum, 14 days. */
+  retentionPeriod: Duration.days(4),
+  deadLetterRetentionPeriod: Duration.days(14),
+  /** Page when the oldest queued alert waits longer than this. */
+  oldestMessageAgeAlarmSeconds: 300,
+} as const;
+
+export const API_DEFAULTS = {
+  throttle: { rateLimit: 1000, burstLimit: 2000 },
+  authorizerCacheTtl: Duration.seconds(300),
+  accessLogRetention: RetentionDays.THREE_MONTHS,
+} as const;
+
+/** Secrets Manager token shape: `{"token": "<32 letters and digits>"}`. */
+export const TOKEN_LENGTH = 32;
+
+/**
+ * API access log line (JSON). It logs the route key (`POST /ingest/threatstack/{token}`) and NEVER
+ * `$context.path`: the ingest token is part of the path, and access logs must not leak it.
+ */
+export const ACCESS_LOG_FORMAT = AccessLogFormat.custom(
+  JSON.stringify({
+    requestId: '$context.requestId',
+    requestTime: '$context.requestTime',
+    sourceIp: '$context.identity.sourceIp',
+    userAgent: '$context.identity.userAgent',
+    httpMethod: '$context.httpMethod',
+    routeKey: '$context.routeKey',
+    protocol: '$context.protocol',
+    status: '$context.status',
+    responseLength: '$context.responseLength',
+    responseLatency: '$context.responseLatency',
+    integrationLatency: '$context.integrationLatency',
+    integrationError: '$context.integrationErrorMessage',
+    authorizerError: '$context.authorizer.error',
+  }),
+);
+
+/**
+ * esbuild options of every function: ESM with a createRequire banner (for CommonJS dependencies), the AWS SDK
+ * bundled (faster Init than the runtime's copy, toolchain.md §10), minified, and the validated pipeline config
+ * inlined as `process.env.PIPELINE_CONFIG_JSON`, so a deployed function runs the config it was deployed with.
+ */
+export function bundlingOptions(pipelineConfig: unknown): BundlingOptions {
+  return {
+    format: OutputFormat.ESM,
+    mainFields: ['module', 'main'],
+    banner: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
+    bundleAwsSDK: true,
+    minify: true,
+    target: ESBUILD_TARGET,
+    define: {
+      [`process.env.${ENV.pipelineConfigJson}`]: JSON.stringify(JSON.stringify(pipelineConfig)),
+    },
+  };
+}

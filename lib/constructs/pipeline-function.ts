@@ -1,0 +1,123 @@
+/**
+ * PipelineFunction: the house NodejsFunction. Every Lambda function of the pipeline is one of these, so runtime,
+ * architecture, bundling, tracing, logging and IAM look the same everywhere and are reviewed once.
+ */
+import * as path from 'node:path';
+import { Duration, Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { Tracing, type IDestination } from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import type { PipelineConfig } from '../../lambdas/core/config/pipeline-config.schema';
+import { ARCHITECTURE, bundlingOptions, FUNCTION_DEFAULTS, NODE_RUNTIME } from './defaults';
+
+/** The repository root: handler entries and the lockfile are resolved from here, whatever the cwd. */
+export const PROJECT_ROOT = path.resolve(__dirname, '..', '..');
+
+export interface PipelineFunctionProps {
+  /** Handler file, relative to the repository root (e.g. `lambdas/handlers/api.ts`). */
+  readonly entry: string;
+  /** The validated pipeline config, inlined into the bundle as `process.env.PIPELINE_CONFIG_JSON`. */
+  readonly pipelineConfig: PipelineConfig;
+  /**
+   * Environment variables (names from `lambdas/handlers/shared/env-names.ts`).
+   * @default - none
+   */
+  readonly environment?: Readonly<Record<string, string>>;
+  /**
+   * Memory in MB.
+   * @default 256
+   */
+  readonly memorySize?: number;
+  /**
+   * Timeout.
+   * @default Duration.seconds(10)
+   */
+  readonly timeout?: Duration;
+  /**
+   * How long the function's log group keeps logs.
+   * @default RetentionDays.ONE_MONTH
+   */
+  readonly logRetention?: RetentionDays;
+  /**
+   * Description shown in the Lambda console.
+   * @default - none
+   */
+  readonly description?: string;
+  /**
+   * Where failed asynchronous invocations (after Lambda's 2 retries) are sent. Only for functions invoked
+   * asynchronously (SNS, EventBridge).
+   * @default - no dead-letter queue
+   */
+  readonly deadLetterQueue?: IQueue;
+  /**
+   * On-failure destination for asynchronous invocations.
+   * @default - none
+   */
+  readonly onFailure?: IDestination;
+}
+
+export class PipelineFunction extends Construct implements iam.IGrantable {
+  public readonly function: NodejsFunction;
+  public readonly logGroup: LogGroup;
+  public readonly role: iam.Role;
+  public readonly timeout: Duration;
+
+  constructor(scope: Construct, id: string, props: PipelineFunctionProps) {
+    super(scope, id);
+    this.timeout = props.timeout ?? FUNCTION_DEFAULTS.timeout;
+
+    this.logGroup = new LogGroup(this, 'LogGroup', {
+      retention: props.logRetention ?? FUNCTION_DEFAULTS.logRetention,
+    });
+
+    // Our own role instead of AWSLambdaBasicExecutionRole (cdk-nag IAM4): the function may write to its own log
+    // group only, not to every log group in the account.
+    this.role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: `Execution role of ${this.node.path}`,
+    });
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        resources: [this.logGroup.logGroupArn],
+      }),
+    );
+
+    this.function = new NodejsFunction(this, 'Function', {
+      entry: path.join(PROJECT_ROOT, props.entry),
+      handler: 'handler',
+      projectRoot: PROJECT_ROOT,
+      depsLockFilePath: path.join(PROJECT_ROOT, 'package-lock.json'),
+      runtime: NODE_RUNTIME,
+      architecture: ARCHITECTURE,
+      memorySize: props.memorySize ?? FUNCTION_DEFAULTS.memorySize,
+      timeout: this.timeout,
+      description: props.description,
+      environment: { ...props.environment },
+      tracing: Tracing.ACTIVE,
+      logGroup: this.logGroup,
+      role: this.role,
+      deadLetterQueue: props.deadLetterQueue,
+      onFailure: props.onFailure,
+      bundling: bundlingOptions(props.pipelineConfig),
+    });
+
+    Validations.of(this.role).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'Added by Tracing.ACTIVE: xray:PutTraceSegments and xray:PutTelemetryRecords do not support resource-level permissions, so X-Ray requires Resource "*".',
+    });
+  }
+
+  public get grantPrincipal(): iam.IPrincipal {
+    return this.role;
+  }
+
+  /** Sets an environment variable after creation (for values that exist only after the function does). */
+  public addEnvironment(name: string, value: string): void {
+    this.function.addEnvironment(name, value);
+  }
+}
