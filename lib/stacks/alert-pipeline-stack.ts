@@ -1,0 +1,206 @@
+/**
+ * AlertPipelineStack: the stateless half (functions, queue, topic, API, secrets). Wiring only: every resource
+ * comes from a construct under lib/constructs; this file says which function gets which environment variable,
+ * which permission and which event source. Safe to destroy and redeploy (the data lives in AlertDataStack).
+ */
+import { CfnOutput, Duration, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type { IBucket } from 'aws-cdk-lib/aws-s3';
+import type { Construct } from 'constructs';
+import type { PipelineConfig } from '../../lambdas/core/config/pipeline-config.schema';
+import { HTTP_ROUTES } from '../../lambdas/handlers/routes';
+import { ENV } from '../../lambdas/handlers/shared/env-names';
+import { AlarmIngest } from '../constructs/alarm-ingest';
+import { AlarmTopic } from '../constructs/alarm-topic';
+import { AlertQueue } from '../constructs/alert-queue';
+import { iam5ResourceFinding } from '../constructs/nag-finding';
+import { PROCESSOR_DEFAULTS } from '../constructs/defaults';
+import { PipelineFunction } from '../constructs/pipeline-function';
+import { TokenSecret } from '../constructs/token-secret';
+import { WebhookApi } from '../constructs/webhook-api';
+
+export interface AlertPipelineStackProps extends StackProps {
+  /** The validated pipeline config (it is also inlined into every function bundle). */
+  readonly pipelineConfig: PipelineConfig;
+  /** The incident table of AlertDataStack. */
+  readonly table: ITable;
+  /** The raw archive bucket of AlertDataStack. */
+  readonly archiveBucket: IBucket;
+}
+
+/** Prefix of the raw archive the ingest functions may write to. */
+export const ARCHIVE_RAW_PREFIX = 'raw/';
+
+/** Placeholder for the token in output URL templates: outputs never carry a secret. */
+export const INGEST_TOKEN_PLACEHOLDER = '<INGEST_TOKEN>';
+
+const FUNCTION_ENTRIES = {
+  ingestHttp: 'lambdas/handlers/ingest-http.ts',
+  ingestSns: 'lambdas/handlers/ingest-sns.ts',
+  ingestEventBridge: 'lambdas/handlers/ingest-eventbridge.ts',
+  processAlerts: 'lambdas/handlers/process-alerts.ts',
+  api: 'lambdas/handlers/api.ts',
+  authorizer: 'lambdas/handlers/authorizer.ts',
+} as const;
+
+export class AlertPipelineStack extends Stack {
+  public readonly alarmTopic: AlarmTopic;
+  public readonly alertQueue: AlertQueue;
+  public readonly ingestToken: TokenSecret;
+  public readonly apiToken: TokenSecret;
+  public readonly functions: Readonly<Record<keyof typeof FUNCTION_ENTRIES, PipelineFunction | undefined>>;
+  public readonly webhookApi: WebhookApi;
+  public readonly alarmIngest: AlarmIngest;
+
+  constructor(scope: Construct, id: string, props: AlertPipelineStackProps) {
+    super(scope, id, props);
+    const config = props.pipelineConfig;
+    const { table, archiveBucket } = props;
+
+    this.alarmTopic = new AlarmTopic(this, 'AlarmTopic');
+    const topic = this.alarmTopic.topic;
+
+    this.alertQueue = new AlertQueue(this, 'AlertQueue', {
+      maxReceiveCount: config.processing.maxReceiveCount,
+      consumerTimeout: PROCESSOR_DEFAULTS.timeout,
+      alarmTopic: topic,
+    });
+    const { queue, deadLetterQueue } = this.alertQueue;
+
+    this.ingestToken = new TokenSecret(this, 'IngestToken', {
+      description: 'Alert pipeline ingest token: the {token} of /ingest/*/{token} and the routing_key of /ingest/events/v2',
+    });
+    this.apiToken = new TokenSecret(this, 'ApiToken', {
+      description: 'Alert pipeline API token: "Authorization: Bearer <token>" on /api/*',
+    });
+
+    const fn = (id: string, entry: string, extra: Partial<ConstructorParameters<typeof PipelineFunction>[2]> = {}) =>
+      new PipelineFunction(this, id, { entry, pipelineConfig: config, ...extra });
+    const ingestEnvironment = { [ENV.queueUrl]: queue.queueUrl, [ENV.archiveBucket]: archiveBucket.bucketName };
+
+    // Ingestion over HTTPS: Threat Stack, SNS HTTPS subscriptions, Events API v2, Alertmanager.
+    const ingestHttp = fn('IngestHttp', FUNCTION_ENTRIES.ingestHttp, {
+      description: 'HTTP ingestion: checks the ingest token, archives the raw payload, enqueues the alerts',
+      environment: {
+        ...ingestEnvironment,
+        [ENV.ingestTokenSecretId]: this.ingestToken.secret.secretArn,
+        [ENV.snsAllowedTopicArns]: [...config.sources.cloudwatch.allowedTopicArns, topic.topicArn].join(','),
+      },
+    });
+    this.grantIngest(ingestHttp, queue, archiveBucket);
+    this.ingestToken.secret.grantRead(ingestHttp);
+
+    // CloudWatch alarms of this account: alarm topic -> Lambda (and optionally EventBridge -> Lambda).
+    const ingestSns = fn('IngestSns', FUNCTION_ENTRIES.ingestSns, {
+      description: 'Alarm topic ingestion: archives and enqueues CloudWatch alarm notifications',
+      environment: ingestEnvironment,
+      deadLetterQueue,
+    });
+    this.grantIngest(ingestSns, queue, archiveBucket);
+
+    let ingestEventBridge: PipelineFunction | undefined;
+    if (config.sources.cloudwatch.eventBridgeRule) {
+      ingestEventBridge = fn('IngestEventBridge', FUNCTION_ENTRIES.ingestEventBridge, {
+        description: 'EventBridge ingestion: archives and enqueues CloudWatch Alarm State Change events',
+        environment: ingestEnvironment,
+        deadLetterQueue,
+      });
+      this.grantIngest(ingestEventBridge, queue, archiveBucket);
+    }
+    this.alarmIngest = new AlarmIngest(this, 'AlarmIngest', {
+      topic,
+      snsFunction: ingestSns,
+      eventBridgeFunction: ingestEventBridge,
+      deadLetterQueue,
+    });
+
+    // Processing: the queue's consumer writes incidents, and sends poison messages to the DLQ itself.
+    const processAlerts = fn('ProcessAlerts', FUNCTION_ENTRIES.processAlerts, {
+      description: 'Processes queued alerts: dedup, classify, route, open or update incidents',
+      environment: { [ENV.tableName]: table.tableName, [ENV.deadLetterQueueUrl]: deadLetterQueue.queueUrl },
+      memorySize: PROCESSOR_DEFAULTS.memorySize,
+      timeout: PROCESSOR_DEFAULTS.timeout,
+    });
+    this.grantTableReadWrite(processAlerts, table);
+    deadLetterQueue.grantSendMessages(processAlerts);
+    const { batchSize, batchWindowSeconds } = config.processing;
+    this.alertQueue.addConsumer(processAlerts, {
+      batchSize,
+      maxBatchingWindow: batchWindowSeconds > 0 ? Duration.seconds(batchWindowSeconds) : undefined,
+      maxConcurrency: PROCESSOR_DEFAULTS.maxConcurrency,
+    });
+
+    // The human API and its authorizer.
+    const api = fn('Api', FUNCTION_ENTRIES.api, {
+      description: 'Incident API (/api/*)',
+      environment: { [ENV.tableName]: table.tableName },
+    });
+    this.grantTableReadWrite(api, table);
+    const authorizer = fn('Authorizer', FUNCTION_ENTRIES.authorizer, {
+      description: 'Bearer token authorizer of /api/*',
+      environment: { [ENV.apiTokenSecretId]: this.apiToken.secret.secretArn },
+    });
+    this.apiToken.secret.grantRead(authorizer);
+
+    this.webhookApi = new WebhookApi(this, 'WebhookApi', {
+      routes: HTTP_ROUTES,
+      handlers: { ingestHttp, api },
+      authorizerFunction: authorizer,
+    });
+
+    this.functions = { ingestHttp, ingestSns, ingestEventBridge, processAlerts, api, authorizer };
+    this.addOutputs();
+  }
+
+  /** Ingest functions: send to the alert queue and write raw payloads under `raw/` of the archive. Nothing else. */
+  private grantIngest(fn: PipelineFunction, queue: AlertQueue['queue'], archiveBucket: IBucket): void {
+    queue.grantSendMessages(fn);
+    fn.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: [archiveBucket.arnForObjects(`${ARCHIVE_RAW_PREFIX}*`)] }),
+    );
+    Validations.of(fn.role).acknowledge({
+      id: iam5ResourceFinding(fn, archiveBucket, archiveBucket.bucketArn, `/${ARCHIVE_RAW_PREFIX}*`),
+      reason:
+        'Raw payloads are archived under fresh keys (raw/<source>/<date>/<id>.json), so the object ARN must be a prefix wildcard; the action ' +
+        'is s3:PutObject only and the prefix is raw/, not the whole bucket.',
+    });
+  }
+
+  /** Table read/write, including its indexes (the grant adds `<table>/index/*`). */
+  private grantTableReadWrite(fn: PipelineFunction, table: ITable): void {
+    table.grantReadWriteData(fn);
+    Validations.of(fn.role).acknowledge({
+      id: iam5ResourceFinding(fn, table, table.tableArn, '/index/*'),
+      reason:
+        'Added by table.grantReadWriteData: queries run on the byStatus and byService GSIs, whose ARNs are <table>/index/<name>; the wildcard ' +
+        'covers only this table\'s indexes.',
+    });
+  }
+
+  private addOutputs(): void {
+    const base = this.webhookApi.url;
+    const template = (prefix: string) => {
+      const route = HTTP_ROUTES.find((r) => r.path.startsWith(prefix));
+      if (!route) throw new Error(`no route under ${prefix} in HTTP_ROUTES`);
+      return `${base}${route.path.replace(/^\//, '').replace('{token}', INGEST_TOKEN_PLACEHOLDER)}`;
+    };
+    // Output descriptions must be literal strings in CloudFormation, so the hint names the output, not the ARN.
+    const secretHint = (output: string) =>
+      `read the token with: aws secretsmanager get-secret-value --secret-id <${output}> --query SecretString --output text | jq -r .token`;
+    const out = (id: string, value: string, description: string) => new CfnOutput(this, id, { value, description });
+
+    out('ApiUrl', base, 'Base URL of the pipeline API (API Gateway HTTP API, $default stage)');
+    out('ThreatStackWebhookUrl', template('/ingest/threatstack/'), `Threat Stack webhook URL: replace ${INGEST_TOKEN_PLACEHOLDER} with the ingest token`);
+    out('CloudWatchHttpsEndpoint', template('/ingest/cloudwatch/'), `HTTPS endpoint for SNS topics of other accounts: replace ${INGEST_TOKEN_PLACEHOLDER}, and list the topic in sources.cloudwatch.allowedTopicArns`);
+    out('EventsV2Url', template('/ingest/events/v2'), 'PagerDuty Events API v2 compatible endpoint: routing_key = the ingest token');
+    out('AlertmanagerWebhookUrl', template('/ingest/alertmanager/'), `Alertmanager webhook_config url: replace ${INGEST_TOKEN_PLACEHOLDER} with the ingest token`);
+    out('AlarmTopicArn', this.alarmTopic.topic.topicArn, 'SNS topic for CloudWatch alarm actions in this account and Region');
+    out('IngestTokenSecretArn', this.ingestToken.secret.secretArn, `Ingest token secret; ${secretHint('IngestTokenSecretArn')}`);
+    out('ApiTokenSecretArn', this.apiToken.secret.secretArn, `API bearer token secret; ${secretHint('ApiTokenSecretArn')}`);
+    out('AlertQueueUrl', this.alertQueue.queue.queueUrl, 'Alert queue (SQS)');
+    out('AlertQueueArn', this.alertQueue.queue.queueArn, 'Alert queue ARN (destination of a DLQ redrive)');
+    out('DeadLetterQueueUrl', this.alertQueue.deadLetterQueue.queueUrl, 'Dead-letter queue: alerts that could not be processed');
+    out('DeadLetterQueueArn', this.alertQueue.deadLetterQueue.queueArn, 'Dead-letter queue ARN (source of a DLQ redrive)');
+  }
+}
