@@ -1,0 +1,57 @@
+import { App, Duration, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { ENV } from '../../lambdas/handlers/shared/env-names';
+import { AlertQueue } from '../../lib/constructs/alert-queue';
+import { bundlingOptions, ESBUILD_TARGET, NODE_RUNTIME } from '../../lib/constructs/defaults';
+import { PipelineFunction } from '../../lib/constructs/pipeline-function';
+import { cleanUpOutdirs, defaultConfig, testAppProps } from './helpers';
+
+describe('bundlingOptions', () => {
+  it('inlines the validated config as process.env.PIPELINE_CONFIG_JSON (a JS string literal of its JSON)', () => {
+    const config = defaultConfig();
+    const define = bundlingOptions(config).define!;
+    const literal = define[`process.env.${ENV.pipelineConfigJson}`]!;
+    expect(JSON.parse(JSON.parse(literal))).toEqual(config);
+  });
+
+  it('bundles ESM with the SDK, a createRequire banner and a target matching the runtime', () => {
+    const options = bundlingOptions(defaultConfig());
+    expect(options).toMatchObject({ format: 'esm', mainFields: ['module', 'main'], bundleAwsSDK: true, minify: true });
+    expect(options.banner).toContain('createRequire');
+    expect(NODE_RUNTIME.name).toBe(`nodejs${ESBUILD_TARGET.replace('node', '')}.x`);
+  });
+});
+
+describe('AlertQueue', () => {
+  afterAll(cleanUpOutdirs);
+
+  function setUp(processorTimeout: Duration) {
+    const stack = new Stack(new App(testAppProps()), 'Test');
+    const queue = new AlertQueue(stack, 'Queue', { maxReceiveCount: 4, consumerTimeout: Duration.seconds(30) });
+    const fn = new PipelineFunction(stack, 'Fn', { entry: 'lambdas/handlers/process-alerts.ts', pipelineConfig: defaultConfig(), timeout: processorTimeout });
+    return { stack, queue, fn };
+  }
+
+  it('sets the visibility timeout to 6 x the consumer timeout', () => {
+    const { stack, queue, fn } = setUp(Duration.seconds(30));
+    queue.addConsumer(fn, { batchSize: 10 });
+    Template.fromStack(stack).hasResourceProperties('AWS::SQS::Queue', { VisibilityTimeout: 180, RedrivePolicy: { maxReceiveCount: 4, deadLetterTargetArn: Match.anyValue() } });
+  });
+
+  it('refuses a consumer whose timeout breaks the visibility rule', () => {
+    const { queue, fn } = setUp(Duration.seconds(31));
+    expect(() => queue.addConsumer(fn, { batchSize: 10 })).toThrow(/timeout 31 s exceeds the AlertQueue consumerTimeout 30 s/);
+  });
+
+  it('refuses a batch size above 10 without a batching window', () => {
+    const { queue, fn } = setUp(Duration.seconds(30));
+    expect(() => queue.addConsumer(fn, { batchSize: 11 })).toThrow(/needs a batching window of at least 1 s/);
+  });
+
+  it('has no alarm actions without a topic', () => {
+    const { stack } = setUp(Duration.seconds(30));
+    for (const alarm of Object.values(Template.fromStack(stack).findResources('AWS::CloudWatch::Alarm'))) {
+      expect(alarm.Properties.AlarmActions).toBeUndefined();
+    }
+  });
+});
