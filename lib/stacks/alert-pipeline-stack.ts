@@ -9,6 +9,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
 import type { PipelineConfig } from '../../lambdas/core/config/pipeline-config.schema';
+import { INCIDENT_TABLE } from '../../lambdas/adapters/dynamodb/table-schema';
 import { HTTP_ROUTES } from '../../lambdas/handlers/routes';
 import { ENV } from '../../lambdas/handlers/shared/env-names';
 import { AlarmIngest } from '../constructs/alarm-ingest';
@@ -162,8 +163,8 @@ export class AlertPipelineStack extends Stack {
     Validations.of(fn.role).acknowledge({
       id: iam5ResourceFinding(fn, archiveBucket, archiveBucket.bucketArn, `/${ARCHIVE_RAW_PREFIX}*`),
       reason:
-        'Raw payloads are archived under fresh keys (raw/<source>/<date>/<id>.json), so the object ARN must be a prefix wildcard; the action ' +
-        'is s3:PutObject only and the prefix is raw/, not the whole bucket.',
+        'Each accepted delivery is archived as a new object under raw/<source>/<yyyy>/<mm>/<dd>/<hh>/, so the object ARN must be a prefix ' +
+        'wildcard; the action is s3:PutObject only and the prefix is raw/, not the whole bucket.',
     });
   }
 
@@ -173,8 +174,8 @@ export class AlertPipelineStack extends Stack {
     Validations.of(fn.role).acknowledge({
       id: iam5ResourceFinding(fn, table, table.tableArn, '/index/*'),
       reason:
-        'Added by table.grantReadWriteData: queries run on the byStatus and byService GSIs, whose ARNs are <table>/index/<name>; the wildcard ' +
-        'covers only this table\'s indexes.',
+        `Added by table.grantReadWriteData: the handlers query the table's GSIs (${INCIDENT_TABLE.indexes.map((ix) => ix.indexName).join(', ')}), ` +
+        'whose ARNs are <table>/index/<name>; the wildcard covers only the indexes of this one table.',
     });
   }
 
