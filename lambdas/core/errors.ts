@@ -27,9 +27,11 @@ export interface FieldIssue {
 /** A body that is not a valid payload of its source. Never retryable: a retry cannot fix it. */
 export class InvalidPayloadError extends AlertPipelineError {
   readonly issues: FieldIssue[];
-  constructor(issues: FieldIssue[], options: { cause?: unknown } = {}) {
+  constructor(rawIssues: FieldIssue[], options: { cause?: unknown } = {}) {
+    // An empty path means the body itself.
+    const issues = rawIssues.map((i) => (i.path ? i : { ...i, path: '(body)' }));
     const first = issues[0];
-    const summary = first ? `${first.path || '(body)'}: ${first.message}` : 'invalid payload';
+    const summary = first ? `${first.path}: ${first.message}` : 'invalid payload';
     const more = issues.length > 1 ? ` (and ${issues.length - 1} more)` : '';
     super(`invalid payload: ${summary}${more}`, {
       code: 'invalid_payload',

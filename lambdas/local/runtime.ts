@@ -125,7 +125,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       sns: new SnsMessageVerifier({
         allowedTopicArns: [...config.sources.cloudwatch.allowedTopicArns, LOCAL_ALARM_TOPIC_ARN],
         skipSignature: !snsSignatureCheck,
-        allowAnyTopicWhenEmpty: !snsSignatureCheck && config.sources.cloudwatch.allowedTopicArns.length === 0,
+        allowAnyTopic: !snsSignatureCheck && config.sources.cloudwatch.allowedTopicArns.length === 0,
       }),
       clock,
       newRequestId: randomUUID,

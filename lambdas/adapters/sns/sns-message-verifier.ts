@@ -22,8 +22,8 @@ export interface SnsVerifierOptions {
   allowedTopicArns: readonly string[];
   /** Skip the signature check (local runtime only, when SNS_SIGNATURE_CHECK=off). The topic check still applies. */
   skipSignature?: boolean;
-  /** Accept any topic when the allow-list is empty (local runtime with the signature check off only). */
-  allowAnyTopicWhenEmpty?: boolean;
+  /** Accept any topic (local runtime with the signature check off and no topics configured only). */
+  allowAnyTopic?: boolean;
   fetcher?: Fetcher;
 }
 
@@ -43,8 +43,7 @@ export class SnsMessageVerifier implements SnsVerifier {
   }
 
   async verify(original: Record<string, unknown>, topicArn: string): Promise<void> {
-    const anyTopic = this.allowed.size === 0 && this.options.allowAnyTopicWhenEmpty === true;
-    if (!anyTopic && !this.allowed.has(topicArn)) {
+    if (this.options.allowAnyTopic !== true && !this.allowed.has(topicArn)) {
       throw new AuthenticationError(`topic ${topicArn} is not on the allow-list`, { code: 'topic_not_allowed' });
     }
     if (this.options.skipSignature) return;

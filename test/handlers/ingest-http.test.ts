@@ -1,0 +1,238 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createIngestHttpHandler, type IngestDeps } from '../../lambdas/handlers/ingest-http';
+import { StaticTokens } from '../../lambdas/adapters/secrets/token-source';
+import { SnsMessageVerifier } from '../../lambdas/adapters/sns/sns-message-verifier';
+import { TransientError } from '../../lambdas/core/errors';
+import type { AlertEnvelope } from '../../lambdas/core/model/alert';
+import type { HttpEvent } from '../../lambdas/handlers/shared/http';
+import { testConfig } from '../support/builders';
+import { signEnvelope, TEST_CERT_URL, TEST_PUBLIC_KEY_PEM } from '../support/sns-signing';
+
+const TOKEN = 'a'.repeat(32);
+const TOPIC = 'arn:aws:sns:eu-west-1:111122223333:ops-alarms';
+const fixture = (source: string, name: string) => readFileSync(join(__dirname, '..', 'fixtures', 'events', source, `${name}.json`), 'utf8');
+
+function setup(over: Partial<IngestDeps> = {}) {
+  const queued: AlertEnvelope[] = [];
+  const archived: Array<{ key: string; body: string }> = [];
+  const fetched: string[] = [];
+  const sns = new SnsMessageVerifier({ allowedTopicArns: [TOPIC], fetcher: async (url) => (fetched.push(url), { ok: true, status: 200 }) });
+  sns.primeCertificate(TEST_CERT_URL, TEST_PUBLIC_KEY_PEM);
+  const deps: IngestDeps = {
+    config: testConfig,
+    archive: { put: async (key, body) => void archived.push({ key, body }) },
+    queue: { send: async (envs) => void queued.push(...envs) },
+    tokens: new StaticTokens([TOKEN, 'previous-token-during-rotation']),
+    sns,
+    clock: { now: () => new Date('2024-06-10T14:05:00.000Z') },
+    newRequestId: () => 'req-1',
+    ...over,
+  };
+  const handler = createIngestHttpHandler(deps);
+  const call = async (routeKey: string, body: string | undefined, path: Record<string, string> = { token: TOKEN }, extra: Partial<HttpEvent> = {}) => {
+    const res = await handler({
+      version: '2.0', routeKey, rawPath: '/', rawQueryString: '', headers: {}, body, isBase64Encoded: false, pathParameters: path,
+      requestContext: { requestId: 'req-1', http: { method: 'POST', path: '/', protocol: 'HTTP/1.1', sourceIp: '52.20.173.142', userAgent: 'test' } },
+      ...extra,
+    } as unknown as HttpEvent, {} as never);
+    return { status: res.statusCode, body: JSON.parse(res.body) as Record<string, any> };
+  };
+  return { call, queued, archived, fetched };
+}
+
+const TS = 'POST /ingest/threatstack/{token}';
+const CW = 'POST /ingest/cloudwatch/{token}';
+const PD = 'POST /ingest/events/v2';
+const AM = 'POST /ingest/alertmanager/{token}';
+
+describe('ingest-http: Threat Stack', () => {
+  it('answers exactly 200 after archiving the raw body and enqueueing every alert', async () => {
+    const t = setup();
+    const body = fixture('threatstack', 'batch-host-and-cloudtrail');
+    const res = await t.call(TS, body);
+    expect(res).toEqual({ status: 200, body: { status: 'accepted', alerts: 2 } });
+    expect(t.archived).toHaveLength(1);
+    expect(t.archived[0]!.body).toBe(body);
+    expect(t.queued.flatMap((e) => e.alerts).map((a) => a.deliveryKey)).toEqual(['ts:6650f1c2a9e4b0d51a2c7e91', 'ts:6650f1c3a9e4b0d51a2c7e92']);
+    expect(t.queued[0]!.archiveKey).toBe(t.archived[0]!.key);
+  });
+
+  it('accepts the previous token during a rotation', async () => {
+    const res = await setup().call(TS, fixture('threatstack', 'bare-alert'), { token: 'previous-token-during-rotation' });
+    expect(res.status).toBe(200);
+  });
+
+  it.each([
+    ['an unknown token', { token: 'b'.repeat(32) }],
+    ['a token one character short', { token: 'a'.repeat(31) }],
+    ['no token', {}],
+  ])('answers 404 for %s and stores nothing', async (_n, path) => {
+    const t = setup();
+    const res = await t.call(TS, fixture('threatstack', 'bare-alert'), path);
+    expect(res.status).toBe(404);
+    expect(t.queued).toHaveLength(0);
+    expect(t.archived).toHaveLength(0);
+  });
+
+  it.each([
+    ['not JSON', '{"alerts": [', '(body)'],
+    ['an empty body', '', '(body)'],
+    ['a JSON array', '[]', '(body)'],
+    ['a bad severity in the second alert', JSON.stringify({ alerts: [JSON.parse(fixture('threatstack', 'bare-alert')), { ...JSON.parse(fixture('threatstack', 'bare-alert')), severity: 7 }] }), 'alerts[1].severity'],
+    ['a missing id', JSON.stringify({ ...JSON.parse(fixture('threatstack', 'bare-alert')), id: undefined }), 'id'],
+  ])('answers 400 naming the field for %s, and enqueues nothing (not even the valid alerts)', async (_n, body, path) => {
+    const t = setup();
+    const res = await t.call(TS, body);
+    expect(res.status).toBe(400);
+    expect(res.body.error.code).toBe('invalid_payload');
+    expect(res.body.error.details.issues[0].path).toBe(path);
+    expect(res.body.error.message).toContain(path);
+    expect(t.queued).toHaveLength(0);
+  });
+
+  it('answers 413 over 1 MiB', async () => {
+    const t = setup();
+    const res = await t.call(TS, JSON.stringify({ alerts: [], pad: 'x'.repeat(1024 * 1024) }));
+    expect(res.status).toBe(413);
+    expect(t.queued).toHaveLength(0);
+  });
+
+  it('answers 503, never 200 or 4xx, when the queue cannot take the alerts', async () => {
+    const t = setup({ queue: { send: async () => { throw new TransientError('SQS unavailable'); } } });
+    const res = await t.call(TS, fixture('threatstack', 'bare-alert'));
+    expect(res.status).toBe(503);
+    expect(res.body.error.message).not.toContain('SQS');
+  });
+
+  it('answers 500 with a generic message for an unexpected failure', async () => {
+    const t = setup({ archive: { put: async () => { throw new Error('disk on fire'); } } });
+    const res = await t.call(TS, fixture('threatstack', 'bare-alert'));
+    expect(res).toEqual({ status: 500, body: { error: { code: 'internal', message: 'internal error', details: null } } });
+  });
+
+  it('rejects a source IP outside the configured allow-list with 403', async () => {
+    const config = { ...testConfig, sources: { ...testConfig.sources, threatstack: { ...testConfig.sources.threatstack, allowedSourceIps: ['54.173.79.87'] } } };
+    const res = await setup({ config }).call(TS, fixture('threatstack', 'bare-alert'));
+    expect(res.status).toBe(403);
+    expect(res.body.error.code).toBe('source_ip_not_allowed');
+  });
+});
+
+describe('ingest-http: CloudWatch over SNS HTTPS', () => {
+  const notification = () => JSON.parse(fixture('cloudwatch', 'sns-https-metric-alarm')) as Record<string, unknown>;
+
+  it.each(['1', '2'] as const)('accepts a notification signed with SignatureVersion %s', async (version) => {
+    const t = setup();
+    const res = await t.call(CW, JSON.stringify(signEnvelope(notification(), { version })));
+    expect(res.status).toBe(200);
+    expect(t.queued[0]!.alerts[0]!.fingerprintKey).toBe('cw:arn:aws:cloudwatch:eu-west-1:111122223333:alarm:checkout-5xx-rate');
+  });
+
+  it('rejects a forged signature (signed by another key) with 403 and enqueues nothing', async () => {
+    const t = setup();
+    const res = await t.call(CW, JSON.stringify(signEnvelope(notification(), { forgeWithOtherKey: true })));
+    expect(res.status).toBe(403);
+    expect(res.body.error.code).toBe('bad_signature');
+    expect(t.queued).toHaveLength(0);
+  });
+
+  it('rejects a message altered after signing', async () => {
+    const signed = signEnvelope(notification());
+    const res = await setup().call(CW, JSON.stringify({ ...signed, Message: String(signed.Message).replace('ALARM', 'OK') }));
+    expect(res.status).toBe(403);
+  });
+
+  it('rejects a topic outside the allow-list before checking the signature', async () => {
+    const t = setup();
+    const res = await t.call(CW, JSON.stringify(signEnvelope({ ...notification(), TopicArn: 'arn:aws:sns:eu-west-1:999999999999:evil' })));
+    expect(res.status).toBe(403);
+    expect(res.body.error.code).toBe('topic_not_allowed');
+  });
+
+  it('rejects a certificate URL that is not an SNS host', async () => {
+    const signed = { ...signEnvelope(notification()), SigningCertURL: 'https://evil.example.com/SimpleNotificationService-0123456789abcdef0123456789abcdef.pem' };
+    expect((await setup().call(CW, JSON.stringify(signed))).status).toBe(403);
+  });
+
+  it('confirms a verified subscription by fetching SubscribeURL', async () => {
+    const t = setup();
+    const confirmation = {
+      Type: 'SubscriptionConfirmation', MessageId: '165545c9-2a5c-472c-8df2-7ff2be2b3b1b', Token: 'tok', TopicArn: TOPIC,
+      Message: 'You have chosen to subscribe to the topic.',
+      SubscribeURL: 'https://sns.eu-west-1.amazonaws.com/?Action=ConfirmSubscription&TopicArn=x&Token=tok',
+      Timestamp: '2024-06-10T14:00:00.000Z',
+    };
+    const res = await t.call(CW, JSON.stringify(signEnvelope(confirmation)));
+    expect(res.status).toBe(200);
+    expect(t.fetched).toEqual([confirmation.SubscribeURL]);
+    expect(t.queued).toHaveLength(0);
+  });
+
+  it('refuses to fetch a SubscribeURL outside SNS even when signed', async () => {
+    const t = setup();
+    const confirmation = {
+      Type: 'SubscriptionConfirmation', MessageId: 'm', Token: 'tok', TopicArn: TOPIC, Message: 'x',
+      SubscribeURL: 'https://evil.example.com/confirm', Timestamp: '2024-06-10T14:00:00.000Z',
+    };
+    expect((await t.call(CW, JSON.stringify(signEnvelope(confirmation)))).status).toBe(403);
+    expect(t.fetched).toEqual([]);
+  });
+
+  it('answers 400 for a signed notification whose Message is not a CloudWatch alarm', async () => {
+    const t = setup();
+    const res = await t.call(CW, JSON.stringify(signEnvelope({ ...notification(), Message: 'hello from another publisher' })));
+    expect(res.status).toBe(400);
+    expect(res.body.error.details.issues[0].path).toMatch(/^Message/);
+  });
+
+  it('answers 404 for a bad path token even with a valid signature', async () => {
+    expect((await setup().call(CW, JSON.stringify(signEnvelope(notification())), { token: 'nope' })).status).toBe(404);
+  });
+});
+
+describe('ingest-http: PagerDuty Events API v2', () => {
+  const trigger = () => ({ ...JSON.parse(fixture('events-v2', 'trigger')), routing_key: TOKEN });
+
+  it('answers 202 with the dedup key, like PagerDuty', async () => {
+    const t = setup();
+    const res = await t.call(PD, JSON.stringify(trigger()), {});
+    expect(res).toEqual({ status: 202, body: { status: 'success', message: 'Event processed', dedup_key: trigger().dedup_key } });
+    expect(t.queued).toHaveLength(1);
+  });
+
+  it('answers 400 in PagerDuty shape for an unknown routing key', async () => {
+    const t = setup();
+    const res = await t.call(PD, JSON.stringify({ ...trigger(), routing_key: 'x'.repeat(32) }), {});
+    expect(res.status).toBe(400);
+    expect(res.body).toMatchObject({ status: 'invalid event', message: 'Event object is invalid' });
+    expect(res.body.errors[0]).toMatch(/routing_key/);
+    expect(t.queued).toHaveLength(0);
+  });
+
+  it('answers 400 naming the field for a bad event', async () => {
+    const res = await setup().call(PD, JSON.stringify({ ...trigger(), event_action: 'explode' }), {});
+    expect(res.status).toBe(400);
+    expect(res.body.errors[0]).toMatch(/^event_action/);
+  });
+
+  it('answers 413 over 512 KB', async () => {
+    const res = await setup().call(PD, JSON.stringify({ ...trigger(), pad: 'x'.repeat(512 * 1024) }), {});
+    expect(res.status).toBe(413);
+  });
+});
+
+describe('ingest-http: Alertmanager', () => {
+  it('accepts a webhook and enqueues one alert per element', async () => {
+    const t = setup();
+    const res = await t.call(AM, fixture('alertmanager', 'firing-and-resolved'));
+    expect(res).toEqual({ status: 200, body: { status: 'accepted', alerts: 2 } });
+    expect(t.queued.flatMap((e) => e.alerts).map((a) => a.action)).toEqual(['trigger', 'resolve']);
+  });
+
+  it('answers 400 naming `version` for a v3 body', async () => {
+    const res = await setup().call(AM, JSON.stringify({ ...JSON.parse(fixture('alertmanager', 'firing-and-resolved')), version: '3' }));
+    expect(res.status).toBe(400);
+    expect(res.body.error.details.issues[0].path).toBe('version');
+  });
+});
