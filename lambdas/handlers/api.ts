@@ -12,7 +12,7 @@ import { INCIDENT_STATUSES } from '../core/model/incident';
 import { parseWith } from '../core/normalize/shared';
 import type { Clock, Escalator, IncidentStore } from '../core/ports';
 import { DynamoIncidentStore } from '../adapters/dynamodb/incident-store';
-import { clients, once } from './shared/aws';
+import { dynamodbClient, once } from './shared/aws';
 import { env } from './shared/env';
 import { httpErrors, json, parseJson, readBody, type HttpEvent, type HttpResult } from './shared/http';
 
@@ -123,7 +123,7 @@ function publicIncident(inc: import('../core/model/incident').Incident) {
 
 const awsHandler = once(() =>
   createApiHandler({
-    store: new DynamoIncidentStore(clients.dynamodb(), env.tableName()),
+    store: new DynamoIncidentStore(dynamodbClient(), env.tableName()),
     escalator: { start: async () => {}, stop: async () => {} },
     clock: { now: () => new Date() },
   }),

@@ -5,7 +5,7 @@
  */
 import type { Context } from 'aws-lambda';
 import { SecretsManagerTokens, tokenMatches, type TokenSource } from '../adapters/secrets/token-source';
-import { clients, once } from './shared/aws';
+import { secretsClient, once } from './shared/aws';
 import { env } from './shared/env';
 
 export interface AuthorizerEvent {
@@ -29,6 +29,6 @@ export function createAuthorizerHandler(deps: { tokens: TokenSource }) {
   };
 }
 
-const awsHandler = once(() => createAuthorizerHandler({ tokens: new SecretsManagerTokens(clients.secrets(), env.apiTokenSecretId()) }));
+const awsHandler = once(() => createAuthorizerHandler({ tokens: new SecretsManagerTokens(secretsClient(), env.apiTokenSecretId()) }));
 
 export const handler = (event: AuthorizerEvent, _context: Context) => awsHandler()(event);

@@ -9,8 +9,9 @@ import { normalizeOptionsFrom } from '../core/config/normalize-options';
 import { normalizeEventBridgeAlarmEvent } from '../core/normalize/cloudwatch';
 import { S3RawArchive } from '../adapters/s3/s3-raw-archive';
 import { SqsAlertQueue, SqsDeadLetters } from '../adapters/sqs/sqs-alert-queue';
-import { clients, once } from './shared/aws';
-import { deployedConfig, env } from './shared/env';
+import { s3Client, sqsClient, once } from './shared/aws';
+import { deployedConfig } from './shared/deployed-config';
+import { env } from './shared/env';
 import { ingestEventRecords, type EventIngestDeps } from './shared/ingest-events';
 
 type AlarmEvent = EventBridgeEvent<string, unknown>;
@@ -30,9 +31,9 @@ export function createIngestEventBridgeHandler(deps: EventIngestDeps & { config:
 const awsHandler = once(() =>
   createIngestEventBridgeHandler({
     config: deployedConfig(),
-    archive: new S3RawArchive(clients.s3(), env.archiveBucket()),
-    queue: new SqsAlertQueue(clients.sqs(), env.queueUrl()),
-    deadLetters: new SqsDeadLetters(clients.sqs(), env.deadLetterQueueUrl()),
+    archive: new S3RawArchive(s3Client(), env.archiveBucket()),
+    queue: new SqsAlertQueue(sqsClient(), env.queueUrl()),
+    deadLetters: new SqsDeadLetters(sqsClient(), env.deadLetterQueueUrl()),
     clock: { now: () => new Date() },
   }),
 );

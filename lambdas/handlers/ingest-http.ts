@@ -21,8 +21,9 @@ import { S3RawArchive } from '../adapters/s3/s3-raw-archive';
 import { SqsAlertQueue } from '../adapters/sqs/sqs-alert-queue';
 import { SecretsManagerTokens, tokenMatches, type TokenSource } from '../adapters/secrets/token-source';
 import { SnsMessageVerifier, type SnsVerifier } from '../adapters/sns/sns-message-verifier';
-import { clients, once } from './shared/aws';
-import { deployedConfig, env } from './shared/env';
+import { s3Client, secretsClient, sqsClient, once } from './shared/aws';
+import { deployedConfig } from './shared/deployed-config';
+import { env } from './shared/env';
 import { httpErrors, json, parseJson, readBody, type HttpEvent, type HttpResult } from './shared/http';
 import { logger } from './shared/logger';
 
@@ -156,9 +157,9 @@ const awsHandler = once(() => {
   const config = deployedConfig();
   return createIngestHttpHandler({
     config,
-    archive: new S3RawArchive(clients.s3(), env.archiveBucket()),
-    queue: new SqsAlertQueue(clients.sqs(), env.queueUrl()),
-    tokens: new SecretsManagerTokens(clients.secrets(), env.ingestTokenSecretId()),
+    archive: new S3RawArchive(s3Client(), env.archiveBucket()),
+    queue: new SqsAlertQueue(sqsClient(), env.queueUrl()),
+    tokens: new SecretsManagerTokens(secretsClient(), env.ingestTokenSecretId()),
     sns: new SnsMessageVerifier({ allowedTopicArns: env.snsAllowedTopicArns() }),
     clock: { now: () => new Date() },
     newRequestId: randomUUID,

@@ -10,8 +10,9 @@ import { normalizeSnsNotification } from '../core/normalize/cloudwatch';
 import { parseSnsEnvelope } from '../core/normalize/sns-envelope';
 import { S3RawArchive } from '../adapters/s3/s3-raw-archive';
 import { SqsAlertQueue, SqsDeadLetters } from '../adapters/sqs/sqs-alert-queue';
-import { clients, once } from './shared/aws';
-import { deployedConfig, env } from './shared/env';
+import { s3Client, sqsClient, once } from './shared/aws';
+import { deployedConfig } from './shared/deployed-config';
+import { env } from './shared/env';
 import { ingestEventRecords, type EventIngestDeps } from './shared/ingest-events';
 
 export function createIngestSnsHandler(deps: EventIngestDeps & { config: PipelineConfig }) {
@@ -33,9 +34,9 @@ export function createIngestSnsHandler(deps: EventIngestDeps & { config: Pipelin
 const awsHandler = once(() =>
   createIngestSnsHandler({
     config: deployedConfig(),
-    archive: new S3RawArchive(clients.s3(), env.archiveBucket()),
-    queue: new SqsAlertQueue(clients.sqs(), env.queueUrl()),
-    deadLetters: new SqsDeadLetters(clients.sqs(), env.deadLetterQueueUrl()),
+    archive: new S3RawArchive(s3Client(), env.archiveBucket()),
+    queue: new SqsAlertQueue(sqsClient(), env.queueUrl()),
+    deadLetters: new SqsDeadLetters(sqsClient(), env.deadLetterQueueUrl()),
     clock: { now: () => new Date() },
   }),
 );

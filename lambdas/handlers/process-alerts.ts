@@ -13,8 +13,9 @@ import { processEnvelopes, type QueueRecord } from '../core/pipeline';
 import type { Clock, DeadLetters, Escalator, IncidentStore } from '../core/ports';
 import { DynamoIncidentStore } from '../adapters/dynamodb/incident-store';
 import { SqsDeadLetters } from '../adapters/sqs/sqs-alert-queue';
-import { clients, once } from './shared/aws';
-import { deployedConfig, env } from './shared/env';
+import { dynamodbClient, sqsClient, once } from './shared/aws';
+import { deployedConfig } from './shared/deployed-config';
+import { env } from './shared/env';
 import { coreLog, logger } from './shared/logger';
 
 export interface ProcessorDeps {
@@ -62,9 +63,9 @@ export function createProcessAlertsHandler(deps: ProcessorDeps) {
 const awsHandler = once(() =>
   createProcessAlertsHandler({
     config: deployedConfig(),
-    store: new DynamoIncidentStore(clients.dynamodb(), env.tableName()),
+    store: new DynamoIncidentStore(dynamodbClient(), env.tableName()),
     escalator: { start: async () => {}, stop: async () => {} },
-    deadLetters: new SqsDeadLetters(clients.sqs(), env.deadLetterQueueUrl()),
+    deadLetters: new SqsDeadLetters(sqsClient(), env.deadLetterQueueUrl()),
     clock: { now: () => new Date() },
   }),
 );

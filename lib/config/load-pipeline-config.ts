@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { parsePipelineConfigText } from '../../lambdas/core/config/parse-pipeline-config';
+import { parsePipelineConfigText } from '../../lambdas/core/config/parse-pipeline-config-text';
 import type { PipelineConfig } from '../../lambdas/core/config/pipeline-config.schema';
 import { ConfigError } from '../../lambdas/core/errors';
 

@@ -95,7 +95,8 @@ export class AlertPipelineStack extends Stack {
     // CloudWatch alarms of this account: alarm topic -> Lambda (and optionally EventBridge -> Lambda).
     const ingestSns = fn('IngestSns', FUNCTION_ENTRIES.ingestSns, {
       description: 'Alarm topic ingestion: archives and enqueues CloudWatch alarm notifications',
-      environment: ingestEnvironment,
+      // Records that can never be valid go straight to the DLQ (the async-invoke DLQ grant covers SendMessage).
+      environment: { ...ingestEnvironment, [ENV.deadLetterQueueUrl]: deadLetterQueue.queueUrl },
       deadLetterQueue,
     });
     this.grantIngest(ingestSns, queue, archiveBucket);
@@ -104,7 +105,7 @@ export class AlertPipelineStack extends Stack {
     if (config.sources.cloudwatch.eventBridgeRule) {
       ingestEventBridge = fn('IngestEventBridge', FUNCTION_ENTRIES.ingestEventBridge, {
         description: 'EventBridge ingestion: archives and enqueues CloudWatch Alarm State Change events',
-        environment: ingestEnvironment,
+        environment: { ...ingestEnvironment, [ENV.deadLetterQueueUrl]: deadLetterQueue.queueUrl },
         deadLetterQueue,
       });
       this.grantIngest(ingestEventBridge, queue, archiveBucket);

@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { parsePipelineConfigText } from '../../lambdas/core/config/parse-pipeline-config';
+import { parsePipelineConfigText } from '../../lambdas/core/config/parse-pipeline-config-text';
 import { ConfigError } from '../../lambdas/core/errors';
 import { createApp } from '../../lib/app';
 import { checkDeployConstraints, loadPipelineConfig } from '../../lib/config/load-pipeline-config';

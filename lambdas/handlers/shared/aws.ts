@@ -1,23 +1,18 @@
 /**
- * AWS clients and adapters, built once per Lambda execution environment and only when first used, so a function
- * pays only for the clients it needs. The local runtime never imports this file's adapters' AWS endpoints: it
- * builds the same handlers with local adapters (lambdas/local/).
+ * AWS clients, built once per Lambda execution environment and only when first used. Separate exports, so esbuild
+ * keeps in each bundle only the clients that function uses. The local runtime does not use these.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SQSClient } from '@aws-sdk/client-sqs';
 
-function once<T>(make: () => T): () => T {
+export function once<T>(make: () => T): () => T {
   let value: T | undefined;
   return () => (value ??= make());
 }
 
-export const clients = {
-  dynamodb: once(() => new DynamoDBClient({})),
-  sqs: once(() => new SQSClient({})),
-  s3: once(() => new S3Client({})),
-  secrets: once(() => new SecretsManagerClient({})),
-};
-
-export { once };
+export const dynamodbClient = /* @__PURE__ */ once(() => new DynamoDBClient({}));
+export const sqsClient = /* @__PURE__ */ once(() => new SQSClient({}));
+export const s3Client = /* @__PURE__ */ once(() => new S3Client({}));
+export const secretsClient = /* @__PURE__ */ once(() => new SecretsManagerClient({}));

@@ -2,8 +2,6 @@
  * The only place Lambda code reads the environment. Each reader throws a clear error when a required variable is
  * missing, at first use (cold start), never halfway through a request.
  */
-import { parsePipelineConfig } from '../../core/config/parse-pipeline-config';
-import type { PipelineConfig } from '../../core/config/pipeline-config.schema';
 import { ENV } from './env-names';
 
 function required(name: string): string {
@@ -22,18 +20,3 @@ export const env = {
   snsAllowedTopicArns: (): string[] =>
     (process.env[ENV.snsAllowedTopicArns] ?? '').split(',').map((s) => s.trim()).filter(Boolean),
 };
-
-let config: PipelineConfig | undefined;
-
-/**
- * The pipeline config the function was deployed with. The CDK app inlines it at bundle time by replacing the
- * expression `process.env.PIPELINE_CONFIG_JSON` with the JSON text (esbuild `define`).
- */
-export function deployedConfig(): PipelineConfig {
-  if (!config) {
-    const text = process.env.PIPELINE_CONFIG_JSON;
-    if (!text) throw new Error(`${ENV.pipelineConfigJson} is not set: the function was not built by the CDK app`);
-    config = parsePipelineConfig(JSON.parse(text), ENV.pipelineConfigJson);
-  }
-  return config;
-}
