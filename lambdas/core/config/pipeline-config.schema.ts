@@ -4,7 +4,8 @@
  * `superRefine` so a bad config fails with the path and the problem.
  */
 import * as z from 'zod/mini';
-import { SEVERITIES } from '../model/alert';
+import { SEVERITIES, SOURCES } from '../model/alert';
+import { checkExpression } from '../rules/expressions';
 
 const name = z.string().check(z.minLength(1), z.maxLength(64), z.regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'use letters, digits, "_", "." and "-"'));
 const severity = z.enum(SEVERITIES);
@@ -14,6 +15,8 @@ const ThreatStackSourceSchema = z.strictObject({
   alertUrlTemplate: z._default(z.string().check(z.includes('{id}')), 'https://app.threatstack.com/alerts/{id}'),
   /** When non-empty, only these source IPs may post (Threat Stack's documented senders). */
   allowedSourceIps: z._default(z.array(z.string()), []),
+  /** Threat Stack sends no resolves: an incident with no new alert for this long resolves itself (0 = never). */
+  autoResolveAfterMinutes: z._default(z.int().check(z.minimum(0), z.maximum(60 * 24 * 30)), 240),
 });
 
 const CloudWatchSourceSchema = z.strictObject({
@@ -32,18 +35,91 @@ const AlertmanagerSourceSchema = z.strictObject({
   defaultSeverity: z._default(severity, 'sev2'),
 });
 
+/** A CEL expression (see rules/expressions.ts); checked when the config is loaded. */
+const expression = z.string().check(z.minLength(1), z.maxLength(4000));
+
+/**
+ * A generic JSON webhook (`POST /ingest/webhook/{name}/{token}`): how to read an alert out of any JSON body.
+ * Each field is a CEL expression over `payload` (the body, or one element of `alertsPath`).
+ */
+const GenericWebhookSchema = z.strictObject({
+  name,
+  /** CEL expression returning the list of alerts in a body; omit when the body is one alert. */
+  alerts: z.optional(expression),
+  mapping: z.strictObject({
+    title: expression,
+    /** What identifies repeats of the same problem (a string). */
+    fingerprint: expression,
+    /** Identity of one delivery (a string); omit to count every delivery. */
+    deliveryKey: z.optional(expression),
+    description: z.optional(expression),
+    /** `sev1`..`sev3`; omit for `defaultSeverity`. */
+    severity: z.optional(expression),
+    /** `trigger`, `resolve`, `acknowledge` or `info`; omit for `trigger`. */
+    action: z.optional(expression),
+    /** ISO 8601 time; omit for the receive time. */
+    occurredAt: z.optional(expression),
+    alertUrl: z.optional(expression),
+    resource: z.optional(expression),
+  }),
+  defaultSeverity: z._default(severity, 'sev2'),
+  /** Auto-resolve after this many quiet minutes (0 = never), for senders without resolves. */
+  autoResolveAfterMinutes: z._default(z.int().check(z.minimum(0)), 0),
+});
+
 const SourcesSchema = z.strictObject({
-  threatstack: z._default(ThreatStackSourceSchema, { alertUrlTemplate: 'https://app.threatstack.com/alerts/{id}', allowedSourceIps: [] }),
+  threatstack: z._default(ThreatStackSourceSchema, { alertUrlTemplate: 'https://app.threatstack.com/alerts/{id}', allowedSourceIps: [], autoResolveAfterMinutes: 240 }),
   cloudwatch: z._default(CloudWatchSourceSchema, { defaultSeverity: 'sev2', allowedTopicArns: [], eventBridgeRule: false }),
   alertmanager: z._default(AlertmanagerSourceSchema, {
     severityMap: { critical: 'sev1', page: 'sev1', error: 'sev2', warning: 'sev2', info: 'sev3', none: 'sev3' },
     defaultSeverity: 'sev2',
   }),
+  webhooks: z._default(z.array(GenericWebhookSchema), []),
+});
+
+const timezone = z.string().check(
+  z.refine((tz) => {
+    try {
+      new Intl.DateTimeFormat('en-US', { timeZone: tz });
+      return true;
+    } catch {
+      return false;
+    }
+  }, 'expected an IANA time zone such as Europe/Berlin'),
+);
+const localTime = z.string().check(z.regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected HH:MM (24 h)'));
+const localDateTime = z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?$/, 'expected YYYY-MM-DDTHH:MM (local time, no offset)'));
+const isoInstant = z.string().check(z.refine((s) => /(Z|[+-]\d{2}:?\d{2})$/.test(s) && !Number.isNaN(Date.parse(s)), 'expected an ISO 8601 time with offset'));
+
+/** How to reach a person. Secrets (webhook URLs) are never in the config: they are named secrets. */
+const ContactSchema = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('email'), address: z.email() }),
+  z.strictObject({ type: z.literal('sms'), number: z.string().check(z.regex(/^\+[1-9]\d{6,14}$/, 'expected an E.164 number such as +14155550100')) }),
+]);
+
+const PersonSchema = z.strictObject({
+  name,
+  displayName: z.optional(z.string()),
+  timezone: z.optional(timezone),
+  contacts: z._default(z.array(ContactSchema), []),
+  /** Notification channels (by name) that reach this person, in addition to their contacts. */
+  channels: z._default(z.array(name), []),
 });
 
 const TeamSchema = z.strictObject({
   name,
   description: z.optional(z.string()),
+  members: z._default(z.array(name), []),
+  /** Channels (by name) every page for this team also goes to (a team Slack channel, say). */
+  channels: z._default(z.array(name), []),
+});
+
+/** Escalation policy by severity; `default` applies to severities not listed. */
+const PolicyBySeveritySchema = z.strictObject({
+  sev1: z.optional(name),
+  sev2: z.optional(name),
+  sev3: z.optional(name),
+  default: z.optional(name),
 });
 
 const ServiceSchema = z.strictObject({
@@ -52,6 +128,72 @@ const ServiceSchema = z.strictObject({
   description: z.optional(z.string()),
   runbookUrl: z.optional(z.url()),
   dependsOn: z._default(z.array(name), []),
+  /** The service's escalation policy (a name, or one per severity). Routes may override it. */
+  escalationPolicy: z.optional(z.union([name, PolicyBySeveritySchema])),
+});
+
+/**
+ * Notification channels. Secret values (webhook URLs, HMAC keys) are referenced by `secret`: a Secrets Manager
+ * secret name in AWS; locally an entry of DATA_DIR/local-secrets.json `channels` or the env var
+ * `CHANNEL_SECRET_<NAME>` (upper case, `-` as `_`). Without it, a local channel writes to the outbox only.
+ */
+const rateLimit = z._default(z.int().check(z.minimum(1), z.maximum(10_000)), 30);
+const ChannelSchema = z.discriminatedUnion('type', [
+  z.strictObject({ name, type: z.literal('email'), maxPerMinute: rateLimit }),
+  z.strictObject({ name, type: z.literal('sms'), maxPerMinute: z._default(z.int().check(z.minimum(1), z.maximum(1000)), 10) }),
+  z.strictObject({ name, type: z.literal('slack'), secret: z.string().check(z.minLength(1)), maxPerMinute: rateLimit }),
+  z.strictObject({ name, type: z.literal('teams'), secret: z.string().check(z.minLength(1)), maxPerMinute: rateLimit }),
+  z.strictObject({
+    name,
+    type: z.literal('webhook'),
+    /** Secret holding `{"url": "...", "hmacKey": "..."}`. */
+    secret: z.string().check(z.minLength(1)),
+    maxPerMinute: rateLimit,
+  }),
+]);
+
+/** One rotation layer of a schedule. */
+const LayerSchema = z.strictObject({
+  name,
+  members: z.array(name).check(z.minLength(1)),
+  rotation: z.enum(['daily', 'weekly', 'custom']),
+  /** Length of one shift for `custom` rotations, in hours. */
+  shiftHours: z.optional(z.int().check(z.minimum(1), z.maximum(24 * 28))),
+  /** When the first shift starts (local time in the schedule's time zone); handoffs repeat from here. */
+  start: localDateTime,
+  /** Optional daily window (local) when this layer is on call, e.g. business hours; outside it lower layers apply. */
+  activeFrom: z.optional(localTime),
+  activeTo: z.optional(localTime),
+});
+
+const ScheduleSchema = z.strictObject({
+  name,
+  timezone,
+  /** Later layers override earlier ones where they are active. */
+  layers: z.array(LayerSchema).check(z.minLength(1)),
+});
+
+const TargetSchema = z.union([
+  z.strictObject({ person: name }),
+  z.strictObject({ schedule: name }),
+  z.strictObject({ team: name }),
+  z.strictObject({ channel: name }),
+]);
+
+const LevelSchema = z.strictObject({
+  targets: z.array(TargetSchema).check(z.minLength(1)),
+  /** Minutes to wait for an acknowledgement before the next level. */
+  escalateAfterMinutes: z._default(z.int().check(z.minimum(1), z.maximum(24 * 60)), 15),
+  /** Page one target per repeat, in turn, instead of all at once. */
+  roundRobin: z._default(z.boolean(), false),
+});
+
+const EscalationPolicySchema = z.strictObject({
+  name,
+  description: z.optional(z.string()),
+  levels: z.array(LevelSchema).check(z.minLength(1), z.maxLength(10)),
+  /** How many more times the whole policy runs when nobody acknowledges (0 = once). */
+  repeat: z._default(z.int().check(z.minimum(0), z.maximum(10)), 0),
 });
 
 const RouteTargetSchema = z.strictObject({
@@ -62,6 +204,76 @@ const RouteTargetSchema = z.strictObject({
 const RoutingSchema = z.strictObject({
   /** Where an alert goes when no routing rule matches. Mandatory. */
   default: RouteTargetSchema,
+});
+
+/** Every rule has a name (shown in decision traces) and may explain itself in one line. */
+const ruleBase = { name, explanation: z.optional(z.string().check(z.maxLength(500))) };
+
+const TaggingRuleSchema = z.strictObject({
+  ...ruleBase,
+  when: expression,
+  /** Tags to set: literal values, or `{ expr: "<CEL string expression>" }` to read them from the alert or payload. */
+  tags: z.record(
+    z.string().check(z.regex(/^[A-Za-z][A-Za-z0-9_.-]{0,63}$/, 'tag keys are letters, digits, "_", "." and "-"')),
+    z.union([z.string(), z.strictObject({ expr: expression })]),
+  ),
+});
+
+const RoutingRuleSchema = z.strictObject({
+  ...ruleBase,
+  when: expression,
+  route: RouteTargetSchema,
+});
+
+const SuppressionRuleSchema = z.strictObject({
+  ...ruleBase,
+  when: expression,
+  /** Shown on the suppressed incident and in the decision trace. */
+  reason: z.string().check(z.minLength(1), z.maxLength(200)),
+});
+
+const DedupRuleSchema = z.strictObject({
+  ...ruleBase,
+  /** Which alerts the rule applies to: a source, a service (after routing), and/or a condition. */
+  source: z.optional(z.enum(SOURCES)),
+  service: z.optional(name),
+  when: z.optional(expression),
+  /** CEL string expression: the fingerprint key for these alerts (replaces the source's identity fields). */
+  fingerprint: z.optional(expression),
+  /** Join an open incident only if its last alert is at most this old; otherwise open a new one. */
+  windowMinutes: z.optional(z.int().check(z.minimum(1), z.maximum(2880))),
+});
+
+const DelayRuleSchema = z.strictObject({
+  ...ruleBase,
+  when: expression,
+  /** Hold the first page this many minutes; page only if the incident is still open then. */
+  holdMinutes: z.int().check(z.minimum(1), z.maximum(24 * 60)),
+});
+
+const RulesSchema = z.strictObject({
+  tagging: z._default(z.array(TaggingRuleSchema), []),
+  routing: z._default(z.array(RoutingRuleSchema), []),
+  suppression: z._default(z.array(SuppressionRuleSchema), []),
+  dedup: z._default(z.array(DedupRuleSchema), []),
+  delays: z._default(z.array(DelayRuleSchema), []),
+});
+
+/** A maintenance window: one-off (`start`/`end`) or recurring (`rrule` + `timezone` + `firstStart` + `durationMinutes`). */
+const MaintenanceSchema = z.strictObject({
+  name,
+  reason: z.optional(z.string().check(z.maxLength(200))),
+  /** What the window covers: services (after routing), and/or a condition. At least one. */
+  services: z._default(z.array(name), []),
+  when: z.optional(expression),
+  start: z.optional(isoInstant),
+  end: z.optional(isoInstant),
+  /** RFC 5545 RRULE without DTSTART, e.g. `FREQ=WEEKLY;BYDAY=SU`. */
+  rrule: z.optional(z.string().check(z.regex(/^FREQ=/, 'expected an RRULE such as FREQ=WEEKLY;BYDAY=SU'))),
+  timezone: z.optional(timezone),
+  /** First occurrence, local time in `timezone`. */
+  firstStart: z.optional(localDateTime),
+  durationMinutes: z.optional(z.int().check(z.minimum(1), z.maximum(7 * 24 * 60))),
 });
 
 const ProcessingSchema = z.strictObject({
@@ -76,9 +288,15 @@ export const PipelineConfigSchema = z
   .strictObject({
     version: z.literal(1),
     sources: z._default(SourcesSchema, z.parse(SourcesSchema, {})),
+    people: z._default(z.array(PersonSchema), []),
     teams: z.array(TeamSchema).check(z.minLength(1)),
     services: z.array(ServiceSchema).check(z.minLength(1)),
+    channels: z._default(z.array(ChannelSchema), []),
+    schedules: z._default(z.array(ScheduleSchema), []),
+    escalationPolicies: z._default(z.array(EscalationPolicySchema), []),
     routing: RoutingSchema,
+    rules: z._default(RulesSchema, { tagging: [], routing: [], suppression: [], dedup: [], delays: [] }),
+    maintenance: z._default(z.array(MaintenanceSchema), []),
     processing: z._default(ProcessingSchema, { maxReceiveCount: 5, batchSize: 100, batchWindowSeconds: 1 }),
   })
   .check(
@@ -106,8 +324,115 @@ export const PipelineConfigSchema = z
       if (cfg.routing?.default && !services.has(cfg.routing.default.service)) {
         issue(['routing', 'default', 'service'], `unknown service "${cfg.routing.default.service}"`);
       }
+      checkReferences(cfg as PipelineConfig, issue);
     }),
   );
+
+type Issue = (path: PropertyKey[], message: string) => void;
+
+/** Cross-reference and expression checks beyond the shape: every name used is defined, every CEL compiles. */
+function checkReferences(cfg: PipelineConfig, issue: Issue): void {
+  const set = <T extends { name: string }>(items: T[] | undefined) => new Set((items ?? []).map((i) => i.name));
+  const people = set(cfg.people);
+  const teams = set(cfg.teams);
+  const services = set(cfg.services);
+  const channels = set(cfg.channels);
+  const schedules = set(cfg.schedules);
+  const policies = set(cfg.escalationPolicies);
+  const list = (s: Set<string>) => (s.size ? [...s].join(', ') : 'none defined');
+  const ref = (kind: string, names: Set<string>, value: string | undefined, path: PropertyKey[]) => {
+    if (value !== undefined && !names.has(value)) issue(path, `unknown ${kind} "${value}" (${kind}s: ${list(names)})`);
+  };
+  const expr = (value: string | undefined, expected: 'bool' | 'string' | 'any', path: PropertyKey[]) => {
+    if (value === undefined) return;
+    const problem = checkExpression(value, expected);
+    if (problem) issue(path, `invalid expression: ${problem}`);
+  };
+  const dupes = (items: Array<{ name: string }> | undefined, path: string) => {
+    const seen = new Set<string>();
+    (items ?? []).forEach((item, i) => {
+      if (seen.has(item.name)) issue([path, i, 'name'], `duplicate name "${item.name}"`);
+      seen.add(item.name);
+    });
+  };
+  for (const key of ['people', 'channels', 'schedules', 'escalationPolicies', 'maintenance'] as const) dupes(cfg[key], key);
+  for (const key of ['tagging', 'routing', 'suppression', 'dedup', 'delays'] as const) dupes(cfg.rules?.[key], `rules.${key}`);
+  dupes(cfg.sources?.webhooks, 'sources.webhooks');
+
+  (cfg.people ?? []).forEach((p, i) => p.channels?.forEach((c, j) => ref('channel', channels, c, ['people', i, 'channels', j])));
+  cfg.teams.forEach((t, i) => {
+    t.members?.forEach((m, j) => ref('person', people, m, ['teams', i, 'members', j]));
+    t.channels?.forEach((c, j) => ref('channel', channels, c, ['teams', i, 'channels', j]));
+  });
+  cfg.services.forEach((s, i) => {
+    const p = s.escalationPolicy;
+    if (typeof p === 'string') ref('escalation policy', policies, p, ['services', i, 'escalationPolicy']);
+    else if (p) for (const [k, v] of Object.entries(p)) ref('escalation policy', policies, v, ['services', i, 'escalationPolicy', k]);
+  });
+  (cfg.schedules ?? []).forEach((s, i) =>
+    s.layers.forEach((l, j) => {
+      l.members.forEach((m, k) => ref('person', people, m, ['schedules', i, 'layers', j, 'members', k]));
+      if (l.rotation === 'custom' && l.shiftHours === undefined) issue(['schedules', i, 'layers', j, 'shiftHours'], 'required for a custom rotation');
+      if ((l.activeFrom === undefined) !== (l.activeTo === undefined)) issue(['schedules', i, 'layers', j, 'activeTo'], 'activeFrom and activeTo go together');
+    }),
+  );
+  (cfg.escalationPolicies ?? []).forEach((p, i) =>
+    p.levels.forEach((l, j) =>
+      l.targets.forEach((t, k) => {
+        const path = ['escalationPolicies', i, 'levels', j, 'targets', k];
+        if ('person' in t) ref('person', people, t.person, [...path, 'person']);
+        if ('schedule' in t) ref('schedule', schedules, t.schedule, [...path, 'schedule']);
+        if ('team' in t) ref('team', teams, t.team, [...path, 'team']);
+        if ('channel' in t) ref('channel', channels, t.channel, [...path, 'channel']);
+      }),
+    ),
+  );
+  // Routes: a named policy must exist. The built-in name "default" is allowed when no policies are defined yet.
+  const routePolicy = (value: string | undefined, path: PropertyKey[]) => {
+    if (value === undefined || (value === 'default' && policies.size === 0)) return;
+    ref('escalation policy', policies, value, path);
+  };
+  routePolicy(cfg.routing?.default?.escalationPolicy, ['routing', 'default', 'escalationPolicy']);
+  const rules = cfg.rules;
+  rules?.tagging.forEach((r, i) => {
+    expr(r.when, 'bool', ['rules', 'tagging', i, 'when']);
+    for (const [k, v] of Object.entries(r.tags)) if (typeof v !== 'string') expr(v.expr, 'any', ['rules', 'tagging', i, 'tags', k, 'expr']);
+  });
+  rules?.routing.forEach((r, i) => {
+    expr(r.when, 'bool', ['rules', 'routing', i, 'when']);
+    ref('service', services, r.route.service, ['rules', 'routing', i, 'route', 'service']);
+    routePolicy(r.route.escalationPolicy, ['rules', 'routing', i, 'route', 'escalationPolicy']);
+  });
+  rules?.suppression.forEach((r, i) => expr(r.when, 'bool', ['rules', 'suppression', i, 'when']));
+  rules?.delays.forEach((r, i) => expr(r.when, 'bool', ['rules', 'delays', i, 'when']));
+  rules?.dedup.forEach((r, i) => {
+    expr(r.when, 'bool', ['rules', 'dedup', i, 'when']);
+    expr(r.fingerprint, 'any', ['rules', 'dedup', i, 'fingerprint']);
+    ref('service', services, r.service, ['rules', 'dedup', i, 'service']);
+    if (r.fingerprint === undefined && r.windowMinutes === undefined) issue(['rules', 'dedup', i], 'set fingerprint, windowMinutes or both');
+  });
+  (cfg.maintenance ?? []).forEach((m, i) => {
+    const path = ['maintenance', i];
+    m.services.forEach((s, j) => ref('service', services, s, [...path, 'services', j]));
+    expr(m.when, 'bool', [...path, 'when']);
+    if (m.services.length === 0 && m.when === undefined) issue([...path, 'services'], 'a window covers services, a condition (when) or both');
+    const oneOff = m.start !== undefined || m.end !== undefined;
+    const recurring = m.rrule !== undefined || m.firstStart !== undefined || m.durationMinutes !== undefined || m.timezone !== undefined;
+    if (oneOff && recurring) issue(path, 'use start/end (one-off) or rrule/timezone/firstStart/durationMinutes (recurring), not both');
+    else if (oneOff) {
+      if (m.start === undefined) issue([...path, 'start'], 'required with end');
+      if (m.end === undefined) issue([...path, 'end'], 'a maintenance window needs an end');
+      if (m.start && m.end && Date.parse(m.end) <= Date.parse(m.start)) issue([...path, 'end'], 'must be after start');
+    } else if (recurring) {
+      for (const k of ['rrule', 'timezone', 'firstStart', 'durationMinutes'] as const) if (m[k] === undefined) issue([...path, k], 'required for a recurring window');
+    } else issue(path, 'set start and end, or rrule, timezone, firstStart and durationMinutes');
+  });
+  (cfg.sources?.webhooks ?? []).forEach((w, i) => {
+    const path = ['sources', 'webhooks', i];
+    expr(w.alerts, 'any', [...path, 'alerts']);
+    for (const [k, v] of Object.entries(w.mapping)) expr(v, 'any', [...path, 'mapping', k]);
+  });
+}
 
 export type PipelineConfig = z.infer<typeof PipelineConfigSchema>;
 export type PipelineConfigInput = z.input<typeof PipelineConfigSchema>;
