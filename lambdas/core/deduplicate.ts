@@ -26,7 +26,11 @@ export interface Evaluation {
   tags: Record<string, string>;
   route: Route;
   /** Set when the alert must not page: the reason and the rule (or built-in policy) that said so. */
-  suppression: { reason: string; rule: string | null } | null;
+  suppression: { reason: string; rule: string | null; until?: string } | null;
+  /** Dedup rule window: join an open incident only if its last alert is at most this old (null = always). */
+  windowMinutes: number | null;
+  /** Delayed notification: hold the first page this many minutes (null = page at once). */
+  holdMinutes: number | null;
   /** Trace steps of the stages before this one. */
   trace: TraceStep[];
 }

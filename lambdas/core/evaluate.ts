@@ -19,13 +19,53 @@ export interface Classification {
 export interface Suppression {
   reason: string;
   rule: string | null;
+  /** For maintenance windows: when the window ends (ISO); incidents still firing then page as they would have. */
+  until?: string;
 }
 
-/** The compiled rules the evaluation stages consult. Pure functions over the alert; time comes in as an argument. */
+/** The outcome of the dedup rules for one alert (stage "fingerprint"). */
+export interface Identity {
+  /** The fingerprint key: the source's (`alert.fingerprintKey`) or a dedup rule's template result. */
+  fingerprintKey: string;
+  /** Join an open incident only if its last alert is at most this many minutes old (null = always join). */
+  windowMinutes: number | null;
+  trace: TraceStep[];
+}
+
+/** A maintenance window in effect (from config or created through the API), as the suppress stage sees it. */
+export interface MaintenanceWindow {
+  name: string;
+  reason?: string;
+  /** Services (after routing) it covers; empty = decided by `when` alone. */
+  services: string[];
+  /** CEL condition; null = every alert of the listed services. */
+  when: string | null;
+  /** One-off: start and end (ISO). Recurring: rrule, timezone, firstStart (local), durationMinutes. */
+  start?: string;
+  end?: string;
+  rrule?: string;
+  timezone?: string;
+  firstStart?: string;
+  durationMinutes?: number;
+}
+
+/**
+ * The compiled rules the evaluation stages consult, in stage order. Pure functions over the alert; time and the
+ * ad-hoc maintenance windows come in as arguments.
+ */
 export interface Rules {
+  identify(alert: NormalizedAlert, nowMs: number): Identity;
   classify(alert: NormalizedAlert, fp: Fingerprint, nowMs: number): Classification;
   route(alert: NormalizedAlert, c: Classification, nowMs: number): { route: Route; trace: TraceStep[] };
-  suppress(alert: NormalizedAlert, c: Classification, route: Route, nowMs: number): { suppression: Suppression | null; trace: TraceStep[] };
+  suppress(
+    alert: NormalizedAlert,
+    c: Classification,
+    route: Route,
+    nowMs: number,
+    adHocWindows: readonly MaintenanceWindow[],
+  ): { suppression: Suppression | null; trace: TraceStep[] };
+  /** Delayed notification: hold the first page this many minutes, page only if still open (null = page at once). */
+  delay(alert: NormalizedAlert, c: Classification, route: Route): { holdMinutes: number | null; trace: TraceStep[] };
 }
 
 /** Built-in rules: source severity, source tags, the configured default route, no suppression. */
@@ -33,6 +73,9 @@ export function defaultRules(config: PipelineConfig): Rules {
   const teamOf = new Map(config.services.map((s) => [s.name, s.team]));
   const def = config.routing.default;
   return {
+    identify(alert) {
+      return { fingerprintKey: alert.fingerprintKey, windowMinutes: null, trace: [] };
+    },
     classify(alert) {
       const tags: Record<string, string> = { source: alert.source, severity: alert.severity };
       return {
@@ -47,6 +90,9 @@ export function defaultRules(config: PipelineConfig): Rules {
     },
     suppress() {
       return { suppression: null, trace: [step('suppress', 'none', 'no suppression rule matched')] };
+    },
+    delay() {
+      return { holdMinutes: null, trace: [] };
     },
   };
 }

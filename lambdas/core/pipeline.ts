@@ -12,7 +12,7 @@ import { fingerprintOf, messageKeyOf } from './fingerprint';
 import type { AlertEnvelope, NormalizedAlert, SourceName } from './model/alert';
 import { step } from './model/trace';
 import { planIncidentChanges, type AlertOutcome, type EvaluatedAlert, type Evaluation } from './deduplicate';
-import type { Rules } from './evaluate';
+import type { MaintenanceWindow, Rules } from './evaluate';
 import type { AlertQueue, Clock, Escalator, IncidentStore, RawArchive } from './ports';
 import type { Incident } from './model/incident';
 import { isOpen } from './model/incident';
@@ -99,24 +99,31 @@ export async function acceptDelivery(delivery: Delivery, deps: { archive: RawArc
 // Processor side
 // ---------------------------------------------------------------------------------------------------------------
 
-/** Stages fingerprint -> classify -> route -> suppress for one alert, in that order. */
-export function evaluateAlert(alert: NormalizedAlert, rules: Rules, nowMs: number): Evaluation {
-  const fingerprint = fingerprintOf(alert.fingerprintKey);
-  const fpStep = step('fingerprint', 'computed', `fingerprint from ${alert.identity.map(([k]) => k).join(', ')}`, {
-    key: alert.fingerprintKey,
-    inputs: Object.fromEntries(alert.identity),
-    fingerprint,
-  });
+/** Stages fingerprint -> classify -> route -> suppress -> delay for one alert, in that order. */
+export function evaluateAlert(alert: NormalizedAlert, rules: Rules, nowMs: number, adHocWindows: readonly MaintenanceWindow[] = []): Evaluation {
+  const identity = rules.identify(alert, nowMs);
+  const fingerprint = fingerprintOf(identity.fingerprintKey);
+  const byRule = identity.fingerprintKey !== alert.fingerprintKey;
+  const fpStep = step('fingerprint', byRule ? 'rule' : 'computed',
+    byRule ? 'fingerprint from a dedup rule template' : `fingerprint from ${alert.identity.map(([k]) => k).join(', ')}`, {
+      key: identity.fingerprintKey,
+      inputs: Object.fromEntries(alert.identity),
+      fingerprint,
+      ...(identity.windowMinutes !== null ? { windowMinutes: identity.windowMinutes } : {}),
+    });
   const classification = rules.classify(alert, fingerprint, nowMs);
   const routed = rules.route(alert, classification, nowMs);
-  const suppressed = rules.suppress(alert, classification, routed.route, nowMs);
+  const suppressed = rules.suppress(alert, classification, routed.route, nowMs, adHocWindows);
+  const delayed = rules.delay(alert, classification, routed.route);
   return {
     fingerprint,
     severity: classification.severity,
     tags: classification.tags,
     route: routed.route,
     suppression: suppressed.suppression,
-    trace: [fpStep, ...classification.trace, ...routed.trace, ...suppressed.trace],
+    windowMinutes: identity.windowMinutes,
+    holdMinutes: delayed.holdMinutes,
+    trace: [...identity.trace, fpStep, ...classification.trace, ...routed.trace, ...suppressed.trace, ...delayed.trace],
   };
 }
 
