@@ -168,6 +168,12 @@ export function planIncidentChanges(
   };
 
   const open = (e: EvaluatedAlert, suppressionReason: string | null): Incident => {
+    if (current && current.status === 'suppressed' && current.suppressedUntil !== null) {
+      // A newer incident takes over this fingerprint: the old suppressed one must not page when its window ends.
+      current.suppressedUntil = null;
+      current.updatedAt = now;
+      touched.add(current);
+    }
     const seq = (current?.seq ?? 0) + 1;
     const first = summary(e);
     const inc: Incident = {
@@ -192,6 +198,10 @@ export function planIncidentChanges(
       resolvedAt: null,
       resolvedBy: null,
       suppressionReason,
+      suppressedUntil: suppressionReason === null ? null : (e.evaluation.suppression?.until ?? null),
+      holdMinutes: suppressionReason === null ? e.evaluation.holdMinutes : null,
+      snoozedUntil: null,
+      assignee: null,
       escalation: suppressionReason === null ? 'pending' : 'none',
       alertCount: 1,
       alertsLogged: 0,
@@ -241,6 +251,20 @@ export function planIncidentChanges(
     const action = effectiveAction(e);
 
     if (action === 'trigger') {
+      const window = e.evaluation.windowMinutes;
+      if (current && isOpen(current.status) && window !== null && Date.parse(e.alert.occurredAt) - Date.parse(current.lastSeenAt) > window * 60_000) {
+        // Dedup rule window: the open incident is too old to join; it is closed and a new one opens.
+        current.status = 'resolved';
+        current.resolvedAt = now;
+        current.resolvedBy = 'pipeline:dedup-window';
+        current.updatedAt = now;
+        touched.add(current);
+        plan.settled.push(current);
+        plan.timeline.push({
+          incidentId: current.id, at: now, type: 'resolved', actor: 'pipeline',
+          message: `Closed: the next alert came ${Math.round((Date.parse(e.alert.occurredAt) - Date.parse(current.lastSeenAt)) / 60_000)} min after the last one, beyond the dedup window of ${window} min`,
+        });
+      }
       if (current && isOpen(current.status)) {
         join(current, e);
         remember(current, e.messageKey);
@@ -296,7 +320,8 @@ export function planIncidentChanges(
 
     // resolve or acknowledge from the source
     const verb = action === 'resolve' ? 'resolve' : 'acknowledge';
-    if (!current || !isOpen(current.status)) {
+    const resolvable = current !== null && (isOpen(current.status) || (action === 'resolve' && current.status === 'suppressed'));
+    if (!current || !resolvable) {
       const reason = action === 'resolve' ? REASONS.resolveWithoutOpenIncident : REASONS.acknowledgeWithoutOpenIncident;
       outcome(e, null, 'ignored', reason,
         step('deduplicate', 'ignored', `${verb} with no open incident for this fingerprint${current ? ` (latest ${current.id} is ${current.status})` : ''}`));
@@ -310,7 +335,9 @@ export function planIncidentChanges(
     remember(current, e.messageKey);
     current.updatedAt = now;
     if (action === 'resolve') {
+      const wasOpen = isOpen(current.status);
       current.status = 'resolved';
+      current.suppressedUntil = null;
       current.resolvedAt = now;
       current.resolvedBy = `source:${e.alert.source}`;
       current.lastAlert = summary(e);
@@ -318,8 +345,8 @@ export function planIncidentChanges(
         incidentId: current.id, at: now, type: 'resolved', actor: `source:${e.alert.source}`,
         message: `Resolved by ${e.alert.source}: ${e.alert.description || e.alert.title}`, data: { deliveryKey: key },
       });
-      plan.settled.push(current);
-      outcome(e, current, 'resolved', 'resolved-by-source', step('deduplicate', 'resolved', `resolved open incident ${current.id}`, { incidentId: current.id }));
+      if (wasOpen) plan.settled.push(current);
+      outcome(e, current, 'resolved', 'resolved-by-source', step('deduplicate', 'resolved', `resolved incident ${current.id}`, { incidentId: current.id }));
     } else {
       if (current.status === 'triggered') {
         current.status = 'acknowledged';

@@ -159,4 +159,45 @@ describe('planIncidentChanges', () => {
     const { plans } = run([[evaluated(alert({ key: 'a' }))]]);
     expect(plans[0]!.outcomes[0]!.trace.map((s) => s.stage)).toEqual(['fingerprint', 'classify', 'route', 'suppress', 'deduplicate']);
   });
+
+  describe('rules from the evaluation', () => {
+    const withEval = (e: ReturnType<typeof evaluated>, over: Partial<ReturnType<typeof evaluated>['evaluation']>) => ({ ...e, evaluation: { ...e.evaluation, ...over } });
+
+    it('a dedup window closes an incident whose last alert is too old and opens a new one', () => {
+      const { history, plans } = run([
+        [withEval(evaluated(alert({ key: 'a', at: '2024-06-10T14:00:00.000Z' })), { windowMinutes: 30 })],
+        [withEval(evaluated(alert({ key: 'b', at: '2024-06-10T14:20:00.000Z' })), { windowMinutes: 30 })],
+        [withEval(evaluated(alert({ key: 'c', at: '2024-06-10T15:00:00.000Z' })), { windowMinutes: 30 })],
+      ]);
+      expect(history.map((i) => [i.seq, i.status, i.alertCount])).toEqual([[1, 'resolved', 2], [2, 'triggered', 1]]);
+      expect(history[0]!.resolvedBy).toBe('pipeline:dedup-window');
+      expect(plans[2]!.pages).toHaveLength(1);
+      expect(plans[2]!.settled.map((i) => i.id)).toEqual([history[0]!.id]);
+    });
+
+    it('keeps the hold of a delay rule on the incident it opens', () => {
+      const { history } = run([[withEval(evaluated(alert({ key: 'a' })), { holdMinutes: 10 })]]);
+      expect(history[0]!.holdMinutes).toBe(10);
+    });
+
+    it('an incident opened in a maintenance window remembers when the window ends, and an OK resolves it', () => {
+      const m = { reason: 'maintenance: db-patching', rule: 'maintenance:db-patching', until: '2024-06-10T15:00:00.000Z' };
+      const { history, plans } = run([
+        [evaluated(alert({ key: 'a' }), undefined, m)],
+        [evaluated(alert({ key: 'ok', action: 'resolve', at: '2024-06-10T14:30:00.000Z' }))],
+      ]);
+      expect(plans[0]!.creates[0]).toMatchObject({ status: 'suppressed', suppressedUntil: m.until, escalation: 'none' });
+      expect(history[0]).toMatchObject({ status: 'resolved', suppressedUntil: null });
+      expect(plans[1]!.settled).toHaveLength(0);
+    });
+
+    it('a paging alert after a maintenance incident opens a new incident and disarms the old one', () => {
+      const m = { reason: 'maintenance: w', rule: 'maintenance:w', until: '2024-06-10T15:00:00.000Z' };
+      const { history } = run([
+        [evaluated(alert({ key: 'a' }), undefined, m)],
+        [evaluated(alert({ key: 'b', at: '2024-06-10T16:00:00.000Z' }))],
+      ]);
+      expect(history.map((i) => [i.status, i.suppressedUntil])).toEqual([['suppressed', null], ['triggered', null]]);
+    });
+  });
 });

@@ -50,7 +50,7 @@ export function envelope(alerts: NormalizedAlert[], over: Partial<AlertEnvelope>
   };
 }
 
-export function evaluated(a: NormalizedAlert, messageKey?: string, suppression: { reason: string; rule: string | null } | null = null): EvaluatedAlert {
+export function evaluated(a: NormalizedAlert, messageKey?: string, suppression: { reason: string; rule: string | null; until?: string } | null = null): EvaluatedAlert {
   const evaluation = evaluateAlert(a, rules, Date.parse('2024-06-10T14:05:00Z'));
   return {
     alert: a,

@@ -62,6 +62,17 @@ export interface Incident {
   /** Why it is suppressed (only for status `suppressed`). */
   suppressionReason: string | null;
   /**
+   * For incidents suppressed by a maintenance window: when the window ends. If the incident is still suppressed
+   * (not resolved) then, it pages as it would have (the sweeper turns it into a triggered incident).
+   */
+  suppressedUntil: string | null;
+  /** Delayed notification from a delay rule: the first page waits this long (null = at once). */
+  holdMinutes: number | null;
+  /** Acknowledged incidents can be snoozed: at this time they return to triggered and escalate again. */
+  snoozedUntil: string | null;
+  /** Who the incident is assigned to (set by reassign; null = the escalation policy decides). */
+  assignee: string | null;
+  /**
    * Escalation bookkeeping: `pending` from the moment a paging incident opens until the escalator confirms the
    * start (so a crash in between is retried on the next delivery), `started` afterwards, `none` for incidents that
    * never page.
