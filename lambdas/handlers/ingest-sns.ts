@@ -21,10 +21,10 @@ export function createIngestSnsHandler(deps: EventIngestDeps & { config: Pipelin
     ingestEventRecords(
       'cloudwatch',
       'sns-lambda',
-      (event.Records ?? []).map((record) => ({
+      (event.Records ?? []).map((record, i) => ({
         raw: record,
         requestId: record.Sns?.MessageId ?? 'unknown',
-        normalize: (ctx) => [normalizeSnsNotification(parseSnsEnvelope(record.Sns), 'sns-lambda', { ...ctx, options })],
+        normalize: (ctx) => [normalizeSnsNotification(parseSnsEnvelope(record.Sns, ['Records', i, 'Sns']), 'sns-lambda', { ...ctx, options })],
       })),
       deps,
     ),

@@ -1,6 +1,6 @@
 /**
  * Stage "normalize", source PagerDuty Events API v2 bodies posted to `/ingest/events/v2` (formats.md §4).
- * `routing_key` names the integration and is a credential: it is masked everywhere except the fingerprint key
+ * `routing_key` names the integration and is a credential: it is masked everywhere, and the fingerprint key uses a digest of it
  * (which is hashed before it is stored). `dedup_key` is required for acknowledge/resolve and generated for a trigger
  * without one, deterministically from the request id. Events v2 bodies carry no idempotency key of their own, so
  * the delivery key is the request id; repeats are absorbed by `dedup_key`.
@@ -61,6 +61,11 @@ export interface EventsV2Result {
 }
 
 /** The routing key with all but its first characters hidden. */
+/** A stable, non-reversible stand-in for a routing key in fingerprint keys and traces. */
+export function routingKeyDigest(routingKey: string): string {
+  return sha256Hex(`events-v2:routing-key:${routingKey}`).slice(0, 16);
+}
+
 export function maskRoutingKey(routingKey: string): string {
   return routingKey.length <= ROUTING_KEY_VISIBLE ? routingKey : `${routingKey.slice(0, ROUTING_KEY_VISIBLE)}…`;
 }
@@ -130,7 +135,8 @@ export function normalizeEventsV2(body: unknown, ctx: NormalizeContext): EventsV
       ['routing_key', maskedKey],
       ['dedup_key', dedupKey],
     ],
-    fingerprintKey: `pd:${routingKey}:${dedupKey}`,
+    // The routing key is a credential (our ingest token): the fingerprint key carries a digest of it, never the key.
+    fingerprintKey: `pd:${routingKeyDigest(routingKey)}:${dedupKey}`,
     action,
     title,
     description,

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { InvalidPayloadError } from '../../../lambdas/core/errors';
-import { generatedDedupKey, maskRoutingKey, normalizeEventsV2 } from '../../../lambdas/core/normalize/events-v2';
+import { generatedDedupKey, maskRoutingKey, normalizeEventsV2, routingKeyDigest } from '../../../lambdas/core/normalize/events-v2';
 import { FIXTURE_CTX, listFixtures, listInvalidFixtures, loadExpected, loadFixture } from '../../support/fixtures';
 import { anyInput, expectNormalizedOrInvalid, FUZZ_RUNS, mutatedFrom } from '../../support/normalize-fuzz';
 
@@ -68,7 +68,7 @@ describe('normalizeEventsV2', () => {
     expect(a.dedupKey).toMatch(/^[0-9a-f]{32}$/);
     expect(again.dedupKey).toBe(a.dedupKey);
     expect(other.dedupKey).not.toBe(a.dedupKey);
-    expect(a.alert.fingerprintKey).toBe(`pd:R0123456789abcdef0123456789abcde:${a.dedupKey}`);
+    expect(a.alert.fingerprintKey).toBe(`pd:${routingKeyDigest("R0123456789abcdef0123456789abcde")}:${a.dedupKey}`);
   });
 
   it.each([null, ''])('generates a dedup key for a trigger whose dedup_key is %j', (dedupKey) => {
@@ -91,7 +91,8 @@ describe('normalizeEventsV2', () => {
 
   it('keeps a fingerprint key over 255 characters as it is', () => {
     const body = { ...trigger(), dedup_key: 'k'.repeat(255) };
-    expect(normalizeEventsV2(body, FIXTURE_CTX).alert.fingerprintKey).toBe(`pd:${ROUTING_KEY}:${'k'.repeat(255)}`);
+    expect(normalizeEventsV2(body, FIXTURE_CTX).alert.fingerprintKey).toBe(`pd:${routingKeyDigest(ROUTING_KEY)}:${'k'.repeat(255)}`);
+    expect(normalizeEventsV2(body, FIXTURE_CTX).alert.fingerprintKey).not.toContain(ROUTING_KEY);
   });
 
   it('shows only the first 8 characters of the routing key in labels, identity and raw', () => {
