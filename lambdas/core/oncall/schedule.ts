@@ -239,6 +239,32 @@ function reach(layers: CompiledLayer[]): number {
   return Math.max(0, ...layers.map((l) => l.periodMs)) + 2 * DAY_MS;
 }
 
+/**
+ * The segments intersecting [from, to), whole. Starts with a small margin around the range and widens it (up to the
+ * longest possible segment) only while a segment at either end was clipped by the margin, so a schedule with a
+ * four-week layer and an hourly layer does not compute two months of hourly shifts for one lookup.
+ */
+function wholeSegments(schedule: ScheduleConfig, layers: CompiledLayer[], ovs: ValidOverride[], from: number, to: number): Piece[] {
+  const full = reach(layers);
+  let margin = Math.min(full, 2 * DAY_MS);
+  for (;;) {
+    let a = from - margin;
+    let b = to + margin;
+    for (const o of ovs) {
+      if (o.end > from && o.start < to) {
+        a = Math.min(a, o.start);
+        b = Math.max(b, o.end);
+      }
+    }
+    const segments = timeline(schedule, layers, ovs, a, b).filter((p) => p.end > from && p.start < to);
+    const first = segments[0];
+    const last = segments[segments.length - 1];
+    const clipped = (first !== undefined && first.start <= a) || (last !== undefined && last.end >= b);
+    if (!clipped || margin >= full) return segments;
+    margin = Math.min(full, margin * 4);
+  }
+}
+
 function toOnCall(schedule: string, p: Piece): OnCall {
   const onCall: OnCall = {
     person: p.person,
@@ -262,19 +288,7 @@ function toOnCall(schedule: string, p: Piece): OnCall {
 export function shiftsBetween(schedule: ScheduleConfig, overrides: readonly ScheduleOverride[], fromMs: number, toMs: number): OnCall[] {
   if (!(toMs > fromMs)) return [];
   const layers = compileLayers(schedule);
-  const ovs = overridesOf(schedule.name, overrides);
-  const margin = reach(layers);
-  let a = fromMs - margin;
-  let b = toMs + margin;
-  for (const o of ovs) {
-    if (o.end > fromMs && o.start < toMs) {
-      a = Math.min(a, o.start);
-      b = Math.max(b, o.end);
-    }
-  }
-  return timeline(schedule, layers, ovs, a, b)
-    .filter((p) => p.end > fromMs && p.start < toMs)
-    .map((p) => toOnCall(schedule.name, p));
+  return wholeSegments(schedule, layers, overridesOf(schedule.name, overrides), fromMs, toMs).map((p) => toOnCall(schedule.name, p));
 }
 
 /**
@@ -288,17 +302,7 @@ export function shiftsBetween(schedule: ScheduleConfig, overrides: readonly Sche
 export function onCallAt(schedule: ScheduleConfig, overrides: readonly ScheduleOverride[], atMs: number): OnCall | null {
   if (!Number.isFinite(atMs)) return null;
   const layers = compileLayers(schedule);
-  const ovs = overridesOf(schedule.name, overrides);
-  const margin = reach(layers);
-  let a = atMs - margin;
-  let b = atMs + margin;
-  for (const o of ovs) {
-    if (o.start <= atMs && o.end > atMs) {
-      a = Math.min(a, o.start);
-      b = Math.max(b, o.end);
-    }
-  }
-  const segment = timeline(schedule, layers, ovs, a, b).find((p) => p.start <= atMs && p.end > atMs);
+  const segment = wholeSegments(schedule, layers, overridesOf(schedule.name, overrides), atMs, atMs + 1).find((p) => p.start <= atMs && p.end > atMs);
   return segment ? toOnCall(schedule.name, segment) : null;
 }
 
