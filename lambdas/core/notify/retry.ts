@@ -8,7 +8,7 @@
  * `[0, min(maxMs, baseMs × 2^i))`.
  *
  * @example
- * retryDelays(3, 200, 5_000, Math.random) // e.g. [131, 302, 547]
+ * retryDelays(3, 200, 5_000, random) // e.g. [131, 302, 547] with the handler's random source
  */
 export function retryDelays(attempts: number, baseMs: number, maxMs: number, random: () => number): number[] {
   const out: number[] = [];

@@ -54,7 +54,7 @@ function header(headers: Readonly<Record<string, string | undefined>>, name: str
  * Constant-time comparison; a timestamp more than `toleranceSec` away from `nowSec` (either way) is `expired`.
  *
  * @example
- * const check = verifyWebhookSignature(rawBody, req.headers, [key, previousKey], Math.floor(Date.now() / 1000));
+ * const check = verifyWebhookSignature(rawBody, req.headers, [key, previousKey], nowSec);
  * if (!check.ok) return res.status(401).end(check.reason);
  */
 export function verifyWebhookSignature(
