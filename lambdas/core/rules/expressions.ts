@@ -2,39 +2,129 @@
  * The condition language of rules: CEL (Common Expression Language) through @marcbachmann/cel-js. Safe (no
  * `eval`, no loops, no I/O), compiled once, type-checked when the config is loaded (so `cdk synth` fails on a bad
  * expression). See docs/rules.md for why CEL and which variables an expression sees.
+ *
+ * Two environments:
+ * - conditions (rules and maintenance windows): `alert` (typed: its string fields are strings, so `alert.title + 1`
+ *   fails the check), `tags` (map of strings) and `payload` (the alert's raw payload, dynamic);
+ * - webhook mappings (sources.webhooks[].mapping): `payload` only (the body, or one element of `alerts`).
  */
 import { Environment } from '@marcbachmann/cel-js';
+import type { NormalizedAlert } from '../model/alert';
+
+/**
+ * The fields of `alert` as an expression sees them: the normalized alert without `raw`. `identity` is a map (field
+ * name -> value). `alertUrl` and `resource` are absent when the source has none: test them with `has(alert.resource)`.
+ */
+export const ALERT_FIELDS = {
+  source: 'string',
+  deliveryKey: 'string',
+  fingerprintKey: 'string',
+  action: 'string',
+  title: 'string',
+  description: 'string',
+  severity: 'string',
+  sourceSeverity: 'string',
+  occurredAt: 'string',
+  alertUrl: 'string',
+  resource: 'string',
+  labels: 'map<string, string>',
+  identity: 'map<string, string>',
+} as const;
 
 /** What a rule condition sees. */
 export const CONDITION_VARIABLES = {
-  /** The normalized alert: source, title, description, severity, sourceSeverity, action, resource, labels, ... */
-  alert: 'map',
+  /** The normalized alert (ALERT_FIELDS). */
+  alert: 'Alert',
   /** Tags so far (tagging rules run in order; later rules see earlier tags). */
-  tags: 'map',
+  tags: 'map<string, string>',
   /** The alert's own raw payload (one Threat Stack alert, the parsed CloudWatch message, ...). */
   payload: 'dyn',
 } as const;
 
-let environment: Environment | undefined;
+/** What a webhook mapping expression sees. */
+export const WEBHOOK_VARIABLES = {
+  /** The JSON body, or one element of the list the `alerts` expression returns. */
+  payload: 'dyn',
+} as const;
 
-/** The shared CEL environment with the condition variables declared. */
-export function conditionEnvironment(): Environment {
-  if (!environment) {
-    let env = new Environment();
-    for (const [name, type] of Object.entries(CONDITION_VARIABLES)) env = env.registerVariable(name, type);
-    environment = env;
+export type ExpressionScope = 'condition' | 'webhook';
+
+/** The `alert` value of an activation: a typed CEL object (a class, so cel-js needs no per-evaluation conversion). */
+export class CelAlert {
+  source: string;
+  deliveryKey: string;
+  fingerprintKey: string;
+  action: string;
+  title: string;
+  description: string;
+  severity: string;
+  sourceSeverity: string;
+  occurredAt: string;
+  alertUrl?: string;
+  resource?: string;
+  labels: Record<string, string>;
+  identity: Record<string, string>;
+
+  constructor(alert: NormalizedAlert, severity: string = alert.severity) {
+    this.source = alert.source;
+    this.deliveryKey = alert.deliveryKey;
+    this.fingerprintKey = alert.fingerprintKey;
+    this.action = alert.action;
+    this.title = alert.title;
+    this.description = alert.description;
+    this.severity = severity;
+    this.sourceSeverity = alert.sourceSeverity;
+    this.occurredAt = alert.occurredAt;
+    if (alert.alertUrl !== null && alert.alertUrl !== undefined) this.alertUrl = alert.alertUrl;
+    if (alert.resource !== null && alert.resource !== undefined) this.resource = alert.resource;
+    this.labels = alert.labels ?? {};
+    this.identity = Object.fromEntries(alert.identity ?? []);
   }
-  return environment;
+}
+
+/** The variables one evaluation of a condition gets. */
+export interface ConditionActivation {
+  alert: CelAlert;
+  tags: Record<string, string>;
+  payload: unknown;
+}
+
+const OPTIONS = { enableOptionalTypes: true } as const;
+
+let conditionEnv: Environment | undefined;
+let webhookEnv: Environment | undefined;
+
+/** The shared CEL environment with the condition variables declared. Create once; parse per expression. */
+export function conditionEnvironment(): Environment {
+  if (!conditionEnv) {
+    conditionEnv = new Environment(OPTIONS)
+      .registerType('Alert', { ctor: CelAlert, fields: { ...ALERT_FIELDS } })
+      .registerVariable('alert', CONDITION_VARIABLES.alert)
+      .registerVariable('tags', CONDITION_VARIABLES.tags)
+      .registerVariable('payload', CONDITION_VARIABLES.payload);
+  }
+  return conditionEnv;
+}
+
+/** The CEL environment of webhook mappings: `payload` only. */
+export function webhookEnvironment(): Environment {
+  if (!webhookEnv) webhookEnv = new Environment(OPTIONS).registerVariable('payload', WEBHOOK_VARIABLES.payload);
+  return webhookEnv;
+}
+
+export function environmentOf(scope: ExpressionScope): Environment {
+  return scope === 'webhook' ? webhookEnvironment() : conditionEnvironment();
 }
 
 /**
  * Checks an expression: parses and type-checks it against the declared variables. Returns null when it is fine, or
- * a one-line problem. `expected` is the result type the rule needs (`bool` for conditions, `string` for templates).
+ * a one-line problem. `expected` is the result type the rule needs (`bool` for conditions, `string` for templates);
+ * `dyn` results (anything read from `payload`) pass and are checked when evaluated.
  */
-export function checkExpression(expression: string, expected: 'bool' | 'string' | 'any'): string | null {
+export function checkExpression(expression: string, expected: 'bool' | 'string' | 'any', scope: ExpressionScope = 'condition'): string | null {
   let result: { valid: boolean; type?: string; error?: unknown };
   try {
-    result = conditionEnvironment().check(expression) as typeof result;
+    result = environmentOf(scope).check(expression) as typeof result;
   } catch (err) {
     return firstLine((err as Error).message);
   }
@@ -45,6 +135,67 @@ export function checkExpression(expression: string, expected: 'bool' | 'string' 
   return null;
 }
 
-function firstLine(s: string): string {
+/** The outcome of evaluating a compiled expression: a value, or the one-line runtime error. */
+export type Evaluated = { ok: true; value: unknown } | { ok: false; error: string };
+
+/** A parsed expression: evaluate many times, never throws. */
+export interface CompiledExpression {
+  source: string;
+  evaluate(activation: object): Evaluated;
+}
+
+/**
+ * Parses an expression once (throws the parse or type error as an Error with a one-line message). The returned
+ * evaluator turns every runtime error (missing key, wrong type) into `{ ok: false, error }`.
+ */
+export function compileExpression(source: string, scope: ExpressionScope = 'condition'): CompiledExpression {
+  const problem = checkExpression(source, 'any', scope);
+  if (problem) throw new Error(problem);
+  const fn = environmentOf(scope).parse(source);
+  return {
+    source,
+    evaluate(activation) {
+      try {
+        return { ok: true, value: fn(activation as Record<string, unknown>) as unknown };
+      } catch (err) {
+        return { ok: false, error: firstLine(err instanceof Error ? err.message : String(err)) };
+      }
+    },
+  };
+}
+
+/**
+ * A CEL result as a string: strings as they are; ints, doubles and bools in their usual spelling; timestamps as ISO.
+ * Null, lists, maps and bytes are not strings: returns null.
+ */
+export function celToString(value: unknown): string | null {
+  switch (typeof value) {
+    case 'string':
+      return value;
+    case 'bigint':
+      return value.toString();
+    case 'number':
+      return Number.isFinite(value) ? String(value) : null;
+    case 'boolean':
+      return value ? 'true' : 'false';
+    default:
+      if (value instanceof Date && !Number.isNaN(value.getTime())) return value.toISOString();
+      return null;
+  }
+}
+
+/** Names the CEL type of a JavaScript value, for error messages. */
+export function celTypeName(value: unknown): string {
+  if (value === null || value === undefined) return 'null';
+  if (typeof value === 'bigint') return 'int';
+  if (typeof value === 'number') return 'double';
+  if (typeof value === 'string' || typeof value === 'boolean') return typeof value === 'string' ? 'string' : 'bool';
+  if (Array.isArray(value)) return 'list';
+  if (value instanceof Uint8Array) return 'bytes';
+  if (value instanceof Date) return 'timestamp';
+  return 'map';
+}
+
+export function firstLine(s: string): string {
   return s.split('\n')[0] ?? s;
 }
