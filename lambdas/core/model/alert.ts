@@ -4,7 +4,7 @@
  */
 
 /** Sources the pipeline accepts. String literals, never positions. */
-export const SOURCES = ['threatstack', 'cloudwatch', 'events-v2', 'alertmanager'] as const;
+export const SOURCES = ['threatstack', 'cloudwatch', 'events-v2', 'alertmanager', 'webhook'] as const;
 export type SourceName = (typeof SOURCES)[number];
 
 /** Severities, most severe first. */

@@ -108,7 +108,8 @@ export function conditionEnvironment(): Environment {
 
 /** The CEL environment of webhook mappings: `payload` only. */
 export function webhookEnvironment(): Environment {
-  if (!webhookEnv) webhookEnv = new Environment(OPTIONS).registerVariable('payload', WEBHOOK_VARIABLES.payload);
+  // Mappings may build alerts from parts (`[{"title": payload.t, "n": 1}]`): allow mixed list and map literals.
+  if (!webhookEnv) webhookEnv = new Environment({ ...OPTIONS, homogeneousAggregateLiterals: false }).registerVariable('payload', WEBHOOK_VARIABLES.payload);
   return webhookEnv;
 }
 

@@ -6,6 +6,7 @@ import type { PipelineConfig, PipelineConfigInput } from '../../../lambdas/core/
 import type { MaintenanceWindow } from '../../../lambdas/core/evaluate';
 import type { NormalizedAlert } from '../../../lambdas/core/model/alert';
 import type { TraceStep } from '../../../lambdas/core/model/trace';
+import { fingerprintOf } from '../../../lambdas/core/fingerprint';
 import { evaluateAlert } from '../../../lambdas/core/pipeline';
 import { compileRules } from '../../../lambdas/core/rules/compile';
 import { REPO_ROOT, loadExpected } from '../../support/fixtures';
@@ -50,6 +51,7 @@ function config(extra: Partial<PipelineConfigInput> = {}): PipelineConfig {
 const rulesOf = (extra: Partial<PipelineConfigInput>) => compileRules(config(extra));
 const evaluate = (extra: Partial<PipelineConfigInput>, alert: NormalizedAlert, now = NOW, adHoc: MaintenanceWindow[] = []) =>
   evaluateAlert(alert, rulesOf(extra), now, adHoc);
+const FP = fingerprintOf('unused-by-classify');
 const stepsOf = (trace: TraceStep[], outcome: string) => trace.filter((s) => s.outcome === outcome);
 
 // ---- identify (dedup rules) ----------------------------------------------------------------------------------------
@@ -106,10 +108,11 @@ describe('identify', () => {
 // ---- classify (tagging) --------------------------------------------------------------------------------------------
 
 describe('classify', () => {
-  const tagging = (rules: NonNullable<PipelineConfigInput['rules']>['tagging']) => ({ rules: { tagging: rules } });
+  type TaggingRules = NonNullable<NonNullable<PipelineConfigInput['rules']>['tagging']>;
+  const tagging = (rules: TaggingRules) => ({ rules: { tagging: rules } });
 
   it('matches nothing: tags are source and the source severity', () => {
-    const c = rulesOf({}).classify(alarm('a'), 'fp', NOW);
+    const c = rulesOf({}).classify(alarm('a'), FP, NOW);
     expect(c.tags).toEqual({ source: 'cloudwatch', severity: 'sev2' });
     expect(c.severity).toBe('sev2');
     expect(c.trace).toEqual([expect.objectContaining({ outcome: 'default' })]);
@@ -119,7 +122,7 @@ describe('classify', () => {
     [
       'all matching rules, in order; the last match wins per key',
       [
-        { name: 'env-prod', when: 'true', tags: { env: 'prod', owner: 'ops' } },
+        { name: 'env-prod', when: 'true', tags: { env: 'prod', owner: 'ops' } as Record<string, string> },
         { name: 'never', when: 'false', tags: { env: 'never' } },
         { name: 'env-staging', when: 'alert.labels.alarm_name.endsWith("-canary")', tags: { env: 'staging' } },
       ],
@@ -151,21 +154,21 @@ describe('classify', () => {
       { source: 'cloudwatch', severity: 'sev2', account: '111122223333', ns: 'aws/applicationelb', n: '1' },
       'sev2',
     ],
-  ])('matches %s', (_what, rules, alert, tags, severity) => {
-    const c = rulesOf(tagging(rules)).classify(alert, 'fp', NOW);
+  ] as Array<[string, TaggingRules, NormalizedAlert, Record<string, string>, string]>)('matches %s', (_what, rules, alert, tags, severity) => {
+    const c = rulesOf(tagging(rules)).classify(alert, FP, NOW);
     expect(c.tags).toEqual(tags);
     expect(c.severity).toBe(severity);
   });
 
   it('does not take a severity tag that is not sev1..3: ignored and traced, severity and tag unchanged', () => {
-    const c = rulesOf(tagging([{ name: 'bad-sev', explanation: 'someone typed critical', when: 'true', tags: { severity: 'critical', team: 'ops' } }])).classify(alarm('x'), 'fp', NOW);
+    const c = rulesOf(tagging([{ name: 'bad-sev', explanation: 'someone typed critical', when: 'true', tags: { severity: 'critical', team: 'ops' } }])).classify(alarm('x'), FP, NOW);
     expect(c.severity).toBe('sev2');
     expect(c.tags).toEqual({ source: 'cloudwatch', severity: 'sev2', team: 'ops' });
     expect(c.trace[0]).toMatchObject({ outcome: 'tagged', reason: expect.stringContaining('ignored severity "critical"'), data: { rule: 'bad-sev', ignored: { severity: 'critical' } } });
   });
 
   it('records the rule name, explanation and condition in the trace', () => {
-    const c = rulesOf(tagging([{ name: 'prod', explanation: 'the prod account', when: 'alert.labels.account == "111122223333"', tags: { env: 'prod' } }])).classify(alarm('x'), 'fp', NOW);
+    const c = rulesOf(tagging([{ name: 'prod', explanation: 'the prod account', when: 'alert.labels.account == "111122223333"', tags: { env: 'prod' } }])).classify(alarm('x'), FP, NOW);
     expect(c.trace[0]).toEqual({
       stage: 'classify',
       outcome: 'tagged',
@@ -175,7 +178,7 @@ describe('classify', () => {
   });
 
   it('does not set a tag whose expression fails; the rule\'s other tags apply and the error is traced', () => {
-    const c = rulesOf(tagging([{ name: 'partial', when: 'true', tags: { a: { expr: 'payload.missing' }, b: 'set' } }])).classify(alarm('x'), 'fp', NOW);
+    const c = rulesOf(tagging([{ name: 'partial', when: 'true', tags: { a: { expr: 'payload.missing' }, b: 'set' } }])).classify(alarm('x'), FP, NOW);
     expect(c.tags).toEqual({ source: 'cloudwatch', severity: 'sev2', b: 'set' });
     expect(c.trace[0]?.data).toMatchObject({ errors: { a: expect.stringContaining('missing') } });
   });
