@@ -155,8 +155,8 @@ export function compileRules(config: PipelineConfig): Rules {
     let severity: Severity = alert.severity;
     let severityRule: string | null = null;
     const trace: TraceStep[] = [];
+    const act = activation(alert, tags); // `tags` is updated in place: later rules see earlier tags
     for (const rule of tagging) {
-      const act = activation(alert, tags);
       if (!matches(rule, act, 'classify', 'tagging rule', trace)) continue;
       const set: Record<string, string> = {};
       const ignored: Record<string, string> = {};

@@ -130,8 +130,44 @@ export function checkExpression(expression: string, expected: 'bool' | 'string' 
     return firstLine((err as Error).message);
   }
   if (!result.valid) return firstLine(String((result.error as Error | undefined)?.message ?? result.error ?? 'invalid expression'));
+  const badPattern = invalidLiteralPattern(expression, scope);
+  if (badPattern) return badPattern;
   if (expected !== 'any' && result.type && result.type !== expected && result.type !== 'dyn') {
     return `must be a ${expected} expression, but it is ${result.type}`;
+  }
+  return null;
+}
+
+/**
+ * `matches()` uses JavaScript regular expressions (not RE2: no inline flags such as `(?i)`). A literal pattern that
+ * JavaScript rejects would fail on every alert at run time, so it is reported when the config is checked.
+ */
+function invalidLiteralPattern(expression: string, scope: ExpressionScope): string | null {
+  let ast: unknown;
+  try {
+    ast = environmentOf(scope).parse(expression).ast;
+  } catch {
+    return null;
+  }
+  const patterns: string[] = [];
+  const visit = (node: unknown): void => {
+    if (Array.isArray(node)) return node.forEach(visit);
+    if (node === null || typeof node !== 'object' || !('op' in node)) return;
+    const { op, args } = node as { op: string; args: unknown };
+    if ((op === 'rcall' || op === 'call') && Array.isArray(args) && args[0] === 'matches') {
+      const callArgs = (op === 'rcall' ? args[2] : args[1]) as Array<{ op?: string; args?: unknown }>;
+      const pattern = callArgs[callArgs.length - 1];
+      if (pattern?.op === 'value' && typeof pattern.args === 'string') patterns.push(pattern.args);
+    }
+    visit(args);
+  };
+  visit(ast);
+  for (const pattern of patterns) {
+    try {
+      new RegExp(pattern); // as cel-js compiles it
+    } catch (err) {
+      return `invalid regular expression ${JSON.stringify(pattern)} in matches(): ${(err as Error).message} (patterns are JavaScript regular expressions, not RE2: write (?i) as a lowerAscii() comparison)`;
+    }
   }
   return null;
 }

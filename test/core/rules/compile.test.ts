@@ -359,6 +359,7 @@ const BAD: Array<[file: string, path: string, message: RegExp]> = [
   ['recurring-without-timezone.yaml', 'maintenance[0].timezone', /required for a recurring window/],
   ['duplicate-rule-names.yaml', 'rules.tagging[1].name', /duplicate name "env"/],
   ['type-error-in-condition.yaml', 'rules.tagging[0].when', /no such overload/],
+  ['re2-inline-flag.yaml', 'rules.suppression[0].when', /invalid regular expression "\(\?i\)disk full"/],
 ];
 
 describe('parsePipelineConfigText with rules', () => {
