@@ -203,6 +203,8 @@ export function planIncidentChanges(
       snoozedUntil: null,
       assignee: null,
       escalation: suppressionReason === null ? 'pending' : 'none',
+      escalationRun: 0,
+      escalationStep: -1,
       alertCount: 1,
       alertsLogged: 0,
       firstAlert: first,

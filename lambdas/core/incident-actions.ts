@@ -3,14 +3,28 @@
  * write with a version check, retry on a concurrent change, then stop escalation when needed.
  */
 import { NotFoundError } from './errors';
-import { acknowledgeIncident, escalationStarted, noteOnIncident, resolveIncident, type Transition } from './lifecycle';
+import { acknowledgeIncident, escalateIncidentNow, escalationStarted, noteOnIncident, reassignIncident, resolveIncident, snoozeIncident, type Transition } from './lifecycle';
 import type { Incident, TimelineEvent } from './model/incident';
 import type { Clock, Escalator, IncidentStore } from './ports';
 
 const MAX_ATTEMPTS = 8;
 
-export type IncidentAction = 'acknowledge' | 'resolve';
+export type IncidentAction =
+  | 'acknowledge'
+  | 'resolve'
+  | { kind: 'reassign'; person: string }
+  | { kind: 'snooze'; until: string }
+  | { kind: 'escalate' };
 
+function transition(inc: Incident, action: IncidentAction, actor: string, now: string, note?: string): Transition {
+  if (action === 'acknowledge') return acknowledgeIncident(inc, actor, now, note);
+  if (action === 'resolve') return resolveIncident(inc, actor, now, note);
+  if (action.kind === 'reassign') return reassignIncident(inc, action.person, actor, now);
+  if (action.kind === 'snooze') return snoozeIncident(inc, action.until, actor, now);
+  return escalateIncidentNow(inc, actor, now);
+}
+
+/** Applies a person's action (with version checks and retries), then stops or restarts escalation as needed. */
 export async function actOnIncident(
   deps: { store: IncidentStore; escalator: Escalator; clock: Clock },
   id: string,
@@ -22,11 +36,17 @@ export async function actOnIncident(
     const inc = await deps.store.getIncident(id);
     if (!inc) throw new NotFoundError(`no incident ${id}`);
     const now = deps.clock.now().toISOString();
-    const t: Transition = action === 'acknowledge' ? acknowledgeIncident(inc, actor, now, note) : resolveIncident(inc, actor, now, note);
+    const t = transition(inc, action, actor, now, note);
     const res = await deps.store.replaceIncident(inc, t.after);
     if (res.kind === 'conflict') continue;
     await deps.store.appendTimeline(t.events);
-    if (t.stopEscalation) await deps.escalator.stop(t.after, `${t.after.status} by ${actor}`);
+    // Stop the running execution (the one named after the incident's current run) before any restart.
+    if (t.stopEscalation) await deps.escalator.stop(inc, `${t.after.status} by ${actor}`);
+    if (t.after.escalation === 'pending' && t.after.status === 'triggered') {
+      await deps.escalator.start(t.after);
+      await markEscalationStarted(deps, t.after.id);
+      return (await deps.store.getIncident(id)) ?? t.after;
+    }
     return t.after;
   }
   throw new Error(`incident ${id} kept changing; gave up after ${MAX_ATTEMPTS} attempts`);

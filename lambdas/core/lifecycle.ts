@@ -61,3 +61,81 @@ export function escalationStarted(inc: Incident, now: string): Incident {
   after.escalation = 'started';
   return after;
 }
+
+export function reassignIncident(inc: Incident, person: string, actor: string, now: string): Transition {
+  if (inc.status === 'resolved') throw new ConflictError(`incident ${inc.id} is resolved`, { status: inc.status });
+  const after = bump(inc, now);
+  after.assignee = person;
+  return {
+    after,
+    events: [{ incidentId: inc.id, at: now, type: 'reassigned', actor, message: `Reassigned to ${person}`, data: { person } }],
+    stopEscalation: false,
+  };
+}
+
+/**
+ * Snooze: the incident is acknowledged until `until`, then returns to triggered and escalates again (the sweeper
+ * does that). A triggered incident is acknowledged by the snooze; a resolved or suppressed one cannot be snoozed.
+ */
+export function snoozeIncident(inc: Incident, until: string, actor: string, now: string): Transition {
+  if (inc.status !== 'triggered' && inc.status !== 'acknowledged') {
+    throw new ConflictError(`incident ${inc.id} is ${inc.status}; only an open incident can be snoozed`, { status: inc.status });
+  }
+  const after = bump(inc, now);
+  after.status = 'acknowledged';
+  after.acknowledgedAt ??= now;
+  after.acknowledgedBy ??= actor;
+  after.snoozedUntil = until;
+  return {
+    after,
+    events: [{ incidentId: inc.id, at: now, type: 'snoozed', actor, message: `Snoozed until ${until}`, data: { until } }],
+    stopEscalation: inc.status === 'triggered',
+  };
+}
+
+/** A snooze ended (or a maintenance window ended with the incident still firing): back to triggered, escalate again. */
+export function retriggerIncident(inc: Incident, reason: string, now: string): Transition {
+  const after = bump(inc, now);
+  after.status = 'triggered';
+  after.snoozedUntil = null;
+  after.suppressedUntil = null;
+  after.acknowledgedAt = null;
+  after.acknowledgedBy = null;
+  after.escalation = 'pending';
+  after.escalationRun = inc.escalationRun + 1;
+  after.escalationStep = -1;
+  return {
+    after,
+    events: [{ incidentId: inc.id, at: now, type: inc.status === 'suppressed' ? 'maintenance-ended' : 'escalated', actor: 'pipeline', message: reason }],
+    stopEscalation: false,
+  };
+}
+
+/** Escalate now: skip the wait and page the next level (a new execution continues from the next step). */
+export function escalateIncidentNow(inc: Incident, actor: string, now: string): Transition {
+  if (inc.status !== 'triggered' && inc.status !== 'acknowledged') {
+    throw new ConflictError(`incident ${inc.id} is ${inc.status}; only an open incident can be escalated`, { status: inc.status });
+  }
+  const after = bump(inc, now);
+  after.status = 'triggered';
+  after.acknowledgedAt = null;
+  after.acknowledgedBy = null;
+  after.snoozedUntil = null;
+  after.escalation = 'pending';
+  after.escalationRun = inc.escalationRun + 1;
+  return {
+    after,
+    events: [{ incidentId: inc.id, at: now, type: 'escalated', actor, message: `Escalated now to the next level (after step ${inc.escalationStep})` }],
+    stopEscalation: true,
+  };
+}
+
+/** Auto-resolve after a quiet period (sources that never resolve, such as Threat Stack). */
+export function autoResolveIncident(inc: Incident, quietMinutes: number, now: string): Transition {
+  const t = resolveIncident(inc, 'pipeline:auto-resolve', now);
+  t.events = [{
+    incidentId: inc.id, at: now, type: 'resolved', actor: 'pipeline:auto-resolve',
+    message: `Auto-resolved: no new alert for ${quietMinutes} min (the source sends no resolves)`,
+  }];
+  return t;
+}

@@ -137,6 +137,8 @@ export interface ProcessDeps {
   store: IncidentStore;
   escalator: Escalator;
   rules: Rules;
+  /** Ad-hoc maintenance windows in effect (created through the API); read once per batch. */
+  maintenanceWindows?(): Promise<MaintenanceWindow[]>;
   clock: Clock;
   sleep(ms: number): Promise<void>;
   /** Jitter source in [0, 1): injected so tests are deterministic. */
@@ -208,10 +210,11 @@ export async function processEnvelopes(records: readonly QueueRecord[], deps: Pr
   });
 
   const nowMs = deps.clock.now().getTime();
+  const windows = fresh.length > 0 && deps.maintenanceWindows ? await deps.maintenanceWindows() : [];
   const groups = new Map<string, EvaluatedAlert[]>();
   for (const r of fresh) {
     for (const alert of r.envelope.alerts) {
-      const evaluation = evaluateAlert(alert, deps.rules, nowMs);
+      const evaluation = evaluateAlert(alert, deps.rules, nowMs, windows);
       const list = groups.get(evaluation.fingerprint) ?? [];
       list.push({ alert, messageKey: r.envelope.messageKey, receivedAt: r.envelope.receivedAt, archiveKey: r.envelope.archiveKey, evaluation });
       groups.set(evaluation.fingerprint, list);

@@ -77,3 +77,43 @@ export interface Escalator {
   start(incident: Incident): Promise<void>;
   stop(incident: Incident, reason: string): Promise<void>;
 }
+
+/** A schedule override created through the API: `person` is on call for `schedule` from `start` to `end`. */
+export interface ScheduleOverrideRecord {
+  id: string;
+  schedule: string;
+  person: string;
+  start: string;
+  end: string;
+  reason?: string;
+  createdBy: string;
+  createdAt: string;
+}
+
+/** A maintenance window created through the API (always one-off, always with an end). */
+export interface AdHocMaintenanceRecord {
+  id: string;
+  name: string;
+  reason?: string;
+  services: string[];
+  when: string | null;
+  start: string;
+  end: string;
+  createdBy: string;
+  createdAt: string;
+}
+
+/** Runtime-only state changed through the API or by notifications (not config). */
+export interface OperationsStore {
+  listOverrides(schedule?: string): Promise<ScheduleOverrideRecord[]>;
+  putOverride(record: ScheduleOverrideRecord): Promise<void>;
+  deleteOverride(schedule: string, id: string): Promise<boolean>;
+  /** Windows that have not ended by `nowIso`. */
+  listMaintenance(nowIso: string): Promise<AdHocMaintenanceRecord[]>;
+  putMaintenance(record: AdHocMaintenanceRecord): Promise<void>;
+  deleteMaintenance(id: string): Promise<boolean>;
+  /** Records a single-use nonce; true the first time, false afterwards. */
+  consumeNonce(nonce: string, expiresAtIso: string): Promise<boolean>;
+  /** Counts a send on `channel` in the minute `minute` (epoch minutes); false when `max` sends were already counted. */
+  reserveSend(channel: string, minute: number, max: number): Promise<boolean>;
+}

@@ -1,6 +1,7 @@
 /**
  * Handler: the human API (`/api/...`, behind the bearer-token authorizer): list and read incidents with their
- * alerts, timeline and decision traces; acknowledge, resolve, add notes.
+ * alerts, timeline and decision traces; acknowledge, resolve, notes, reassign, snooze, escalate-now; services;
+ * who is on call and schedule overrides; ad-hoc maintenance windows.
  */
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
@@ -10,16 +11,32 @@ import { actOnIncident, addNote } from '../core/incident-actions';
 import { SEVERITIES } from '../core/model/alert';
 import { INCIDENT_STATUSES } from '../core/model/incident';
 import { parseWith } from '../core/normalize/shared';
-import type { Clock, Escalator, IncidentStore } from '../core/ports';
+import type { Clock, Escalator, IncidentStore, OperationsStore } from '../core/ports';
+import type { PipelineConfig } from '../core/config/pipeline-config.schema';
+import { ScheduleOverrideSchema, whoIsOnCall } from '../core/oncall/schedule';
+import { signFeedToken } from '../core/notify/feed-links';
+import { checkExpression } from '../core/rules/expressions';
 import { DynamoIncidentStore } from '../adapters/dynamodb/incident-store';
-import { dynamodbClient, once } from './shared/aws';
+import { DynamoOperationsStore } from '../adapters/dynamodb/operations-store';
+import { SecretsManagerTokens, type TokenSource } from '../adapters/secrets/token-source';
+import { dynamodbClient, once, secretsClient } from './shared/aws';
+import { deployedConfig } from './shared/deployed-config';
 import { env } from './shared/env';
+import { awsEscalator } from './shared/escalation';
+import { randomUUID } from 'node:crypto';
 import { httpErrors, json, parseJson, readBody, type HttpEvent, type HttpResult } from './shared/http';
 
 export interface ApiDeps {
+  config: PipelineConfig;
   store: IncidentStore;
+  ops: OperationsStore;
   escalator: Escalator;
   clock: Clock;
+  /** HMAC keys of links (the newest signs calendar feed URLs). */
+  linkKeys: TokenSource;
+  /** Public base URL of the API, for calendar feed URLs. */
+  publicBaseUrl: string;
+  newId(): string;
 }
 
 const isoDate = z.string().check(z.refine((s) => !Number.isNaN(Date.parse(s)), 'expected an ISO 8601 date or time'));
@@ -44,6 +61,35 @@ const NoteBodySchema = z.strictObject({
   by: z.optional(z.string().check(z.minLength(1), z.maxLength(100))),
   text: z.string().check(z.minLength(1), z.maxLength(10000)),
 });
+
+const ReassignBodySchema = z.strictObject({ person: z.string().check(z.minLength(1), z.maxLength(64)), by: z.optional(z.string().check(z.maxLength(100))) });
+
+const SnoozeBodySchema = z.strictObject({
+  minutes: z.int().check(z.minimum(1), z.maximum(7 * 24 * 60)),
+  by: z.optional(z.string().check(z.maxLength(100))),
+});
+
+const EscalateBodySchema = z.strictObject({ by: z.optional(z.string().check(z.maxLength(100))) });
+
+const OverrideBodySchema = z.strictObject({
+  person: z.string().check(z.minLength(1), z.maxLength(64)),
+  start: z.string(),
+  end: z.string(),
+  reason: z.optional(z.string().check(z.maxLength(500))),
+});
+
+const MaintenanceBodySchema = z.strictObject({
+  name: z.string().check(z.minLength(1), z.maxLength(64)),
+  reason: z.optional(z.string().check(z.maxLength(200))),
+  services: z._default(z.array(z.string().check(z.minLength(1), z.maxLength(64))), []),
+  when: z.optional(z.string().check(z.minLength(1), z.maxLength(4000))),
+  /** Default: now. */
+  start: z.optional(isoDate),
+  /** Mandatory: a maintenance window always ends. */
+  end: isoDate,
+});
+
+const OnCallQuerySchema = z.strictObject({ at: z.optional(isoDate) });
 
 const MAX_API_BODY = 64 * 1024;
 
@@ -106,7 +152,112 @@ export function createApiHandler(deps: ApiDeps) {
       const note = await addNote(deps, incidentId(event), actorOf(event, body.by), body.text);
       return json(201, { note });
     },
+    'POST /api/incidents/{id}/reassign': async (event) => {
+      const body = bodyOf(event, ReassignBodySchema, false);
+      if (!deps.config.people.some((p) => p.name === body.person)) {
+        throw new InvalidPayloadError([{ path: 'person', message: `unknown person "${body.person}"` }]);
+      }
+      const inc = await actOnIncident(deps, incidentId(event), { kind: 'reassign', person: body.person }, actorOf(event, body.by));
+      return json(200, { incident: publicIncident(inc) });
+    },
+    'POST /api/incidents/{id}/snooze': async (event) => {
+      const body = bodyOf(event, SnoozeBodySchema, false);
+      const until = new Date(deps.clock.now().getTime() + body.minutes * 60_000).toISOString();
+      const inc = await actOnIncident(deps, incidentId(event), { kind: 'snooze', until }, actorOf(event, body.by));
+      return json(200, { incident: publicIncident(inc) });
+    },
+    'POST /api/incidents/{id}/escalate': async (event) => {
+      const body = bodyOf(event, EscalateBodySchema, true);
+      const inc = await actOnIncident(deps, incidentId(event), { kind: 'escalate' }, actorOf(event, body.by));
+      return json(200, { incident: publicIncident(inc) });
+    },
+    'GET /api/services': async () => {
+      const teams = new Map(deps.config.teams.map((t) => [t.name, t]));
+      return json(200, {
+        services: deps.config.services.map((s) => ({
+          name: s.name, team: s.team, description: s.description ?? null, runbookUrl: s.runbookUrl ?? null,
+          dependsOn: s.dependsOn, escalationPolicy: s.escalationPolicy ?? null, teamMembers: teams.get(s.team)?.members ?? [],
+        })),
+      });
+    },
+    'GET /api/oncall': async (event) => {
+      const q = parseWith(OnCallQuerySchema, event.queryStringParameters ?? {});
+      const atMs = q.at ? Date.parse(q.at) : deps.clock.now().getTime();
+      const overrides = (await Promise.all(deps.config.schedules.map((s) => deps.ops.listOverrides(s.name)))).flat();
+      const [key] = await deps.linkKeys.tokens();
+      return json(200, {
+        at: new Date(atMs).toISOString(),
+        schedules: whoIsOnCall(deps.config, atMs, overrides).map((entry) => ({
+          ...entry,
+          icalUrl: key ? `${deps.publicBaseUrl}/ical/${signFeedToken(entry.schedule, key)}` : null,
+        })),
+      });
+    },
+    'GET /api/schedules/{name}/overrides': async (event) => {
+      const schedule = scheduleOf(event);
+      return json(200, { overrides: await deps.ops.listOverrides(schedule) });
+    },
+    'POST /api/schedules/{name}/overrides': async (event) => {
+      const schedule = scheduleOf(event);
+      const body = bodyOf(event, OverrideBodySchema, false);
+      if (!deps.config.people.some((p) => p.name === body.person)) {
+        throw new InvalidPayloadError([{ path: 'person', message: `unknown person "${body.person}"` }]);
+      }
+      const id = deps.newId();
+      const o = parseWith(ScheduleOverrideSchema, { id, schedule, ...body });
+      const record = { ...o, start: new Date(o.start).toISOString(), end: new Date(o.end).toISOString(), createdBy: actorOf(event, undefined), createdAt: deps.clock.now().toISOString() };
+      await deps.ops.putOverride(record);
+      return json(201, { override: record });
+    },
+    'DELETE /api/schedules/{name}/overrides/{id}': async (event) => {
+      const schedule = scheduleOf(event);
+      if (!(await deps.ops.deleteOverride(schedule, event.pathParameters?.id ?? ''))) throw new NotFoundError('no such override');
+      return json(200, { deleted: true });
+    },
+    'GET /api/maintenance': async () => {
+      const now = deps.clock.now().toISOString();
+      return json(200, {
+        adHoc: await deps.ops.listMaintenance(now),
+        configured: deps.config.maintenance,
+      });
+    },
+    'POST /api/maintenance': async (event) => {
+      const body = bodyOf(event, MaintenanceBodySchema, false);
+      const now = deps.clock.now();
+      const start = body.start ? new Date(body.start) : now;
+      const end = new Date(body.end);
+      if (end.getTime() <= start.getTime()) throw new InvalidPayloadError([{ path: 'end', message: 'must be after start' }]);
+      if (end.getTime() <= now.getTime()) throw new InvalidPayloadError([{ path: 'end', message: 'must be in the future' }]);
+      if (end.getTime() - start.getTime() > 7 * 24 * 3600 * 1000) throw new InvalidPayloadError([{ path: 'end', message: 'an ad-hoc window lasts at most 7 days' }]);
+      if (body.services.length === 0 && body.when === undefined) {
+        throw new InvalidPayloadError([{ path: 'services', message: 'a window covers services, a condition (when) or both' }]);
+      }
+      const known = new Set(deps.config.services.map((s) => s.name));
+      body.services.forEach((s, i) => {
+        if (!known.has(s)) throw new InvalidPayloadError([{ path: `services[${i}]`, message: `unknown service "${s}"` }]);
+      });
+      if (body.when !== undefined) {
+        const problem = checkExpression(body.when, 'bool');
+        if (problem) throw new InvalidPayloadError([{ path: 'when', message: `invalid expression: ${problem}` }]);
+      }
+      const record = {
+        id: deps.newId(), name: body.name, ...(body.reason ? { reason: body.reason } : {}), services: body.services, when: body.when ?? null,
+        start: start.toISOString(), end: end.toISOString(), createdBy: actorOf(event, undefined), createdAt: now.toISOString(),
+      };
+      await deps.ops.putMaintenance(record);
+      return json(201, { maintenance: record });
+    },
+    'DELETE /api/maintenance/{id}': async (event) => {
+      if (!(await deps.ops.deleteMaintenance(event.pathParameters?.id ?? ''))) throw new NotFoundError('no such maintenance window');
+      return json(200, { deleted: true });
+    },
   };
+
+  function scheduleOf(event: HttpEvent): string {
+    const name = event.pathParameters?.name ?? '';
+    if (!deps.config.schedules.some((s) => s.name === name)) throw new NotFoundError(`no schedule ${name}`);
+    return name;
+  }
 
   return middy<HttpEvent, HttpResult>(async (event: HttpEvent) => {
     const route = routes[event.routeKey];
@@ -121,12 +272,19 @@ function publicIncident(inc: import('../core/model/incident').Incident) {
   return rest;
 }
 
-const awsHandler = once(() =>
-  createApiHandler({
-    store: new DynamoIncidentStore(dynamodbClient(), env.tableName()),
-    escalator: { start: async () => {}, stop: async () => {} },
+const awsHandler = once(() => {
+  const config = deployedConfig();
+  const store = new DynamoIncidentStore(dynamodbClient(), env.tableName());
+  return createApiHandler({
+    config,
+    store,
+    ops: new DynamoOperationsStore(dynamodbClient(), env.tableName()),
+    escalator: awsEscalator(config, store),
     clock: { now: () => new Date() },
-  }),
-);
+    linkKeys: new SecretsManagerTokens(secretsClient(), env.actionLinkSecretId()),
+    publicBaseUrl: env.publicBaseUrl(),
+    newId: randomUUID,
+  });
+});
 
 export const handler = (event: HttpEvent, context: Context) => awsHandler()(event, context);

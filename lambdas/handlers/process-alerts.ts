@@ -10,8 +10,11 @@ import type { PipelineConfig } from '../core/config/pipeline-config.schema';
 import { defaultRules, type Rules } from '../core/evaluate';
 import { parseEnvelope } from '../core/model/envelope.schema';
 import { processEnvelopes, type QueueRecord } from '../core/pipeline';
-import type { Clock, DeadLetters, Escalator, IncidentStore } from '../core/ports';
+import type { Clock, DeadLetters, Escalator, IncidentStore, OperationsStore } from '../core/ports';
+import type { MaintenanceWindow } from '../core/evaluate';
 import { DynamoIncidentStore } from '../adapters/dynamodb/incident-store';
+import { DynamoOperationsStore } from '../adapters/dynamodb/operations-store';
+import { awsEscalator } from './shared/escalation';
 import { SqsDeadLetters } from '../adapters/sqs/sqs-alert-queue';
 import { dynamodbClient, sqsClient, once } from './shared/aws';
 import { deployedConfig } from './shared/deployed-config';
@@ -24,11 +27,30 @@ export interface ProcessorDeps {
   escalator: Escalator;
   deadLetters: DeadLetters;
   clock: Clock;
+  /** Where ad-hoc maintenance windows live (API-created); omit to consider config windows only. */
+  ops?: OperationsStore;
   rules?: Rules;
+}
+
+/** Ad-hoc windows change rarely: read them at most every 30 s per execution environment. */
+const WINDOW_CACHE_MS = 30_000;
+
+function windowLoader(ops: OperationsStore | undefined, clock: Clock) {
+  let cached: { at: number; windows: MaintenanceWindow[] } | null = null;
+  return async (): Promise<MaintenanceWindow[]> => {
+    if (!ops) return [];
+    const now = clock.now().getTime();
+    if (cached && now - cached.at < WINDOW_CACHE_MS) return cached.windows;
+    const records = await ops.listMaintenance(new Date(now).toISOString());
+    const windows = records.map((r) => ({ name: r.name, ...(r.reason ? { reason: r.reason } : {}), services: r.services, when: r.when, start: r.start, end: r.end }));
+    cached = { at: now, windows };
+    return windows;
+  };
 }
 
 export function createProcessAlertsHandler(deps: ProcessorDeps) {
   const rules = deps.rules ?? defaultRules(deps.config);
+  const maintenanceWindows = windowLoader(deps.ops, deps.clock);
   return middy<SQSEvent, SQSBatchResponse>(async (event: SQSEvent) => {
     const records: QueueRecord[] = [];
     const failures: string[] = [];
@@ -50,6 +72,7 @@ export function createProcessAlertsHandler(deps: ProcessorDeps) {
       store: deps.store,
       escalator: deps.escalator,
       rules,
+      maintenanceWindows,
       clock: deps.clock,
       sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
       random: Math.random,
@@ -60,14 +83,17 @@ export function createProcessAlertsHandler(deps: ProcessorDeps) {
   });
 }
 
-const awsHandler = once(() =>
-  createProcessAlertsHandler({
-    config: deployedConfig(),
-    store: new DynamoIncidentStore(dynamodbClient(), env.tableName()),
-    escalator: { start: async () => {}, stop: async () => {} },
+const awsHandler = once(() => {
+  const config = deployedConfig();
+  const store = new DynamoIncidentStore(dynamodbClient(), env.tableName());
+  return createProcessAlertsHandler({
+    config,
+    store,
+    ops: new DynamoOperationsStore(dynamodbClient(), env.tableName()),
+    escalator: awsEscalator(config, store),
     deadLetters: new SqsDeadLetters(sqsClient(), env.deadLetterQueueUrl()),
     clock: { now: () => new Date() },
-  }),
-);
+  });
+});
 
 export const handler = (event: SQSEvent, context: Context) => awsHandler()(event, context);

@@ -2,17 +2,18 @@
  * The public HTTP contract (product.md), written once: the CDK app creates these API Gateway routes and the local
  * runtime serves the same table. `fn` names the Lambda function (see FUNCTIONS) that handles the route.
  */
-export type FunctionName = 'ingestHttp' | 'api';
+export type FunctionName = 'ingestHttp' | 'api' | 'act';
 
 /** How a route authenticates its caller. */
 export type RouteAuth =
   | 'path-token' // the secret ingest token is in the path (compared in constant time)
   | 'sns-signature' // path token plus SNS message signature and topic allow-list
   | 'routing-key' // PagerDuty Events v2: the routing_key in the body is an ingest token
-  | 'bearer'; // the human API: Authorization: Bearer <token>
+  | 'bearer' // the human API: Authorization: Bearer <token>
+  | 'signed-link'; // one-click action links and calendar feeds: the HMAC-signed token in the path is the credential
 
 export interface HttpRoute {
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'DELETE';
   path: string;
   fn: FunctionName;
   auth: RouteAuth;
@@ -23,11 +24,26 @@ export const HTTP_ROUTES: readonly HttpRoute[] = [
   { method: 'POST', path: '/ingest/cloudwatch/{token}', fn: 'ingestHttp', auth: 'sns-signature' },
   { method: 'POST', path: '/ingest/events/v2', fn: 'ingestHttp', auth: 'routing-key' },
   { method: 'POST', path: '/ingest/alertmanager/{token}', fn: 'ingestHttp', auth: 'path-token' },
+  { method: 'POST', path: '/ingest/webhook/{name}/{token}', fn: 'ingestHttp', auth: 'path-token' },
   { method: 'GET', path: '/api/incidents', fn: 'api', auth: 'bearer' },
   { method: 'GET', path: '/api/incidents/{id}', fn: 'api', auth: 'bearer' },
   { method: 'POST', path: '/api/incidents/{id}/acknowledge', fn: 'api', auth: 'bearer' },
   { method: 'POST', path: '/api/incidents/{id}/resolve', fn: 'api', auth: 'bearer' },
   { method: 'POST', path: '/api/incidents/{id}/notes', fn: 'api', auth: 'bearer' },
+  { method: 'POST', path: '/api/incidents/{id}/reassign', fn: 'api', auth: 'bearer' },
+  { method: 'POST', path: '/api/incidents/{id}/snooze', fn: 'api', auth: 'bearer' },
+  { method: 'POST', path: '/api/incidents/{id}/escalate', fn: 'api', auth: 'bearer' },
+  { method: 'GET', path: '/api/services', fn: 'api', auth: 'bearer' },
+  { method: 'GET', path: '/api/oncall', fn: 'api', auth: 'bearer' },
+  { method: 'GET', path: '/api/schedules/{name}/overrides', fn: 'api', auth: 'bearer' },
+  { method: 'POST', path: '/api/schedules/{name}/overrides', fn: 'api', auth: 'bearer' },
+  { method: 'DELETE', path: '/api/schedules/{name}/overrides/{id}', fn: 'api', auth: 'bearer' },
+  { method: 'GET', path: '/api/maintenance', fn: 'api', auth: 'bearer' },
+  { method: 'POST', path: '/api/maintenance', fn: 'api', auth: 'bearer' },
+  { method: 'DELETE', path: '/api/maintenance/{id}', fn: 'api', auth: 'bearer' },
+  { method: 'GET', path: '/act/{token}', fn: 'act', auth: 'signed-link' },
+  { method: 'POST', path: '/act/{token}', fn: 'act', auth: 'signed-link' },
+  { method: 'GET', path: '/ical/{token}', fn: 'act', auth: 'signed-link' },
 ];
 
 /** The route key API Gateway puts in `event.routeKey`, e.g. `POST /ingest/threatstack/{token}`. */

@@ -33,7 +33,13 @@ export async function startEmbeddedDynamo(options: { path?: string; tableName: s
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
     maxAttempts: 5,
   });
-  await ensureTable(client, options.tableName);
+  try {
+    await ensureTable(client, options.tableName);
+  } catch (err) {
+    client.destroy();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    throw err;
+  }
   return {
     endpoint,
     client,

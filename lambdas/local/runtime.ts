@@ -8,7 +8,14 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { join, resolve } from 'node:path';
 import type { PipelineConfig } from '../core/config/pipeline-config.schema';
 import type { Escalator } from '../core/ports';
+import { createEscalator } from '../core/escalation/escalator';
+import { runEscalationStep, type EscalationDeps } from '../core/escalation/run';
+import { sweep } from '../core/sweep';
 import { DynamoIncidentStore } from '../adapters/dynamodb/incident-store';
+import { DynamoOperationsStore } from '../adapters/dynamodb/operations-store';
+import { ChannelSender } from '../adapters/notify/channel-sender';
+import { localChannelSecrets } from '../adapters/secrets/channel-secrets';
+import { createActHandler } from '../handlers/act';
 import { FsRawArchive } from '../adapters/local/fs-raw-archive';
 import { StaticTokens, tokenMatches } from '../adapters/secrets/token-source';
 import { SnsMessageVerifier } from '../adapters/sns/sns-message-verifier';
@@ -23,6 +30,9 @@ import { startEmbeddedDynamo, type EmbeddedDynamo } from './embedded-dynamodb';
 import { localContext, startHttpServer, type HttpHandler } from './http-server';
 import { QueueConsumer } from './queue-consumer';
 import { LocalAlertQueue, LocalDeadLetters } from './local-queue-adapters';
+import { LocalEscalationRunner } from './escalation-runner';
+import { LocalOutboxSender } from './outbox';
+import { synthesizeEscalationStateMachine } from './synthesized-state-machine';
 
 export const LOCAL_TABLE = 'alert-pipeline-incidents';
 /** The local stand-in for the stack's own alarm topic (alarms published here reach the SNS -> Lambda handler). */
@@ -40,7 +50,14 @@ export interface LocalRuntimeOptions {
   inMemoryStore?: boolean;
   visibilityMs?: number;
   retryDelayMs?: number;
+  /** Replaces the escalator (tests of ingestion alone); by default the synthesized state machine runs locally. */
   escalator?: Escalator;
+  /** Divides escalation waits (LOCAL_TIME_SCALE): 60 makes a 15-minute escalation delay take 15 seconds. */
+  timeScale?: number;
+  /** How often the sweeper runs (ms); 0 = never (tests call `sweepNow`). */
+  sweepIntervalMs?: number;
+  /** Environment for channel secrets (CHANNEL_SECRET_<NAME>). */
+  environment?: NodeJS.ProcessEnv;
 }
 
 export interface LocalRuntime {
@@ -53,6 +70,11 @@ export interface LocalRuntime {
   queue: DurableQueue;
   deadLetterQueue: DurableQueue;
   snsSignatureCheck: boolean;
+  ops: DynamoOperationsStore;
+  outbox: LocalOutboxSender;
+  /** The local Step Functions stand-in (null when an escalator was injected). */
+  escalations: LocalEscalationRunner | null;
+  sweepNow(): Promise<Awaited<ReturnType<typeof sweep>>>;
   /** Resolves when the queue is empty and the consumer idle (or after `timeoutMs`). */
   drain(timeoutMs?: number): Promise<void>;
   stop(): Promise<void>;
@@ -61,6 +83,9 @@ export interface LocalRuntime {
 interface LocalSecrets {
   apiToken: string;
   ingestToken: string;
+  actionLinkKey: string;
+  /** Notification channel secrets by name: a webhook URL, or {"url", "hmacKey"}. */
+  channels: Record<string, unknown>;
 }
 
 function newToken(): string {
@@ -72,9 +97,14 @@ function loadSecrets(dataDir: string, apiToken?: string, ingestToken?: string): 
   const file = join(dataDir, 'local-secrets.json');
   let stored: Partial<LocalSecrets> = {};
   if (existsSync(file)) stored = JSON.parse(readFileSync(file, 'utf8')) as Partial<LocalSecrets>;
-  const secrets = { apiToken: stored.apiToken ?? newToken(), ingestToken: stored.ingestToken ?? newToken() };
+  const secrets: LocalSecrets = {
+    apiToken: stored.apiToken ?? newToken(),
+    ingestToken: stored.ingestToken ?? newToken(),
+    actionLinkKey: stored.actionLinkKey ?? newToken(),
+    channels: stored.channels ?? {},
+  };
   writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
-  return { apiToken: apiToken || secrets.apiToken, ingestToken: ingestToken || secrets.ingestToken };
+  return { ...secrets, apiToken: apiToken || secrets.apiToken, ingestToken: ingestToken || secrets.ingestToken };
 }
 
 function acquireLock(dataDir: string): () => void {
@@ -115,7 +145,33 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     const apiTokens = new StaticTokens([secrets.apiToken]);
     const clock = { now: () => new Date() };
     const snsSignatureCheck = options.snsSignatureCheck ?? true;
-    const escalator: Escalator = options.escalator ?? { start: async () => {}, stop: async () => {} };
+    const ops = new DynamoOperationsStore(dynamo.client, LOCAL_TABLE);
+    const port = options.port ?? 3000;
+    let publicBaseUrl = `http://localhost:${port}`;
+    const channelSecrets = localChannelSecrets(secrets.channels, options.environment ?? process.env);
+    const outbox = new LocalOutboxSender(join(dataDir, 'outbox.jsonl'), config, channelSecrets, new ChannelSender(config, channelSecrets, async () => ({ ok: false, error: 'not a channel' })));
+    const escalationDeps = (): EscalationDeps => ({
+      config, store, ops, sender: outbox, clock,
+      sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+      random: Math.random,
+      newNonce: randomUUID,
+      publicBaseUrl,
+      actionLinkKey: secrets.actionLinkKey,
+    });
+    let escalations: LocalEscalationRunner | null = null;
+    let escalator: Escalator;
+    if (options.escalator) escalator = options.escalator;
+    else {
+      const { definition } = await synthesizeEscalationStateMachine(config);
+      escalations = new LocalEscalationRunner({
+        definition,
+        runStep: (state) => runEscalationStep(escalationDeps(), state),
+        journalPath: join(dataDir, 'escalations.json'),
+        timeScale: options.timeScale,
+        onError: (name, err) => console.error(`escalation ${name} failed:`, err),
+      });
+      escalator = createEscalator({ config, clock, store, transport: escalations });
+    }
 
     const ingestHttp = createIngestHttpHandler({
       config,
@@ -131,9 +187,17 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       newRequestId: randomUUID,
     });
     const ingestSns = createIngestSnsHandler({ config, archive, queue: alertQueue, deadLetters, clock });
-    const api = createApiHandler({ store, escalator, clock });
+    const api = createApiHandler({
+      config, store, ops, escalator, clock,
+      linkKeys: new StaticTokens([secrets.actionLinkKey]),
+      get publicBaseUrl() {
+        return publicBaseUrl;
+      },
+      newId: randomUUID,
+    });
+    const act = createActHandler({ config, store, ops, escalator, clock, linkKeys: new StaticTokens([secrets.actionLinkKey]) });
     const authorizer = createAuthorizerHandler({ tokens: apiTokens });
-    const processAlerts = createProcessAlertsHandler({ config, store, escalator, deadLetters, clock });
+    const processAlerts = createProcessAlertsHandler({ config, store, ops, escalator, deadLetters, clock });
 
     const consumer = new QueueConsumer(queue, (event, ctx) => processAlerts(event, ctx as never), {
       batchSize: config.processing.batchSize,
@@ -151,8 +215,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     };
 
     const http = await startHttpServer({
-      port: options.port ?? 3000,
-      handlers: { ingestHttp: ingestHttp as unknown as HttpHandler, api: api as unknown as HttpHandler },
+      port,
+      handlers: { ingestHttp: ingestHttp as unknown as HttpHandler, api: api as unknown as HttpHandler, act: act as unknown as HttpHandler },
       authorizer: (event) => authorizer(event),
       extraRoutes: [
         {
@@ -204,13 +268,26 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
         },
         {
           method: 'GET',
+          path: '/local/outbox',
+          auth: 'bearer',
+          handle: async (event) => json(200, { notifications: outbox.list(200, event.queryStringParameters?.incident) }),
+        },
+        {
+          method: 'GET',
           path: '/healthz',
           auth: 'none',
           handle: async () => json(200, { status: 'ok', queued: queue.size, deadLetters: deadLetterQueue.size }),
         },
       ],
     });
+    publicBaseUrl = http.url;
     consumer.start();
+    escalations?.resumeAll();
+    const sweepNow = () => sweep({ config, store, escalator, clock });
+    const sweepInterval = options.sweepIntervalMs ?? 30_000;
+    const sweeper = sweepInterval > 0
+      ? setInterval(() => void sweepNow().catch((err) => console.error('sweep failed:', err)), sweepInterval)
+      : null;
 
     let stopped = false;
     return {
@@ -223,6 +300,10 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       queue,
       deadLetterQueue,
       snsSignatureCheck,
+      ops,
+      outbox,
+      escalations,
+      sweepNow,
       drain: async (timeoutMs = 30_000) => {
         const deadline = Date.now() + timeoutMs;
         let quietSince = 0;
@@ -238,8 +319,10 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       stop: async () => {
         if (stopped) return;
         stopped = true;
+        if (sweeper) clearInterval(sweeper);
         await http.close();
         await consumer.stop();
+        escalations?.stopAll();
         queue.close();
         deadLetterQueue.close();
         await dynamo?.close();

@@ -48,6 +48,9 @@ const UNAUTHORIZED_ROUTE_REASONS: Record<Exclude<RouteAuth, 'bearer'>, string> =
   'routing-key':
     'PagerDuty Events API v2 clients authenticate with the routing_key in the body: it is an ingest token, checked in constant time by the ' +
     'ingest handler.',
+  'signed-link':
+    'One-click action links in notifications and calendar feed URLs are opened by people and calendar apps that cannot send auth headers: ' +
+    'the HMAC-SHA256-signed, expiring (action links: single-use) token in the path is the credential, verified in constant time by the handler.',
 };
 
 export class WebhookApi extends Construct {

@@ -4,6 +4,11 @@
  * which permission and which event source. Safe to destroy and redeploy (the data lives in AlertDataStack).
  */
 import { CfnOutput, Duration, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as eventTargets from 'aws-cdk-lib/aws-events-targets';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
@@ -13,6 +18,7 @@ import { INCIDENT_TABLE } from '../../lambdas/adapters/dynamodb/table-schema';
 import { HTTP_ROUTES } from '../../lambdas/handlers/routes';
 import { ENV } from '../../lambdas/handlers/shared/env-names';
 import { AlarmIngest } from '../constructs/alarm-ingest';
+import { EscalationStateMachine } from '../constructs/escalation-state-machine';
 import { AlarmTopic } from '../constructs/alarm-topic';
 import { AlertQueue } from '../constructs/alert-queue';
 import { iam5ResourceFinding } from '../constructs/nag-finding';
@@ -43,7 +49,13 @@ const FUNCTION_ENTRIES = {
   processAlerts: 'lambdas/handlers/process-alerts.ts',
   api: 'lambdas/handlers/api.ts',
   authorizer: 'lambdas/handlers/authorizer.ts',
+  escalationStep: 'lambdas/handlers/escalation-step.ts',
+  act: 'lambdas/handlers/act.ts',
+  sweeper: 'lambdas/handlers/sweeper.ts',
 } as const;
+
+/** Secrets Manager names of notification channel secrets start with this (see docs/deploy.md, "Channels"). */
+export const CHANNEL_SECRET_PREFIX = 'alert-pipeline/channels/';
 
 export class AlertPipelineStack extends Stack {
   public readonly alarmTopic: AlarmTopic;
@@ -53,6 +65,10 @@ export class AlertPipelineStack extends Stack {
   public readonly functions: Readonly<Record<keyof typeof FUNCTION_ENTRIES, PipelineFunction | undefined>>;
   public readonly webhookApi: WebhookApi;
   public readonly alarmIngest: AlarmIngest;
+  public readonly actionLinkKey: TokenSecret;
+  public readonly escalation: EscalationStateMachine;
+  /** SNS topics of people's email contacts, by person. */
+  public readonly emailTopics: Readonly<Record<string, sns.Topic>>;
 
   constructor(scope: Construct, id: string, props: AlertPipelineStackProps) {
     super(scope, id, props);
@@ -133,12 +149,109 @@ export class AlertPipelineStack extends Stack {
       maxConcurrency: PROCESSOR_DEFAULTS.maxConcurrency,
     });
 
+    // Escalation: the Page step, the state machine, one-click links, notification channels.
+    this.actionLinkKey = new TokenSecret(this, 'ActionLinkKey', {
+      description: 'Alert pipeline: HMAC key of one-click action links and calendar feed URLs ({"token": "..."})',
+    });
+    const emailTopics: Record<string, sns.Topic> = {};
+    const snsKey = kms.Alias.fromAliasName(this, 'SnsManagedKey', 'alias/aws/sns');
+    for (const person of config.people) {
+      const emails = person.contacts.filter((c) => c.type === 'email');
+      if (emails.length === 0) continue;
+      const topic = new sns.Topic(this, `EmailTopic-${person.name}`, {
+        displayName: `Alert pipeline pages for ${person.displayName ?? person.name}`,
+        masterKey: snsKey,
+        enforceSSL: true,
+      });
+      for (const c of emails) topic.addSubscription(new subscriptions.EmailSubscription(c.address));
+      emailTopics[person.name] = topic;
+    }
+    this.emailTopics = emailTopics;
+    const hasSms = config.people.some((p) => p.contacts.some((c) => c.type === 'sms'));
+
+    const escalationStep = fn('EscalationStep', FUNCTION_ENTRIES.escalationStep, {
+      description: 'Escalation Page step: re-checks the incident, pages one level, records every delivery attempt',
+      timeout: Duration.seconds(60),
+      environment: {
+        [ENV.tableName]: table.tableName,
+        [ENV.actionLinkSecretId]: this.actionLinkKey.secret.secretArn,
+        [ENV.emailTopicArns]: Stack.of(this).toJsonString(Object.fromEntries(Object.entries(emailTopics).map(([k, t]) => [k, t.topicArn]))),
+        [ENV.channelSecretPrefix]: CHANNEL_SECRET_PREFIX,
+      },
+    });
+    this.grantTableReadWrite(escalationStep, table);
+    this.actionLinkKey.secret.grantRead(escalationStep);
+    for (const topic of Object.values(emailTopics)) topic.grantPublish(escalationStep);
+    const channelSecrets = `arn:${Stack.of(this).partition}:secretsmanager:${Stack.of(this).region}:${Stack.of(this).account}:secret:${CHANNEL_SECRET_PREFIX}*`;
+    escalationStep.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [channelSecrets] }));
+    Validations.of(escalationStep.role).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:${CHANNEL_SECRET_PREFIX}*]`,
+      reason:
+        'Notification channel secrets (Slack/Teams/webhook URLs, HMAC keys) are created by the operator under the alert-pipeline/channels/ ' +
+        'prefix, named in config; the function may read only that prefix, read-only.',
+    });
+    if (hasSms) {
+      escalationStep.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['sns:Publish'], resources: ['*'] }));
+      Validations.of(escalationStep.role).acknowledge({
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason: 'SMS pages are published to phone numbers, which have no ARN: sns:Publish needs Resource "*" (the only action granted on it).',
+      });
+    }
+
+    this.escalation = new EscalationStateMachine(this, 'Escalation', { stepFunction: escalationStep.function });
+    const stateMachine = this.escalation.stateMachine;
+    const escalationEnv = {
+      [ENV.stateMachineArn]: stateMachine.stateMachineArn,
+      [ENV.escalationFunctionName]: escalationStep.function.functionName,
+    };
+    const grantEscalate = (f: PipelineFunction) => {
+      stateMachine.grantStartExecution(f);
+      f.role.addToPrincipalPolicy(new iam.PolicyStatement({
+        actions: ['states:StopExecution'],
+        resources: [`arn:${Stack.of(this).partition}:states:${Stack.of(this).region}:${Stack.of(this).account}:execution:${stateMachine.stateMachineName}:*`],
+      }));
+      escalationStep.function.grantInvoke(f);
+      Validations.of(f.role).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:<${Stack.of(this).getLogicalId(stateMachine.node.defaultChild as never)}.Name>:*]`,
+        reason: 'Executions are named per incident at run time (<incident id>-r<run>): stopping one needs the execution ARN prefix of this one state machine.',
+      });
+      Validations.of(f.role).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::<${Stack.of(this).getLogicalId(escalationStep.function.node.defaultChild as never)}.Arn>:*]`,
+        reason: 'Added by grantInvoke for function versions and aliases of the escalation-step function only.',
+      });
+    };
+    for (const f of [processAlerts]) {
+      for (const [k, v] of Object.entries(escalationEnv)) f.addEnvironment(k, v);
+      grantEscalate(f);
+    }
+
     // The human API and its authorizer.
     const api = fn('Api', FUNCTION_ENTRIES.api, {
       description: 'Incident API (/api/*)',
-      environment: { [ENV.tableName]: table.tableName },
+      environment: { [ENV.tableName]: table.tableName, [ENV.actionLinkSecretId]: this.actionLinkKey.secret.secretArn, ...escalationEnv },
     });
     this.grantTableReadWrite(api, table);
+    this.actionLinkKey.secret.grantRead(api);
+    grantEscalate(api);
+    const act = fn('Act', FUNCTION_ENTRIES.act, {
+      description: 'One-click action links (/act/*) and calendar feeds (/ical/*)',
+      environment: { [ENV.tableName]: table.tableName, [ENV.actionLinkSecretId]: this.actionLinkKey.secret.secretArn, ...escalationEnv },
+    });
+    this.grantTableReadWrite(act, table);
+    this.actionLinkKey.secret.grantRead(act);
+    grantEscalate(act);
+    const sweeper = fn('Sweeper', FUNCTION_ENTRIES.sweeper, {
+      description: 'Every minute: maintenance windows that ended, snoozes that ended, auto-resolve of quiet incidents',
+      timeout: Duration.seconds(60),
+      environment: { [ENV.tableName]: table.tableName, ...escalationEnv },
+    });
+    this.grantTableReadWrite(sweeper, table);
+    grantEscalate(sweeper);
+    new events.Rule(this, 'SweeperSchedule', {
+      description: 'Runs the alert pipeline sweeper every minute',
+      schedule: events.Schedule.rate(Duration.minutes(1)),
+      targets: [new eventTargets.LambdaFunction(sweeper.function, { retryAttempts: 2 })],
+    });
     const authorizer = fn('Authorizer', FUNCTION_ENTRIES.authorizer, {
       description: 'Bearer token authorizer of /api/*',
       environment: { [ENV.apiTokenSecretId]: this.apiToken.secret.secretArn },
@@ -147,11 +260,14 @@ export class AlertPipelineStack extends Stack {
 
     this.webhookApi = new WebhookApi(this, 'WebhookApi', {
       routes: HTTP_ROUTES,
-      handlers: { ingestHttp, api },
+      handlers: { ingestHttp, api, act },
       authorizerFunction: authorizer,
     });
+    // Links in notifications and calendar feed URLs point at the API.
+    const publicBaseUrl = this.webhookApi.url.replace(/\/$/, '');
+    for (const f of [escalationStep, api]) f.addEnvironment(ENV.publicBaseUrl, publicBaseUrl);
 
-    this.functions = { ingestHttp, ingestSns, ingestEventBridge, processAlerts, api, authorizer };
+    this.functions = { ingestHttp, ingestSns, ingestEventBridge, processAlerts, api, authorizer, escalationStep, act, sweeper };
     this.addOutputs();
   }
 

@@ -144,7 +144,9 @@ describe('AlertPipelineStack', () => {
 
   describe('EventBridge option', () => {
     it('creates no rule and no EventBridge function when config.sources.cloudwatch.eventBridgeRule is false', () => {
-      template().resourceCountIs('AWS::Events::Rule', 0);
+      // The only rule is the sweeper's schedule.
+      template().resourceCountIs('AWS::Events::Rule', 1);
+      template().hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(1 minute)' });
       expect(stack().functions.ingestEventBridge).toBeUndefined();
     });
 
@@ -170,7 +172,7 @@ describe('AlertPipelineStack', () => {
   describe('functions', () => {
     it('run on the newest Node.js runtime, arm64, with active tracing and their own log group', () => {
       const functions = template().findResources('AWS::Lambda::Function');
-      expect(Object.keys(functions)).toHaveLength(5);
+      expect(Object.keys(functions)).toHaveLength(8);
       for (const fn of Object.values(functions)) {
         expect(fn.Properties).toMatchObject({
           Runtime: 'nodejs24.x',
@@ -179,7 +181,8 @@ describe('AlertPipelineStack', () => {
           LoggingConfig: { LogGroup: { Ref: expect.any(String) } },
         });
       }
-      template().resourcePropertiesCountIs('AWS::Logs::LogGroup', { RetentionInDays: 30 }, 5);
+      // One per function, plus the escalation state machine's execution log.
+      template().resourcePropertiesCountIs('AWS::Logs::LogGroup', { RetentionInDays: 30 }, 9);
     });
 
     it('do not use the AWSLambdaBasicExecutionRole managed policy', () => {
@@ -219,7 +222,9 @@ describe('AlertPipelineStack', () => {
     it('give the processor the table and the dead-letter queue URL, with 512 MB', () => {
       const fn = template().findResources('AWS::Lambda::Function')[fnId('processAlerts')];
       expect(fn?.Properties.MemorySize).toBe(512);
-      expect(Object.keys(fn?.Properties.Environment.Variables).sort()).toEqual([ENV.deadLetterQueueUrl, ENV.tableName].sort());
+      expect(Object.keys(fn?.Properties.Environment.Variables).sort()).toEqual(
+        [ENV.deadLetterQueueUrl, ENV.tableName, ENV.stateMachineArn, ENV.escalationFunctionName].sort(),
+      );
       expect(fn?.Properties.Environment.Variables[ENV.deadLetterQueueUrl]).toEqual({ Ref: dlqId() });
     });
 
@@ -326,7 +331,7 @@ describe('AlertPipelineStack', () => {
   });
 
   describe('secrets and outputs', () => {
-    it('generates both tokens as 32 letters and digits under the "token" key', () => {
+    it('generates the ingest, API and action-link tokens as 32 letters and digits under the "token" key', () => {
       template().resourcePropertiesCountIs(
         'AWS::SecretsManager::Secret',
         {
@@ -338,7 +343,7 @@ describe('AlertPipelineStack', () => {
             IncludeSpace: false,
           },
         },
-        2,
+        3,
       );
     });
 

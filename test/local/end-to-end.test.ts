@@ -41,7 +41,9 @@ describe('local runtime end to end', () => {
     expect(ts.map((i) => i.severity).sort()).toEqual(['sev1', 'sev1']);
 
     const detail = await rt.get(`/api/incidents/${cw.id}`);
-    expect(detail.body.timeline.map((t: any) => t.type)).toEqual(['opened', 'resolved']);
+    // The test config names policy "default" but defines no policies: the timeline says why nobody was paged.
+    expect(detail.body.timeline.map((t: any) => t.type)).toEqual(['opened', 'page', 'resolved']);
+    expect(detail.body.timeline[1].message).toMatch(/^Not paged: /);
     expect(detail.body.alerts[0].trace.steps.map((s: any) => s.stage)).toEqual(['fingerprint', 'classify', 'route', 'suppress', 'deduplicate']);
     expect(detail.body.incident.recentMessages).toBeUndefined();
   });
@@ -77,7 +79,7 @@ describe('local runtime end to end', () => {
     expect(bad.body.error.details.issues[0].path).toBe('text');
     expect((await rt.apiPost(`/api/incidents/${inc.id}/resolve`)).status).toBe(200);
     const detail = await rt.get(`/api/incidents/${inc.id}`);
-    expect(detail.body.timeline.map((t: any) => t.type)).toEqual(['opened', 'acknowledged', 'note', 'resolved']);
+    expect(detail.body.timeline.map((t: any) => t.type)).toEqual(['opened', 'page', 'acknowledged', 'note', 'resolved']);
     expect((await rt.apiPost('/api/incidents/inc-00000000000000000000-9/acknowledge')).status).toBe(404);
   });
 

@@ -78,6 +78,10 @@ export interface Incident {
    * never page.
    */
   escalation: 'pending' | 'started' | 'none';
+  /** How many times escalation was (re)started (snooze end, escalate-now, maintenance end): names the execution. */
+  escalationRun: number;
+  /** The escalation step the last page reached (-1 = none yet); escalate-now continues from the next one. */
+  escalationStep: number;
   /** Distinct alert deliveries that joined this incident (redeliveries counted once). */
   alertCount: number;
   /** How many joined alerts are stored in the alert log (the first ones); the raw archive keeps all. */
@@ -103,7 +107,13 @@ export interface TimelineEvent {
     | 'resolved'
     | 'note'
     | 'suppressed'
-    | 'resolve-ignored';
+    | 'resolve-ignored'
+    | 'reassigned'
+    | 'snoozed'
+    | 'escalated'
+    | 'page'
+    | 'notification'
+    | 'maintenance-ended';
   actor: string;
   message: string;
   data?: Record<string, unknown>;

@@ -6,6 +6,9 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { LambdaClient } from '@aws-sdk/client-lambda';
+import { SNSClient } from '@aws-sdk/client-sns';
 
 export function once<T>(make: () => T): () => T {
   let value: T | undefined;
@@ -16,3 +19,6 @@ export const dynamodbClient = /* @__PURE__ */ once(() => new DynamoDBClient({}))
 export const sqsClient = /* @__PURE__ */ once(() => new SQSClient({}));
 export const s3Client = /* @__PURE__ */ once(() => new S3Client({}));
 export const secretsClient = /* @__PURE__ */ once(() => new SecretsManagerClient({}));
+export const sfnClient = /* @__PURE__ */ once(() => new SFNClient({}));
+export const lambdaClient = /* @__PURE__ */ once(() => new LambdaClient({}));
+export const snsClient = /* @__PURE__ */ once(() => new SNSClient({}));

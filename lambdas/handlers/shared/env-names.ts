@@ -22,4 +22,16 @@ export const ENV = {
    * `define`), so a deployed function always runs the config it was deployed with.
    */
   pipelineConfigJson: 'PIPELINE_CONFIG_JSON',
+  /** ARN of the escalation state machine (processor, API, sweeper start and stop executions). */
+  stateMachineArn: 'STATE_MACHINE_ARN',
+  /** Name of the escalation-step function (invoked asynchronously for plans that need no execution). */
+  escalationFunctionName: 'ESCALATION_FUNCTION_NAME',
+  /** Secrets Manager secret id holding `{"token": "..."}`: the HMAC key of one-click action links and feed URLs. */
+  actionLinkSecretId: 'ACTION_LINK_SECRET_ID',
+  /** Public base URL of the API (for links in notifications), e.g. https://abc.execute-api.eu-west-1.amazonaws.com */
+  publicBaseUrl: 'PUBLIC_BASE_URL',
+  /** JSON map person -> SNS topic ARN of their email subscription (created by the CDK app from config). */
+  emailTopicArns: 'EMAIL_TOPIC_ARNS',
+  /** Prefix of Secrets Manager secret names of notification channels (`<prefix><channel secret>`). */
+  channelSecretPrefix: 'CHANNEL_SECRET_PREFIX',
 } as const;

@@ -17,6 +17,12 @@ export const env = {
   archiveBucket: () => required(ENV.archiveBucket),
   ingestTokenSecretId: () => required(ENV.ingestTokenSecretId),
   apiTokenSecretId: () => required(ENV.apiTokenSecretId),
+  stateMachineArn: () => required(ENV.stateMachineArn),
+  escalationFunctionName: () => required(ENV.escalationFunctionName),
+  actionLinkSecretId: () => required(ENV.actionLinkSecretId),
+  publicBaseUrl: () => required(ENV.publicBaseUrl).replace(/\/+$/, ''),
+  emailTopicArns: (): Record<string, string> => JSON.parse(process.env[ENV.emailTopicArns] || '{}') as Record<string, string>,
+  channelSecretPrefix: () => process.env[ENV.channelSecretPrefix] ?? '',
   snsAllowedTopicArns: (): string[] =>
     (process.env[ENV.snsAllowedTopicArns] ?? '').split(',').map((s) => s.trim()).filter(Boolean),
 };

@@ -1,0 +1,55 @@
+/**
+ * The Escalator port's logic, shared by AWS and the local runtime: freeze the plan when the incident opens, page
+ * inline when the plan needs no state machine (one level, no repeat, no hold), otherwise start an execution named
+ * after the incident and its escalation run (so a redelivered alert cannot start two), and stop it on
+ * acknowledge/resolve. Transports (Step Functions, Lambda, the local runner) come in as functions.
+ */
+import type { PipelineConfig } from '../config/pipeline-config.schema';
+import type { Incident } from '../model/incident';
+import type { Clock, Escalator, IncidentStore } from '../ports';
+import { needsExecution, planEscalation } from './plan';
+import type { EscalationState } from './run';
+
+export interface EscalationTransport {
+  /** Starts the state machine; must be idempotent for the same name (an existing execution counts as started). */
+  startExecution(name: string, state: EscalationState): Promise<void>;
+  /** Stops a running execution; a missing or finished one is not an error. */
+  stopExecution(name: string, reason: string): Promise<void>;
+  /** Runs the single step of a plan that needs no execution (asynchronously in AWS: a Lambda event invoke). */
+  pageInline(state: EscalationState): Promise<void>;
+}
+
+/** The execution name of an incident's escalation run (Step Functions names: ≤ 80 chars of [A-Za-z0-9-_]). */
+export function executionNameOf(incident: Pick<Incident, 'id' | 'escalationRun'>): string {
+  return `${incident.id}-r${incident.escalationRun}`.slice(0, 80);
+}
+
+export function createEscalator(deps: { config: PipelineConfig; clock: Clock; store: IncidentStore; transport: EscalationTransport }): Escalator {
+  return {
+    async start(incident) {
+      const now = deps.clock.now().toISOString();
+      const decision = planEscalation(deps.config, incident, incident.holdMinutes, now);
+      if (!decision.plan) {
+        await deps.store.appendTimeline([{ incidentId: incident.id, at: now, type: 'page', actor: 'pipeline', message: `Not paged: ${decision.message}`, data: { reason: decision.reason } }]);
+        return;
+      }
+      const plan = decision.plan;
+      // Escalate-now continues after the last paged step.
+      const step = Math.max(0, incident.escalationStep + 1);
+      const state: EscalationState = { incidentId: incident.id, plan, step, waitSeconds: step === 0 ? plan.holdSeconds : 0, done: false };
+      if (!needsExecution(plan) && step === 0) {
+        await deps.transport.pageInline(state);
+        return;
+      }
+      await deps.transport.startExecution(executionNameOf(incident), state);
+      await deps.store.appendTimeline([{
+        incidentId: incident.id, at: now, type: 'escalated', actor: 'pipeline',
+        message: `Escalation started with policy ${plan.policy}: ${plan.levels.length} level(s)${plan.repeat ? `, ${plan.repeat} repeat(s)` : ''}${plan.holdSeconds ? `, first page held ${Math.round(plan.holdSeconds / 60)} min` : ''}`,
+        data: { execution: executionNameOf(incident), step },
+      }]);
+    },
+    async stop(incident, reason) {
+      await deps.transport.stopExecution(executionNameOf(incident), reason);
+    },
+  };
+}

@@ -1,0 +1,202 @@
+/**
+ * Stage "escalate" and "notify": one step of an escalation, run by the state machine's Page task (and inline for
+ * plans that need no execution). Re-checks the incident, pages the step's level through the notification ports with
+ * retries and per-channel rate caps, records every page and every delivery attempt on the timeline, and says how
+ * long to wait before the next step.
+ */
+import type { PipelineConfig } from '../config/pipeline-config.schema';
+import type { Incident, TimelineEvent } from '../model/incident';
+import type { Clock, IncidentStore, OperationsStore } from '../ports';
+import { signActionToken, actionUrl, type IncidentLinkAction } from '../notify/action-links';
+import { emailMessage, slackMessage, smsMessage, teamsMessage, webhookPayload, type PageMessageInput } from '../notify/messages';
+import { classifyDeliveryFailure, retryDelays } from '../notify/retry';
+import { deliveriesFor, recipientsFor, stepAt, stepCount, type Delivery, type EscalationPlan, type Recipient } from './plan';
+
+/** The state machine's data between steps (also the input of the first step). */
+export interface EscalationState {
+  incidentId: string;
+  plan: EscalationPlan;
+  /** The next step to page (stepAt numbering). */
+  step: number;
+  /** How long the Wait state waits before the next Page. */
+  waitSeconds: number;
+  done: boolean;
+}
+
+/** Everything a channel adapter needs to deliver one page, already rendered. */
+export interface RenderedPage {
+  subject: string;
+  text: string;
+  html: string;
+  sms: string;
+  slack: Record<string, unknown>;
+  teams: Record<string, unknown>;
+  webhook: Record<string, unknown>;
+}
+
+export type SendResult = { ok: true; detail?: string } | { ok: false; status?: number; error: string };
+
+/** Sends one rendered page through one delivery (SNS, Slack, Teams, webhook, or the local outbox). */
+export interface NotificationSender {
+  send(delivery: Delivery, page: RenderedPage, incident: Incident): Promise<SendResult>;
+}
+
+export interface EscalationDeps {
+  config: PipelineConfig;
+  store: IncidentStore;
+  ops: OperationsStore;
+  sender: NotificationSender;
+  clock: Clock;
+  sleep(ms: number): Promise<void>;
+  random(): number;
+  newNonce(): string;
+  /** Public base URL of the API, for `/act/<token>` links. */
+  publicBaseUrl: string;
+  /** HMAC key of action links (the newest; verification accepts older ones). */
+  actionLinkKey: string;
+}
+
+/** How long a one-click link works. */
+export const ACTION_LINK_TTL_MS = 24 * 3600 * 1000;
+/** Attempts per delivery (the first plus retries) and their backoff. */
+export const DELIVERY_ATTEMPTS = 3;
+/** Per-minute caps of the built-in (unnamed) SNS paths. */
+export const BUILTIN_RATE = { email: 30, sms: 10 } as const;
+
+function describeRecipient(r: Recipient): string {
+  if (r.kind === 'person') return `${r.person} (${r.via})`;
+  if (r.kind === 'channel') return `channel ${r.channel}`;
+  const what = 'schedule' in r && r.schedule ? `schedule ${r.schedule}` : 'team' in r && r.team ? `team ${r.team}` : 'person' in r && r.person ? `person ${r.person}` : 'channel' in r && r.channel ? `channel ${r.channel}` : 'target';
+  return `nobody for ${what} (${r.reason})`;
+}
+
+function deliveryLabel(d: Delivery): string {
+  const who = d.person ? `${d.person} ` : '';
+  return `${who}via ${d.type}${d.channel ? `:${d.channel}` : ''}`;
+}
+
+/** Renders the page for every channel type, with signed one-click links. */
+export function renderPage(deps: Pick<EscalationDeps, 'publicBaseUrl' | 'actionLinkKey' | 'newNonce'>, incident: Incident, level: number, round: number, nowMs: number): RenderedPage {
+  const link = (action: IncidentLinkAction) =>
+    actionUrl(deps.publicBaseUrl, signActionToken({ incidentId: incident.id, action, expiresAtMs: nowMs + ACTION_LINK_TTL_MS, nonce: deps.newNonce() }, deps.actionLinkKey));
+  const input: PageMessageInput = { incident, level, round, ackUrl: link('acknowledge'), resolveUrl: link('resolve') };
+  const email = emailMessage(input);
+  return {
+    subject: email.subject,
+    text: email.text,
+    html: email.html,
+    sms: smsMessage(input),
+    slack: slackMessage(input),
+    teams: teamsMessage(input),
+    webhook: webhookPayload(input) as unknown as Record<string, unknown>,
+  };
+}
+
+function channelLimit(config: PipelineConfig, d: Delivery): { key: string; max: number } {
+  if (d.channel) {
+    const c = config.channels.find((x) => x.name === d.channel);
+    return { key: d.channel, max: c?.maxPerMinute ?? 30 };
+  }
+  return { key: `builtin-${d.type}`, max: d.type === 'sms' ? BUILTIN_RATE.sms : BUILTIN_RATE.email };
+}
+
+/** Delivers one page with retries and the rate cap; returns the timeline entries of its attempts. */
+async function deliver(deps: EscalationDeps, incident: Incident, d: Delivery, page: RenderedPage): Promise<TimelineEvent[]> {
+  const events: TimelineEvent[] = [];
+  const now = () => deps.clock.now();
+  const limit = channelLimit(deps.config, d);
+  if (!(await deps.ops.reserveSend(limit.key, Math.floor(now().getTime() / 60_000), limit.max))) {
+    events.push({
+      incidentId: incident.id, at: now().toISOString(), type: 'notification', actor: 'pipeline',
+      message: `Not sent ${deliveryLabel(d)}: rate cap of ${limit.max}/min on ${limit.key} reached`,
+      data: { outcome: 'rate-limited', channel: limit.key, type: d.type },
+    });
+    return events;
+  }
+  const delays = retryDelays(DELIVERY_ATTEMPTS - 1, 500, 4000, deps.random);
+  for (let attempt = 1; attempt <= DELIVERY_ATTEMPTS; attempt++) {
+    let result: SendResult;
+    try {
+      result = await deps.sender.send(d, page, incident);
+    } catch (err) {
+      result = { ok: false, error: err instanceof Error ? err.message : String(err) };
+    }
+    const at = now().toISOString();
+    if (result.ok) {
+      events.push({
+        incidentId: incident.id, at, type: 'notification', actor: 'pipeline',
+        message: `Sent ${deliveryLabel(d)} (attempt ${attempt})${result.detail ? `: ${result.detail}` : ''}`,
+        data: { outcome: 'sent', attempt, type: d.type, channel: d.channel, person: d.person ?? null },
+      });
+      return events;
+    }
+    const failure = classifyDeliveryFailure(result.status, result.error);
+    const last = attempt === DELIVERY_ATTEMPTS || !failure.retryable;
+    events.push({
+      incidentId: incident.id, at, type: 'notification', actor: 'pipeline',
+      message: `Failed ${deliveryLabel(d)} (attempt ${attempt}): ${result.error}${last ? (failure.retryable ? '; giving up' : '; not retryable') : '; will retry'}`,
+      data: { outcome: 'failed', attempt, type: d.type, channel: d.channel, person: d.person ?? null, status: result.status ?? null, reason: failure.reason },
+    });
+    if (last) return events;
+    await deps.sleep(delays[attempt - 1] ?? 1000);
+  }
+  return events;
+}
+
+/**
+ * Runs step `state.step` of the incident's frozen plan. Returns the next state: `done` when the incident no longer
+ * needs escalation (acknowledged, resolved, suppressed) or the plan is exhausted.
+ */
+export async function runEscalationStep(deps: EscalationDeps, state: EscalationState): Promise<EscalationState> {
+  const nowMs = deps.clock.now().getTime();
+  const nowIso = new Date(nowMs).toISOString();
+  const incident = await deps.store.getIncident(state.incidentId);
+  const finish = (): EscalationState => ({ ...state, waitSeconds: 0, done: true });
+  if (!incident) return finish();
+  if (incident.status !== 'triggered') {
+    await deps.store.appendTimeline([{
+      incidentId: incident.id, at: nowIso, type: 'escalated', actor: 'pipeline',
+      message: `Escalation stopped before step ${state.step + 1}: the incident is ${incident.status}`,
+    }]);
+    return finish();
+  }
+  const step = stepAt(state.plan, state.step);
+  if (step.kind === 'exhausted') {
+    await deps.store.appendTimeline([{
+      incidentId: incident.id, at: nowIso, type: 'escalated', actor: 'pipeline',
+      message: `Escalation exhausted: all ${stepCount(state.plan)} steps of policy ${state.plan.policy} paged and nobody acknowledged`,
+    }]);
+    return finish();
+  }
+  // Reassigned incidents page the assignee instead of the policy's targets.
+  const targets = incident.assignee ? [{ person: incident.assignee }] : step.targets;
+  const scheduleNames = [...new Set(targets.flatMap((t) => ('schedule' in t ? [t.schedule] : [])))];
+  const overrides = (await Promise.all(scheduleNames.map((s) => deps.ops.listOverrides(s)))).flat();
+  const recipients = recipientsFor(deps.config, targets, nowMs, overrides);
+  const deliveries = deliveriesFor(deps.config, recipients);
+  const page = renderPage(deps, incident, step.level, step.round, nowMs);
+
+  const events: TimelineEvent[] = [{
+    incidentId: incident.id, at: nowIso, type: 'page', actor: 'pipeline',
+    message: `Level ${step.level + 1}${state.plan.repeat > 0 ? ` (round ${step.round + 1} of ${state.plan.repeat + 1})` : ''} of policy ${state.plan.policy}: paging ${recipients.map(describeRecipient).join(', ') || 'nobody'}`,
+    data: { step: state.step, level: step.level, round: step.round, recipients, deliveries: deliveries.length },
+  }];
+  if (deliveries.length === 0) {
+    events.push({ incidentId: incident.id, at: nowIso, type: 'notification', actor: 'pipeline', message: 'No delivery: none of the paged targets has a contact or channel', data: { outcome: 'none' } });
+  }
+  const results = await Promise.all(deliveries.map((d) => deliver(deps, incident, d, page)));
+  events.push(...results.flat());
+  await deps.store.appendTimeline(events);
+  await recordStep(deps, incident, state.step);
+  return { ...state, step: state.step + 1, waitSeconds: step.waitSeconds, done: false };
+}
+
+async function recordStep(deps: EscalationDeps, incident: Incident, step: number): Promise<void> {
+  let current: Incident | null = incident;
+  for (let attempt = 0; attempt < 5 && current; attempt++) {
+    if (current.escalationStep >= step) return;
+    const after = { ...current, escalationStep: step, version: current.version + 1, updatedAt: deps.clock.now().toISOString() };
+    if ((await deps.store.replaceIncident(current, after)).kind === 'applied') return;
+    current = await deps.store.getIncident(incident.id);
+  }
+}

@@ -1,0 +1,77 @@
+/**
+ * The sweeper (every minute, from a schedule): the time-driven parts of the pipeline that no alert triggers.
+ *   - maintenance windows that ended: incidents they suppressed that are still firing page as they would have;
+ *   - snoozes that ended: the incident returns to triggered and escalates again;
+ *   - quiet incidents of sources without resolves (Threat Stack, configured webhooks) auto-resolve.
+ */
+import type { PipelineConfig } from './config/pipeline-config.schema';
+import { autoResolveIncident, retriggerIncident, type Transition } from './lifecycle';
+import type { Incident, IncidentStatus } from './model/incident';
+import type { Clock, Escalator, IncidentStore } from './ports';
+
+export interface SweepResult {
+  maintenanceEnded: string[];
+  snoozesEnded: string[];
+  autoResolved: string[];
+  errors: string[];
+}
+
+/** Quiet minutes after which an incident of this source auto-resolves (0 = never). */
+export function autoResolveMinutes(config: PipelineConfig, inc: Incident): number {
+  if (inc.source === 'threatstack') return config.sources.threatstack.autoResolveAfterMinutes;
+  if (inc.source === 'webhook') {
+    const name = inc.tags.webhook;
+    return config.sources.webhooks.find((w) => w.name === name)?.autoResolveAfterMinutes ?? 0;
+  }
+  return 0;
+}
+
+async function allWithStatus(store: IncidentStore, status: IncidentStatus): Promise<Incident[]> {
+  const out: Incident[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await store.listIncidents({ status, limit: 100, cursor });
+    out.push(...page.items);
+    cursor = page.cursor ?? undefined;
+  } while (cursor);
+  return out;
+}
+
+export async function sweep(deps: { config: PipelineConfig; store: IncidentStore; escalator: Escalator; clock: Clock }): Promise<SweepResult> {
+  const result: SweepResult = { maintenanceEnded: [], snoozesEnded: [], autoResolved: [], errors: [] };
+  const nowMs = deps.clock.now().getTime();
+  const now = new Date(nowMs).toISOString();
+
+  const apply = async (inc: Incident, t: Transition, list: string[], after?: (inc: Incident) => Promise<void>) => {
+    try {
+      if ((await deps.store.replaceIncident(inc, t.after)).kind === 'conflict') return; // changed meanwhile: next sweep
+      await deps.store.appendTimeline(t.events);
+      if (t.stopEscalation) await deps.escalator.stop(t.after, 'auto-resolved');
+      if (after) await after(t.after);
+      list.push(inc.id);
+    } catch (err) {
+      result.errors.push(`${inc.id}: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  };
+
+  for (const inc of await allWithStatus(deps.store, 'suppressed')) {
+    if (inc.suppressedUntil !== null && inc.suppressedUntil <= now) {
+      await apply(inc, retriggerIncident(inc, `Maintenance window ended (${inc.suppressionReason ?? 'maintenance'}) and the alert is still firing: paging as it would have`, now),
+        result.maintenanceEnded, (after) => deps.escalator.start(after));
+    }
+  }
+  for (const inc of await allWithStatus(deps.store, 'acknowledged')) {
+    if (inc.snoozedUntil !== null && inc.snoozedUntil <= now) {
+      await apply(inc, retriggerIncident(inc, `Snooze ended (${inc.snoozedUntil}): escalating again`, now), result.snoozesEnded, (after) => deps.escalator.start(after));
+    }
+  }
+  for (const status of ['triggered', 'acknowledged'] as const) {
+    for (const inc of await allWithStatus(deps.store, status)) {
+      const minutes = autoResolveMinutes(deps.config, inc);
+      if (minutes > 0 && Date.parse(inc.lastSeenAt) + minutes * 60_000 <= nowMs && (inc.snoozedUntil === null || inc.snoozedUntil <= now)) {
+        await apply(inc, autoResolveIncident(inc, minutes, now), result.autoResolved);
+      }
+    }
+  }
+  return result;
+}

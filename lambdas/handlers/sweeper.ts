@@ -1,0 +1,29 @@
+/** Handler: the sweeper, run every minute by an EventBridge schedule (see core/sweep.ts). */
+import middy from '@middy/core';
+import type { Context } from 'aws-lambda';
+import type { PipelineConfig } from '../core/config/pipeline-config.schema';
+import type { Clock, Escalator, IncidentStore } from '../core/ports';
+import { sweep, type SweepResult } from '../core/sweep';
+import { DynamoIncidentStore } from '../adapters/dynamodb/incident-store';
+import { dynamodbClient, once } from './shared/aws';
+import { deployedConfig } from './shared/deployed-config';
+import { env } from './shared/env';
+import { awsEscalator } from './shared/escalation';
+import { logger } from './shared/logger';
+
+export function createSweeperHandler(deps: { config: PipelineConfig; store: IncidentStore; escalator: Escalator; clock: Clock }) {
+  return middy<unknown, SweepResult>(async () => {
+    const result = await sweep(deps);
+    const changed = result.maintenanceEnded.length + result.snoozesEnded.length + result.autoResolved.length;
+    if (changed > 0 || result.errors.length > 0) logger.info('sweep', { ...result });
+    return result;
+  });
+}
+
+const awsHandler = once(() => {
+  const config = deployedConfig();
+  const store = new DynamoIncidentStore(dynamodbClient(), env.tableName());
+  return createSweeperHandler({ config, store, escalator: awsEscalator(config, store), clock: { now: () => new Date() } });
+});
+
+export const handler = (event: unknown, context: Context) => awsHandler()(event, context);

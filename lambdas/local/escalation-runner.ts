@@ -1,0 +1,142 @@
+/**
+ * The local stand-in for Step Functions: runs the synthesized escalation definition with aws-local-stepfunctions,
+ * the Page task mapped to the same escalation-step code as in AWS. Executions are journaled in the data directory
+ * (name, state, when the current wait ends) so a restart resumes them where they were; StopExecution aborts.
+ */
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { StateMachine } from 'aws-local-stepfunctions';
+import type { EscalationTransport } from '../core/escalation/escalator';
+import type { EscalationState } from '../core/escalation/run';
+import { ESCALATION_STATES } from '../../lib/constructs/escalation-state-machine';
+
+interface Journaled {
+  state: EscalationState;
+  /** When the current Wait ends (epoch ms). */
+  waitUntil: number;
+}
+
+export interface LocalRunnerOptions {
+  definition: Record<string, unknown>;
+  runStep(state: EscalationState): Promise<EscalationState>;
+  journalPath: string;
+  /** Divides every wait (local demos: 60 turns minutes into seconds). Default 1. */
+  timeScale?: number;
+  onError?(name: string, err: unknown): void;
+}
+
+export class LocalEscalationRunner implements EscalationTransport {
+  private readonly machine: StateMachine;
+  private readonly running = new Map<string, { abort(): void; done: Promise<unknown> }>();
+  private readonly journal: Record<string, Journaled>;
+  /** State transitions per execution (states entered), for benchmarks and tests. */
+  readonly transitions = new Map<string, number>();
+  private readonly scale: number;
+
+  constructor(private readonly options: LocalRunnerOptions) {
+    this.machine = new StateMachine(options.definition as never, { validationOptions: { checkArn: false, checkPaths: false } });
+    this.scale = options.timeScale && options.timeScale > 0 ? options.timeScale : 1;
+    this.journal = existsSync(options.journalPath) ? (JSON.parse(readFileSync(options.journalPath, 'utf8')) as Record<string, Journaled>) : {};
+  }
+
+  /** Names of executions still running. */
+  get active(): string[] {
+    return [...this.running.keys()];
+  }
+
+  /** Resumes every journaled execution (after a restart): the current wait continues for what is left of it. */
+  resumeAll(): number {
+    const now = Date.now();
+    let n = 0;
+    for (const [name, j] of Object.entries(this.journal)) {
+      if (this.running.has(name)) continue;
+      this.launch(name, j.state, Math.max(0, j.waitUntil - now));
+      n++;
+    }
+    return n;
+  }
+
+  async startExecution(name: string, state: EscalationState): Promise<void> {
+    if (this.running.has(name) || this.journal[name]) return; // same name: already started
+    this.launch(name, state, (state.waitSeconds * 1000) / this.scale);
+  }
+
+  async stopExecution(name: string): Promise<void> {
+    this.running.get(name)?.abort();
+    this.running.delete(name);
+    if (this.journal[name]) {
+      delete this.journal[name];
+      this.save();
+    }
+  }
+
+  async pageInline(state: EscalationState): Promise<void> {
+    await this.options.runStep(state);
+  }
+
+  /** Resolves when every execution has finished or been stopped. */
+  async idle(): Promise<void> {
+    while (this.running.size > 0) await Promise.allSettled([...this.running.values()].map((r) => r.done));
+  }
+
+  stopAll(): void {
+    for (const r of this.running.values()) r.abort();
+    this.running.clear();
+  }
+
+  /**
+   * Runs one execution. The state keeps whole seconds (as Step Functions requires); the actual local wait comes from
+   * a wait-time override read at each Wait state: scaled by timeScale, or what is left of a wait after a restart.
+   */
+  private launch(name: string, state: EscalationState, firstWaitMs: number): void {
+    let waitMs = firstWaitMs;
+    this.record(name, state, waitMs);
+    const page = async (input: unknown) => {
+      const next = await this.options.runStep(input as EscalationState);
+      waitMs = (next.waitSeconds * 1000) / this.scale;
+      if (next.done) this.forget(name);
+      else this.record(name, next, waitMs);
+      return next as never;
+    };
+    const waitTimeOverrides = {
+      get [ESCALATION_STATES.wait]() {
+        return waitMs;
+      },
+    };
+    const execution = this.machine.run(state as never, {
+      overrides: { taskResourceLocalHandlers: { [ESCALATION_STATES.page]: page }, waitTimeOverrides },
+      noThrowOnAbort: true,
+    });
+    let transitions = this.transitions.get(name) ?? 0;
+    void (async () => {
+      for await (const ev of execution.eventLogs) {
+        if ((ev as { type?: string }).type === 'StateEntered') this.transitions.set(name, ++transitions);
+      }
+    })().catch(() => {});
+    const done = execution.result
+      .then(() => this.forget(name))
+      .catch((err: unknown) => {
+        this.forget(name);
+        this.options.onError?.(name, err);
+      })
+      .finally(() => this.running.delete(name));
+    this.running.set(name, { abort: execution.abort, done });
+  }
+
+  private record(name: string, state: EscalationState, waitMs: number): void {
+    this.journal[name] = { state, waitUntil: Date.now() + waitMs };
+    this.save();
+  }
+
+  private forget(name: string): void {
+    if (this.journal[name]) {
+      delete this.journal[name];
+      this.save();
+    }
+  }
+
+  private save(): void {
+    const tmp = `${this.options.journalPath}.tmp`;
+    writeFileSync(tmp, JSON.stringify(this.journal));
+    renameSync(tmp, this.options.journalPath);
+  }
+}

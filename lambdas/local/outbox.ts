@@ -1,0 +1,78 @@
+/**
+ * The local runtime's notification outbox: every page is written to `DATA_DIR/outbox.jsonl` (shown at
+ * `GET /local/outbox`), and a channel whose secret is configured locally (local-secrets.json `channels`, or
+ * `CHANNEL_SECRET_<NAME>`) is also really sent — so a real Slack or Teams webhook can be tried from a laptop.
+ */
+import { appendFileSync, existsSync, readFileSync } from 'node:fs';
+import type { Delivery } from '../core/escalation/plan';
+import type { NotificationSender, RenderedPage, SendResult } from '../core/escalation/run';
+import type { Incident } from '../core/model/incident';
+import type { ChannelSender, SecretResolver } from '../adapters/notify/channel-sender';
+import type { PipelineConfig } from '../core/config/pipeline-config.schema';
+
+export interface OutboxEntry {
+  at: string;
+  incidentId: string;
+  type: Delivery['type'];
+  channel: string | null;
+  person: string | null;
+  address: string | null;
+  subject: string;
+  text: string;
+  sms: string;
+  payload: Record<string, unknown> | null;
+  /** Whether it was also sent for real through a locally configured channel secret. */
+  sent: boolean;
+}
+
+export class LocalOutboxSender implements NotificationSender {
+  constructor(
+    private readonly path: string,
+    private readonly config: PipelineConfig,
+    private readonly secrets: SecretResolver,
+    private readonly realSender: ChannelSender,
+  ) {}
+
+  async send(delivery: Delivery, page: RenderedPage, incident: Incident): Promise<SendResult> {
+    let result: SendResult = { ok: true, detail: 'written to the local outbox' };
+    let sent = false;
+    if (delivery.type === 'slack' || delivery.type === 'teams' || delivery.type === 'webhook') {
+      const channel = this.config.channels.find((c) => c.name === delivery.channel);
+      if (channel && 'secret' in channel && (await this.secrets(channel.secret))) {
+        result = await this.realSender.send(delivery, page, incident);
+        sent = result.ok;
+      }
+    }
+    const entry: OutboxEntry = {
+      at: new Date().toISOString(),
+      incidentId: incident.id,
+      type: delivery.type,
+      channel: delivery.channel,
+      person: delivery.person ?? null,
+      address: delivery.address ?? null,
+      subject: page.subject,
+      text: page.text,
+      sms: page.sms,
+      payload: delivery.type === 'slack' ? page.slack : delivery.type === 'teams' ? page.teams : delivery.type === 'webhook' ? page.webhook : null,
+      sent,
+    };
+    appendFileSync(this.path, `${JSON.stringify(entry)}\n`);
+    return result.ok && !sent ? { ok: true, detail: 'written to the local outbox' } : result;
+  }
+
+  /** The newest entries first. */
+  list(limit = 100, incidentId?: string): OutboxEntry[] {
+    if (!existsSync(this.path)) return [];
+    const lines = readFileSync(this.path, 'utf8').split('\n').filter(Boolean);
+    const out: OutboxEntry[] = [];
+    for (let i = lines.length - 1; i >= 0 && out.length < limit; i--) {
+      try {
+        const e = JSON.parse(lines[i]!) as OutboxEntry;
+        if (!incidentId || e.incidentId === incidentId) out.push(e);
+      } catch {
+        // torn last line after a kill
+      }
+    }
+    return out;
+  }
+}

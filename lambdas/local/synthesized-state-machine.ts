@@ -1,0 +1,77 @@
+/**
+ * Reads the escalation state machine definition out of the synthesized CDK app — the same definition CloudFormation
+ * deploys — so the local runtime runs it, not a copy. Synthesis skips bundling and cdk-nag (about a second).
+ * Intrinsics in the definition (Fn::Join, Fn::GetAtt <fn>.Arn, Ref AWS::Partition) resolve to local stand-ins.
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { PipelineConfig } from '../core/config/pipeline-config.schema';
+
+export interface SynthesizedStateMachine {
+  definition: Record<string, unknown>;
+  /** Fake ARN -> logical id of each Lambda function referenced by the definition. */
+  functions: Record<string, string>;
+}
+
+type Json = unknown;
+
+function resolveIntrinsics(value: Json, functions: Record<string, string>): Json {
+  if (Array.isArray(value)) return value.map((v) => resolveIntrinsics(v, functions));
+  if (value && typeof value === 'object') {
+    const obj = value as Record<string, Json>;
+    if ('Fn::Join' in obj) {
+      const [sep, parts] = obj['Fn::Join'] as [string, Json[]];
+      return parts.map((p) => String(resolveIntrinsics(p, functions))).join(sep);
+    }
+    if ('Fn::GetAtt' in obj) {
+      const [id, attr] = obj['Fn::GetAtt'] as [string, string];
+      const arn = `arn:aws:lambda:local:000000000000:function:${id}`;
+      functions[arn] = id;
+      return attr === 'Arn' ? arn : `${id}.${attr}`;
+    }
+    if ('Ref' in obj) {
+      const ref = obj.Ref as string;
+      return ref === 'AWS::Partition' ? 'aws' : ref === 'AWS::Region' ? 'local' : ref === 'AWS::AccountId' ? '000000000000' : ref;
+    }
+    return Object.fromEntries(Object.entries(obj).map(([k, v]) => [k, resolveIntrinsics(v, functions)]));
+  }
+  return value;
+}
+
+const memo = new Map<string, Promise<SynthesizedStateMachine>>();
+
+/** Synthesizes once per config per process (tests start many runtimes). */
+export function synthesizeEscalationStateMachine(config: PipelineConfig): Promise<SynthesizedStateMachine> {
+  const key = JSON.stringify(config);
+  let hit = memo.get(key);
+  if (!hit) {
+    hit = synthesize(config);
+    memo.set(key, hit);
+    hit.catch(() => memo.delete(key));
+  }
+  return hit;
+}
+
+async function synthesize(config: PipelineConfig): Promise<SynthesizedStateMachine> {
+  // Loaded on demand: only the local runtime and tests pay for aws-cdk-lib.
+  const { createApp, PIPELINE_STACK_ID } = await import('../../lib/app');
+  const root = join(__dirname, '..', '..');
+  const context = (JSON.parse(readFileSync(join(root, 'cdk.json'), 'utf8')) as { context?: Record<string, unknown> }).context ?? {};
+  const outdir = mkdtempSync(join(tmpdir(), 'alert-pipeline-synth-'));
+  const previous = process.env.CDK_VALIDATION;
+  process.env.CDK_VALIDATION = 'false';
+  try {
+    const { app } = createApp(config, { appProps: { outdir, context: { ...context, 'aws:cdk:bundling-stacks': [] } }, nag: false });
+    const template = app.synth().getStackByName(PIPELINE_STACK_ID).template as { Resources: Record<string, { Type: string; Properties: Record<string, Json> }> };
+    const machines = Object.values(template.Resources).filter((r) => r.Type === 'AWS::StepFunctions::StateMachine');
+    if (machines.length !== 1) throw new Error(`expected one state machine in ${PIPELINE_STACK_ID}, found ${machines.length}`);
+    const functions: Record<string, string> = {};
+    const text = resolveIntrinsics(machines[0]!.Properties.DefinitionString, functions) as string;
+    return { definition: JSON.parse(text) as Record<string, unknown>, functions };
+  } finally {
+    if (previous === undefined) delete process.env.CDK_VALIDATION;
+    else process.env.CDK_VALIDATION = previous;
+    rmSync(outdir, { recursive: true, force: true });
+  }
+}

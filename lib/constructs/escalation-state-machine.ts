@@ -1,0 +1,75 @@
+/**
+ * EscalationStateMachine: the one escalation state machine (Step Functions Standard, JSONPath), defined once here.
+ * The local runtime runs this same synthesized definition with aws-local-stepfunctions.
+ *
+ *   Wait (SecondsPath $.waitSeconds) ──► Page (Lambda: re-check the incident, page the next level) ──► Continue?
+ *        ▲                                                                                     │ done
+ *        └─────────────────────────────────── not done ───────────────────────────────────────┴──► Done
+ *
+ * The first Wait holds a delayed notification (0 s otherwise). Acknowledge and resolve call StopExecution, so an
+ * incident acknowledged at level 1 costs 4 state transitions (Wait, Page, Continue?, Wait); the Page step also
+ * re-checks the incident, so a missed stop still ends the loop. Executions are named after the incident, so a
+ * redelivered alert cannot start a second one.
+ */
+import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
+import { Construct } from 'constructs';
+
+/** State names: the local runtime maps its Task handler by name, so they are part of the contract. */
+export const ESCALATION_STATES = { wait: 'Wait', page: 'Page', choice: 'Continue?', done: 'Done' } as const;
+
+export interface EscalationStateMachineProps {
+  /** The escalation-step function (lambdas/handlers/escalation-step.ts). */
+  readonly stepFunction: IFunction;
+  /**
+   * Longest an escalation may run (hold + every level × repeats).
+   * @default Duration.days(7)
+   */
+  readonly timeout?: Duration;
+}
+
+export class EscalationStateMachine extends Construct {
+  public readonly stateMachine: sfn.StateMachine;
+
+  constructor(scope: Construct, id: string, props: EscalationStateMachineProps) {
+    super(scope, id);
+    const wait = new sfn.Wait(this, ESCALATION_STATES.wait, { time: sfn.WaitTime.secondsPath('$.waitSeconds') });
+    const page = new tasks.LambdaInvoke(this, ESCALATION_STATES.page, {
+      lambdaFunction: props.stepFunction,
+      payloadResponseOnly: true,
+      retryOnServiceExceptions: true,
+    });
+    page.addRetry({ errors: ['States.TaskFailed'], interval: Duration.seconds(5), maxAttempts: 3, backoffRate: 2 });
+    const done = new sfn.Succeed(this, ESCALATION_STATES.done);
+    const choice = new sfn.Choice(this, ESCALATION_STATES.choice).when(sfn.Condition.booleanEquals('$.done', true), done).otherwise(wait);
+    wait.next(page);
+    page.next(choice);
+
+    const logGroup = new LogGroup(this, 'Logs', {
+      retention: RetentionDays.ONE_MONTH,
+      removalPolicy: RemovalPolicy.DESTROY,
+      logGroupName: `/aws/vendedlogs/states/${Stack.of(this).stackName}-escalation`,
+    });
+    this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
+      stateMachineType: sfn.StateMachineType.STANDARD,
+      definitionBody: sfn.DefinitionBody.fromChainable(wait),
+      timeout: props.timeout ?? Duration.days(7),
+      tracingEnabled: true,
+      logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: true },
+      comment: 'Escalates an incident through its frozen escalation plan until someone acknowledges',
+    });
+    Validations.of(this.stateMachine.role).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'Added by Step Functions for X-Ray tracing (xray:PutTraceSegments, PutTelemetryRecords, GetSampling*) and CloudWatch Logs delivery ' +
+        '(logs:CreateLogDelivery and related): these actions do not support resource-level permissions.',
+    });
+    Validations.of(this.stateMachine.role).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::<${Stack.of(this).getLogicalId(props.stepFunction.node.defaultChild as never)}.Arn>:*]`,
+      reason: 'Added by LambdaInvoke for versions and aliases of the escalation-step function only.',
+    });
+  }
+}
