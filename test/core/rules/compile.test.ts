@@ -96,6 +96,17 @@ describe('identify', () => {
     expect(identity.trace[0]).toMatchObject({ outcome: 'error', data: { rule: 'by-payload-field', error: expect.stringContaining('NoSuchField') } });
   });
 
+  it('matches a dedup condition on the classified tags and severity', () => {
+    const rules = rulesOf({
+      rules: {
+        tagging: [{ name: 'prod', when: 'alert.labels.account == "111122223333"', tags: { env: 'prod', severity: 'sev1' } }],
+        dedup: [{ name: 'prod-sev1', when: 'tags.env == "prod" && alert.severity == "sev1"', windowMinutes: 20 }],
+      },
+    });
+    expect(rules.identify(alarm('x'), NOW).windowMinutes).toBe(20);
+    expect(rules.identify(alarm('x', { labels: { ...CLOUDWATCH.labels, alarm_name: 'x', account: '999' } }), NOW).windowMinutes).toBeNull();
+  });
+
   it('gives the pipeline a rule fingerprint (two alarms, one key)', () => {
     const rules = rulesOf({ rules: { dedup: [{ name: 'all-5xx', source: 'cloudwatch', when: 'alert.labels.alarm_name.contains("5xx")', fingerprint: '"5xx"' }] } });
     const a = evaluateAlert(alarm('checkout-5xx'), rules, NOW);
@@ -343,6 +354,22 @@ describe('runtime evaluation errors', () => {
     const e = evaluate({ rules: { routing: [{ name: 'guarded', when: '(has(alert.resource) && alert.resource == "x") || alert.labels.?nope.orValue("d") == "d"', route: { service: 'security' } }] } }, alarm('x', { resource: null }));
     expect(e.route.rule).toBe('guarded');
     expect(stepsOf(e.trace, 'error')).toEqual([]);
+  });
+});
+
+// ---- compileRules on unchecked input ---------------------------------------------------------------------------
+
+describe('compileRules', () => {
+  it('names the path of an expression that does not compile (config not checked first)', () => {
+    const cfg = config();
+    const unchecked = { ...cfg, rules: { ...cfg.rules, suppression: [{ name: 'broken', when: 'alert.title ==', reason: 'x' }] } } as PipelineConfig;
+    expect(() => compileRules(unchecked)).toThrow(/rules\.suppression\[0\]\.when: invalid expression/);
+  });
+
+  it('names the path of a maintenance window without valid timing', () => {
+    const cfg = config();
+    const unchecked = { ...cfg, maintenance: [{ name: 'open', services: ['platform'], start: '2024-06-10T00:00:00Z' }] } as PipelineConfig;
+    expect(() => compileRules(unchecked)).toThrow(/maintenance\[0\]: maintenance window "open" needs start and end/);
   });
 });
 
