@@ -13,6 +13,7 @@ import { normalizeThreatStack } from '../core/normalize/threatstack';
 import { normalizeAlertmanager } from '../core/normalize/alertmanager';
 import { normalizeEventsV2 } from '../core/normalize/events-v2';
 import { normalizeSnsNotification } from '../core/normalize/cloudwatch';
+import { compileWebhook, type WebhookNormalizer } from '../core/normalize/webhook';
 import { parseSnsHttpBody } from '../core/normalize/sns-envelope';
 import type { NormalizeContext } from '../core/normalize/shared';
 import { acceptDelivery } from '../core/pipeline';
@@ -45,6 +46,8 @@ export interface IngestDeps {
 export function createIngestHttpHandler(deps: IngestDeps) {
   const options = normalizeOptionsFrom(deps.config);
   const allowedIps = new Set(deps.config.sources.threatstack.allowedSourceIps);
+  // Generic webhooks: CEL mappings compiled once.
+  const webhooks = new Map<string, WebhookNormalizer>(deps.config.sources.webhooks.map((w) => [w.name, compileWebhook(w)]));
 
   const context = (event: HttpEvent): NormalizeContext => ({
     receivedAt: deps.clock.now().toISOString(),
@@ -139,7 +142,20 @@ export function createIngestHttpHandler(deps: IngestDeps) {
     return json(200, { status: 'accepted', alerts: result.alertCount });
   }
 
+  async function webhook(event: HttpEvent): Promise<HttpResult> {
+    await requireToken(event);
+    const name = event.pathParameters?.name ?? '';
+    const normalize = webhooks.get(name);
+    if (!normalize) throw new NotFoundError('no such ingestion endpoint');
+    const text = readBody(event, MAX_BODY_BYTES);
+    const ctx = context(event);
+    const alerts = normalize(parseJson(text), ctx);
+    const result = await accept('webhook', `webhook:${name}`, text, alerts, ctx);
+    return json(200, { status: 'accepted', alerts: result.alertCount });
+  }
+
   const routes: Record<string, (event: HttpEvent) => Promise<HttpResult>> = {
+    'POST /ingest/webhook/{name}/{token}': webhook,
     'POST /ingest/threatstack/{token}': threatstack,
     'POST /ingest/cloudwatch/{token}': cloudwatch,
     'POST /ingest/events/v2': eventsV2,

@@ -7,7 +7,8 @@ import middy from '@middy/core';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { InvalidPayloadError } from '../core/errors';
 import type { PipelineConfig } from '../core/config/pipeline-config.schema';
-import { defaultRules, type Rules } from '../core/evaluate';
+import type { Rules } from '../core/evaluate';
+import { compileRules } from '../core/rules/compile';
 import { parseEnvelope } from '../core/model/envelope.schema';
 import { processEnvelopes, type QueueRecord } from '../core/pipeline';
 import type { Clock, DeadLetters, Escalator, IncidentStore, OperationsStore } from '../core/ports';
@@ -49,7 +50,7 @@ function windowLoader(ops: OperationsStore | undefined, clock: Clock) {
 }
 
 export function createProcessAlertsHandler(deps: ProcessorDeps) {
-  const rules = deps.rules ?? defaultRules(deps.config);
+  const rules = deps.rules ?? compileRules(deps.config);
   const maintenanceWindows = windowLoader(deps.ops, deps.clock);
   return middy<SQSEvent, SQSBatchResponse>(async (event: SQSEvent) => {
     const records: QueueRecord[] = [];

@@ -7,7 +7,8 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { PipelineConfig } from '../core/config/pipeline-config.schema';
-import type { Escalator } from '../core/ports';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { Escalator, IncidentStore } from '../core/ports';
 import { createEscalator } from '../core/escalation/escalator';
 import { runEscalationStep, type EscalationDeps } from '../core/escalation/run';
 import { sweep } from '../core/sweep';
@@ -28,7 +29,7 @@ import { json, parseJson, readBody, type HttpEvent } from '../handlers/shared/ht
 import { DurableQueue } from './durable-queue';
 import { startEmbeddedDynamo, type EmbeddedDynamo } from './embedded-dynamodb';
 import { localContext, startHttpServer, type HttpHandler } from './http-server';
-import { QueueConsumer } from './queue-consumer';
+import { QueueConsumer, type SqsHandler } from './queue-consumer';
 import { LocalAlertQueue, LocalDeadLetters } from './local-queue-adapters';
 import { LocalEscalationRunner } from './escalation-runner';
 import { LocalOutboxSender } from './outbox';
@@ -58,6 +59,17 @@ export interface LocalRuntimeOptions {
   sweepIntervalMs?: number;
   /** Environment for channel secrets (CHANNEL_SECRET_<NAME>). */
   environment?: NodeJS.ProcessEnv;
+  /**
+   * Measurement and fault-injection hooks for bench/ and test/reliability/; none by default (nothing is wrapped).
+   * `dynamoClient` sees the embedded DynamoDB client before any store uses it (e.g. to add a middleware that counts
+   * consumed capacity); `processorStore` wraps the incident store of the queue processor only (e.g. to throttle a
+   * fraction of its calls); `processor` wraps the handler the queue consumer calls (e.g. to fail a fraction of records).
+   */
+  hooks?: {
+    dynamoClient?(client: DynamoDBClient): void;
+    processorStore?(store: IncidentStore): IncidentStore;
+    processor?(handler: SqsHandler): SqsHandler;
+  };
 }
 
 export interface LocalRuntime {
@@ -135,6 +147,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     const secrets = loadSecrets(dataDir, options.apiToken, options.ingestToken);
     const config = options.config;
     dynamo = await startEmbeddedDynamo({ tableName: LOCAL_TABLE, ...(options.inMemoryStore ? {} : { path: join(dataDir, 'dynamodb') }) });
+    options.hooks?.dynamoClient?.(dynamo.client);
     const store = new DynamoIncidentStore(dynamo.client, LOCAL_TABLE);
     const deadLetterQueue = new DurableQueue(join(dataDir, 'queue', 'alerts-dlq'));
     const queue = new DurableQueue(join(dataDir, 'queue', 'alerts'), { maxReceiveCount: config.processing.maxReceiveCount, deadLetter: deadLetterQueue });
@@ -197,9 +210,11 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     });
     const act = createActHandler({ config, store, ops, escalator, clock, linkKeys: new StaticTokens([secrets.actionLinkKey]) });
     const authorizer = createAuthorizerHandler({ tokens: apiTokens });
-    const processAlerts = createProcessAlertsHandler({ config, store, ops, escalator, deadLetters, clock });
+    const processorStore = options.hooks?.processorStore?.(store) ?? store;
+    const processAlerts = createProcessAlertsHandler({ config, store: processorStore, ops, escalator, deadLetters, clock });
+    const processorHandler: SqsHandler = (event, ctx) => processAlerts(event, ctx as never);
 
-    const consumer = new QueueConsumer(queue, (event, ctx) => processAlerts(event, ctx as never), {
+    const consumer = new QueueConsumer(queue, options.hooks?.processor?.(processorHandler) ?? processorHandler, {
       batchSize: config.processing.batchSize,
       batchWindowMs: Math.min(config.processing.batchWindowSeconds * 1000, 200),
       visibilityMs: options.visibilityMs ?? 30_000,

@@ -58,10 +58,9 @@ describe('escalation resources', () => {
   it('creates an email topic per person with an email contact, and SMS publishing only when someone has a phone', () => {
     const other = buildApp(configWith((c) => ({
       ...c,
-      people: [
-        { name: 'alice', contacts: [{ type: 'email', address: 'alice@example.com' }, { type: 'sms', number: '+14155550100' }] },
-        { name: 'bob', contacts: [] },
-      ],
+      people: (c.people ?? []).map((p) =>
+        p.name === 'alice' ? { ...p, contacts: [{ type: 'email' as const, address: 'alice@example.com' }, { type: 'sms' as const, number: '+14155550100' }] } : { ...p, contacts: [] },
+      ),
     })));
     other.pipelineTemplate.resourcePropertiesCountIs('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'alice@example.com' }, 1);
     const role = logicalIdOf(other.pipelineStack.functions.escalationStep!.role.node.defaultChild);

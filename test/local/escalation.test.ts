@@ -51,9 +51,9 @@ async function until<T>(what: string, probe: () => Promise<T | undefined | false
 
 describe('escalation over the synthesized state machine', () => {
   let rt: TestRuntime;
-  // 10 minutes of escalation delay take 1 s (time to acknowledge), or 0.1 s where a test walks every level.
+  // 10 minutes of escalation delay take 10 s (ample time to acknowledge), or 0.1 s where a test walks every level.
   beforeEach(async () => {
-    rt = await startTestRuntime({ config, timeScale: 600, sweepIntervalMs: 0 });
+    rt = await startTestRuntime({ config, timeScale: 60, sweepIntervalMs: 0 });
   });
   const fast = async () => {
     await rt.cleanup();

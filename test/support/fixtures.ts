@@ -16,6 +16,8 @@ import { CLOUDWATCH_ROUTES, normalizeCloudWatchRoute, type CloudWatchRoute } fro
 import { normalizeEventsV2 } from '../../lambdas/core/normalize/events-v2';
 import { DEFAULT_NORMALIZE_OPTIONS, type NormalizeContext } from '../../lambdas/core/normalize/shared';
 import { normalizeThreatStack } from '../../lambdas/core/normalize/threatstack';
+import { normalizeGenericWebhook, type GenericWebhookConfig } from '../../lambdas/core/normalize/webhook';
+import { parsePipelineConfigText } from '../../lambdas/core/config/parse-pipeline-config-text';
 
 export const REPO_ROOT = join(__dirname, '..', '..');
 export const FIXTURES_ROOT = join(REPO_ROOT, 'test', 'fixtures', 'events');
@@ -90,5 +92,15 @@ export function normalizeFixture(source: SourceName, name: string, body: unknown
       return [normalizeEventsV2(body, ctx).alert];
     case 'alertmanager':
       return normalizeAlertmanager(body, ctx);
+    case 'webhook':
+      return normalizeGenericWebhook(webhookFixtureConfig(name), body, ctx);
   }
+}
+
+/** Webhook fixtures are named `<webhook>-<case>`; the mapping comes from test/fixtures/config/rules/good/webhooks.yaml. */
+export function webhookFixtureConfig(caseName: string): GenericWebhookConfig {
+  const config = parsePipelineConfigText(readFileSync(join(REPO_ROOT, 'test', 'fixtures', 'config', 'rules', 'good', 'webhooks.yaml'), 'utf8'));
+  const w = config.sources.webhooks.find((h) => caseName.startsWith(`${h.name}-`));
+  if (!w) throw new Error(`fixture ${caseName} does not start with a webhook name`);
+  return w;
 }

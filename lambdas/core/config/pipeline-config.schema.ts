@@ -343,9 +343,9 @@ function checkReferences(cfg: PipelineConfig, issue: Issue): void {
   const ref = (kind: string, names: Set<string>, value: string | undefined, path: PropertyKey[]) => {
     if (value !== undefined && !names.has(value)) issue(path, `unknown ${kind} "${value}" (${kind}s: ${list(names)})`);
   };
-  const expr = (value: string | undefined, expected: 'bool' | 'string' | 'any', path: PropertyKey[]) => {
+  const expr = (value: string | undefined, expected: 'bool' | 'string' | 'any', path: PropertyKey[], scope: 'condition' | 'webhook' = 'condition') => {
     if (value === undefined) return;
-    const problem = checkExpression(value, expected);
+    const problem = checkExpression(value, expected, scope);
     if (problem) issue(path, `invalid expression: ${problem}`);
   };
   const dupes = (items: Array<{ name: string }> | undefined, path: string) => {
@@ -429,8 +429,8 @@ function checkReferences(cfg: PipelineConfig, issue: Issue): void {
   });
   (cfg.sources?.webhooks ?? []).forEach((w, i) => {
     const path = ['sources', 'webhooks', i];
-    expr(w.alerts, 'any', [...path, 'alerts']);
-    for (const [k, v] of Object.entries(w.mapping)) expr(v, 'any', [...path, 'mapping', k]);
+    expr(w.alerts, 'any', [...path, 'alerts'], 'webhook');
+    for (const [k, v] of Object.entries(w.mapping)) expr(v, 'any', [...path, 'mapping', k], 'webhook');
   });
 }
 

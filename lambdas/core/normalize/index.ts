@@ -8,6 +8,7 @@ import { ALERTMANAGER_IDENTITY_FIELDS } from './alertmanager';
 import { CLOUDWATCH_IDENTITY_FIELDS } from './cloudwatch';
 import { EVENTS_V2_IDENTITY_FIELDS } from './events-v2';
 import { THREATSTACK_IDENTITY_FIELDS } from './threatstack';
+import { WEBHOOK_IDENTITY_FIELDS } from './webhook';
 
 export interface SourceDescriptor {
   name: SourceName;
@@ -71,6 +72,16 @@ export const SOURCE_REGISTRY: Readonly<Record<SourceName, SourceDescriptor>> = {
       'Per alert `am:<externalURL>:<fingerprint>:<startsAt>:<status>`, so repeat notifications and HA duplicates of one alert state are one delivery.',
     exampleFixture: 'test/fixtures/events/alertmanager/firing-and-resolved.json',
     formatsSection: '§5',
+  },
+  webhook: {
+    name: 'webhook',
+    displayName: 'Generic JSON webhook (field mapping declared in config with CEL)',
+    identityFields: WEBHOOK_IDENTITY_FIELDS,
+    fingerprintKey: 'wh:<webhook name>:<mapping.fingerprint>',
+    resolveCondition: 'The mapped `action` is "resolve"; senders without resolves use sources.webhooks[].autoResolveAfterMinutes.',
+    idempotencyKey: 'The mapped `deliveryKey` (`wh:<webhook>:<value>`), or the request id and position when none is mapped (every delivery counts).',
+    exampleFixture: 'test/fixtures/events/webhook/uptime-down.json',
+    formatsSection: 'docs/rules.md (generic webhooks)',
   },
 };
 
