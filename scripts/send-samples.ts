@@ -2,7 +2,10 @@
  * Sends sample alerts to a running local pipeline (`npm start`) and prints what became of them:
  *   1. a Threat Stack batch (Host + CloudTrail alerts), then the same batch again (a sender retry: counted once),
  *      then a repeat of the host alert with a new id (joins the open incident);
- *   2. a CloudWatch alarm going to ALARM (through the local alarm topic, as SNS -> Lambda), then to OK (resolves).
+ *   2. a CloudWatch alarm going to ALARM (through the local alarm topic, as SNS -> Lambda), then to OK (resolves);
+ *   3. a "firewall" Threat Stack alert (the repo config tags it sev1 and routes it to the security service) and a
+ *      "canary-" CloudWatch alarm (suppressed by a rule: recorded, never paged), with their decision traces;
+ *   4. the pages in the local outbox and a one-click acknowledge of the first one.
  * Usage: npm run send-samples   (BASE_URL, INGEST_TOKEN, API_TOKEN, DATA_DIR, PORT are honoured)
  */
 import { existsSync, readFileSync } from 'node:fs';
@@ -97,6 +100,9 @@ async function waitFor<T>(what: string, probe: () => Promise<T | undefined>): Pr
 
 type Inc = { id: string; status: string; title: string; alertCount: number; severity: string; source: string; alertUrl: string | null };
 
+let hostIncident: Inc | undefined;
+const hostIncidentId = () => hostIncident?.id;
+
 async function main() {
   console.log(`Sending samples to ${base} (run ${runId})\n`);
   console.log('1. Threat Stack: a batch, the same batch again (sender retry), then a repeat of the host alert');
@@ -117,18 +123,51 @@ async function main() {
     return incident.status === 'resolved' ? incident : undefined;
   });
 
-  const hostIncident = await waitFor('the Threat Stack host incident with 2 alerts', async () => {
+  hostIncident = await waitFor('the Threat Stack host incident with 2 alerts', async () => {
     const list = (await api('/api/incidents?limit=50')) as { incidents: Inc[] };
     const inc = list.incidents.find((i) => i.source === 'threatstack' && i.title.startsWith('Unexpected outbound connection') && i.alertCount >= 2);
     return inc;
   });
 
+  console.log('\n3. Rules: a firewall alert (routed to security) and a canary alarm (suppressed)');
+  const firewall = { ...tsBatch.alerts[0], id: `6650f1c5a9e4b0d5${runId}05`, title: `Firewall rule changed on ip-10-0-9-9 (${runId})`, server_or_region: `ip-10-0-9-9-${runId}` };
+  await post(`/ingest/threatstack/${ingestToken}`, firewall);
+  await post(`/local/alarm-topic/${ingestToken}`, { ...alarm('ALARM', now - 10_000), AlarmName: `canary-login-${runId}`, AlarmArn: `${alarmArn.replace(alarmName, `canary-login-${runId}`)}` });
+  type Step = { stage: string; outcome: string; reason: string };
+  const traceOf = async (match: (i: Inc) => boolean) => {
+    const inc = await waitFor('an incident', async () => ((await api('/api/incidents?limit=50')) as { incidents: Inc[] }).incidents.find(match));
+    const detail = (await api(`/api/incidents/${inc.id}`)) as { incident: Inc & { route: { service: string }; suppressionReason: string | null }; alerts: Array<{ trace: { steps: Step[] } }> };
+    return detail;
+  };
+  for (const [label, match] of [
+    ['firewall alert', (i: Inc) => i.title.startsWith('Firewall rule changed') && i.title.includes(runId)],
+    ['canary alarm', (i: Inc) => i.title.includes(`canary-login-${runId}`)],
+  ] as const) {
+    const d = await traceOf(match);
+    console.log(`   ${label}: ${d.incident.id} ${d.incident.status} ${d.incident.severity} service=${d.incident.route.service}${d.incident.suppressionReason ? ` (${d.incident.suppressionReason})` : ''}`);
+    for (const st of d.alerts[0]?.trace.steps ?? []) console.log(`     ${st.stage.padEnd(11)} ${st.outcome.padEnd(12)} ${st.reason}`);
+  }
+
+  console.log('\n4. Pages in the local outbox (escalation through the synthesized state machine)');
+  type Note = { incidentId: string; type: string; channel: string | null; person: string | null; subject: string; payload: unknown };
+  const notes = await waitFor('a page in the outbox', async () => {
+    const { notifications } = (await api('/local/outbox')) as { notifications: Note[] };
+    const mine = notifications.filter((n) => n.incidentId === hostIncidentId());
+    return mine.length > 0 ? mine : undefined;
+  });
+  for (const n of notes) console.log(`   ${n.incidentId} -> ${n.type}${n.channel ? `:${n.channel}` : ''}${n.person ? ` (${n.person})` : ''}: ${n.subject}`);
+  const link = JSON.stringify(notes[0]?.payload ?? '').match(/https?:\/\/[^"\s]+\/act\/[A-Za-z0-9._-]+/)?.[0];
+  if (link) {
+    const res = await fetch(link, { method: 'POST' });
+    console.log(`   one-click acknowledge (POST ${link.replace(/act\/.*/, 'act/<signed token>')}) -> ${res.status}`);
+  }
+
   console.log('\nResult:');
   const { incidents } = (await api('/api/incidents?limit=10')) as { incidents: Inc[] };
-  for (const i of incidents.filter((x) => x.id === hostIncident.id || x.id === resolved.id || x.title.includes(runId))) {
+  for (const i of incidents.filter((x) => x.id === hostIncident!.id || x.id === resolved.id || x.title.includes(runId))) {
     console.log(`  ${i.id}  ${i.status.padEnd(12)} ${i.severity}  alerts=${i.alertCount}  ${i.title}`);
   }
-  console.log(`\nDetails with timeline and decision traces:\n  curl -H "Authorization: Bearer ${apiToken}" ${base}/api/incidents/${hostIncident.id}`);
+  console.log(`\nDetails with timeline and decision traces:\n  curl -H "Authorization: Bearer ${apiToken}" ${base}/api/incidents/${hostIncident!.id}`);
 }
 
 main().catch((err) => {

@@ -18,6 +18,8 @@ async function main(): Promise<void> {
   const check = (process.env.SNS_SIGNATURE_CHECK ?? 'on').toLowerCase();
   if (check !== 'on' && check !== 'off') throw new Error(`SNS_SIGNATURE_CHECK must be "on" or "off", got ${process.env.SNS_SIGNATURE_CHECK}`);
 
+  const timeScale = Number(process.env.LOCAL_TIME_SCALE ?? 1);
+  if (!Number.isFinite(timeScale) || timeScale < 1) throw new Error(`LOCAL_TIME_SCALE must be a number >= 1, got ${process.env.LOCAL_TIME_SCALE}`);
   const config = loadPipelineConfig(configPath);
   const rt = await startLocalRuntime({
     config,
@@ -26,6 +28,7 @@ async function main(): Promise<void> {
     apiToken: process.env.API_TOKEN,
     ingestToken: process.env.INGEST_TOKEN,
     snsSignatureCheck: check === 'on',
+    timeScale,
   });
 
   const t = rt.ingestToken;
@@ -45,6 +48,10 @@ async function main(): Promise<void> {
     'Human API (Authorization: Bearer <API token>):',
     `  API token:      ${rt.apiToken}`,
     `  curl -H "Authorization: Bearer ${rt.apiToken}" ${rt.url}/api/incidents`,
+    '',
+    'Pages (escalation through the synthesized state machine) land in the local outbox:',
+    `  curl -H "Authorization: Bearer ${rt.apiToken}" ${rt.url}/local/outbox     (each carries one-click /act links)`,
+    `  escalation waits: ${timeScale === 1 ? 'real time (LOCAL_TIME_SCALE=60 makes minutes seconds)' : `divided by ${timeScale} (LOCAL_TIME_SCALE)`}`,
     '',
     'Send sample Threat Stack and CloudWatch alerts:',
     `  npm run send-samples    (reads URL and tokens from ${rt.dataDir}/local-secrets.json; or set BASE_URL, INGEST_TOKEN, API_TOKEN)`,

@@ -369,14 +369,14 @@ export function compileRules(config: PipelineConfig): Rules {
       if (delays.length === 0) return { holdMinutes: null, trace };
       const act = activation(alert, c.tags, c.severity);
       for (const rule of delays) {
-        if (!matches(rule, act, 'suppress', 'delay rule', trace)) continue;
-        trace.push(step('suppress', 'delayed', `${fired('delay rule', rule)}; hold the first page ${rule.holdMinutes} minutes`, {
+        if (!matches(rule, act, 'delay', 'delay rule', trace)) continue;
+        trace.push(step('delay', 'delayed', `${fired('delay rule', rule)}; hold the first page ${rule.holdMinutes} minutes`, {
           ...ruleData(rule),
           holdMinutes: rule.holdMinutes,
         }));
         return { holdMinutes: rule.holdMinutes, trace };
       }
-      trace.push(step('suppress', 'not-delayed', 'no delay rule matched; pages at once'));
+      trace.push(step('delay', 'not-delayed', 'no delay rule matched; pages at once'));
       return { holdMinutes: null, trace };
     },
   };
