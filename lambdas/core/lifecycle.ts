@@ -62,14 +62,24 @@ export function escalationStarted(inc: Incident, now: string): Incident {
   return after;
 }
 
+/**
+ * Reassign: from now on the incident pages `person` instead of the policy's targets. A triggered incident pages the
+ * new assignee at once (a new escalation run); an acknowledged one just changes hands.
+ */
 export function reassignIncident(inc: Incident, person: string, actor: string, now: string): Transition {
-  if (inc.status === 'resolved') throw new ConflictError(`incident ${inc.id} is resolved`, { status: inc.status });
+  if (inc.status === 'resolved' || inc.status === 'suppressed') throw new ConflictError(`incident ${inc.id} is ${inc.status}`, { status: inc.status });
   const after = bump(inc, now);
   after.assignee = person;
+  const repage = inc.status === 'triggered';
+  if (repage) {
+    after.escalation = 'pending';
+    after.escalationRun = inc.escalationRun + 1;
+    after.escalationStep = -1;
+  }
   return {
     after,
-    events: [{ incidentId: inc.id, at: now, type: 'reassigned', actor, message: `Reassigned to ${person}`, data: { person } }],
-    stopEscalation: false,
+    events: [{ incidentId: inc.id, at: now, type: 'reassigned', actor, message: `Reassigned to ${person}${repage ? '; paging them now' : ''}`, data: { person } }],
+    stopEscalation: repage,
   };
 }
 

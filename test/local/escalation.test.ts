@@ -141,6 +141,16 @@ describe('escalation over the synthesized state machine', () => {
     expect((await rt.apiPost(`/api/incidents/${inc.id}/reassign`, { person: 'carol' })).body.incident.assignee).toBe('carol');
   });
 
+  it('reassigning a triggered incident pages the new assignee at once, and later pages go to them', async () => {
+    const inc = await openIncident();
+    await until('level 1 page', async () => (await pages(inc.id)).length === 1);
+    const res = await rt.apiPost(`/api/incidents/${inc.id}/reassign`, { person: 'carol', by: 'alice' });
+    expect(res.status).toBe(200);
+    await until('the page to carol', async () => (await pages(inc.id)).some((p) => p.message.includes('carol (direct)')));
+    expect(rt.outbox.list(20, inc.id).some((n) => n.person === 'carol')).toBe(true);
+    expect((await timeline(inc.id)).map((t) => t.type)).toContain('reassigned');
+  });
+
   it('one level and no repeat pages inline without an execution', async () => {
     const single = parsePipelineConfig({ ...config, routing: { default: { service: 'platform', escalationPolicy: 'single' } } });
     await rt.cleanup();
