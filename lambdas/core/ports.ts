@@ -6,6 +6,7 @@ import type { AlertEnvelope } from './model/alert';
 import type { AlertRecord, Incident, IncidentStatus, TimelineEvent } from './model/incident';
 import type { IncidentPlan } from './deduplicate';
 import type { Fingerprint } from './fingerprint';
+import type { ScheduleOverride } from './oncall/schedule';
 
 export interface Clock {
   now(): Date;
@@ -78,14 +79,8 @@ export interface Escalator {
   stop(incident: Incident, reason: string): Promise<void>;
 }
 
-/** A schedule override created through the API: `person` is on call for `schedule` from `start` to `end`. */
-export interface ScheduleOverrideRecord {
-  id: string;
-  schedule: string;
-  person: string;
-  start: string;
-  end: string;
-  reason?: string;
+/** A schedule override created through the API, with who created it and when. */
+export interface ScheduleOverrideRecord extends ScheduleOverride {
   createdBy: string;
   createdAt: string;
 }

@@ -5,7 +5,6 @@
  *                      link's nonce is recorded), until it expires;
  *   GET  /ical/{token} the iCalendar feed of one schedule.
  */
-import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import type { PipelineConfig } from '../core/config/pipeline-config.schema';
 import { ConflictError, NotFoundError } from '../core/errors';
@@ -23,7 +22,7 @@ import { dynamodbClient, once, secretsClient } from './shared/aws';
 import { deployedConfig } from './shared/deployed-config';
 import { env } from './shared/env';
 import { awsEscalator } from './shared/escalation';
-import { httpErrors, type HttpEvent, type HttpResult } from './shared/http';
+import { httpHandler, type HttpEvent, type HttpResult, type RouteHandlers } from './shared/http';
 
 export interface ActDeps {
   config: PipelineConfig;
@@ -71,7 +70,7 @@ export function createActHandler(deps: ActDeps) {
     return check;
   }
 
-  const routes: Record<string, (event: HttpEvent) => Promise<HttpResult>> = {
+  const routes: RouteHandlers = {
     'GET /act/{token}': async (event) => {
       const check = await claimsOf(event.pathParameters?.token ?? '');
       if (!check.ok) return page(403, 'Link not valid', `<h1>This link is not valid</h1><p>${check.reason === 'expired' ? 'It has expired.' : 'It was altered or is not one of ours.'}</p>`);
@@ -115,11 +114,7 @@ export function createActHandler(deps: ActDeps) {
     },
   };
 
-  return middy<HttpEvent, HttpResult>(async (event: HttpEvent) => {
-    const route = routes[event.routeKey];
-    if (!route) throw new NotFoundError(`no route ${event.routeKey}`);
-    return route(event);
-  }).use(httpErrors());
+  return httpHandler(routes);
 }
 
 const awsHandler = once(() => {

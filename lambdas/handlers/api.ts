@@ -3,7 +3,6 @@
  * alerts, timeline and decision traces; acknowledge, resolve, notes, reassign, snooze, escalate-now; services;
  * who is on call and schedule overrides; ad-hoc maintenance windows.
  */
-import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import * as z from 'zod/mini';
 import { BadRequestError, InvalidPayloadError, NotFoundError } from '../core/errors';
@@ -24,7 +23,7 @@ import { deployedConfig } from './shared/deployed-config';
 import { env } from './shared/env';
 import { awsEscalator } from './shared/escalation';
 import { randomUUID } from 'node:crypto';
-import { httpErrors, json, parseJson, readBody, type HttpEvent, type HttpResult } from './shared/http';
+import { httpHandler, json, parseJson, readBody, type HttpEvent, type RouteHandlers } from './shared/http';
 
 export interface ApiDeps {
   config: PipelineConfig;
@@ -115,7 +114,7 @@ export function createApiHandler(deps: ApiDeps) {
     return id;
   };
 
-  const routes: Record<string, (event: HttpEvent) => Promise<HttpResult>> = {
+  const routes: RouteHandlers = {
     'GET /api/incidents': async (event) => {
       const q = parseWith(ListQuerySchema, event.queryStringParameters ?? {});
       const limit = q.limit ?? 25;
@@ -259,11 +258,7 @@ export function createApiHandler(deps: ApiDeps) {
     return name;
   }
 
-  return middy<HttpEvent, HttpResult>(async (event: HttpEvent) => {
-    const route = routes[event.routeKey];
-    if (!route) throw new NotFoundError(`no route ${event.routeKey}`);
-    return route(event);
-  }).use(httpErrors());
+  return httpHandler(routes);
 }
 
 /** The incident as the API shows it: without the internal idempotency ring. */

@@ -3,7 +3,6 @@
  * Parses and authenticates the request, normalizes the body (400 naming the bad field), then `acceptDelivery`
  * archives it raw and enqueues it durably; only then does it answer 200 (202 for Events v2).
  */
-import middy from '@middy/core';
 import { randomUUID } from 'node:crypto';
 import { AuthenticationError, InvalidPayloadError, NotFoundError } from '../core/errors';
 import type { PipelineConfig } from '../core/config/pipeline-config.schema';
@@ -25,7 +24,7 @@ import { SnsMessageVerifier, type SnsVerifier } from '../adapters/sns/sns-messag
 import { s3Client, secretsClient, sqsClient, once } from './shared/aws';
 import { deployedConfig } from './shared/deployed-config';
 import { env } from './shared/env';
-import { httpErrors, json, parseJson, readBody, type HttpEvent, type HttpResult } from './shared/http';
+import { httpHandler, json, parseJson, readBody, type HttpEvent, type HttpResult, type RouteHandlers } from './shared/http';
 import { logger } from './shared/logger';
 
 /** Threat Stack, SNS and Alertmanager bodies: 1 MiB (product.md). */
@@ -154,7 +153,7 @@ export function createIngestHttpHandler(deps: IngestDeps) {
     return json(200, { status: 'accepted', alerts: result.alertCount });
   }
 
-  const routes: Record<string, (event: HttpEvent) => Promise<HttpResult>> = {
+  const routes: RouteHandlers = {
     'POST /ingest/webhook/{name}/{token}': webhook,
     'POST /ingest/threatstack/{token}': threatstack,
     'POST /ingest/cloudwatch/{token}': cloudwatch,
@@ -162,11 +161,7 @@ export function createIngestHttpHandler(deps: IngestDeps) {
     'POST /ingest/alertmanager/{token}': alertmanager,
   };
 
-  return middy<HttpEvent, HttpResult>(async (event: HttpEvent) => {
-    const route = routes[event.routeKey];
-    if (!route) throw new NotFoundError(`no route ${event.routeKey}`);
-    return route(event);
-  }).use(httpErrors());
+  return httpHandler(routes);
 }
 
 const awsHandler = once(() => {

@@ -3,7 +3,8 @@
  * it uses only single-item conditional writes, queries and batch writes (no transactions, streams or TTL expiry,
  * which the embedded store lacks; toolchain.md §9). Item layout: table-schema.ts and docs/architecture.md.
  */
-import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { isConditionFailure } from './errors';
 import {
   BatchGetCommand,
   BatchWriteCommand,
@@ -77,9 +78,6 @@ function strip<T>(item: Item): T {
   return rest as T;
 }
 
-function isConditionFailure(err: unknown): boolean {
-  return err instanceof ConditionalCheckFailedException || (err as { name?: string })?.name === 'ConditionalCheckFailedException';
-}
 
 const INDEX_KEYS = {
   byStatus: ['g1pk', 'g1sk'],

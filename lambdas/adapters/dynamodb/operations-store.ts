@@ -6,16 +6,14 @@
  *   RATE#<channel>    <epoch minute>  sends counted in that minute  (expiresAt = +1 day)
  * Single-item conditional writes only, so it runs on the embedded DynamoDB too.
  */
-import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { isConditionFailure } from './errors';
 import { DeleteCommand, DynamoDBDocumentClient, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { AdHocMaintenanceRecord, OperationsStore, ScheduleOverrideRecord } from '../../core/ports';
 
 const DAY = 24 * 3600;
 const epochSeconds = (iso: string) => Math.floor(Date.parse(iso) / 1000);
 
-function isConditionFailure(err: unknown): boolean {
-  return err instanceof ConditionalCheckFailedException || (err as { name?: string })?.name === 'ConditionalCheckFailedException';
-}
 
 export class DynamoOperationsStore implements OperationsStore {
   private readonly doc: DynamoDBDocumentClient;

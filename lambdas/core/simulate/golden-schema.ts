@@ -155,7 +155,8 @@ export function parseGoldenFile(value: unknown, sourceName = 'golden file'): Gol
 
 /** Parses golden-case YAML (or JSON) text; YAML errors and duplicate keys are ConfigErrors too. */
 export function parseGoldenFileText(text: string, sourceName = 'golden file'): GoldenFile {
-  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
+  // Merge keys (`<<: *alarm`) let a case reuse a body with a few fields changed.
+  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true, merge: true });
   if (doc.errors.length > 0) {
     throw new ConfigError(doc.errors.map((e) => ({ path: '', message: e.message.split('\n')[0] ?? 'YAML error' })), sourceName);
   }

@@ -3,8 +3,8 @@
  * parsing that names the problem, responses, and the one place that maps errors to statuses.
  */
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import type { MiddlewareObj } from '@middy/core';
-import { AlertPipelineError, InvalidPayloadError, PayloadTooLargeError } from '../../core/errors';
+import middy, { type MiddlewareObj } from '@middy/core';
+import { AlertPipelineError, InvalidPayloadError, NotFoundError, PayloadTooLargeError } from '../../core/errors';
 import { logger } from './logger';
 
 export type HttpEvent = APIGatewayProxyEventV2 & {
@@ -74,4 +74,15 @@ export function header(event: HttpEvent, name: string): string | undefined {
   const lower = name.toLowerCase();
   for (const [k, v] of Object.entries(event.headers ?? {})) if (k.toLowerCase() === lower) return v;
   return undefined;
+}
+
+export type RouteHandlers = Record<string, (event: HttpEvent) => Promise<HttpResult>>;
+
+/** One Lambda serving several routes: dispatch on API Gateway's route key, errors mapped by `httpErrors`. */
+export function httpHandler(routes: RouteHandlers) {
+  return middy<HttpEvent, HttpResult>(async (event: HttpEvent) => {
+    const route = routes[event.routeKey];
+    if (!route) throw new NotFoundError(`no route ${event.routeKey}`);
+    return route(event);
+  }).use(httpErrors());
 }
