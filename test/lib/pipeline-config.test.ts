@@ -16,6 +16,12 @@ const BAD_CONFIGS: Array<[file: string, path: string, problem: RegExp]> = [
   ['missing-default-route.yaml', 'routing.default', /expected object/],
   ['duplicate-service.yaml', 'services[1].name', /duplicate name "platform"/],
   ['bad-severity.yaml', 'sources.cloudwatch.defaultSeverity', /expected one of "sev1", "sev2", "sev3"/],
+  ['schedule-unknown-person.yaml', 'schedules[0].layers[0].members[1]', /unknown person "zoe"/],
+  ['custom-rotation-without-shift-hours.yaml', 'schedules[0].layers[0].shiftHours', /required for a custom rotation/],
+  ['schedule-start-not-a-date.yaml', 'schedules[0].layers[0].start', /not a real date and time/],
+  ['schedule-bad-timezone.yaml', 'schedules[0].timezone', /IANA time zone/],
+  ['policy-unknown-schedule.yaml', 'escalationPolicies[0].levels[0].targets[0].schedule', /unknown schedule "secondary"/],
+  ['policy-targets-sms-channel.yaml', 'escalationPolicies[0].levels[0].targets[0].channel', /is an sms channel/],
 ];
 
 function configErrorOf(action: () => unknown): ConfigError {

@@ -88,7 +88,20 @@ const timezone = z.string().check(
   }, 'expected an IANA time zone such as Europe/Berlin'),
 );
 const localTime = z.string().check(z.regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected HH:MM (24 h)'));
-const localDateTime = z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?$/, 'expected YYYY-MM-DDTHH:MM (local time, no offset)'));
+/** A real calendar date and time (2024-02-30 is rejected): the fields must survive a round trip. */
+function isRealLocalDateTime(s: string): boolean {
+  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2}))?$/.exec(s);
+  if (!m) return false;
+  const [y, mo, d, h, mi] = m.slice(1, 6).map(Number) as [number, number, number, number, number];
+  const sec = Number(m[6] ?? 0);
+  if (sec > 59) return false;
+  const t = new Date(Date.UTC(y, mo - 1, d, h, mi, sec));
+  return t.getUTCFullYear() === y && t.getUTCMonth() === mo - 1 && t.getUTCDate() === d && t.getUTCHours() === h && t.getUTCMinutes() === mi;
+}
+const localDateTime = z.string().check(
+  z.regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?$/, 'expected YYYY-MM-DDTHH:MM (local time, no offset)'),
+  z.refine(isRealLocalDateTime, 'not a real date and time'),
+);
 const isoInstant = z.string().check(z.refine((s) => /(Z|[+-]\d{2}:?\d{2})$/.test(s) && !Number.isNaN(Date.parse(s)), 'expected an ISO 8601 time with offset'));
 
 /** How to reach a person. Secrets (webhook URLs) are never in the config: they are named secrets. */
@@ -383,7 +396,11 @@ function checkReferences(cfg: PipelineConfig, issue: Issue): void {
         if ('person' in t) ref('person', people, t.person, [...path, 'person']);
         if ('schedule' in t) ref('schedule', schedules, t.schedule, [...path, 'schedule']);
         if ('team' in t) ref('team', teams, t.team, [...path, 'team']);
-        if ('channel' in t) ref('channel', channels, t.channel, [...path, 'channel']);
+        if ('channel' in t) {
+          ref('channel', channels, t.channel, [...path, 'channel']);
+          const type = cfg.channels?.find((c) => c.name === t.channel)?.type;
+          if (type === 'email' || type === 'sms') issue([...path, 'channel'], `channel "${t.channel}" is an ${type} channel: page people (their contacts), not the channel`);
+        }
       }),
     ),
   );
