@@ -113,6 +113,8 @@ export function diffSimulations(current: SimulationResult, candidate: Simulation
       continue;
     }
     compared++;
+    // A delivery both runs saw before is skipped before any rule runs (duplicate-delivery): nothing to compare.
+    if (a.outcome === 'duplicate' && b.outcome === 'duplicate') continue;
     const changes: AlertChange[] = [];
     if (a.pages !== b.pages) {
       changes.push({ kind: 'pages', current: a.pages, candidate: b.pages, text: `pages: ${yesNo(a.pages)} -> ${yesNo(b.pages)} (${whyNoPage(b)}; was ${whyNoPage(a)})` });

@@ -49,6 +49,13 @@ describe('diffSimulations', () => {
     expect(diff.incidents).toEqual({ current: 4, candidate: 4 });
   });
 
+  it('does not compare deliveries both runs skip as duplicates', () => {
+    const twice: SimulationInput[] = [inputs[1]!, { ...inputs[1]!, at: '2024-06-10T10:03:40Z' }];
+    const diff = diffSimulations(simulate(current, twice), simulate(candidate, twice));
+    expect(diff.alerts).toBe(2);
+    expect(diff.differences.map((d) => [d.at, d.changes.map((c) => c.kind)])).toEqual([['2024-06-10T10:03:13.000Z', ['route']]]);
+  });
+
   it('the same config shows no difference', () => {
     const diff = diffSimulations(simulate(current, inputs), simulate(current, inputs));
     expect(diff.differences).toEqual([]);
