@@ -1,0 +1,141 @@
+/**
+ * A measuring wrapper for the DynamoDB client the stores use: a middleware (initialize step, outside the SDK's
+ * retries) that asks every call for `ReturnConsumedCapacity: 'TOTAL'` and adds up what DynamoDB (here dynalite)
+ * reports, split into reads and writes. The store's code is not changed; the middleware sits on the client the
+ * local runtime hands to the stores (runtime hook `dynamoClient`).
+ *
+ * What the reported figure leaves out, and how it is added here:
+ * - A conditional write whose condition fails still consumes write units (platform-numbers.md §5), but the error
+ *   carries no ConsumedCapacity: counted from the size of the item the call tried to write (at least 1).
+ * - Global secondary index writes are billed as write units too, and dynalite reports only the table. Incident heads
+ *   are the only items with index keys (g1..g3, keys-only projections), so for a PutItem of such an item the meter
+ *   asks for the old item (`ReturnValues: ALL_OLD`, free, removed again before the store sees the answer) and counts
+ *   1 unit per index entry written and 1 per index entry deleted (a changed index key is a delete plus a put).
+ */
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+
+type Doc = Record<string, unknown>;
+
+const READS = new Set(['GetItemCommand', 'QueryCommand', 'ScanCommand', 'BatchGetItemCommand']);
+const WRITES = new Set(['PutItemCommand', 'UpdateItemCommand', 'DeleteItemCommand', 'BatchWriteItemCommand']);
+const INDEXES = [['g1pk', 'g1sk'], ['g2pk', 'g2sk'], ['g3pk', 'g3sk']] as const;
+
+/** DynamoDB's item size rules on a document-form value (names + values; numbers ~ digits / 2 + 1). */
+export function valueSize(v: unknown): number {
+  if (v === null || v === undefined || typeof v === 'boolean') return 1;
+  if (typeof v === 'string') return Buffer.byteLength(v, 'utf8');
+  if (typeof v === 'number' || typeof v === 'bigint') return Math.ceil(String(v).replace(/[-.]/g, '').length / 2) + 1;
+  if (v instanceof Uint8Array) return v.byteLength;
+  if (v instanceof Set) return [...v].reduce((n: number, x) => n + valueSize(x), 0);
+  if (Array.isArray(v)) return 3 + v.reduce((n: number, x) => n + 1 + valueSize(x), 0);
+  if (typeof v === 'object') return 3 + itemSize(v as Doc) + Object.keys(v as Doc).length;
+  return 1;
+}
+
+export function itemSize(item: Doc): number {
+  let n = 0;
+  for (const [k, v] of Object.entries(item)) if (v !== undefined) n += Buffer.byteLength(k, 'utf8') + valueSize(v);
+  return n;
+}
+
+export interface CapacityTotals {
+  readUnits: number;
+  writeUnits: number;
+  /** Part of writeUnits: index entries written or deleted (not reported by dynalite). */
+  indexWriteUnits: number;
+  /** Part of writeUnits: conditional writes whose condition failed. */
+  failedConditionWriteUnits: number;
+  failedConditions: number;
+  /**
+   * Write units by item kind (itemKind attribute, else the key prefix), estimated per item from its size (the
+   * reported total is per call): where the write units go.
+   */
+  writeUnitsByKind: Record<string, number>;
+  /** Calls by command name (logical calls, before SDK retries). */
+  calls: Record<string, number>;
+}
+
+export class CapacityMeter {
+  private totals: CapacityTotals = CapacityMeter.empty();
+
+  static empty(): CapacityTotals {
+    return { readUnits: 0, writeUnits: 0, indexWriteUnits: 0, failedConditionWriteUnits: 0, failedConditions: 0, writeUnitsByKind: {}, calls: {} };
+  }
+
+  snapshot(): CapacityTotals {
+    return structuredClone(this.totals);
+  }
+
+  reset(): void {
+    this.totals = CapacityMeter.empty();
+  }
+
+  /** Adds the counting middleware to the client (and so to every DynamoDBDocumentClient built from it). */
+  attach(client: DynamoDBClient): void {
+    client.middlewareStack.add(
+      (next, context) => async (args) => {
+        const command = String((context as { commandName?: string }).commandName ?? 'unknown');
+        const original = args.input as Doc;
+        const input: Doc = { ...original };
+        const counted = READS.has(command) || WRITES.has(command);
+        if (counted) input.ReturnConsumedCapacity = 'TOTAL';
+        const item = command === 'PutItemCommand' ? (original.Item as Doc | undefined) : undefined;
+        const askedForOld = !!item && typeof item.g3pk === 'string' && original.ReturnValues === undefined;
+        if (askedForOld) input.ReturnValues = 'ALL_OLD';
+        this.totals.calls[command] = (this.totals.calls[command] ?? 0) + 1;
+        if (command === 'PutItemCommand' && item) this.byKind(item);
+        if (command === 'UpdateItemCommand') this.byKind(null, String((original.Key as Doc | undefined)?.pk ?? 'update'));
+        if (command === 'BatchWriteItemCommand') {
+          for (const requests of Object.values((original.RequestItems as Record<string, Array<{ PutRequest?: { Item: Doc } }>>) ?? {})) {
+            for (const r of requests) if (r.PutRequest) this.byKind(r.PutRequest.Item);
+          }
+        }
+        try {
+          const result = await next({ ...args, input });
+          const output = result.output as unknown as Doc;
+          if (counted) this.add(command, output.ConsumedCapacity);
+          if (askedForOld && item) {
+            this.addIndexWrites(item, (output.Attributes as Doc | undefined) ?? null);
+            delete output.Attributes;
+          }
+          if (counted && original.ReturnConsumedCapacity === undefined) delete output.ConsumedCapacity;
+          return result;
+        } catch (err) {
+          if ((err as { name?: string }).name === 'ConditionalCheckFailedException') {
+            const units = Math.max(1, Math.ceil((item ? itemSize(item) : 0) / 1024));
+            this.totals.writeUnits += units;
+            this.totals.failedConditionWriteUnits += units;
+            this.totals.failedConditions += 1;
+          }
+          throw err;
+        }
+      },
+      { step: 'initialize', name: 'benchCapacityMeter', override: true },
+    );
+  }
+
+  private byKind(item: Doc | null, key = ''): void {
+    const kind = item ? String(item.itemKind ?? String(item.pk ?? '').split('#')[0]) : key.split('#')[0] ?? 'update';
+    const units = item ? Math.max(1, Math.ceil(itemSize(item) / 1024)) : 1;
+    this.totals.writeUnitsByKind[kind || 'other'] = (this.totals.writeUnitsByKind[kind || 'other'] ?? 0) + units;
+  }
+
+  private add(command: string, consumed: unknown): void {
+    const list = Array.isArray(consumed) ? consumed : consumed ? [consumed] : [];
+    const units = list.reduce((n: number, c: { CapacityUnits?: number }) => n + (c.CapacityUnits ?? 0), 0);
+    if (READS.has(command)) this.totals.readUnits += units;
+    else this.totals.writeUnits += units;
+  }
+
+  private addIndexWrites(next: Doc, old: Doc | null): void {
+    let units = 0;
+    for (const [h, r] of INDEXES) {
+      const before = old && typeof old[h] === 'string' ? `${old[h]}|${old[r]}` : null;
+      const after = typeof next[h] === 'string' ? `${next[h]}|${next[r]}` : null;
+      if (before === after) continue;
+      units += (before ? 1 : 0) + (after ? 1 : 0);
+    }
+    this.totals.indexWriteUnits += units;
+    this.totals.writeUnits += units;
+  }
+}
