@@ -1,0 +1,124 @@
+/**
+ * Cost per million alerts from measured counts and the price table of platform-numbers.md §2 (us-east-1 list
+ * prices, arm64, free tiers ignored), laid out like its §3: an ingest path (a) and an escalation part (b) at a given
+ * incident rate.
+ */
+
+export const PRICES = {
+  httpApiPerRequest: 1.0 / 1e6,
+  lambdaPerRequest: 0.2 / 1e6,
+  lambdaPerGbSecondArm: 0.0000133334,
+  sqsPerRequest: 0.4 / 1e6,
+  dynamoPerWru: 0.625 / 1e6,
+  dynamoPerRru: 0.125 / 1e6,
+  sfnPerTransition: 0.025 / 1000,
+  snsPerPublish: 0.5 / 1e6,
+  logsPerGb: 0.5,
+} as const;
+
+/** platform-numbers.md §3 anchors, used where a local measurement would understate AWS (network I/O). */
+export const ANCHORS = {
+  ingestMemoryGb: 0.25,
+  ingestMinMs: 25,
+  processorMemoryGb: 0.5,
+  taskMemoryGb: 0.25,
+  taskMs: 50,
+  apiMemoryGb: 0.25,
+  apiMs: 25,
+} as const;
+
+/** Per-alert figures of the ingest path, measured on a workload with the given incident rate. */
+export interface IngestMeasure {
+  /** HTTP requests per alert (billed per 512 KB: at most one unit per request here). */
+  requestsPerAlert: number;
+  apiUnitsPerAlert: number;
+  ingestMs: number;
+  sqsRequestsPerAlert: number;
+  processorInvocationsPerAlert: number;
+  processorMsPerInvocation: number;
+  wruPerAlert: number;
+  rruPerAlert: number;
+  logBytesPerAlert: number;
+}
+
+/** Per-incident figures of an escalation path (beyond what the ingest measurement already includes). */
+export interface EscalationMeasure {
+  transitions: number;
+  taskInvocations: number;
+  notifications: number;
+  /** API requests per incident (an acknowledgement through the API = 1). */
+  apiRequests: number;
+  extraWru: number;
+  extraRru: number;
+}
+
+export interface CostLine {
+  item: string;
+  quantity: string;
+  dollars: number;
+}
+
+export interface CostBreakdown {
+  lines: CostLine[];
+  ingest: number;
+  escalation: number;
+  total: number;
+}
+
+const M = 1e6;
+const n = (x: number, d = 0) => x.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: 0 });
+
+export function costPerMillion(ingest: IngestMeasure, esc: EscalationMeasure, incidentRate: number): CostBreakdown {
+  const lines: CostLine[] = [];
+  const inc = incidentRate * M;
+  const gbs = (inv: number, gb: number, ms: number) => inv * gb * (ms / 1000);
+
+  const requests = ingest.requestsPerAlert * M;
+  lines.push({ item: 'HTTP API', quantity: `${n(ingest.apiUnitsPerAlert * M)} requests`, dollars: ingest.apiUnitsPerAlert * M * PRICES.httpApiPerRequest });
+  const ingestGbs = gbs(requests, ANCHORS.ingestMemoryGb, ingest.ingestMs);
+  lines.push({
+    item: 'Ingest Lambda',
+    quantity: `${n(requests)} inv.; ${n(ingestGbs)} GB-s (256 MB × ${n(ingest.ingestMs, 1)} ms)`,
+    dollars: requests * PRICES.lambdaPerRequest + ingestGbs * PRICES.lambdaPerGbSecondArm,
+  });
+  lines.push({ item: 'SQS', quantity: `${n(ingest.sqsRequestsPerAlert * M)} requests (send + receive + delete, 64 KB chunks)`, dollars: ingest.sqsRequestsPerAlert * M * PRICES.sqsPerRequest });
+  const procInv = ingest.processorInvocationsPerAlert * M;
+  const procGbs = gbs(procInv, ANCHORS.processorMemoryGb, ingest.processorMsPerInvocation);
+  lines.push({
+    item: 'Processor Lambda',
+    quantity: `${n(procInv)} inv.; ${n(procGbs)} GB-s (512 MB × ${n(ingest.processorMsPerInvocation)} ms)`,
+    dollars: procInv * PRICES.lambdaPerRequest + procGbs * PRICES.lambdaPerGbSecondArm,
+  });
+  lines.push({
+    item: 'DynamoDB',
+    quantity: `${n(ingest.wruPerAlert * M)} WRU + ${n(ingest.rruPerAlert * M)} RRU`,
+    dollars: ingest.wruPerAlert * M * PRICES.dynamoPerWru + ingest.rruPerAlert * M * PRICES.dynamoPerRru,
+  });
+  const logGb = (ingest.logBytesPerAlert * M) / 1e9;
+  lines.push({ item: 'CloudWatch Logs (INFO logs)', quantity: `${n(logGb, 2)} GB`, dollars: logGb * PRICES.logsPerGb });
+  const ingestTotal = lines.reduce((a, l) => a + l.dollars, 0);
+
+  const escLines: CostLine[] = [];
+  escLines.push({ item: 'Step Functions Standard', quantity: `${n(inc)} incidents × ${n(esc.transitions, 2)} transitions`, dollars: inc * esc.transitions * PRICES.sfnPerTransition });
+  const taskInv = inc * esc.taskInvocations;
+  const taskGbs = gbs(taskInv, ANCHORS.taskMemoryGb, ANCHORS.taskMs);
+  escLines.push({ item: 'Escalation task Lambdas', quantity: `${n(taskInv)} inv.; ${n(taskGbs)} GB-s`, dollars: taskInv * PRICES.lambdaPerRequest + taskGbs * PRICES.lambdaPerGbSecondArm });
+  escLines.push({ item: 'Notifications (SNS publish)', quantity: `${n(inc * esc.notifications)}`, dollars: inc * esc.notifications * PRICES.snsPerPublish });
+  if (esc.apiRequests > 0) {
+    const req = inc * esc.apiRequests;
+    escLines.push({
+      item: 'Acknowledgements (HTTP API + api Lambda)',
+      quantity: `${n(req)} requests`,
+      dollars: req * (PRICES.httpApiPerRequest + PRICES.lambdaPerRequest) + gbs(req, ANCHORS.apiMemoryGb, ANCHORS.apiMs) * PRICES.lambdaPerGbSecondArm,
+    });
+  }
+  if (esc.extraWru > 0 || esc.extraRru > 0) {
+    escLines.push({
+      item: 'DynamoDB (escalation steps)',
+      quantity: `${n(inc * esc.extraWru)} WRU + ${n(inc * esc.extraRru)} RRU`,
+      dollars: inc * (esc.extraWru * PRICES.dynamoPerWru + esc.extraRru * PRICES.dynamoPerRru),
+    });
+  }
+  const escalationTotal = escLines.reduce((a, l) => a + l.dollars, 0);
+  return { lines: [...lines, ...escLines], ingest: ingestTotal, escalation: escalationTotal, total: ingestTotal + escalationTotal };
+}

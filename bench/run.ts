@@ -1,0 +1,514 @@
+/**
+ * `npm run bench`: the performance and cost benchmark (a script, not a test). Prints its tables and writes them to
+ * docs/performance.md. About 3 minutes on 2 vCPUs. Sections:
+ *
+ * 1. core pipeline throughput in one process (normalize, fingerprint, rules, route, dedup decision);
+ * 2. a storm of 20,000 alerts over 200 fingerprints sent over HTTP in batches of 100 (8 requests in flight) to the
+ *    local runtime (its own process, embedded DynamoDB in memory) and, in the same run, to Prometheus Alertmanager
+ *    (Debian's package, installed here when missing and allowed) with a local webhook receiver; accepted alerts/s,
+ *    first-arrival-to-page p50/p99, pages, and the ratios;
+ * 3. DynamoDB request units per alert (unique alerts, the storm, a 5 % incident mix), counted from the SDK calls;
+ * 4. state transitions, notifications and DynamoDB units per incident for each escalation path;
+ * 5. cost per million alerts from those counts and platform-numbers.md's prices;
+ * 6. each Lambda bundle's size and import time.
+ *
+ * Environment: BENCH_QUICK=1 shrinks every workload (a smoke run; figures not comparable); BENCH_NO_INSTALL=1 never
+ * installs Alertmanager; BENCH_OUT=<file> writes the report elsewhere.
+ */
+import './lib/env';
+import { execSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+// aws-local-stepfunctions needs Promise.withResolvers, which Node 20 lacks (toolchain.md §8).
+import '../scripts/polyfill.cjs';
+import { loadPipelineConfig } from '../lib/config/load-pipeline-config';
+import { fingerprintOf } from '../lambdas/core/fingerprint';
+import { incidentIdOf } from '../lambdas/core/deduplicate';
+import { ensureAlertmanager, startAlertmanager, startWebhookReceiver } from './lib/alertmanager';
+import { benchConfig } from './lib/bench-config';
+import { measureBundles, nodeStartMs, type BundleResult } from './lib/bundles';
+import { coreThroughput, type CoreResult } from './lib/core';
+import { costPerMillion, type CostBreakdown, type EscalationMeasure, type IngestMeasure } from './lib/cost';
+import { measureEscalation, type EscalationResult } from './lib/escalation';
+import { startRuntimeProcess, type ChildStats } from './lib/runtime-process';
+import { alertmanagerBody, alertname, batches, buildStorm, EXTERNAL_URL, sendStorm, webhookBody, type StormAlert } from './lib/storm';
+import { fmt, fmtBytes, fmtMs, median, percentile, sleep } from './lib/stats';
+
+const QUICK = process.env.BENCH_QUICK === '1';
+const ROOT = join(__dirname, '..');
+const OUT = process.env.BENCH_OUT ?? join(ROOT, 'docs', 'performance.md');
+
+const STORM = { alerts: QUICK ? 2_000 : 20_000, fingerprints: QUICK ? 20 : 200, batch: 100, concurrency: 8 };
+const UNIQUE = { alerts: QUICK ? 200 : 1_000, batch: 100 };
+const MIX = { alerts: QUICK ? 2_000 : 10_000, fingerprints: QUICK ? 100 : 500, batch: 100 };
+const SINGLE = { alerts: QUICK ? 400 : 2_000, fingerprints: QUICK ? 20 : 100 };
+const INCIDENT_RATE = 0.05;
+const TARGETS = { wruPerAlertStorm: 0.2, transitionsAckedAtLevel1: 4, dollarsPerMillion: 4, straightforward: 12.54 };
+
+const log = (line: string) => console.log(line);
+const section = (title: string) => log(`\n== ${title}`);
+
+// ---------------------------------------------------------------------------------------------------------------
+// Local runtime workloads
+// ---------------------------------------------------------------------------------------------------------------
+
+interface LocalRun {
+  alerts: number;
+  accepted: number;
+  requests: number;
+  requestBytes: number;
+  acceptMs: number;
+  drainMs: number;
+  requestLatencyP50: number;
+  pages: number;
+  incidents: number;
+  pageLatencies: number[];
+  stats: ChildStats;
+  logBytes: number;
+}
+
+function incidentIdFor(a: StormAlert): string {
+  return incidentIdOf(fingerprintOf(`am:${EXTERNAL_URL}:${a.amFingerprint}`), 1);
+}
+
+async function runLocal(storm: StormAlert[], batch: number, concurrency: number, logLevel = 'WARN'): Promise<LocalRun> {
+  const rt = await startRuntimeProcess({ config: benchConfig('page-once'), inMemoryStore: true }, logLevel);
+  try {
+    await rt.reset();
+    const requests = batches(storm, batch).map((alerts) => ({ alerts, body: webhookBody(alerts) }));
+    const t0 = Date.now();
+    const sent = await sendStorm(`${rt.url}/ingest/alertmanager/${rt.ingestToken}`, requests, concurrency);
+    await rt.drain(300_000);
+    const drainMs = Date.now() - t0;
+    const stats = await rt.stats();
+    const logBytes = rt.logBytes();
+    const outbox = rt.outbox();
+    const firstPage = new Map<string, number>();
+    for (const e of outbox) if (!firstPage.has(e.incidentId)) firstPage.set(e.incidentId, Date.parse(e.at));
+    const byFp = new Map<number, StormAlert>();
+    for (const a of storm) if (!byFp.has(a.fp)) byFp.set(a.fp, a);
+    const pageLatencies: number[] = [];
+    for (const [fp, sentAt] of sent.firstSent) {
+      const at = firstPage.get(incidentIdFor(byFp.get(fp)!));
+      pageLatencies.push(at === undefined ? Number.POSITIVE_INFINITY : at - sentAt);
+    }
+    return {
+      alerts: storm.length,
+      accepted: sent.accepted,
+      requests: requests.length,
+      requestBytes: requests.reduce((n, r) => n + Buffer.byteLength(r.body), 0),
+      acceptMs: sent.elapsedMs,
+      drainMs,
+      requestLatencyP50: median(sent.requestLatenciesMs),
+      pages: outbox.length,
+      incidents: firstPage.size,
+      pageLatencies,
+      stats,
+      logBytes,
+    };
+  } finally {
+    await rt.stop();
+  }
+}
+
+interface AmRun {
+  version: string;
+  installed: boolean;
+  accepted: number;
+  acceptMs: number;
+  notifications: number;
+  groups: number;
+  pageLatencies: number[];
+}
+
+async function runAlertmanager(storm: StormAlert[]): Promise<AmRun | { skipped: string }> {
+  const bin = ensureAlertmanager(log);
+  if (!bin.ok) return { skipped: bin.reason };
+  const hook = await startWebhookReceiver('alertname');
+  let am: Awaited<ReturnType<typeof startAlertmanager>> | undefined;
+  try {
+    am = await startAlertmanager(bin.path, hook.url, 'alertname');
+    const requests = batches(storm, STORM.batch).map((alerts) => ({ alerts, body: alertmanagerBody(alerts) }));
+    const sent = await sendStorm(`${am.url}/api/v2/alerts`, requests, STORM.concurrency);
+    const deadline = Date.now() + 60_000;
+    while (hook.firstByLabel.size < STORM.fingerprints && Date.now() < deadline) await sleep(10);
+    await sleep(1000); // late duplicates, if any, would show in the notification count
+    const pageLatencies = [...sent.firstSent].map(([fp, t]) => {
+      const at = hook.firstByLabel.get(alertname(fp));
+      return at === undefined ? Number.POSITIVE_INFINITY : at - t;
+    });
+    return { version: bin.version, installed: bin.installed, accepted: sent.accepted, acceptMs: sent.elapsedMs, notifications: hook.notifications, groups: hook.firstByLabel.size, pageLatencies };
+  } catch (err) {
+    return { skipped: `Alertmanager could not be run: ${err instanceof Error ? err.message : String(err)}` };
+  } finally {
+    await am?.stop();
+    await hook.close();
+  }
+}
+
+function ingestMeasure(run: LocalRun): IngestMeasure {
+  const s = run.stats;
+  const sqs = s.queue.sendBilledRequests + s.processor.receiveBilledRequests + s.processor.deleteCalls;
+  const procMs = s.processor.durationsMs.reduce((a, b) => a + b, 0) / Math.max(1, s.processor.invocations);
+  return {
+    requestsPerAlert: run.requests / run.alerts,
+    apiUnitsPerAlert: run.requests / run.alerts, // every body here is < 512 KB: one metered request each
+    ingestMs: Math.max(25, run.requestLatencyP50),
+    sqsRequestsPerAlert: sqs / run.alerts,
+    processorInvocationsPerAlert: s.processor.invocations / run.alerts,
+    processorMsPerInvocation: procMs,
+    wruPerAlert: s.capacity.writeUnits / run.alerts,
+    rruPerAlert: s.capacity.readUnits / run.alerts,
+    logBytesPerAlert: run.logBytes / run.alerts,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Report
+// ---------------------------------------------------------------------------------------------------------------
+
+function table(header: string[], rows: Array<Array<string | number>>): string {
+  const line = (cells: Array<string | number>) => `| ${cells.join(' | ')} |`;
+  return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
+}
+
+const ratio = (a: number, b: number) => (Number.isFinite(a) && Number.isFinite(b) && b > 0 ? `${fmt(a / b, 2)}×` : 'n/a');
+const money = (d: number) => `$${d < 0.01 && d > 0 ? d.toFixed(4) : d.toFixed(3)}`;
+const verdict = (ok: boolean) => (ok ? '**met**' : '**missed**');
+
+function gitRevision(): string {
+  try {
+    const rev = execSync('git rev-parse --short HEAD', { cwd: ROOT, encoding: 'utf8' }).trim();
+    const dirty = execSync('git status --porcelain -- lambdas lib bench', { cwd: ROOT, encoding: 'utf8' }).trim() ? ' (with uncommitted changes)' : '';
+    return `${rev}${dirty}`;
+  } catch {
+    return 'unknown';
+  }
+}
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  const when = new Date().toISOString();
+  const machine = `${cpus().length} vCPU (${cpus()[0]?.model.trim() ?? 'unknown'}), ${fmt(totalmem() / 1024 ** 3)} GiB, Node ${process.version}, ${process.platform}/${process.arch}`;
+  log(`bench: ${machine}${QUICK ? ' — QUICK run, figures not comparable' : ''}`);
+
+  section('core pipeline throughput (one process, no I/O)');
+  const coreBench = coreThroughput(benchConfig(), QUICK ? 4_000 : 20_000, QUICK ? 40 : 200, QUICK ? 2 : 5);
+  const repoConfig = loadPipelineConfig(join(ROOT, 'config', 'pipeline.yaml'));
+  const coreRepo = coreThroughput(repoConfig, QUICK ? 4_000 : 20_000, QUICK ? 40 : 200, QUICK ? 2 : 5);
+  for (const [name, c] of [['bench config', coreBench], ['config/pipeline.yaml', coreRepo]] as Array<[string, CoreResult]>) {
+    log(`${name}: ${fmt(c.alertsPerSecond)} alerts/s (${fmt(c.usPerAlert.total, 1)} µs/alert)`);
+  }
+
+  section(`storm: ${fmt(STORM.alerts)} alerts over ${STORM.fingerprints} fingerprints, batches of ${STORM.batch}, ${STORM.concurrency} in flight`);
+  const storm = buildStorm(STORM.alerts, STORM.fingerprints);
+  const local = await runLocal(storm, STORM.batch, STORM.concurrency);
+  const localRate = (local.accepted / local.acceptMs) * 1000;
+  log(`local runtime: ${fmt(localRate)} accepted alerts/s; page p50 ${fmtMs(percentile(local.pageLatencies, 50))}, p99 ${fmtMs(percentile(local.pageLatencies, 99))}; ${local.pages} pages; drained in ${fmtMs(local.drainMs)}`);
+  const am = await runAlertmanager(storm);
+  if ('skipped' in am) log(`Alertmanager: skipped (${am.skipped})`);
+  else log(`Alertmanager ${am.version}: ${fmt((am.accepted / am.acceptMs) * 1000)} accepted alerts/s; page p50 ${fmtMs(percentile(am.pageLatencies, 50))}, p99 ${fmtMs(percentile(am.pageLatencies, 99))}; ${am.notifications} notifications`);
+
+  section('DynamoDB units per alert: unique alerts, 5 % incident mix (batches of 100 and one alert per request)');
+  const unique = await runLocal(buildStorm(UNIQUE.alerts, UNIQUE.alerts, 11, 'unique'), UNIQUE.batch, 4);
+  log(`unique: ${fmt(unique.stats.capacity.writeUnits / unique.alerts, 2)} WRU/alert, ${fmt(unique.stats.capacity.readUnits / unique.alerts, 2)} RRU/alert`);
+  const mix = await runLocal(buildStorm(MIX.alerts, MIX.fingerprints, 13, 'mix'), MIX.batch, 1, 'INFO');
+  log(`mix (batches of ${MIX.batch}): ${fmt(mix.stats.capacity.writeUnits / mix.alerts, 2)} WRU/alert, ${fmt(mix.stats.capacity.readUnits / mix.alerts, 2)} RRU/alert, ${fmt(mix.logBytes / mix.alerts)} log bytes/alert`);
+  const single = await runLocal(buildStorm(SINGLE.alerts, SINGLE.fingerprints, 17, 'single'), 1, 1, 'INFO');
+  log(`mix (one alert per request): ${fmt(single.stats.capacity.writeUnits / single.alerts, 2)} WRU/alert, ${fmt(single.stats.capacity.readUnits / single.alerts, 2)} RRU/alert`);
+
+  section('escalation paths: transitions, notifications, DynamoDB units per incident');
+  const escalation: EscalationResult[] = [];
+  escalation.push(await measureEscalation('one level, no repeat (paged inline)', 'page-once', false));
+  escalation.push(await measureEscalation('two levels, acknowledged at level 1', 'two-levels', true));
+  escalation.push(await measureEscalation('two levels, nobody acknowledges', 'two-levels', false));
+  escalation.push(await measureEscalation('two levels × 2 rounds, nobody acknowledges', 'two-levels-repeat', false));
+  for (const e of escalation) log(`${e.label}: ${fmt(e.transitionsPerIncident, 1)} transitions, ${fmt(e.notificationsPerIncident, 1)} notifications per incident`);
+
+  section('Lambda bundles (esbuild as lib/constructs/defaults.ts) and import time');
+  const nodeMs = nodeStartMs(QUICK ? 3 : 7);
+  const bundles: BundleResult[] = await measureBundles(repoConfig, QUICK ? 3 : 7);
+  for (const b of bundles) log(`${b.name}: ${fmtBytes(b.bytes)} (${fmtBytes(b.gzipBytes)} gzip), import ${fmtMs(b.importMs)}`);
+
+  // -------------------------------------------------------------------------------------------------------------
+  // Cost
+  // -------------------------------------------------------------------------------------------------------------
+  const pageOnce = escalation[0]!;
+  const acked = escalation[1]!;
+  const inlineEsc: EscalationMeasure = { transitions: 0, taskInvocations: 1, notifications: pageOnce.notificationsPerIncident, apiRequests: 0, extraWru: 0, extraRru: 0 };
+  const ackedEsc: EscalationMeasure = {
+    transitions: acked.transitionsPerIncident,
+    taskInvocations: acked.pagesPerIncident,
+    notifications: acked.notificationsPerIncident,
+    apiRequests: 1,
+    extraWru: Math.max(0, acked.writeUnitsPerIncident - pageOnce.writeUnitsPerIncident),
+    extraRru: Math.max(0, acked.readUnitsPerIncident - pageOnce.readUnitsPerIncident),
+  };
+  const mixIngest = ingestMeasure(mix);
+  const singleIngest = ingestMeasure(single);
+  const scenarios: Array<{ name: string; cost: CostBreakdown }> = [
+    { name: `A: batches of ${MIX.batch}, paged inline`, cost: costPerMillion(mixIngest, inlineEsc, INCIDENT_RATE) },
+    { name: `B: batches of ${MIX.batch}, 2 levels acked at 1`, cost: costPerMillion(mixIngest, ackedEsc, INCIDENT_RATE) },
+    { name: 'C: 1 alert/request, paged inline', cost: costPerMillion(singleIngest, inlineEsc, INCIDENT_RATE) },
+    { name: 'D: 1 alert/request, 2 levels acked at 1', cost: costPerMillion(singleIngest, ackedEsc, INCIDENT_RATE) },
+  ];
+
+  // -------------------------------------------------------------------------------------------------------------
+  // Report
+  // -------------------------------------------------------------------------------------------------------------
+  const amOk = !('skipped' in am);
+  const amRate = amOk ? (am.accepted / am.acceptMs) * 1000 : Number.NaN;
+  const amP50 = amOk ? percentile(am.pageLatencies, 50) : Number.NaN;
+  const amP99 = amOk ? percentile(am.pageLatencies, 99) : Number.NaN;
+  const localP50 = percentile(local.pageLatencies, 50);
+  const localP99 = percentile(local.pageLatencies, 99);
+  const stormWru = local.stats.capacity.writeUnits / local.alerts;
+  const stormRru = local.stats.capacity.readUnits / local.alerts;
+  const kinds = Object.entries(local.stats.capacity.writeUnitsByKind).sort((a, b) => b[1] - a[1]);
+  const kindsTotal = kinds.reduce((a, [, v]) => a + v, 0);
+
+  const storTable = table(
+    ['Storm', 'Local runtime', amOk ? `Alertmanager ${am.version}` : 'Alertmanager', 'Ratio (local / Alertmanager)'],
+    [
+      ['accepted alerts/s', fmt(localRate), amOk ? fmt(amRate) : 'skipped', ratio(localRate, amRate)],
+      ['first arrival → page, p50', fmtMs(localP50), amOk ? fmtMs(amP50) : 'skipped', ratio(localP50, amP50)],
+      ['first arrival → page, p99', fmtMs(localP99), amOk ? fmtMs(amP99) : 'skipped', ratio(localP99, amP99)],
+      ['pages / notifications (must be ' + STORM.fingerprints + ')', `${local.pages} (${local.incidents} incidents)`, amOk ? `${am.notifications} (${am.groups} groups)` : 'skipped', ''],
+      ['all alerts processed after', fmtMs(local.drainMs), amOk ? 'n/a (in memory)' : 'skipped', ''],
+    ],
+  );
+
+  const unitsTable = table(
+    ['Workload', 'Alerts', 'Incidents', 'WRU / alert', 'RRU / alert', 'DynamoDB calls / alert'],
+    [
+      ['unique alerts (1 per fingerprint), batches of 100', fmt(unique.alerts), fmt(unique.incidents), fmt(unique.stats.capacity.writeUnits / unique.alerts, 2), fmt(unique.stats.capacity.readUnits / unique.alerts, 2), fmt(Object.values(unique.stats.capacity.calls).reduce((a, b) => a + b, 0) / unique.alerts, 2)],
+      [`storm (${STORM.alerts / STORM.fingerprints} per fingerprint), batches of 100`, fmt(local.alerts), fmt(local.incidents), fmt(stormWru, 2), fmt(stormRru, 3), fmt(Object.values(local.stats.capacity.calls).reduce((a, b) => a + b, 0) / local.alerts, 3)],
+      [`5 % incident mix (${MIX.alerts / MIX.fingerprints} per fingerprint), batches of 100`, fmt(mix.alerts), fmt(mix.incidents), fmt(mix.stats.capacity.writeUnits / mix.alerts, 2), fmt(mix.stats.capacity.readUnits / mix.alerts, 2), fmt(Object.values(mix.stats.capacity.calls).reduce((a, b) => a + b, 0) / mix.alerts, 2)],
+      [`5 % incident mix, one alert per request`, fmt(single.alerts), fmt(single.incidents), fmt(single.stats.capacity.writeUnits / single.alerts, 2), fmt(single.stats.capacity.readUnits / single.alerts, 2), fmt(Object.values(single.stats.capacity.calls).reduce((a, b) => a + b, 0) / single.alerts, 2)],
+    ],
+  );
+  const kindTable = table(
+    ['Item written in the storm', 'Share of write units (estimated per item)'],
+    kinds.map(([k, v]) => [k, `${fmt((100 * v) / Math.max(1, kindsTotal))} %`]),
+  );
+
+  const escTable = table(
+    ['Escalation path', 'State transitions / incident', 'Executions', 'Pages / incident', 'Notifications / incident', 'WRU / incident', 'RRU / incident'],
+    escalation.map((e) => [e.label, fmt(e.transitionsPerIncident, 1), `${e.executions} of ${e.incidents}`, fmt(e.pagesPerIncident, 1), fmt(e.notificationsPerIncident, 1), fmt(e.writeUnitsPerIncident, 1), fmt(e.readUnitsPerIncident, 1)]),
+  );
+
+  const itemNames = scenarios[1]!.cost.lines.map((l) => l.item);
+  const costTable = table(
+    ['Line item (per 1 M alerts, 5 % open an incident, arm64)', ...scenarios.map((s) => s.name)],
+    [
+      ...itemNames.map((item) => [item, ...scenarios.map((s) => {
+        const l = s.cost.lines.find((x) => x.item === item);
+        return l ? money(l.dollars) : '—';
+      })]),
+      ['**(a) ingest path**', ...scenarios.map((s) => `**${money(s.cost.ingest)}**`)],
+      ['**(b) escalation**', ...scenarios.map((s) => `**${money(s.cost.escalation)}**`)],
+      ['**Total**', ...scenarios.map((s) => `**${money(s.cost.total)}**`)],
+      ['vs the $4 target', ...scenarios.map((s) => verdict(s.cost.total <= TARGETS.dollarsPerMillion))],
+      ['vs the straightforward design ($12.54)', ...scenarios.map((s) => `${fmt((100 * s.cost.total) / TARGETS.straightforward)} %`)],
+    ],
+  );
+  const quantityTable = table(
+    ['Line item', `Quantity, scenario A`, 'Quantity, scenario D'],
+    itemNames.map((item) => [item, scenarios[0]!.cost.lines.find((l) => l.item === item)?.quantity ?? '—', scenarios[3]!.cost.lines.find((l) => l.item === item)?.quantity ?? '—']),
+  );
+
+  const coreTable = table(
+    ['Config', 'Alerts/s', 'µs/alert', 'normalize', 'fingerprint + rules + route', 'dedup decision'],
+    ([['bench config (no rules)', coreBench], ['config/pipeline.yaml (its rules)', coreRepo]] as Array<[string, CoreResult]>).map(([name, c]) => [
+      name, fmt(c.alertsPerSecond), fmt(c.usPerAlert.total, 1), fmt(c.usPerAlert.normalize, 1), fmt(c.usPerAlert.evaluate, 1), fmt(c.usPerAlert.plan, 1),
+    ]),
+  );
+
+  const bundleTable = table(
+    ['Function', 'Minified', 'gzip', `Import (median of ${QUICK ? 3 : 7}, fresh process)`],
+    bundles.map((b) => [b.name, fmtBytes(b.bytes), fmtBytes(b.gzipBytes), fmtMs(b.importMs)]),
+  );
+
+  const best = scenarios.reduce((a, b) => (a.cost.total <= b.cost.total ? a : b));
+  const targetsTable = table(
+    ['Target', 'Measured', 'Verdict'],
+    [
+      ['accepted alerts/s ≥ Alertmanager’s (same storm, same run)', amOk ? `${fmt(localRate)} vs ${fmt(amRate)} (${ratio(localRate, amRate)})` : `${fmt(localRate)}; Alertmanager skipped`, amOk ? verdict(localRate >= amRate) : 'not measured'],
+      ['p99 first arrival → page ≤ Alertmanager’s', amOk ? `${fmtMs(localP99)} vs ${fmtMs(amP99)} (${ratio(localP99, amP99)})` : `${fmtMs(localP99)}; Alertmanager skipped`, amOk ? verdict(localP99 <= amP99) : 'not measured'],
+      ['pages sent = fingerprints', `${local.pages} of ${STORM.fingerprints}`, verdict(local.pages === STORM.fingerprints)],
+      ['≤ 0.2 DynamoDB write units per alert in the storm', fmt(stormWru, 2), verdict(stormWru <= TARGETS.wruPerAlertStorm)],
+      ['≤ 4 state transitions for an incident acknowledged at level 1', fmt(acked.transitionsPerIncident, 1), verdict(acked.transitionsPerIncident <= TARGETS.transitionsAckedAtLevel1)],
+      ['≤ $4 per million alerts at 5 % incidents', scenarios.map((s) => `${s.name.split(':')[0]} ${money(s.cost.total)}`).join(', '), `${verdict(best.cost.total <= TARGETS.dollarsPerMillion)} for ${scenarios.filter((s) => s.cost.total <= TARGETS.dollarsPerMillion).map((s) => s.name.split(':')[0]).join(', ') || 'none'}`],
+    ],
+  );
+
+  const s = local.stats;
+  const procMs = s.processor.durationsMs;
+  const report = `# Performance and cost
+
+Generated by \`npm run bench\` (bench/run.ts) on ${when}; do not edit by hand, run it again.
+Machine: ${machine}. Commit ${gitRevision()}. Whole run: ${fmtMs(Date.now() - started)}.${QUICK ? '\n\n**QUICK run (BENCH_QUICK=1): smaller workloads, figures not comparable.**' : ''}
+What the figures mean, why some targets are missed and what would close them: the notes at the end.
+
+## Targets
+
+${targetsTable}
+
+## Storm: local runtime vs Prometheus Alertmanager, same machine, same run
+
+${fmt(STORM.alerts)} alerts over ${STORM.fingerprints} fingerprints (${fmt(STORM.alerts / STORM.fingerprints)} each, distinct start times, seeded shuffle), sent over HTTP
+on loopback in ${fmt(STORM.alerts / STORM.batch)} requests of ${STORM.batch} alerts, ${STORM.concurrency} in flight, by the same client code to both:
+
+- **local runtime**: \`POST /ingest/alertmanager/{token}\` (Alertmanager webhook v4 bodies), the runtime in its own
+  Node.js process with the embedded DynamoDB in memory, config with one escalation level and no repeat (paged inline,
+  no state machine); a page is the first local outbox entry of the fingerprint's incident.
+- **Alertmanager**: ${amOk ? `${am.version} (Debian's \`prometheus-alertmanager\`${am.installed ? ', installed by this run' : ''})` : 'skipped: ' + am.skipped}, \`POST /api/v2/alerts\` (arrays),
+  \`group_by: [alertname]\` (one group per fingerprint), \`group_wait: 0s\`, \`group_interval: 1h\`, \`repeat_interval: 24h\`,
+  clustering off, one webhook receiver served by the benchmark; a page is the first webhook notification of the group.
+
+Time to page = from sending the first request that carries a fingerprint to its page (client and both servers on
+one clock).
+
+${storTable}
+
+Local runtime internals during the storm: ${s.processor.invocations} processor batches (${procMs.map((m) => fmtMs(m)).join(', ')}),
+${fmt(s.queue.messages)} queue messages of ${fmtBytes(s.queue.messageBytes / Math.max(1, s.queue.messages))} on average (${fmt(s.queue.messageBytes / STORM.alerts)} bytes per alert: normalized alert + raw),
+${s.processor.failedRecords} failed records, ${s.deadLetters} dead letters.
+
+## Core pipeline throughput (one process, no I/O)
+
+Alertmanager webhook bodies of 100 alerts: JSON parse + normalize, then per alert fingerprint, rules (CEL) and
+route, then the dedup decision per fingerprint group (\`planIncidentChanges\` against the state earlier batches left).
+${fmt(coreBench.alerts)} alerts over ${coreBench.fingerprints} fingerprints; median of ${coreBench.runs} runs after a warm-up.
+
+${coreTable}
+
+## DynamoDB request units per alert
+
+Counted from the SDK calls the stores make (ConsumedCapacity with \`ReturnConsumedCapacity: TOTAL\` on every call, by
+a middleware on the client: bench/lib/dynamodb-capacity.ts), plus what the embedded DynamoDB does not report:
+global secondary index writes (keys-only projections, 1 unit per index entry written or deleted) and failed
+conditional writes (they consume write units). Everything the local runtime writes is counted, including the inline
+page (rate-cap counter, timeline, escalation step) and delivery markers.
+
+${unitsTable}
+
+Where the storm's write units go:
+
+${kindTable}
+
+## Escalation: state transitions and notifications per incident
+
+The synthesized Step Functions definition run locally (aws-local-stepfunctions), waits scaled down; ${escalation[0]!.incidents} incidents
+per path, one alert each; acknowledgements through \`POST /api/incidents/{id}/acknowledge\` right after the level-1 page.
+Each level targets one webhook channel (one notification per page).
+
+${escTable}
+
+## Cost per million alerts
+
+Measured counts × the us-east-1 prices of platform-numbers.md §2, laid out like its §3, at a 5 % incident rate
+(1 alert in 20 opens an incident: ${fmt(MIX.alerts)} alerts over ${MIX.fingerprints} fingerprints in scenarios A and B, ${fmt(SINGLE.alerts)} over ${SINGLE.fingerprints} in C and D).
+Assumptions: arm64; free tiers ignored; SQS requests as implemented (one SendMessageBatch of ≤ 10 messages per
+request body, receives of ≤ 10 messages, one DeleteMessageBatch per 10 processed, each billed per 64 KB chunk; idle
+long polling not included); ingest Lambda 256 MB × the larger of the measured median request latency and §3's
+25 ms; processor Lambda 512 MB × the measured mean batch duration on the local runtime (dynalite is slower per call
+than DynamoDB, so this overstates it); task Lambdas 256 MB × 50 ms; one SNS publish per notification (webhook
+channels cost no SNS; email and SMS do); CloudWatch Logs from the bytes of INFO logs the runtime wrote per alert;
+DynamoDB from the measured units (scenarios B and D add the difference in units per incident between the
+two-level and the inline path).
+
+${costTable}
+
+Quantities:
+
+${quantityTable}
+
+The straightforward design of platform-numbers.md §3 costs $12.54 (arm64, with an ingest Lambda and 1 WRU per alert,
+8 transitions per incident).
+
+## Lambda bundles
+
+Each entry of \`lambdas/handlers/\` (but \`routes.ts\`) built as lib/constructs/defaults.ts has CDK build it (esbuild,
+ESM, createRequire banner, AWS SDK bundled, minified, target node24, the config inlined); import time = the
+\`import()\` of the bundle in a fresh \`node\` process (the process start itself, \`node -e 0\` = ${fmtMs(nodeMs)}, not included).
+
+${bundleTable}
+
+${notes({
+    callsPerNewIncident: Object.values(unique.stats.capacity.calls).reduce((a, b) => a + b, 0) / unique.alerts,
+    messageKb: s.queue.messageBytes / Math.max(1, s.queue.messages) / 1024,
+    shares: Object.fromEntries(kinds.map(([k, v]) => [k, (100 * v) / Math.max(1, kindsTotal)])),
+    transitionsAcked: acked.transitionsPerIncident,
+    sfnDollarsAcked: scenarios[1]!.cost.lines.find((l) => l.item === 'Step Functions Standard')!.dollars,
+  })}
+`;
+
+  writeFileSync(OUT, report);
+  log(`\n${'='.repeat(100)}`);
+  log(`\n## Targets\n\n${targetsTable}\n\n## Storm\n\n${storTable}\n\n## DynamoDB units\n\n${unitsTable}\n\n${kindTable}\n\n## Escalation\n\n${escTable}\n\n## Cost per million alerts\n\n${costTable}\n\n## Core\n\n${coreTable}\n\n## Bundles\n\n${bundleTable}`);
+  log(`\nwritten to ${OUT} (${fmtMs(Date.now() - started)})`);
+}
+
+interface NoteFigures {
+  callsPerNewIncident: number;
+  messageKb: number;
+  shares: Record<string, number>;
+  transitionsAcked: number;
+  sfnDollarsAcked: number;
+}
+
+/** The notes of the report: why some targets are missed and what would close them (figures from this run). */
+function notes(f: NoteFigures): string {
+  const share = (k: string) => `${fmt(f.shares[k] ?? 0)} %`;
+  return `## Notes: why some targets are missed and what would close them
+
+**The storm, locally.** The local runtime is one Node.js process, one thread: the HTTP ingest, the queue journal
+(fsync per accepted request), the processor and the DynamoDB emulator (dynalite, reached through the AWS SDK over
+loopback) share one core. A CPU profile of the runtime during the storm (\`BENCH_CHILD_PROFILE=<dir> npm run bench\`
+writes one) shows it busy the whole time, mostly in the AWS SDK's request and response handling, dynalite's
+validation and LevelDB emulation, and garbage collection of the ${fmt(f.messageKb)} KB queue messages; the pipeline's
+own decisions (normalize, rules, dedup) are a small part (see the core throughput: tens of thousands of alerts/s in
+one thread). While the processor applies a batch, the same thread answers ingest requests more slowly, so accepted
+alerts/s stays far below Alertmanager's, which ingests into memory on every core.
+
+**Time to page.** A page leaves when its fingerprint group of the processor batch has been applied: the batch (up to
+100 messages, here 10,000 alerts) waits up to 200 ms to fill, then its fingerprint groups are applied 8 at a time,
+each with a consistent query, the conditional head write and the alert-log batch write, and for a new incident the
+inline page (rate-cap counter, timeline, escalation step) and the escalation-started write: ${fmt(f.callsPerNewIncident, 1)}
+DynamoDB calls per new incident in the unique-alert run. ${STORM.fingerprints} new incidents at once are ~${fmt(f.callsPerNewIncident * STORM.fingerprints)} calls, which the emulator
+serves at a few hundred per second on one core, so the last pages leave seconds after the first. Alertmanager
+keeps alerts in memory and sends a group's first notification as soon as the group exists (\`group_wait: 0s\`).
+
+What would close it (product changes, not made by the benchmark): page first (start the escalation of a new
+incident right after its conditional create, before the alert-log and timeline writes); apply new-incident groups
+with more concurrency than 8 (the calls are I/O-bound in AWS; 8 is a CPU-bound local choice); a shorter batching
+window on the paging path; and, locally, the processor in a worker thread so ingest is not starved. In AWS the
+ingest scales out (API Gateway + Lambda) and DynamoDB calls take ~5 ms each in parallel, but the same sequence of
+calls per new incident plus the batching window (1 s configured) still sits under every page, so matching
+Alertmanager's in-memory dispatch (~0.1–0.2 s here) needs the page-first change as well.
+
+**Write units in the storm.** ${share('alert')} of the storm's write units are alert-log items (the decision trace of
+the first 20 alerts of every incident, one 1–2 KB item each) and ${share('incident')} incident heads (~2–3 KB with the
+16-key idempotency ring and the first/last alert summaries, rewritten once per fingerprint group per batch). With
+100 alerts per fingerprint that is most of the cost. Closing it to ≤ 0.2 units per alert: keep fewer alerts per
+incident in full (the raw bodies are archived anyway: the first 3, then a sample), keep traces out of DynamoDB (in
+the raw archive, keyed by delivery), shrink the head below 1 KB (16-byte ring keys; summaries in a child item
+written once), and let bigger batches aggregate more alerts per head write.
+
+**Transitions and cost.** The two-level incident acknowledged at level 1 takes ${fmt(f.transitionsAcked, 1)} state transitions (Wait,
+Page, Choice, Wait; the stop costs none), which meets its target, but at $25 per million transitions that is
+${money(f.sfnDollarsAcked)} per million alerts on its own at a 5 % incident rate, above the $4 target whatever the ingest path
+costs. Only the inline path (one level, no repeat: no execution) fits under $4. Closing it for multi-level
+policies: start the state machine only when the first wait runs out (an EventBridge Scheduler one-shot timer,
+~$1 per million, instead of the first Wait), or page the first level inline and schedule the rest. One alert per
+request (scenarios C and D) adds $1 of HTTP API, the ingest Lambda, and a delivery marker plus a head write per
+alert; batching senders (Alertmanager, Threat Stack) stay near scenario A.
+`;
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
