@@ -32,29 +32,7 @@ function use(config: PipelineConfig): void {
   for (const w of config.sources.webhooks) compileWebhook(w);
 }
 
-const outcomes = { valid: 0, invalid: 0, knownAliasBug: 0, knownLateRruleError: 0 };
-
-/**
- * KNOWN BUG (found by this fuzzer, not fixed here): parsePipelineConfigText calls `doc.toJS()` outside its error
- * handling, so a YAML alias with no anchor (`*a`) or too many aliases throws the yaml library's ReferenceError
- * instead of a ConfigError; `npm start` then prints that message without the file name. The test
- * 'an unresolved YAML alias is a ConfigError' below records it with `it.failing`; when the loader is fixed, that test
- * fails, and this tolerance (and the `it.failing`) must go.
- */
-function isKnownAliasBug(err: unknown): boolean {
-  return err instanceof ReferenceError && /alias/i.test(err.message);
-}
-
-/**
- * KNOWN BUG (found by this fuzzer, not fixed here): the schema does not check a maintenance window's RRULE; only
- * compileRules does (rrule's parser), and nothing calls it at load. So `rrule: FREQ=WEEK#LY` passes
- * loadPipelineConfig and `cdk synth`, then fails when the rules compile: at `npm start` with a ConfigError that does
- * not name the file, and in AWS at the processor's first invocation (every batch fails until the messages reach the
- * dead-letter queue). Recorded by the `it.failing` test 'an RRULE rrule cannot parse is refused at load'.
- */
-function isKnownLateRruleError(err: unknown): boolean {
-  return err instanceof ConfigError && err.issues.some((i) => i.path.startsWith('maintenance'));
-}
+const outcomes = { valid: 0, invalid: 0 };
 
 /** The contract: a usable config, or a ConfigError naming the source and at least one path + problem. */
 function loadsOrExplains(text: string, source = 'fuzz.yaml'): void {
@@ -63,10 +41,6 @@ function loadsOrExplains(text: string, source = 'fuzz.yaml'): void {
     config = parsePipelineConfigText(text, source);
     checkDeployConstraints(config, source);
   } catch (err) {
-    if (isKnownAliasBug(err)) {
-      outcomes.knownAliasBug += 1;
-      return;
-    }
     if (!(err instanceof ConfigError)) throw err;
     expect(err.message.startsWith(`${source} is invalid:`)).toBe(true);
     expect(err.issues.length).toBeGreaterThan(0);
@@ -78,13 +52,7 @@ function loadsOrExplains(text: string, source = 'fuzz.yaml'): void {
     outcomes.invalid += 1;
     return;
   }
-  try {
-    use(config); // must not throw: a config that loads must run
-  } catch (err) {
-    if (!isKnownLateRruleError(err)) throw err;
-    outcomes.knownLateRruleError += 1;
-    return;
-  }
+  use(config); // must not throw: a config that loads must run
   outcomes.valid += 1;
 }
 
@@ -112,10 +80,10 @@ function applyEdits(text: string, edits: ReadonlyArray<{ kind: string; line: num
 }
 
 describe('fuzzing the config loader', () => {
-  afterAll(() => console.log(`config fuzz: ${outcomes.valid} inputs loaded and compiled, ${outcomes.invalid} refused with a ConfigError, ${outcomes.knownAliasBug} hit the known unresolved-alias bug, ${outcomes.knownLateRruleError} the known late RRULE error`));
+  afterAll(() => console.log(`config fuzz: ${outcomes.valid} inputs loaded and compiled, ${outcomes.invalid} refused with a ConfigError`));
 
-  // Known bug, see isKnownAliasBug: passes while the loader throws a ReferenceError; fails once it is fixed.
-  it.failing('an unresolved YAML alias is a ConfigError (known bug: a ReferenceError today)', () => {
+  // Found by this fuzzer and fixed: the loader used to throw the yaml library's ReferenceError.
+  it('an unresolved YAML alias is a ConfigError', () => {
     let error: unknown;
     try {
       parsePipelineConfigText(GOOD[0]!.text.replace(/^(\s+- name: )platform$/m, '$1*platform'), 'alias.yaml');
@@ -125,8 +93,8 @@ describe('fuzzing the config loader', () => {
     expect(error).toBeInstanceOf(ConfigError);
   });
 
-  // Known bug, see isKnownLateRruleError: passes while a bad RRULE gets through the loader; fails once it is refused.
-  it.failing('an RRULE rrule cannot parse is refused at load (known bug: only compileRules refuses it today)', () => {
+  // Found by this fuzzer and fixed: a bad RRULE used to pass the loader and fail only when the rules compiled.
+  it('an RRULE rrule cannot parse is refused at load', () => {
     const text = GOOD[0]!.text.replace(/rrule: FREQ=WEEKLY/, 'rrule: FREQ=WEEK#LY');
     expect(text).toContain('FREQ=WEEK#LY');
     expect(() => parsePipelineConfigText(text, 'rrule.yaml')).toThrow(ConfigError);

@@ -12,5 +12,12 @@ export function parsePipelineConfigText(text: string, sourceName = 'config'): Pi
   if (doc.errors.length > 0) {
     throw new ConfigError(doc.errors.map((e) => ({ path: '', message: e.message.split('\n')[0] ?? 'YAML error' })), sourceName);
   }
-  return parsePipelineConfig(doc.toJS(), sourceName);
+  let value: unknown;
+  try {
+    value = doc.toJS();
+  } catch (err) {
+    // Unresolved aliases (`*name` with no anchor) and alias bombs surface here, not in doc.errors.
+    throw new ConfigError([{ path: '', message: `YAML: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}` }], sourceName);
+  }
+  return parsePipelineConfig(value, sourceName);
 }

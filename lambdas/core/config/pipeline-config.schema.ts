@@ -6,6 +6,7 @@
 import * as z from 'zod/mini';
 import { SEVERITIES, SOURCES } from '../model/alert';
 import { checkExpression } from '../rules/expressions';
+import { compileSchedule } from '../rules/maintenance';
 
 const name = z.string().check(z.minLength(1), z.maxLength(64), z.regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'use letters, digits, "_", "." and "-"'));
 const severity = z.enum(SEVERITIES);
@@ -441,7 +442,16 @@ function checkReferences(cfg: PipelineConfig, issue: Issue): void {
       if (m.end === undefined) issue([...path, 'end'], 'a maintenance window needs an end');
       if (m.start && m.end && Date.parse(m.end) <= Date.parse(m.start)) issue([...path, 'end'], 'must be after start');
     } else if (recurring) {
-      for (const k of ['rrule', 'timezone', 'firstStart', 'durationMinutes'] as const) if (m[k] === undefined) issue([...path, k], 'required for a recurring window');
+      const missing = (['rrule', 'timezone', 'firstStart', 'durationMinutes'] as const).filter((k) => m[k] === undefined);
+      for (const k of missing) issue([...path, k], 'required for a recurring window');
+      if (missing.length === 0) {
+        // Compile the recurrence now, so a rule rrule cannot parse fails the load (and cdk synth), not the processor.
+        try {
+          compileSchedule({ name: m.name, services: m.services, when: m.when ?? null, rrule: m.rrule, timezone: m.timezone, firstStart: m.firstStart, durationMinutes: m.durationMinutes });
+        } catch (err) {
+          issue([...path, 'rrule'], `not a usable recurrence: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`);
+        }
+      }
     } else issue(path, 'set start and end, or rrule, timezone, firstStart and durationMinutes');
   });
   (cfg.sources?.webhooks ?? []).forEach((w, i) => {
