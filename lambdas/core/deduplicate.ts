@@ -16,8 +16,12 @@ import { step, type TraceStep } from './model/trace';
 
 /** How many message keys an incident remembers (the idempotency ring). */
 export const RECENT_MESSAGES_MAX = 16;
-/** How many alerts per incident are kept in its alert log with their decision traces. */
-export const ALERT_LOG_MAX = 20;
+/**
+ * Default of how many alerts per incident are kept in its alert log with their full decision traces (config
+ * `processing.alertLogLimit`; the rest are counted, logged with their outcome and reason, and archived raw). Each
+ * entry is a table write of about 1-2 KB, so this bounds what a storm costs (docs/performance.md).
+ */
+export const ALERT_LOG_MAX = 5;
 
 /** What classify, route and suppress decided about one alert. */
 export interface Evaluation {
@@ -125,6 +129,7 @@ export function planIncidentChanges(
   now: string,
   nowMs: number,
   older: readonly Incident[] = [],
+  alertLogMax: number = ALERT_LOG_MAX,
 ): IncidentPlan {
   const plan: IncidentPlan = { update: null, creates: [], timeline: [], alertLog: [], outcomes: [], pages: [], settled: [] };
   let current: Incident | null = latest ? structuredClone(latest) : null;
@@ -144,7 +149,7 @@ export function planIncidentChanges(
   };
 
   const log = (inc: Incident, e: EvaluatedAlert, trace: TraceStep[]) => {
-    if (inc.alertsLogged >= ALERT_LOG_MAX) return;
+    if (inc.alertsLogged >= alertLogMax) return;
     inc.alertsLogged += 1;
     plan.alertLog.push({
       incidentId: inc.id,

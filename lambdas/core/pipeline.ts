@@ -137,6 +137,8 @@ export interface ProcessDeps {
   store: IncidentStore;
   escalator: Escalator;
   rules: Rules;
+  /** Alerts per incident that keep their full trace in the alert log (config processing.alertLogLimit). */
+  alertLogMax?: number;
   /** Ad-hoc maintenance windows in effect (created through the API); read once per batch. */
   maintenanceWindows?(): Promise<MaintenanceWindow[]>;
   clock: Clock;
@@ -155,7 +157,7 @@ export interface ProcessResult {
 /** Attempts per fingerprint group before giving up (the record is then retried by the queue). */
 export const MAX_APPLY_ATTEMPTS = 20;
 /** Parallel fingerprint groups per batch. */
-export const GROUP_CONCURRENCY = 8;
+export const GROUP_CONCURRENCY = 16;
 
 async function mapLimit<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
@@ -252,7 +254,7 @@ async function applyGroup(alerts: EvaluatedAlert[], deps: ProcessDeps, result: P
     const now = deps.clock.now();
     const recent = await deps.store.recentForFingerprint(fp, 2);
     const [latest = null, ...older] = recent;
-    const plan = planIncidentChanges(latest, alerts, now.toISOString(), now.getTime(), older);
+    const plan = planIncidentChanges(latest, alerts, now.toISOString(), now.getTime(), older, deps.alertLogMax);
     const nothingToWrite = plan.update === null && plan.creates.length === 0;
     const applied = nothingToWrite ? { kind: 'applied' as const } : await deps.store.applyPlan(plan);
     if (applied.kind === 'conflict') {
@@ -268,10 +270,10 @@ async function applyGroup(alerts: EvaluatedAlert[], deps: ProcessDeps, result: P
     // Escalation: start for incidents that page (also re-drives a start a crash interrupted), stop for settled ones.
     const pending = [...plan.creates, ...(plan.update ? [plan.update.after] : []), ...(latest && !plan.update ? [latest] : [])]
       .filter((inc) => inc.escalation === 'pending' && inc.status === 'triggered');
-    for (const inc of pending) {
+    await Promise.all(pending.map(async (inc) => {
       await deps.escalator.start(inc);
       await markEscalationStarted(deps, inc.id);
-    }
+    }));
     for (const inc of plan.settled) if (!isOpen(inc.status) || inc.status === 'acknowledged') await deps.escalator.stop(inc, `${inc.status} by source`);
     return;
   }

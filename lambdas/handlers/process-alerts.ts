@@ -73,6 +73,7 @@ export function createProcessAlertsHandler(deps: ProcessorDeps) {
       store: deps.store,
       escalator: deps.escalator,
       rules,
+      alertLogMax: deps.config.processing.alertLogLimit,
       maintenanceWindows,
       clock: deps.clock,
       sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),

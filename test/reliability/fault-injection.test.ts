@@ -181,7 +181,7 @@ describe('processEnvelopes under faults, many seeds (in-memory store)', () => {
         // The processor itself dies on 20 % of records before or after them.
         const dropped = batch.filter(() => faults.switch.enabled && random() < 0.2);
         const result = await processEnvelopes(batch.filter((r) => !dropped.includes(r)), {
-          store: faults.store, escalator, rules, clock: { now: () => new Date(now) },
+          store: faults.store, escalator, rules, alertLogMax: 1000, clock: { now: () => new Date(now) },
           sleep: async () => {}, random, log: () => {},
         });
         const failedIds = new Set([...result.failedRecordIds, ...dropped.map((r) => r.recordId)]);

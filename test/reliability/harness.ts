@@ -15,7 +15,8 @@ export function pagingConfig(processing: { maxReceiveCount?: number; batchSize?:
     channels: [{ name: 'oncall-hook', type: 'webhook', secret: 'oncall-hook', maxPerMinute: 10_000 }],
     escalationPolicies: [{ name: 'page-once', levels: [{ targets: [{ channel: 'oncall-hook' }] }] }],
     routing: { default: { service: 'platform', escalationPolicy: 'page-once' } },
-    processing: { maxReceiveCount: processing.maxReceiveCount ?? 5, batchSize: processing.batchSize ?? 100, batchWindowSeconds: 1 },
+    // Every alert keeps its alert-log entry, so the suite can account for each one by its delivery key.
+    processing: { maxReceiveCount: processing.maxReceiveCount ?? 5, batchSize: processing.batchSize ?? 100, batchWindowSeconds: 1, alertLogLimit: 1000 },
   });
 }
 

@@ -296,6 +296,11 @@ const ProcessingSchema = z.strictObject({
   /** Processor batch size and batching window (seconds): bigger batches aggregate storms into fewer writes. */
   batchSize: z._default(z.int().check(z.minimum(1), z.maximum(1000)), 100),
   batchWindowSeconds: z._default(z.int().check(z.minimum(0), z.maximum(300)), 1),
+  /**
+   * How many alerts per incident keep their full decision trace in the alert log (one table write each; the rest
+   * are counted, logged with outcome and reason, and archived raw). Higher = more detail, more write units.
+   */
+  alertLogLimit: z._default(z.int().check(z.minimum(0), z.maximum(1000)), 5),
 });
 
 export const PipelineConfigSchema = z
@@ -311,7 +316,7 @@ export const PipelineConfigSchema = z
     routing: RoutingSchema,
     rules: z._default(RulesSchema, { tagging: [], routing: [], suppression: [], dedup: [], delays: [] }),
     maintenance: z._default(z.array(MaintenanceSchema), []),
-    processing: z._default(ProcessingSchema, { maxReceiveCount: 5, batchSize: 100, batchWindowSeconds: 1 }),
+    processing: z._default(ProcessingSchema, { maxReceiveCount: 5, batchSize: 100, batchWindowSeconds: 1, alertLogLimit: 5 }),
   })
   .check(
     z.superRefine((cfg, ctx) => {
