@@ -474,28 +474,30 @@ one thread). While the processor applies a batch, the same thread answers ingest
 alerts/s stays far below Alertmanager's, which ingests into memory on every core.
 
 **Time to page.** A page leaves when its fingerprint group of the processor batch has been applied: the batch (up to
-100 messages, here 10,000 alerts) waits up to 200 ms to fill, then its fingerprint groups are applied 8 at a time,
+100 messages, here 10,000 alerts) waits up to 200 ms to fill, then its fingerprint groups are applied 16 at a time,
 each with a consistent query, the conditional head write and the alert-log batch write, and for a new incident the
 inline page (rate-cap counter, timeline, escalation step) and the escalation-started write: ${fmt(f.callsPerNewIncident, 1)}
 DynamoDB calls per new incident in the unique-alert run. ${STORM.fingerprints} new incidents at once are ~${fmt(f.callsPerNewIncident * STORM.fingerprints)} calls, which the emulator
 serves at a few hundred per second on one core, so the last pages leave seconds after the first. Alertmanager
 keeps alerts in memory and sends a group's first notification as soon as the group exists (\`group_wait: 0s\`).
 
-What would close it (product changes, not made by the benchmark): page first (start the escalation of a new
-incident right after its conditional create, before the alert-log and timeline writes); apply new-incident groups
-with more concurrency than 8 (the calls are I/O-bound in AWS; 8 is a CPU-bound local choice); a shorter batching
-window on the paging path; and, locally, the processor in a worker thread so ingest is not starved. In AWS the
+What would close it: page first (start the escalation of a new incident right after its conditional create, before
+the alert-log and timeline writes; tried, and reverted: a failed record write after the head write then loses the
+records for good, since the redelivery is recognised as applied); apply new-incident groups with more concurrency
+(16 now; the calls are I/O-bound in AWS); smaller processor batches on the paging path (a batch here holds 10,000
+alerts); and, locally, the processor in a worker thread and an in-memory store so ingest is not starved. In AWS the
 ingest scales out (API Gateway + Lambda) and DynamoDB calls take ~5 ms each in parallel, but the same sequence of
 calls per new incident plus the batching window (1 s configured) still sits under every page, so matching
 Alertmanager's in-memory dispatch (~0.1–0.2 s here) needs the page-first change as well.
 
 **Write units in the storm.** ${share('alert')} of the storm's write units are alert-log items (the decision trace of
-the first 20 alerts of every incident, one 1–2 KB item each) and ${share('incident')} incident heads (~2–3 KB with the
+the first \`processing.alertLogLimit\` (5) alerts of every incident, one 1–2 KB item each; it was 20, and the storm
+cost 0.60 units per alert then) and ${share('incident')} incident heads (~2–3 KB with the
 16-key idempotency ring and the first/last alert summaries, rewritten once per fingerprint group per batch). With
-100 alerts per fingerprint that is most of the cost. Closing it to ≤ 0.2 units per alert: keep fewer alerts per
-incident in full (the raw bodies are archived anyway: the first 3, then a sample), keep traces out of DynamoDB (in
-the raw archive, keyed by delivery), shrink the head below 1 KB (16-byte ring keys; summaries in a child item
-written once), and let bigger batches aggregate more alerts per head write.
+100 alerts per fingerprint that is most of the cost. Closing it to ≤ 0.2 units per alert: shrink the head below
+1 KB (16-byte ring keys; the description and first/last alert summaries in a child item written once), keep traces
+out of DynamoDB (in the raw archive, keyed by delivery), and let bigger batches aggregate more alerts per head
+write.
 
 **Transitions and cost.** The two-level incident acknowledged at level 1 takes ${fmt(f.transitionsAcked, 1)} state transitions (Wait,
 Page, Choice, Wait; the stop costs none), which meets its target, but at $25 per million transitions that is
