@@ -2,41 +2,10 @@
  * Durability: kill -9 of the local runtime in the middle of a load of alerts, then a restart: every alert that got
  * a 200 is in an incident, none is counted twice, and no fingerprint has two incidents.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-
-const ROOT = join(__dirname, '..', '..');
-
-async function startRuntime(dataDir: string): Promise<{ child: ChildProcess; url: string }> {
-  // `node --import tsx` (not the tsx CLI, which runs the program in a grandchild): the kill must hit the runtime itself.
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'lambdas', 'local', 'main.ts')], {
-    cwd: ROOT,
-    env: { ...process.env, PORT: '0', DATA_DIR: dataDir, API_TOKEN: 'api-token-for-test', INGEST_TOKEN: 'ingest-token-for-test', POWERTOOLS_LOG_LEVEL: 'ERROR' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  child.stderr!.on('data', (d) => (out += String(d)));
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`runtime did not start: ${out}`)), 20_000);
-    child.stdout!.on('data', (d) => {
-      out += String(d);
-      const m = /running locally at (http:\/\/localhost:\d+)/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]!);
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`runtime exited with ${code}: ${out}`)));
-  });
-  return { child, url };
-}
-
-function exited(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((r) => child.once('exit', () => r()));
-}
+import { exited, spawnRuntime } from '../support/spawn-runtime';
 
 const alertFor = (i: number) => ({
   id: `a${String(i).padStart(5, '0')}`,
@@ -52,7 +21,7 @@ describe('kill -9 and restart of the local runtime', () => {
   it('loses and doubles nothing that was accepted', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'alert-pipeline-kill-'));
     try {
-      const first = await startRuntime(dataDir);
+      const first = await spawnRuntime(dataDir);
       const accepted = new Set<string>();
       const sent = new Set<string>();
       let killed = false;
@@ -78,7 +47,7 @@ describe('kill -9 and restart of the local runtime', () => {
       await exited(first.child);
       expect(accepted.size).toBeGreaterThanOrEqual(150);
 
-      const second = await startRuntime(dataDir);
+      const second = await spawnRuntime(dataDir);
       try {
         const api = async (path: string) => (await fetch(`${second.url}${path}`, { headers: { authorization: 'Bearer api-token-for-test' } })).json() as Promise<any>;
         // Wait until the queue is drained.

@@ -6,14 +6,13 @@
  * was paged — at least once. A kill between sending a page and recording it can repeat that page after the restart
  * (paging is at-least-once); the test reports how often that happened.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { exited, spawnRuntime } from '../support/spawn-runtime';
 
-const ROOT = join(__dirname, '..', '..');
 const FINGERPRINTS = 100;
-/** At most; the kill comes earlier. Each fingerprint gets at most 20 alerts, so every alert is in the alert log. */
+/** At most; the kill comes earlier. alertLogLimit 1000 keeps every alert in the alert log. */
 const REQUESTS = 200;
 const PER_REQUEST = 10;
 
@@ -23,32 +22,8 @@ services: [{ name: platform, team: platform }]
 channels: [{ name: oncall-hook, type: webhook, secret: oncall-hook, maxPerMinute: 10000 }]
 escalationPolicies: [{ name: page-once, levels: [{ targets: [{ channel: oncall-hook }] }] }]
 routing: { default: { service: platform, escalationPolicy: page-once } }
-processing: { maxReceiveCount: 5, batchSize: 10, batchWindowSeconds: 1 }
+processing: { maxReceiveCount: 5, batchSize: 10, batchWindowSeconds: 1, alertLogLimit: 1000 }
 `;
-
-async function startRuntime(dataDir: string, configFile: string): Promise<{ child: ChildProcess; url: string }> {
-  // `node --import tsx` (not the tsx CLI, which runs the program in a grandchild): the kill must hit the runtime itself.
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'lambdas', 'local', 'main.ts')], {
-    cwd: ROOT,
-    env: { ...process.env, PORT: '0', DATA_DIR: dataDir, PIPELINE_CONFIG: configFile, API_TOKEN: 'api-token-for-test', INGEST_TOKEN: 'ingest-token-for-test', POWERTOOLS_LOG_LEVEL: 'ERROR' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  child.stderr!.on('data', (d) => (out += String(d)));
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`runtime did not start: ${out}`)), 20_000);
-    child.stdout!.on('data', (d) => {
-      out += String(d);
-      const m = /running locally at (http:\/\/localhost:\d+)/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]!);
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`runtime exited with ${code}: ${out}`)));
-  });
-  return { child, url };
-}
 
 /** Every alert body in the raw archive (written before an alert is enqueued): what the runtime ever received. */
 function archivedAlerts(dir: string, out: Array<{ id: string; server_or_region: string }> = []): Array<{ id: string; server_or_region: string }> {
@@ -59,11 +34,6 @@ function archivedAlerts(dir: string, out: Array<{ id: string; server_or_region: 
     else if (e.endsWith('.json') && !e.endsWith('.meta.json')) out.push(...(JSON.parse(readFileSync(p, 'utf8')) as { alerts: Array<{ id: string; server_or_region: string }> }).alerts);
   }
   return out;
-}
-
-function exited(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((r) => child.once('exit', () => r()));
 }
 
 /** Alert i: request i / 10; each request spans 10 fingerprints, each fingerprint gets an alert every 10 requests. */
@@ -83,7 +53,7 @@ describe('kill -9 while paging, and a restart', () => {
     const configFile = join(dataDir, 'pipeline.yaml');
     writeFileSync(configFile, CONFIG);
     try {
-      const first = await startRuntime(dataDir, configFile);
+      const first = await spawnRuntime(dataDir, { PIPELINE_CONFIG: configFile });
       const accepted = new Set<string>();
       let killed = false;
       let next = 0;
@@ -111,7 +81,7 @@ describe('kill -9 while paging, and a restart', () => {
       await exited(first.child);
       const pagesBeforeKill = readFileSync(join(dataDir, 'outbox.jsonl'), 'utf8').split('\n').filter(Boolean).length;
 
-      const second = await startRuntime(dataDir, configFile);
+      const second = await spawnRuntime(dataDir, { PIPELINE_CONFIG: configFile });
       try {
         const api = async (path: string) => (await fetch(`${second.url}${path}`, { headers: { authorization: 'Bearer api-token-for-test' } })).json() as Promise<any>;
         for (let i = 0; i < 300; i++) {

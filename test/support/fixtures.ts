@@ -104,3 +104,14 @@ export function webhookFixtureConfig(caseName: string): GenericWebhookConfig {
   if (!w) throw new Error(`fixture ${caseName} does not start with a webhook name`);
   return w;
 }
+
+/** Runs `run`, which must throw an InvalidPayloadError, and returns it. */
+export function errorOf(run: () => unknown): InvalidPayloadError {
+  try {
+    run();
+  } catch (error) {
+    expect(error).toBeInstanceOf(InvalidPayloadError);
+    return error as InvalidPayloadError;
+  }
+  throw new Error('expected an InvalidPayloadError, but the body was accepted');
+}

@@ -1,8 +1,7 @@
 import fc from 'fast-check';
-import { InvalidPayloadError } from '../../../lambdas/core/errors';
 import { normalizeAlertmanager } from '../../../lambdas/core/normalize/alertmanager';
 import { DEFAULT_NORMALIZE_OPTIONS } from '../../../lambdas/core/normalize/shared';
-import { FIXTURE_CTX, listFixtures, listInvalidFixtures, loadExpected, loadFixture } from '../../support/fixtures';
+import { FIXTURE_CTX, listFixtures, listInvalidFixtures, loadExpected, loadFixture, errorOf } from '../../support/fixtures';
 import { anyInput, expectNormalizedOrInvalid, FUZZ_RUNS, mutatedFrom } from '../../support/normalize-fuzz';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- fixtures are free JSON
@@ -11,15 +10,6 @@ const VALID = listFixtures('alertmanager');
 const INVALID = listInvalidFixtures('alertmanager');
 const example = () => structuredClone(loadFixture('alertmanager', 'firing-and-resolved')) as Json;
 
-function errorOf(run: () => unknown): InvalidPayloadError {
-  try {
-    run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(InvalidPayloadError);
-    return error as InvalidPayloadError;
-  }
-  throw new Error('expected an InvalidPayloadError, but the body was accepted');
-}
 
 describe('normalizeAlertmanager', () => {
   it('has a fixture for every documented variant', () => {

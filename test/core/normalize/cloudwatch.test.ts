@@ -1,5 +1,4 @@
 import fc from 'fast-check';
-import { InvalidPayloadError } from '../../../lambdas/core/errors';
 import type { NormalizedAlert } from '../../../lambdas/core/model/alert';
 import {
   CLOUDWATCH_ROUTES,
@@ -21,6 +20,7 @@ import {
   loadExpected,
   loadFixture,
   normalizeFixture,
+  errorOf,
 } from '../../support/fixtures';
 import { anyInput, expectNormalizedOrInvalid, FUZZ_RUNS, mutatedFrom } from '../../support/normalize-fuzz';
 
@@ -38,15 +38,6 @@ const normalizeOne = (name: string, ctx = FIXTURE_CTX): NormalizedAlert => {
   return alert;
 };
 
-function errorOf(run: () => unknown): InvalidPayloadError {
-  try {
-    run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(InvalidPayloadError);
-    return error as InvalidPayloadError;
-  }
-  throw new Error('expected an InvalidPayloadError, but the body was accepted');
-}
 
 /** A transition's alert without what only says which route carried it. */
 function routeIndependent(alert: NormalizedAlert) {

@@ -1,7 +1,6 @@
 import fc from 'fast-check';
-import { InvalidPayloadError } from '../../../lambdas/core/errors';
 import { generatedDedupKey, maskRoutingKey, normalizeEventsV2, routingKeyDigest } from '../../../lambdas/core/normalize/events-v2';
-import { FIXTURE_CTX, listFixtures, listInvalidFixtures, loadExpected, loadFixture } from '../../support/fixtures';
+import { FIXTURE_CTX, listFixtures, listInvalidFixtures, loadExpected, loadFixture, errorOf } from '../../support/fixtures';
 import { anyInput, expectNormalizedOrInvalid, FUZZ_RUNS, mutatedFrom } from '../../support/normalize-fuzz';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- fixtures are free JSON
@@ -11,15 +10,6 @@ const INVALID = listInvalidFixtures('events-v2');
 const ROUTING_KEY = '0123456789abcdef0123456789abcdef';
 const trigger = () => structuredClone(loadFixture('events-v2', 'trigger')) as Json;
 
-function errorOf(run: () => unknown): InvalidPayloadError {
-  try {
-    run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(InvalidPayloadError);
-    return error as InvalidPayloadError;
-  }
-  throw new Error('expected an InvalidPayloadError, but the body was accepted');
-}
 
 describe('normalizeEventsV2', () => {
   it('has a fixture for every documented variant', () => {

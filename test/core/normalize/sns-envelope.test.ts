@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { InvalidPayloadError } from '../../../lambdas/core/errors';
 import { parseSnsEnvelope, parseSnsHttpBody, parseSnsLambdaEvent, sqsBodiesOf } from '../../../lambdas/core/normalize/sns-envelope';
-import { BODY_PATH, loadFixture } from '../../support/fixtures';
+import { BODY_PATH, loadFixture, errorOf } from '../../support/fixtures';
 import { anyInput, FUZZ_RUNS, mutatedFrom } from '../../support/normalize-fuzz';
 
 type Json = Record<string, unknown>;
@@ -20,16 +20,6 @@ const SUBSCRIPTION_CONFIRMATION: Json = {
   Signature: 'EXAMPLEpH+DcEwjAPg8O9mY8dReBSwksfg2S7WKQcikcNKWLQjwu6A4VbeS0QHVCkhRS7fUQvi2egU3N858fiTDN6bkkOxYDVrY0Ad8L10Hs3zH81mtnPk5uvvolIC1CXGu43obcgFxeL3khZl8IKvO61GWB6jI9b5+gLPoBc1Q=',
   SigningCertURL: 'https://sns.eu-west-1.amazonaws.com/SimpleNotificationService-0123456789abcdef0123456789abcdef.pem',
 };
-
-function errorOf(run: () => unknown): InvalidPayloadError {
-  try {
-    run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(InvalidPayloadError);
-    return error as InvalidPayloadError;
-  }
-  throw new Error('expected an InvalidPayloadError, but the input was accepted');
-}
 
 describe('parseSnsEnvelope', () => {
   it('reads the HTTPS envelope (URL casing) into normalized field names', () => {

@@ -1,21 +1,11 @@
 import fc from 'fast-check';
-import { InvalidPayloadError } from '../../../lambdas/core/errors';
 import { normalizeThreatStack, normalizeThreatStackTitle } from '../../../lambdas/core/normalize/threatstack';
-import { FIXTURE_CTX, listFixtures, listInvalidFixtures, loadExpected, loadFixture } from '../../support/fixtures';
+import { FIXTURE_CTX, listFixtures, listInvalidFixtures, loadExpected, loadFixture, errorOf } from '../../support/fixtures';
 import { anyInput, expectNormalizedOrInvalid, FUZZ_RUNS, mutatedFrom } from '../../support/normalize-fuzz';
 
 const VALID = listFixtures('threatstack');
 const INVALID = listInvalidFixtures('threatstack');
 
-function errorOf(run: () => unknown): InvalidPayloadError {
-  try {
-    run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(InvalidPayloadError);
-    return error as InvalidPayloadError;
-  }
-  throw new Error('expected an InvalidPayloadError, but the body was accepted');
-}
 
 describe('normalizeThreatStack', () => {
   it('has a fixture for every documented variant', () => {

@@ -2,9 +2,9 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { parsePipelineConfigText } from '../../../lambdas/core/config/parse-pipeline-config-text';
-import { ConfigError, InvalidPayloadError } from '../../../lambdas/core/errors';
+import { ConfigError } from '../../../lambdas/core/errors';
 import { compileWebhook, normalizeGenericWebhook, WEBHOOK_IDENTITY_FIELDS, type GenericWebhookConfig } from '../../../lambdas/core/normalize/webhook';
-import { FIXTURE_CTX, REPO_ROOT, listFixtures, listInvalidFixtures, loadExpected, loadFixture } from '../../support/fixtures';
+import { FIXTURE_CTX, REPO_ROOT, listFixtures, listInvalidFixtures, loadExpected, loadFixture, errorOf } from '../../support/fixtures';
 import { FUZZ_RUNS, anyInput, expectNormalizedOrInvalid, mutatedFrom } from '../../support/normalize-fuzz';
 
 /**
@@ -23,15 +23,6 @@ function webhookOf(caseName: string): GenericWebhookConfig {
 const VALID = listFixtures('webhook');
 const INVALID = listInvalidFixtures('webhook');
 
-function errorOf(run: () => unknown): InvalidPayloadError {
-  try {
-    run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(InvalidPayloadError);
-    return error as InvalidPayloadError;
-  }
-  throw new Error('expected an InvalidPayloadError, but the body was accepted');
-}
 
 // Regenerate expected outputs after a deliberate change: UPDATE_WEBHOOK_FIXTURES=1 npx jest test/core/normalize/webhook.test.ts
 if (process.env.UPDATE_WEBHOOK_FIXTURES === '1') {
