@@ -6,6 +6,7 @@
  * maintenance windows), evaluates 20,000 varied alerts through `evaluateAlert(alert, compileRules(config), nowMs)`
  * and prints compile time, alerts/s and µs per alert (median of 5 runs), next to `defaultRules` as the baseline.
  */
+import { prng } from './lib/stats';
 import { parsePipelineConfig } from '../lambdas/core/config/parse-pipeline-config';
 import type { PipelineConfigInput } from '../lambdas/core/config/pipeline-config.schema';
 import { defaultRules, type Rules } from '../lambdas/core/evaluate';
@@ -18,17 +19,6 @@ const ALERTS = 20_000;
 const RUNS = 5;
 const NOW = Date.parse('2024-06-10T14:05:00.000Z');
 
-/** A deterministic pseudo-random sequence (mulberry32), so every run sees the same alerts. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const SERVICES = Array.from({ length: 20 }, (_, i) => `svc-${i}`);
 const ACCOUNTS = ['111122223333', '444455556666', '777788889999'];

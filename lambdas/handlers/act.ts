@@ -15,13 +15,9 @@ import { verifyFeedToken } from '../core/notify/feed-links';
 import { escapeHtml } from '../core/notify/messages';
 import { icalFeed } from '../core/oncall/ical';
 import type { Clock, Escalator, IncidentStore, OperationsStore } from '../core/ports';
-import { DynamoIncidentStore } from '../adapters/dynamodb/incident-store';
-import { DynamoOperationsStore } from '../adapters/dynamodb/operations-store';
-import { SecretsManagerTokens, type TokenSource } from '../adapters/secrets/token-source';
-import { dynamodbClient, once, secretsClient } from './shared/aws';
-import { deployedConfig } from './shared/deployed-config';
-import { env } from './shared/env';
-import { awsEscalator } from './shared/escalation';
+import type { TokenSource } from '../adapters/secrets/token-source';
+import { once } from './shared/aws';
+import { awsIncidentOperations } from './shared/escalation';
 import { httpHandler, type HttpEvent, type HttpResult, type RouteHandlers } from './shared/http';
 
 export interface ActDeps {
@@ -117,17 +113,6 @@ export function createActHandler(deps: ActDeps) {
   return httpHandler(routes);
 }
 
-const awsHandler = once(() => {
-  const config = deployedConfig();
-  const store = new DynamoIncidentStore(dynamodbClient(), env.tableName());
-  return createActHandler({
-    config,
-    store,
-    ops: new DynamoOperationsStore(dynamodbClient(), env.tableName()),
-    escalator: awsEscalator(config, store),
-    clock: { now: () => new Date() },
-    linkKeys: new SecretsManagerTokens(secretsClient(), env.actionLinkSecretId()),
-  });
-});
+const awsHandler = once(() => createActHandler(awsIncidentOperations()));
 
 export const handler = (event: HttpEvent, context: Context) => awsHandler()(event, context);

@@ -15,13 +15,10 @@ import type { PipelineConfig } from '../core/config/pipeline-config.schema';
 import { ScheduleOverrideSchema, whoIsOnCall } from '../core/oncall/schedule';
 import { signFeedToken } from '../core/notify/feed-links';
 import { checkExpression } from '../core/rules/expressions';
-import { DynamoIncidentStore } from '../adapters/dynamodb/incident-store';
-import { DynamoOperationsStore } from '../adapters/dynamodb/operations-store';
-import { SecretsManagerTokens, type TokenSource } from '../adapters/secrets/token-source';
-import { dynamodbClient, once, secretsClient } from './shared/aws';
-import { deployedConfig } from './shared/deployed-config';
+import type { TokenSource } from '../adapters/secrets/token-source';
+import { once } from './shared/aws';
 import { env } from './shared/env';
-import { awsEscalator } from './shared/escalation';
+import { awsIncidentOperations } from './shared/escalation';
 import { randomUUID } from 'node:crypto';
 import { httpHandler, json, parseJson, readBody, type HttpEvent, type RouteHandlers } from './shared/http';
 
@@ -267,19 +264,6 @@ function publicIncident(inc: import('../core/model/incident').Incident) {
   return rest;
 }
 
-const awsHandler = once(() => {
-  const config = deployedConfig();
-  const store = new DynamoIncidentStore(dynamodbClient(), env.tableName());
-  return createApiHandler({
-    config,
-    store,
-    ops: new DynamoOperationsStore(dynamodbClient(), env.tableName()),
-    escalator: awsEscalator(config, store),
-    clock: { now: () => new Date() },
-    linkKeys: new SecretsManagerTokens(secretsClient(), env.actionLinkSecretId()),
-    publicBaseUrl: env.publicBaseUrl(),
-    newId: randomUUID,
-  });
-});
+const awsHandler = once(() => createApiHandler({ ...awsIncidentOperations(), publicBaseUrl: env.publicBaseUrl(), newId: randomUUID }));
 
 export const handler = (event: HttpEvent, context: Context) => awsHandler()(event, context);

@@ -15,17 +15,8 @@ import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import type { IncidentStore } from '../../lambdas/core/ports';
 import type { SqsHandler } from '../../lambdas/local/queue-consumer';
 
-/** mulberry32: deterministic pseudo-random numbers in [0, 1). */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** mulberry32: deterministic pseudo-random numbers in [0, 1) (one implementation, shared with the benchmarks). */
+export { prng as seededRandom } from '../../bench/lib/stats';
 
 /** The error DynamoDB's SDK throws when a table or partition is over its throughput. */
 export function throttlingError(operation: string): ProvisionedThroughputExceededException {

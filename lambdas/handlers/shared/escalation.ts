@@ -1,9 +1,13 @@
 /** The AWS Escalator (Step Functions + Lambda event invoke), for the functions that start or stop escalations. */
 import type { PipelineConfig } from '../../core/config/pipeline-config.schema';
 import { createEscalator } from '../../core/escalation/escalator';
-import type { Escalator, IncidentStore } from '../../core/ports';
+import type { Clock, Escalator, IncidentStore, OperationsStore } from '../../core/ports';
+import { DynamoIncidentStore } from '../../adapters/dynamodb/incident-store';
+import { DynamoOperationsStore } from '../../adapters/dynamodb/operations-store';
+import { SecretsManagerTokens, type TokenSource } from '../../adapters/secrets/token-source';
 import { StepFunctionsTransport } from '../../adapters/sfn/step-functions-transport';
-import { lambdaClient, sfnClient } from './aws';
+import { dynamodbClient, lambdaClient, secretsClient, sfnClient } from './aws';
+import { deployedConfig } from './deployed-config';
 import { env } from './env';
 
 export function awsEscalator(config: PipelineConfig, store: IncidentStore): Escalator {
@@ -13,4 +17,25 @@ export function awsEscalator(config: PipelineConfig, store: IncidentStore): Esca
     clock: { now: () => new Date() },
     transport: new StepFunctionsTransport(sfnClient(), lambdaClient(), env.stateMachineArn(), env.escalationFunctionName()),
   });
+}
+
+/** What the functions that act on incidents for people (API, one-click links) share in AWS. */
+export function awsIncidentOperations(): {
+  config: PipelineConfig;
+  store: IncidentStore;
+  ops: OperationsStore;
+  escalator: Escalator;
+  clock: Clock;
+  linkKeys: TokenSource;
+} {
+  const config = deployedConfig();
+  const store = new DynamoIncidentStore(dynamodbClient(), env.tableName());
+  return {
+    config,
+    store,
+    ops: new DynamoOperationsStore(dynamodbClient(), env.tableName()),
+    escalator: awsEscalator(config, store),
+    clock: { now: () => new Date() },
+    linkKeys: new SecretsManagerTokens(secretsClient(), env.actionLinkSecretId()),
+  };
 }
