@@ -6,7 +6,6 @@
  *   GET  /ical/{token} the iCalendar feed of one schedule.
  */
 import type { Context } from 'aws-lambda';
-import type { PipelineConfig } from '../core/config/pipeline-config.schema';
 import { ConflictError, NotFoundError } from '../core/errors';
 import { actOnIncident } from '../core/incident-actions';
 import type { Incident } from '../core/model/incident';
@@ -14,21 +13,11 @@ import { verifyActionToken } from '../core/notify/action-links';
 import { verifyFeedToken } from '../core/notify/feed-links';
 import { escapeHtml } from '../core/notify/messages';
 import { icalFeed } from '../core/oncall/ical';
-import type { Clock, Escalator, IncidentStore, OperationsStore } from '../core/ports';
-import type { TokenSource } from '../adapters/secrets/token-source';
 import { once } from './shared/aws';
-import { awsIncidentOperations } from './shared/escalation';
+import { awsIncidentOperations, type IncidentOperationsDeps } from './shared/escalation';
 import { httpHandler, type HttpEvent, type HttpResult, type RouteHandlers } from './shared/http';
 
-export interface ActDeps {
-  config: PipelineConfig;
-  store: IncidentStore;
-  ops: OperationsStore;
-  escalator: Escalator;
-  clock: Clock;
-  /** HMAC keys of links (newest first). */
-  linkKeys: TokenSource;
-}
+export type ActDeps = IncidentOperationsDeps;
 
 const VERB = { acknowledge: 'Acknowledge', resolve: 'Resolve' } as const;
 const DAY = 24 * 3600 * 1000;

@@ -10,26 +10,16 @@ import { actOnIncident, addNote } from '../core/incident-actions';
 import { SEVERITIES } from '../core/model/alert';
 import { INCIDENT_STATUSES } from '../core/model/incident';
 import { parseWith } from '../core/normalize/shared';
-import type { Clock, Escalator, IncidentStore, OperationsStore } from '../core/ports';
-import type { PipelineConfig } from '../core/config/pipeline-config.schema';
 import { ScheduleOverrideSchema, whoIsOnCall } from '../core/oncall/schedule';
 import { signFeedToken } from '../core/notify/feed-links';
 import { checkExpression } from '../core/rules/expressions';
-import type { TokenSource } from '../adapters/secrets/token-source';
 import { once } from './shared/aws';
 import { env } from './shared/env';
-import { awsIncidentOperations } from './shared/escalation';
+import { awsIncidentOperations, type IncidentOperationsDeps } from './shared/escalation';
 import { randomUUID } from 'node:crypto';
 import { httpHandler, json, parseJson, readBody, type HttpEvent, type RouteHandlers } from './shared/http';
 
-export interface ApiDeps {
-  config: PipelineConfig;
-  store: IncidentStore;
-  ops: OperationsStore;
-  escalator: Escalator;
-  clock: Clock;
-  /** HMAC keys of links (the newest signs calendar feed URLs). */
-  linkKeys: TokenSource;
+export interface ApiDeps extends IncidentOperationsDeps {
   /** Public base URL of the API, for calendar feed URLs. */
   publicBaseUrl: string;
   newId(): string;

@@ -74,10 +74,15 @@ export function createIngestHttpHandler(deps: IngestDeps) {
       const ip = event.requestContext?.http?.sourceIp ?? '';
       if (!allowedIps.has(ip)) throw new AuthenticationError(`source IP ${ip} is not an allowed Threat Stack sender`, { code: 'source_ip_not_allowed' });
     }
+    return acceptJson(event, 'threatstack', 'threatstack-webhook', normalizeThreatStack);
+  }
+
+  /** A JSON body of one source: read (1 MiB), normalize (400 naming the field), archive and enqueue, then 200. */
+  async function acceptJson(event: HttpEvent, source: SourceName, via: string, normalize: (body: unknown, ctx: NormalizeContext) => NormalizedAlert[]): Promise<HttpResult> {
     const text = readBody(event, MAX_BODY_BYTES);
     const ctx = context(event);
-    const alerts = normalizeThreatStack(parseJson(text), ctx);
-    const result = await accept('threatstack', 'threatstack-webhook', text, alerts, ctx);
+    const alerts = normalize(parseJson(text), ctx);
+    const result = await accept(source, via, text, alerts, ctx);
     return json(200, { status: 'accepted', alerts: result.alertCount });
   }
 
@@ -134,11 +139,7 @@ export function createIngestHttpHandler(deps: IngestDeps) {
 
   async function alertmanager(event: HttpEvent): Promise<HttpResult> {
     await requireToken(event);
-    const text = readBody(event, MAX_BODY_BYTES);
-    const ctx = context(event);
-    const alerts = normalizeAlertmanager(parseJson(text), ctx);
-    const result = await accept('alertmanager', 'alertmanager-webhook', text, alerts, ctx);
-    return json(200, { status: 'accepted', alerts: result.alertCount });
+    return acceptJson(event, 'alertmanager', 'alertmanager-webhook', normalizeAlertmanager);
   }
 
   async function webhook(event: HttpEvent): Promise<HttpResult> {
@@ -146,11 +147,7 @@ export function createIngestHttpHandler(deps: IngestDeps) {
     const name = event.pathParameters?.name ?? '';
     const normalize = webhooks.get(name);
     if (!normalize) throw new NotFoundError('no such ingestion endpoint');
-    const text = readBody(event, MAX_BODY_BYTES);
-    const ctx = context(event);
-    const alerts = normalize(parseJson(text), ctx);
-    const result = await accept('webhook', `webhook:${name}`, text, alerts, ctx);
-    return json(200, { status: 'accepted', alerts: result.alertCount });
+    return acceptJson(event, 'webhook', `webhook:${name}`, normalize);
   }
 
   const routes: RouteHandlers = {

@@ -5,6 +5,7 @@
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { isConditionFailure } from './errors';
+import { queryPrefix } from './query';
 import {
   BatchGetCommand,
   BatchWriteCommand,
@@ -220,19 +221,7 @@ export class DynamoIncidentStore implements IncidentStore {
   private async children<T>(id: string, kind: 'T' | 'A'): Promise<T[]> {
     const key = keyOfIncidentId(id);
     if (!key) return [];
-    const out: T[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await this.doc.send(new QueryCommand({
-        TableName: this.tableName,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :p)',
-        ExpressionAttributeValues: { ':pk': key.pk, ':p': `C#${pad(key.seq)}#${kind}#` },
-        ExclusiveStartKey: start,
-      }));
-      for (const item of page.Items ?? []) out.push(strip<T>(item));
-      start = page.LastEvaluatedKey;
-    } while (start);
-    return out;
+    return (await queryPrefix(this.doc, this.tableName, key.pk, `C#${pad(key.seq)}#${kind}#`)).map((item) => strip<T>(item));
   }
 
   private async batchGet(keys: Array<{ pk: unknown; sk: unknown }>): Promise<Item[]> {

@@ -8,7 +8,8 @@
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { isConditionFailure } from './errors';
-import { DeleteCommand, DynamoDBDocumentClient, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { queryPrefix } from './query';
+import { DeleteCommand, DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { AdHocMaintenanceRecord, OperationsStore, ScheduleOverrideRecord } from '../../core/ports';
 
 const DAY = 24 * 3600;
@@ -86,22 +87,10 @@ export class DynamoOperationsStore implements OperationsStore {
   }
 
   private async queryAll<T>(pk: string, prefix: string): Promise<T[]> {
-    const out: T[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await this.doc.send(new QueryCommand({
-        TableName: this.tableName,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :p)',
-        ExpressionAttributeValues: { ':pk': pk, ':p': prefix },
-        ExclusiveStartKey: start,
-      }));
-      for (const item of page.Items ?? []) {
-        const { pk: _pk, sk: _sk, itemKind: _k, expiresAt: _e, ...rest } = item;
-        out.push(rest as T);
-      }
-      start = page.LastEvaluatedKey;
-    } while (start);
-    return out;
+    return (await queryPrefix(this.doc, this.tableName, pk, prefix)).map((item) => {
+      const { pk: _pk, sk: _sk, itemKind: _k, expiresAt: _e, ...rest } = item;
+      return rest as T;
+    });
   }
 
   private async deleteIfExists(pk: string, sk: string): Promise<boolean> {

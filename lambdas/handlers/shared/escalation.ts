@@ -19,15 +19,19 @@ export function awsEscalator(config: PipelineConfig, store: IncidentStore): Esca
   });
 }
 
-/** What the functions that act on incidents for people (API, one-click links) share in AWS. */
-export function awsIncidentOperations(): {
+/** What the functions that act on incidents for people (API, one-click links) need. */
+export interface IncidentOperationsDeps {
   config: PipelineConfig;
   store: IncidentStore;
   ops: OperationsStore;
   escalator: Escalator;
   clock: Clock;
+  /** HMAC keys of links (newest first; the newest signs calendar feed URLs). */
   linkKeys: TokenSource;
-} {
+}
+
+/** Those dependencies in AWS. */
+export function awsIncidentOperations(): IncidentOperationsDeps {
   const config = deployedConfig();
   const store = new DynamoIncidentStore(dynamodbClient(), env.tableName());
   return {
