@@ -6,7 +6,7 @@ const ROOT = join(__dirname, '..', '..');
 
 export const SPAWN_TOKENS = { api: 'api-token-for-test', ingest: 'ingest-token-for-test' } as const;
 
-export async function spawnRuntime(dataDir: string, env: Record<string, string> = {}): Promise<{ child: ChildProcess; url: string }> {
+export async function spawnRuntime(dataDir: string, env: Record<string, string> = {}): Promise<{ child: ChildProcess; url: string; output: () => string }> {
   // `node --import tsx` (not the tsx CLI, which runs the program in a grandchild): the kill must hit the runtime itself.
   const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'lambdas', 'local', 'main.ts')], {
     cwd: ROOT,
@@ -27,11 +27,40 @@ export async function spawnRuntime(dataDir: string, env: Record<string, string> 
     });
     child.once('exit', (code) => reject(new Error(`runtime exited with ${code}: ${out}`)));
   });
-  return { child, url };
+  return { child, url, output: () => out };
 }
 
 /** Resolves when the child has exited (at once if it already has). */
 export function exited(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((r) => child.once('exit', () => r()));
+}
+
+/** GET on the human API of a spawned runtime; a non-200 fails with the status, the body and the runtime's output. */
+export async function apiGet(runtime: { url: string; output: () => string }, path: string): Promise<any> {
+  const res = await fetch(`${runtime.url}${path}`, { headers: { authorization: `Bearer ${SPAWN_TOKENS.api}` } });
+  const body = await res.text();
+  if (res.status !== 200) throw new Error(`GET ${path}: ${res.status} ${body}\n${runtime.output().slice(-4000)}`);
+  return JSON.parse(body);
+}
+
+/**
+ * Waits until the runtime's queue is empty (or `maxWaitMs` passed), then `settleMs` more (pages of the last batch),
+ * then lists every incident, page by page.
+ */
+export async function drainAndListIncidents(runtime: { url: string; output: () => string }, maxWaitMs = 30_000, settleMs = 0): Promise<any[]> {
+  for (const start = Date.now(); Date.now() - start < maxWaitMs;) {
+    const health = await (await fetch(`${runtime.url}/healthz`)).json() as { queued: number };
+    if (health.queued === 0) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  await new Promise((r) => setTimeout(r, settleMs));
+  const incidents: any[] = [];
+  let cursor: string | null = null;
+  do {
+    const page: any = await apiGet(runtime, `/api/incidents?limit=100${cursor ? `&cursor=${cursor}` : ''}`);
+    incidents.push(...page.incidents);
+    cursor = page.nextCursor;
+  } while (cursor);
+  return incidents;
 }

@@ -107,6 +107,10 @@ export class DynamoIncidentStore implements IncidentStore {
   }
 
   async applyPlan(plan: IncidentPlan): Promise<ApplyResult> {
+    // Alert-log items go first. Their keys are deterministic (incident, occurrence time, delivery), so a retry or a
+    // redelivery rewrites the same items. Written after the head, a kill between the two would leave alerts counted
+    // without their entry, and the redelivery, recognised by the head's idempotency ring, would never write it.
+    await this.batchPut(plan.alertLog.map(alertItem));
     if (plan.update) {
       const res = await this.replaceIncident(plan.update.before, plan.update.after);
       if (res.kind === 'conflict') return res;
@@ -123,7 +127,7 @@ export class DynamoIncidentStore implements IncidentStore {
         throw err;
       }
     }
-    await this.batchPut([...plan.timeline.map(timelineItem), ...plan.alertLog.map(alertItem)]);
+    await this.batchPut(plan.timeline.map(timelineItem));
     return { kind: 'applied' };
   }
 
@@ -180,8 +184,17 @@ export class DynamoIncidentStore implements IncidentStore {
         ExclusiveStartKey: startKey,
       };
       const page = await this.doc.send(new QueryCommand(input));
-      const keys = page.Items ?? [];
-      const items = await this.batchGet(keys.map((k) => ({ pk: k.pk, sk: k.sk })));
+      const entries = page.Items ?? [];
+      const found = await this.batchGet(entries.map((k) => ({ pk: k.pk, sk: k.sk })));
+      // Keep an index entry only if the item still carries that index key. A GSI is eventually consistent (an
+      // incident whose status just changed can still be listed under its old status), and the embedded store writes
+      // index entries before the item, so a kill -9 between the two leaves an entry whose item was never written
+      // (or was written later, under another key): both are stale and would list an incident twice or out of place.
+      // `found.delete` lets each item through once.
+      const items = entries
+        .map((e) => ({ e, id: `${e.pk}|${e.sk}`, item: found.get(`${e.pk}|${e.sk}`) }))
+        .filter(({ e, id, item }) => item !== undefined && item[hashAttr] === e[hashAttr] && item[rangeAttr] === e[rangeAttr] && found.delete(id))
+        .map(({ item }) => item!);
       for (let i = 0; i < items.length; i++) {
         const inc = incidentOf(items[i]!);
         if (matchesFilters(inc, query)) matches.push(inc);
@@ -224,10 +237,12 @@ export class DynamoIncidentStore implements IncidentStore {
     return (await queryPrefix(this.doc, this.tableName, key.pk, `C#${pad(key.seq)}#${kind}#`)).map((item) => strip<T>(item));
   }
 
-  private async batchGet(keys: Array<{ pk: unknown; sk: unknown }>): Promise<Item[]> {
+  /** The items under `keys` (duplicates asked once), by `pk|sk`; missing items are absent from the map. */
+  private async batchGet(keys: Array<{ pk: unknown; sk: unknown }>): Promise<Map<string, Item>> {
     const found = new Map<string, Item>();
-    for (let i = 0; i < keys.length; i += 100) {
-      let request: Record<string, { Keys: Item[] }> | undefined = { [this.tableName]: { Keys: keys.slice(i, i + 100) } };
+    const unique = [...new Map(keys.map((k) => [`${k.pk}|${k.sk}`, k])).values()];
+    for (let i = 0; i < unique.length; i += 100) {
+      let request: Record<string, { Keys: Item[] }> | undefined = { [this.tableName]: { Keys: unique.slice(i, i + 100) } };
       for (let attempt = 0; request && Object.keys(request).length > 0 && attempt < 8; attempt++) {
         const out = await this.doc.send(new BatchGetCommand({ RequestItems: request }));
         for (const item of out.Responses?.[this.tableName] ?? []) found.set(`${item.pk}|${item.sk}`, item);
@@ -235,8 +250,7 @@ export class DynamoIncidentStore implements IncidentStore {
         if (request && Object.keys(request).length > 0) await new Promise((r) => setTimeout(r, 20 * 2 ** attempt));
       }
     }
-    // Keep the index order.
-    return keys.map((k) => found.get(`${k.pk}|${k.sk}`)).filter((x): x is Item => x !== undefined);
+    return found;
   }
 
   private async batchPut(items: Item[]): Promise<void> {
