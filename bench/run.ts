@@ -490,14 +490,15 @@ ingest scales out (API Gateway + Lambda) and DynamoDB calls take ~5 ms each in p
 calls per new incident plus the batching window (1 s configured) still sits under every page, so matching
 Alertmanager's in-memory dispatch (~0.1–0.2 s here) needs the page-first change as well.
 
-**Write units in the storm.** ${share('alert')} of the storm's write units are alert-log items (the decision trace of
-the first \`processing.alertLogLimit\` (5) alerts of every incident, one 1–2 KB item each; it was 20, and the storm
-cost 0.60 units per alert then) and ${share('incident')} incident heads (~2–3 KB with the
-16-key idempotency ring and the first/last alert summaries, rewritten once per fingerprint group per batch). With
-100 alerts per fingerprint that is most of the cost. Closing it to ≤ 0.2 units per alert: shrink the head below
-1 KB (16-byte ring keys; the description and first/last alert summaries in a child item written once), keep traces
-out of DynamoDB (in the raw archive, keyed by delivery), and let bigger batches aggregate more alerts per head
-write.
+**Write units in the storm.** Incident heads and alert-log entries keep their document as a compact binary body
+(raw deflate with a preset dictionary; docs/architecture.md), so a storm's head with its 16-key idempotency ring
+(~2.4 KB as plain attributes) and an alert-log entry with its decision trace (~1.4 KB) take one write unit each;
+before that the storm cost 0.30 units per alert (0.60 before the alert-log limit of 5). What is left: ${share('incident')} incident
+heads (one per new incident, one per fingerprint group per batch, and the escalation's bookkeeping), ${share('alert')} alert-log
+entries (the first \`processing.alertLogLimit\` alerts of every incident), ${share('timeline')} timeline events (opened, page,
+notification), the channel rate counter and delivery markers, and the three keys-only index entries of every new
+incident (counted in the total, not in the shares). Fewer processor batches (more alerts per head write) or folding
+the inline page's bookkeeping into one head write would lower it further.
 
 **Transitions and cost.** The two-level incident acknowledged at level 1 takes ${fmt(f.transitionsAcked, 1)} state transitions (Wait,
 Page, Choice, Wait; the stop costs none), which meets its target, but at $25 per million transitions that is

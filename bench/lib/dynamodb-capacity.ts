@@ -51,6 +51,8 @@ export interface CapacityTotals {
    * reported total is per call): where the write units go.
    */
   writeUnitsByKind: Record<string, number>;
+  /** Items written by kind (puts, batch puts and updates): with writeUnitsByKind, the mean units per item. */
+  writesByKind: Record<string, number>;
   /** Calls by command name (logical calls, before SDK retries). */
   calls: Record<string, number>;
 }
@@ -59,7 +61,7 @@ export class CapacityMeter {
   private totals: CapacityTotals = CapacityMeter.empty();
 
   static empty(): CapacityTotals {
-    return { readUnits: 0, writeUnits: 0, indexWriteUnits: 0, failedConditionWriteUnits: 0, failedConditions: 0, writeUnitsByKind: {}, calls: {} };
+    return { readUnits: 0, writeUnits: 0, indexWriteUnits: 0, failedConditionWriteUnits: 0, failedConditions: 0, writeUnitsByKind: {}, writesByKind: {}, calls: {} };
   }
 
   snapshot(): CapacityTotals {
@@ -118,6 +120,7 @@ export class CapacityMeter {
     const kind = item ? String(item.itemKind ?? String(item.pk ?? '').split('#')[0]) : key.split('#')[0] ?? 'update';
     const units = item ? Math.max(1, Math.ceil(itemSize(item) / 1024)) : 1;
     this.totals.writeUnitsByKind[kind || 'other'] = (this.totals.writeUnitsByKind[kind || 'other'] ?? 0) + units;
+    this.totals.writesByKind[kind || 'other'] = (this.totals.writesByKind[kind || 'other'] ?? 0) + 1;
   }
 
   private add(command: string, consumed: unknown): void {

@@ -4,6 +4,7 @@
  * which the embedded store lacks; toolchain.md §9). Item layout: table-schema.ts and docs/architecture.md.
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { BODY_DICTIONARY, packBody, unpackBody } from './compact';
 import { isConditionFailure } from './errors';
 import { queryPrefix } from './query';
 import {
@@ -40,23 +41,31 @@ export function keyOfIncidentId(id: string): { pk: string; sk: string; seq: numb
   return { pk: fpKey(m[1]!), sk: headSk(seq), seq };
 }
 
+/**
+ * The incident head: keys, index keys and `version` (the write condition) plain; the rest of the incident in the
+ * compact body `z` (compact.ts). The index sort keys are the opening time alone (GSI keys need not be unique: an
+ * index entry also carries the table key).
+ */
 function incidentItem(inc: Incident): Item {
-  const sortKey = `${inc.openedAt}#${inc.id}`;
+  const { version, ...doc } = inc;
   return {
     pk: fpKey(shortFingerprint(inc.fingerprint)),
     sk: headSk(inc.seq),
     itemKind: 'incident',
-    ...inc,
+    version,
     g1pk: `STATUS#${inc.status}`,
-    g1sk: sortKey,
+    g1sk: inc.openedAt,
     g2pk: `SVC#${inc.route.service}`,
-    g2sk: sortKey,
+    g2sk: inc.openedAt,
     g3pk: 'INCIDENTS',
-    g3sk: sortKey,
+    g3sk: inc.openedAt,
+    z: packBody(BODY_DICTIONARY.incident, doc),
   };
 }
 
 function incidentOf(item: Item): Incident {
+  if (item.z instanceof Uint8Array) return { ...unpackBody<Omit<Incident, 'version'>>(item.z), version: item.version as number };
+  // Written before the compact body (plain attributes).
   const { pk: _pk, sk: _sk, itemKind: _t, g1pk: _a, g1sk: _b, g2pk: _c, g2sk: _d, g3pk: _e, g3sk: _f, ...rest } = item;
   return rest as unknown as Incident;
 }
@@ -71,10 +80,12 @@ function timelineItem(ev: TimelineEvent, index: number): Item {
 function alertItem(rec: AlertRecord): Item {
   const key = keyOfIncidentId(rec.incidentId);
   if (!key) throw new Error(`bad incident id ${rec.incidentId}`);
-  return { pk: key.pk, sk: `C#${pad(key.seq)}#A#${rec.occurredAt}#${sha256Hex(rec.deliveryKey).slice(0, 16)}`, itemKind: 'alert', ...rec };
+  return { pk: key.pk, sk: `C#${pad(key.seq)}#A#${rec.occurredAt}#${sha256Hex(rec.deliveryKey).slice(0, 16)}`, itemKind: 'alert', z: packBody(BODY_DICTIONARY.alert, rec) };
 }
 
+/** A timeline event or alert-log entry without its keys (alert-log entries from their compact body). */
 function strip<T>(item: Item): T {
+  if (item.z instanceof Uint8Array) return unpackBody<T>(item.z);
   const { pk: _pk, sk: _sk, itemKind: _t, ...rest } = item;
   return rest as T;
 }

@@ -5,12 +5,14 @@
  * Items (pk / sk):
  *   FP#<fp20>  H#<seq 8 digits>          incident head (one per incident; the latest seq is the fingerprint's current)
  *   FP#<fp20>  C#<seq>#T#<at>#<n>        timeline event of that incident (append-only)
- *   FP#<fp20>  C#<seq>#A#<at>#<key>      alert log entry with its decision trace (first ALERT_LOG_MAX alerts)
+ *   FP#<fp20>  C#<seq>#A#<at>#<key>      alert log entry with its decision trace (first processing.alertLogLimit)
  *   M#<messageKey>  M                    delivery marker: this delivery was fully processed (expiresAt set)
- * GSIs (KEYS_ONLY, so hot count updates never write to an index):
- *   byStatus:  g1pk = STATUS#<status>, g1sk = <openedAt>#<id>
- *   byService: g2pk = SVC#<service>,   g2sk = <openedAt>#<id>
- *   byTime:    g3pk = INCIDENTS,        g3sk = <openedAt>#<id>   (written once per incident, never updated)
+ * Incident heads and alert-log entries keep their document in a compact binary body `z` (compact.ts); keys, index
+ * keys and the head's `version` stay plain.
+ * GSIs (KEYS_ONLY, so hot count updates never write to an index; sort keys need not be unique in a GSI):
+ *   byStatus:  g1pk = STATUS#<status>, g1sk = <openedAt>
+ *   byService: g2pk = SVC#<service>,   g2sk = <openedAt>
+ *   byTime:    g3pk = INCIDENTS,        g3sk = <openedAt>   (written once per incident, never updated)
  */
 export const INCIDENT_TABLE = {
   partitionKey: 'pk',
