@@ -500,14 +500,14 @@ notification), the channel rate counter and delivery markers, and the three keys
 incident (counted in the total, not in the shares). Fewer processor batches (more alerts per head write) or folding
 the inline page's bookkeeping into one head write would lower it further.
 
-**Transitions and cost.** The two-level incident acknowledged at level 1 takes ${fmt(f.transitionsAcked, 1)} state transitions (Wait,
-Page, Choice, Wait; the stop costs none), which meets its target, but at $25 per million transitions that is
-${money(f.sfnDollarsAcked)} per million alerts on its own at a 5 % incident rate, above the $4 target whatever the ingest path
-costs. Only the inline path (one level, no repeat: no execution) fits under $4. Closing it for multi-level
-policies: start the state machine only when the first wait runs out (an EventBridge Scheduler one-shot timer,
-~$1 per million, instead of the first Wait), or page the first level inline and schedule the rest. One alert per
-request (scenarios C and D) adds $1 of HTTP API, the ingest Lambda, and a delivery marker plus a head write per
-alert; batching senders (Alertmanager, Threat Stack) stay near scenario A.
+**Transitions and cost.** Level 1 pages inline (an asynchronous invoke of the Page function), and a plan with more
+steps starts its execution at the Wait before level 2, so an incident acknowledged at level 1 takes ${fmt(f.transitionsAcked, 1)} state
+transition(s): ${money(f.sfnDollarsAcked)} per million alerts at a 5 % incident rate (it was 4 transitions and $5.00 when the
+execution paged level 1 itself: Wait, Page, Continue?, Wait). Incidents nobody acknowledges still walk the state
+machine (the escalation table above). One alert per request (scenarios C and D) adds $1 of HTTP API, the ingest
+Lambda, and a delivery marker plus a head write per alert; batching senders (Alertmanager, Threat Stack) stay near
+scenarios A and B. Lowering C and D further needs fewer requests, not cheaper ones: the HTTP API and the per-alert
+marker are the floor of a one-alert request.
 `;
 }
 

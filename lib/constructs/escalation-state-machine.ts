@@ -6,10 +6,11 @@
  *        ▲                                                                                     │ done
  *        └─────────────────────────────────── not done ───────────────────────────────────────┴──► Done
  *
- * The first Wait holds a delayed notification (0 s otherwise). Acknowledge and resolve call StopExecution, so an
- * incident acknowledged at level 1 costs 4 state transitions (Wait, Page, Continue?, Wait); the Page step also
- * re-checks the incident, so a missed stop still ends the loop. Executions are named after the incident, so a
- * redelivered alert cannot start a second one.
+ * Level 1 pages inline (lambdas/core/escalation/escalator.ts), so an execution usually starts at the Wait before
+ * level 2; with a delayed notification it starts at a Wait of the hold and pages level 1 itself. Acknowledge and
+ * resolve call StopExecution, so an incident acknowledged at level 1 costs 1 state transition (that first Wait); the
+ * Page step also re-checks the incident, so a missed stop still ends the loop. Executions are named after the
+ * incident, so a redelivered alert cannot start a second one.
  */
 import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';

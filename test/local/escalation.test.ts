@@ -70,7 +70,7 @@ describe('escalation over the synthesized state machine', () => {
   const timeline = async (id: string) => (await rt.get(`/api/incidents/${id}`)).body.timeline as Array<{ type: string; message: string; data?: any }>;
   const pages = async (id: string) => (await timeline(id)).filter((t) => t.type === 'page');
 
-  it('an acknowledgement at level 1 stops the execution after 4 state transitions', async () => {
+  it('an acknowledgement at level 1 stops the execution after 1 state transition', async () => {
     const inc = await openIncident();
     await until('level 1 page', async () => (await pages(inc.id)).length === 1);
     // Acknowledge through the one-click link from the outbox (GET shows a page, POST acts).
@@ -84,7 +84,7 @@ describe('escalation over the synthesized state machine', () => {
     expect((await fetch(ackUrl, { method: 'POST' })).status).toBe(409); // single use
     await rt.escalations!.idle();
     const name = `${inc.id}-r0`;
-    expect(rt.escalations!.transitions.get(name)).toBe(4); // Wait, Page, Continue?, Wait -> stopped
+    expect(rt.escalations!.transitions.get(name)).toBe(1); // level 1 paged inline; the Wait before level 2 -> stopped
     expect((await pages(inc.id)).length).toBe(1);
     const detail = (await rt.get(`/api/incidents/${inc.id}`)).body;
     expect(detail.incident).toMatchObject({ status: 'acknowledged', acknowledgedBy: 'link' });
@@ -115,7 +115,7 @@ describe('escalation over the synthesized state machine', () => {
     await rt.escalations!.idle();
     expect((await rt.get(`/api/incidents/${inc.id}`)).body.incident.status).toBe('resolved');
     expect((await pages(inc.id)).length).toBe(1);
-    expect(rt.escalations!.transitions.get(`${inc.id}-r0`)).toBe(4);
+    expect(rt.escalations!.transitions.get(`${inc.id}-r0`)).toBe(1);
   });
 
   it('a redelivered alert does not start a second execution', async () => {

@@ -1,13 +1,13 @@
 /**
- * The Escalator port's logic, shared by AWS and the local runtime: freeze the plan when the incident opens, page
- * inline when the plan needs no state machine (one level, no repeat, no hold), otherwise start an execution named
- * after the incident and its escalation run (so a redelivered alert cannot start two), and stop it on
- * acknowledge/resolve. Transports (Step Functions, Lambda, the local runner) come in as functions.
+ * The Escalator port's logic, shared by AWS and the local runtime: freeze the plan when the incident opens, page the
+ * first level inline (unless a delay rule holds it), then, if the plan has more steps, start an execution named
+ * after the incident and its escalation run (so a redelivered alert cannot start two) at the wait before the next
+ * step, and stop it on acknowledge/resolve. Transports (Step Functions, Lambda, the local runner) come in as functions.
  */
 import type { PipelineConfig } from '../config/pipeline-config.schema';
 import type { Incident } from '../model/incident';
 import type { Clock, Escalator, IncidentStore } from '../ports';
-import { needsExecution, planEscalation } from './plan';
+import { needsExecution, planEscalation, stepAt } from './plan';
 import type { EscalationState } from './run';
 
 export interface EscalationTransport {
@@ -36,16 +36,22 @@ export function createEscalator(deps: { config: PipelineConfig; clock: Clock; st
       const plan = decision.plan;
       // Escalate-now continues after the last paged step.
       const step = Math.max(0, incident.escalationStep + 1);
-      const state: EscalationState = { incidentId: incident.id, plan, step, waitSeconds: step === 0 ? plan.holdSeconds : 0, done: false };
-      if (!needsExecution(plan) && step === 0) {
+      let state: EscalationState = { incidentId: incident.id, plan, step, waitSeconds: step === 0 ? plan.holdSeconds : 0, done: false };
+      const first = stepAt(plan, 0);
+      const inline = step === 0 && plan.holdSeconds === 0 && first.kind === 'page';
+      if (inline) {
+        // The first level pages at once, without the state machine. A plan with more to do starts its execution at
+        // the wait before the second step, so an incident acknowledged at level 1 costs one state transition (that
+        // Wait; acknowledging stops the execution) instead of four.
         await deps.transport.pageInline(state);
-        return;
+        if (!needsExecution(plan)) return;
+        state = { ...state, step: 1, waitSeconds: first.waitSeconds };
       }
       await deps.transport.startExecution(executionNameOf(incident), state);
       await deps.store.appendTimeline([{
         incidentId: incident.id, at: now, type: 'escalated', actor: 'pipeline',
-        message: `Escalation started with policy ${plan.policy}: ${plan.levels.length} level(s)${plan.repeat ? `, ${plan.repeat} repeat(s)` : ''}${plan.holdSeconds ? `, first page held ${Math.round(plan.holdSeconds / 60)} min` : ''}`,
-        data: { execution: executionNameOf(incident), step },
+        message: `Escalation started with policy ${plan.policy}: ${plan.levels.length} level(s)${plan.repeat ? `, ${plan.repeat} repeat(s)` : ''}${plan.holdSeconds ? `, first page held ${Math.round(plan.holdSeconds / 60)} min` : ''}${inline ? `; level 1 paged at once, the next step in ${Math.round(first.waitSeconds / 60)} min unless acknowledged` : ''}`,
+        data: { execution: executionNameOf(incident), step: state.step },
       }]);
     },
     async stop(incident, reason) {
