@@ -36,23 +36,24 @@ export function createEscalator(deps: { config: PipelineConfig; clock: Clock; st
       const plan = decision.plan;
       // Escalate-now continues after the last paged step.
       const step = Math.max(0, incident.escalationStep + 1);
-      let state: EscalationState = { incidentId: incident.id, plan, step, waitSeconds: step === 0 ? plan.holdSeconds : 0, done: false };
+      const state: EscalationState = { incidentId: incident.id, plan, step, waitSeconds: step === 0 ? plan.holdSeconds : 0, done: false };
       const first = stepAt(plan, 0);
+      // The first level pages at once, without the state machine (unless a delay rule holds it). A plan with more to
+      // do starts its execution at the wait before the second step, so an incident acknowledged at level 1 costs
+      // one state transition (that Wait; acknowledging stops the execution) instead of four. The execution starts
+      // before the inline page, so an acknowledgement prompted by that page always finds it to stop.
       const inline = step === 0 && plan.holdSeconds === 0 && first.kind === 'page';
-      if (inline) {
-        // The first level pages at once, without the state machine. A plan with more to do starts its execution at
-        // the wait before the second step, so an incident acknowledged at level 1 costs one state transition (that
-        // Wait; acknowledging stops the execution) instead of four.
+      if (inline && !needsExecution(plan)) {
         await deps.transport.pageInline(state);
-        if (!needsExecution(plan)) return;
-        state = { ...state, step: 1, waitSeconds: first.waitSeconds };
+        return;
       }
-      await deps.transport.startExecution(executionNameOf(incident), state);
+      await deps.transport.startExecution(executionNameOf(incident), inline ? { ...state, step: 1, waitSeconds: first.waitSeconds } : state);
       await deps.store.appendTimeline([{
         incidentId: incident.id, at: now, type: 'escalated', actor: 'pipeline',
         message: `Escalation started with policy ${plan.policy}: ${plan.levels.length} level(s)${plan.repeat ? `, ${plan.repeat} repeat(s)` : ''}${plan.holdSeconds ? `, first page held ${Math.round(plan.holdSeconds / 60)} min` : ''}${inline ? `; level 1 paged at once, the next step in ${Math.round(first.waitSeconds / 60)} min unless acknowledged` : ''}`,
-        data: { execution: executionNameOf(incident), step: state.step },
+        data: { execution: executionNameOf(incident), step: inline ? 1 : step },
       }]);
+      if (inline) await deps.transport.pageInline(state);
     },
     async stop(incident, reason) {
       await deps.transport.stopExecution(executionNameOf(incident), reason);
