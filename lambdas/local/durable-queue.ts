@@ -5,12 +5,20 @@
  * Storage is an append-only journal of JSON lines in the data directory: `put` records are written and fsync'ed
  * before `send` resolves (so an accepted alert survives a kill -9 or a power cut); receives and deletes are
  * appended without fsync (losing one only causes a redelivery, which the processor absorbs). On open the journal is
- * replayed (a torn last line is ignored) and compacted to the live messages. Visibility is not persisted: after a
+ * replayed (a torn last line is ignored) and compacted to the live messages. `sendGrouped` is the ingest path's send:
+ * concurrent sends share one write and one fsync (group commit) done off the event loop, so ingest requests keep
+ * being parsed while the disk flushes. Visibility is not persisted: after a
  * restart every undeleted message is visible again, as after a visibility timeout.
  */
 import { randomUUID } from 'node:crypto';
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, write, writeSync } from 'node:fs';
+import { promisify } from 'node:util';
 import { join } from 'node:path';
+
+const writeAsync = promisify(write);
+const fsyncAsync = promisify(fsync);
+
+type SendBody = string | { body: string; attributes?: Record<string, string> };
 
 export interface QueueMessage {
   id: string;
@@ -43,6 +51,10 @@ export class DurableQueue {
   private opsSinceCompaction = 0;
   private readonly now: () => number;
   private waiters: Array<() => void> = [];
+  private pending: Array<{ chunk: string; messages: Live[]; resolve: () => void; reject: (err: Error) => void }> = [];
+  private flushing = false;
+  /** Group flushes done by `sendGrouped` (one write + one fsync each). */
+  groupFlushes = 0;
 
   constructor(readonly dir: string, private readonly options: DurableQueueOptions = {}) {
     mkdirSync(dir, { recursive: true });
@@ -64,27 +76,74 @@ export class DurableQueue {
     return n;
   }
 
-  /** Appends messages and flushes them to disk before resolving. */
-  send(bodies: ReadonlyArray<string | { body: string; attributes?: Record<string, string> }>): string[] {
+  /** Appends messages and flushes them to disk (synchronously) before returning. */
+  send(bodies: ReadonlyArray<SendBody>): string[] {
+    const put = this.puts(bodies);
+    if (put.chunk) {
+      writeSync(this.fd, put.chunk);
+      fsyncSync(this.fd);
+    }
+    this.admit(put.messages);
+    return put.messages.map((m) => m.id);
+  }
+
+  /**
+   * Appends messages and resolves once they are on disk. Sends that arrive while a flush is running are written
+   * and fsync'ed together by the next one (group commit), off the event loop. Messages become receivable only once
+   * flushed; a failed flush rejects every send it carried (none of them is accepted).
+   */
+  sendGrouped(bodies: ReadonlyArray<SendBody>): Promise<string[]> {
+    const put = this.puts(bodies);
+    if (!put.chunk) return Promise.resolve([]);
+    return new Promise((resolve, reject) => {
+      this.pending.push({ ...put, resolve: () => resolve(put.messages.map((m) => m.id)), reject });
+      if (!this.flushing) void this.flushPending();
+    });
+  }
+
+  private async flushPending(): Promise<void> {
+    this.flushing = true;
+    try {
+      while (this.pending.length > 0) {
+        const group = this.pending.splice(0);
+        try {
+          const data = Buffer.from(group.map((g) => g.chunk).join(''), 'utf8');
+          for (let off = 0; off < data.length;) off += (await writeAsync(this.fd, data, off, data.length - off)).bytesWritten;
+          await fsyncAsync(this.fd);
+          this.groupFlushes += 1;
+        } catch (err) {
+          for (const g of group) g.reject(err instanceof Error ? err : new Error(String(err)));
+          continue;
+        }
+        for (const g of group) {
+          this.admit(g.messages);
+          g.resolve();
+        }
+      }
+    } finally {
+      this.flushing = false;
+    }
+  }
+
+  private puts(bodies: ReadonlyArray<SendBody>): { chunk: string; messages: Live[] } {
     const at = this.now();
-    const ids: string[] = [];
+    const messages: Live[] = [];
     let chunk = '';
     for (const b of bodies) {
       const body = typeof b === 'string' ? b : b.body;
       const attributes = typeof b === 'string' ? undefined : b.attributes;
       const id = randomUUID();
-      ids.push(id);
       const rec: JournalRecord = attributes ? { op: 'put', id, body, at, attributes } : { op: 'put', id, body, at };
       chunk += `${JSON.stringify(rec)}\n`;
-      this.live.set(id, { id, body, receiveCount: 0, sentAt: at, visibleAt: 0, ...(attributes ? { attributes } : {}) });
+      messages.push({ id, body, receiveCount: 0, sentAt: at, visibleAt: 0, ...(attributes ? { attributes } : {}) });
     }
-    if (chunk) {
-      writeSync(this.fd, chunk);
-      fsyncSync(this.fd);
-      this.opsSinceCompaction += bodies.length;
-    }
-    this.wake();
-    return ids;
+    return { chunk, messages };
+  }
+
+  private admit(messages: readonly Live[]): void {
+    for (const m of messages) this.live.set(m.id, m);
+    this.opsSinceCompaction += messages.length;
+    if (messages.length > 0) this.wake();
   }
 
   /**
@@ -126,7 +185,8 @@ export class DurableQueue {
       writeSync(this.fd, journal);
       this.opsSinceCompaction += ids.length;
     }
-    if (this.opsSinceCompaction > 50_000 && this.live.size < 5_000) {
+    // Not while a group flush writes to the current journal handle.
+    if (this.opsSinceCompaction > 50_000 && this.live.size < 5_000 && !this.flushing) {
       closeSync(this.fd);
       this.fd = this.compact();
     }

@@ -6,13 +6,13 @@ import type { DurableQueue } from './durable-queue';
 export class LocalAlertQueue implements AlertQueue {
   constructor(private readonly queue: DurableQueue) {}
   async send(envelopes: readonly AlertEnvelope[]): Promise<void> {
-    this.queue.send(envelopes.map((e) => JSON.stringify(e)));
+    await this.queue.sendGrouped(envelopes.map((e) => JSON.stringify(e)));
   }
 }
 
 export class LocalDeadLetters implements DeadLetters {
   constructor(private readonly queue: DurableQueue) {}
   async put(body: string, reason: string): Promise<void> {
-    this.queue.send([{ body, attributes: { reason } }]);
+    await this.queue.sendGrouped([{ body, attributes: { reason } }]);
   }
 }

@@ -21,6 +21,23 @@ describe('DurableQueue', () => {
     again.close();
   });
 
+  it('group commit: concurrent sendGrouped calls share one flush, are receivable once resolved, and survive a reopen', async () => {
+    const q = new DurableQueue(join(dir, 'q'));
+    const sends = Array.from({ length: 50 }, (_, i) => q.sendGrouped([`m${i}`, { body: `n${i}`, attributes: { k: String(i) } }]));
+    expect(q.receive(100, 60_000)).toHaveLength(0); // nothing is receivable before it is on disk
+    const ids = await Promise.all(sends);
+    expect(ids.flat()).toHaveLength(100);
+    // The first send flushes alone; the 49 that arrived meanwhile share the next flush.
+    expect(q.groupFlushes).toBe(2);
+    expect(q.receive(200, 0)).toHaveLength(100);
+    q.close();
+    const again = new DurableQueue(join(dir, 'q'));
+    const got = again.receive(200, 60_000);
+    expect(got.map((m) => m.body)).toEqual(Array.from({ length: 50 }, (_, i) => [`m${i}`, `n${i}`]).flat());
+    expect(got[1]!.attributes).toEqual({ k: '0' });
+    again.close();
+  });
+
   it('hides received messages for the visibility timeout and shows them again after it', () => {
     let now = 1_000;
     const q = new DurableQueue(join(dir, 'q'), { now: () => now });
