@@ -37,6 +37,8 @@ export interface ProcessorStats {
   records: number;
   failedRecords: number;
   durationsMs: number[];
+  /** Records (queue messages) per invocation, in order. */
+  recordsPerBatch: number[];
   receiveCalls: number;
   receiveBilledRequests: number;
   deleteCalls: number;
@@ -82,7 +84,7 @@ async function main(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'alert-pipeline-bench-'));
   const meter = new CapacityMeter();
   const queueStats = (): QueueStats => ({ sendCalls: 0, messages: 0, messageBytes: 0, sendBatchCalls: 0, sendBilledRequests: 0 });
-  const processorStats = (): ProcessorStats => ({ invocations: 0, records: 0, failedRecords: 0, durationsMs: [], receiveCalls: 0, receiveBilledRequests: 0, deleteCalls: 0 });
+  const processorStats = (): ProcessorStats => ({ invocations: 0, records: 0, failedRecords: 0, durationsMs: [], recordsPerBatch: [], receiveCalls: 0, receiveBilledRequests: 0, deleteCalls: 0 });
   let q = queueStats();
   let p = processorStats();
 
@@ -101,6 +103,7 @@ async function main(): Promise<void> {
         p.durationsMs.push(performance.now() - t0);
         p.invocations += 1;
         p.records += event.Records.length;
+        p.recordsPerBatch.push(event.Records.length);
         p.failedRecords += res?.batchItemFailures?.length ?? 0;
         // The event source receives up to 10 messages per ReceiveMessage (billed per 64 KB chunk) and deletes the
         // successful ones with DeleteMessageBatch.
@@ -115,9 +118,8 @@ async function main(): Promise<void> {
     },
   });
 
-  // Count what the ingest side sends: the queue object is shared with the LocalAlertQueue adapter.
-  const send = rt.queue.send.bind(rt.queue);
-  rt.queue.send = (bodies) => {
+  // Count what the ingest side sends (LocalAlertQueue uses sendGrouped; the DLQ path the plain send).
+  const count = (bodies: Parameters<typeof rt.queue.send>[0]) => {
     const sizes = bodies.map((b) => Buffer.byteLength(typeof b === 'string' ? b : b.body, 'utf8'));
     const cost = sqsSendCost(sizes);
     q.sendCalls += 1;
@@ -125,7 +127,16 @@ async function main(): Promise<void> {
     q.messageBytes += sizes.reduce((a, b) => a + b, 0);
     q.sendBatchCalls += cost.calls;
     q.sendBilledRequests += cost.billed;
+  };
+  const send = rt.queue.send.bind(rt.queue);
+  rt.queue.send = (bodies) => {
+    count(bodies);
     return send(bodies);
+  };
+  const sendGrouped = rt.queue.sendGrouped.bind(rt.queue);
+  rt.queue.sendGrouped = (bodies) => {
+    count(bodies);
+    return sendGrouped(bodies);
   };
 
   process.send!({ ready: true, url: rt.url, ingestToken: rt.ingestToken, apiToken: rt.apiToken, dataDir });
