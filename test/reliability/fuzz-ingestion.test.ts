@@ -122,10 +122,11 @@ describe('fuzzing every ingestion endpoint over HTTP', () => {
         },
       },
     });
-    const send = rt.queue.send.bind(rt.queue);
-    rt.queue.send = (b) => {
+    // Record what the ingest path enqueues (LocalAlertQueue sends with group commit).
+    const sendGrouped = rt.queue.sendGrouped.bind(rt.queue);
+    rt.queue.sendGrouped = (b) => {
       for (const m of b) sent.push(typeof m === 'string' ? m : m.body);
-      return send(b);
+      return sendGrouped(b);
     };
   });
   afterAll(async () => rt?.cleanup());
