@@ -489,9 +489,12 @@ seconds after the first. Alertmanager keeps alerts in memory and notifies as soo
 (\`group_wait: 0s\`). Tried and measured: 64 fingerprint groups in parallel instead of 16 (no gain: the thread, not
 the concurrency, is the limit); group commit of the queue journal (1.4–1.9 requests per fsync, within noise here,
 where an fsync takes ~1 ms); no SigV4 hashing for the emulator and one head write less per new incident (between
-two bench runs: 4,495 → 4,663 accepted alerts/s, p99 6.70 → 5.93 s, partly noise). What would close the gap:
-the processor and the emulator on their own threads (worker threads) and, in AWS, where DynamoDB answers in ~5 ms
-and the processor scales out, a batching window of 0 for the paging path. Even then every page waits for a durable
+two bench runs: 4,495 → 4,663 accepted alerts/s, p99 6.70 → 5.93 s, partly noise); the emulator alone on a worker
+thread (not kept: p50 4.3 → 3.4 s and p99 5.7 → 5.0 s, but accepted alerts/s fell from ~4,800 to ~2,700–3,100,
+because the faster emulator let the processor put more SDK work on the thread that also ingests). What would close
+the gap: the whole processor (its SDK calls included) on its own thread or process, as ingest and processing are
+separate functions in AWS, and there, where DynamoDB answers in ~5 ms and the processor scales out, a batching
+window of 0 for the paging path. Even then every page waits for a durable
 conditional create: that is the price of never paging twice and never losing an accepted alert across crashes,
 which an in-memory dispatcher does not pay.
 
