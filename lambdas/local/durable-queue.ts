@@ -5,10 +5,11 @@
  * Storage is an append-only journal of JSON lines in the data directory: `put` records are written and fsync'ed
  * before `send` resolves (so an accepted alert survives a kill -9 or a power cut); receives and deletes are
  * appended without fsync (losing one only causes a redelivery, which the processor absorbs). On open the journal is
- * replayed (a torn last line is ignored) and compacted to the live messages. `sendGrouped` is the ingest path's send:
- * concurrent sends share one write and one fsync (group commit) done off the event loop, so ingest requests keep
- * being parsed while the disk flushes. Visibility is not persisted: after a
+ * replayed (a torn last line is ignored) and compacted to the live messages. Visibility is not persisted: after a
  * restart every undeleted message is visible again, as after a visibility timeout.
+ *
+ * `sendGrouped` is the ingest path's send: concurrent sends share one write and one fsync (group commit), done off
+ * the event loop, so ingest requests keep being parsed while the disk flushes.
  */
 import { randomUUID } from 'node:crypto';
 import { closeSync, existsSync, fsync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, write, writeSync } from 'node:fs';
