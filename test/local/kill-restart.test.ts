@@ -5,7 +5,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { drainAndListIncidents, exited, spawnRuntime } from '../support/spawn-runtime';
+import { drainAndListIncidents, exited, spawnRuntime, stopRuntime } from '../support/spawn-runtime';
 
 const alertFor = (i: number) => ({
   id: `a${String(i).padStart(5, '0')}`,
@@ -75,8 +75,7 @@ describe('kill -9 and restart of the local runtime', () => {
         // ...and no fingerprint has two incidents.
         expect(new Set(incidents.map((i) => i.fingerprint)).size).toBe(incidents.length);
       } finally {
-        second.child.kill('SIGTERM');
-        await exited(second.child);
+        await stopRuntime(second);
       }
     } finally {
       rmSync(dataDir, { recursive: true, force: true });

@@ -9,7 +9,7 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { apiGet, drainAndListIncidents, exited, spawnRuntime } from '../support/spawn-runtime';
+import { apiGet, drainAndListIncidents, exited, spawnRuntime, stopRuntime } from '../support/spawn-runtime';
 
 const FINGERPRINTS = 100;
 /** At most; the kill comes earlier. alertLogLimit 1000 keeps every alert in the alert log. */
@@ -128,8 +128,7 @@ describe('kill -9 while paging, and a restart', () => {
         expect(incidents.length).toBe(received.size);
         for (const inc of incidents) expect([inc.id, (pages.get(inc.id) ?? 0) >= 1]).toEqual([inc.id, true]);
       } finally {
-        second.child.kill('SIGTERM');
-        await exited(second.child);
+        await stopRuntime(second);
       }
     } finally {
       rmSync(dataDir, { recursive: true, force: true });

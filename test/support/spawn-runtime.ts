@@ -30,6 +30,12 @@ export async function spawnRuntime(dataDir: string, env: Record<string, string> 
   return { child, url, output: () => out };
 }
 
+/** Stops a spawned runtime (SIGTERM) and resolves once it has exited. */
+export async function stopRuntime(runtime: { child: ChildProcess }): Promise<void> {
+  runtime.child.kill('SIGTERM');
+  await exited(runtime.child);
+}
+
 /** Resolves when the child has exited (at once if it already has). */
 export function exited(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
