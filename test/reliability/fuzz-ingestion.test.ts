@@ -8,7 +8,7 @@
  *   archived once and every alert the answer counts is in the queue;
  * - afterwards the runtime is up, and the processor took every accepted alert without a failure or a dead letter.
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { parsePipelineConfigText } from '../../lambdas/core/config/parse-pipeline-config-text';
@@ -16,26 +16,11 @@ import type { AlertEnvelope } from '../../lambdas/core/model/alert';
 import { listFixtures, loadFixture, REPO_ROOT } from '../support/fixtures';
 import { startTestRuntime, type TestRuntime } from '../support/local-runtime';
 import { mutatedFrom } from '../support/normalize-fuzz';
+import { archiveEntries } from './harness';
 
 const RUNS = Number(process.env.FUZZ_RUNS_HTTP ?? 60);
 
 const config = parsePipelineConfigText(readFileSync(join(REPO_ROOT, 'test', 'fixtures', 'config', 'rules', 'good', 'webhooks.yaml'), 'utf8'));
-
-/** Archive entries under `dir`: bodies (each has a `.meta.json` beside it); a leftover `.tmp` counts too. */
-function filesUnder(dir: string): number {
-  let n = 0;
-  let entries: string[] = [];
-  try {
-    entries = readdirSync(dir);
-  } catch {
-    return 0;
-  }
-  for (const e of entries) {
-    const p = join(dir, e);
-    n += statSync(p).isDirectory() ? filesUnder(p) : e.endsWith('.meta.json') ? 0 : 1;
-  }
-  return n;
-}
 
 interface Route {
   name: string;
@@ -140,7 +125,7 @@ describe('fuzzing every ingestion endpoint over HTTP', () => {
     outcomes[name] = {};
     await fc.assert(
       fc.asyncProperty(bodies(seeds), async (body) => {
-        const archiveBefore = filesUnder(join(rt.dataDir, 'archive'));
+        const archiveBefore = archiveEntries(join(rt.dataDir, 'archive'));
         const sentBefore = sent.length;
         const dlqBefore = rt.deadLetterQueue.size;
         const res = await fetch(`${rt.url}${route.path(rt)}`, { method: 'POST', headers: { 'content-type': body.contentType }, body: body.text });
@@ -154,7 +139,7 @@ describe('fuzzing every ingestion endpoint over HTTP', () => {
           expect(typeof answer.error?.message).toBe('string');
           expect(answer.error.message.length).toBeGreaterThan(0);
           expect(newMessages).toHaveLength(0);
-          expect(filesUnder(join(rt.dataDir, 'archive'))).toBe(archiveBefore);
+          expect(archiveEntries(join(rt.dataDir, 'archive'))).toBe(archiveBefore);
           if (route.deadLettersRefused) {
             // JSON that is not an alarm message is dead-lettered with its reason (and the answer says so); a body
             // that is not JSON at all is refused before it reaches the SNS handler.
@@ -166,7 +151,7 @@ describe('fuzzing every ingestion endpoint over HTTP', () => {
             expect(rt.deadLetterQueue.size).toBe(dlqBefore);
           }
         } else {
-          expect(filesUnder(join(rt.dataDir, 'archive'))).toBe(archiveBefore + 1);
+          expect(archiveEntries(join(rt.dataDir, 'archive'))).toBe(archiveBefore + 1);
           expect(newMessages.length).toBeGreaterThan(0);
           const enqueued = newMessages.reduce((n, e) => n + e.alerts.length, 0);
           const counted = typeof answer.alerts === 'number' ? answer.alerts : 1;

@@ -1,4 +1,6 @@
-/** Shared pieces of the reliability suite: a paging config, waiting, and reading every incident back. */
+/** Shared pieces of the reliability suite: a paging config, waiting, reading every incident back, counting the archive. */
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { parsePipelineConfig } from '../../lambdas/core/config/parse-pipeline-config';
 import type { PipelineConfig } from '../../lambdas/core/config/pipeline-config.schema';
 import type { TestRuntime } from '../support/local-runtime';
@@ -57,4 +59,20 @@ export function pagesByIncident(rt: TestRuntime): Map<string, number> {
   const pages = new Map<string, number>();
   for (const e of rt.outbox.list(100_000)) pages.set(e.incidentId, (pages.get(e.incidentId) ?? 0) + 1);
   return pages;
+}
+
+/** Raw archive entries under `dir`: bodies (each has a `.meta.json` beside it, not counted); a leftover `.tmp` counts. */
+export function archiveEntries(dir: string): number {
+  let entries: string[];
+  try {
+    entries = readdirSync(dir);
+  } catch {
+    return 0;
+  }
+  let n = 0;
+  for (const e of entries) {
+    const p = join(dir, e);
+    n += statSync(p).isDirectory() ? archiveEntries(p) : e.endsWith('.meta.json') ? 0 : 1;
+  }
+  return n;
 }

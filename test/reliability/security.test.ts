@@ -4,7 +4,7 @@
  * tampered, swapped, re-signed and expired one-click action links, and forged SNS deliveries. Each is refused with
  * the documented status and changes nothing: no alert enqueued or archived, no incident touched.
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parsePipelineConfig } from '../../lambdas/core/config/parse-pipeline-config';
 import { parsePipelineConfigText } from '../../lambdas/core/config/parse-pipeline-config-text';
@@ -17,7 +17,7 @@ import { SnsMessageVerifier } from '../../lambdas/adapters/sns/sns-message-verif
 import { loadFixture, REPO_ROOT } from '../support/fixtures';
 import { startTestRuntime, type TestRuntime } from '../support/local-runtime';
 import { signEnvelope, TEST_CERT_URL, TEST_PUBLIC_KEY_PEM } from '../support/sns-signing';
-import { pagingConfig, readIncidents, until } from './harness';
+import { archiveEntries, pagingConfig, readIncidents, until } from './harness';
 
 const webhooks = parsePipelineConfigText(readFileSync(join(REPO_ROOT, 'test', 'fixtures', 'config', 'rules', 'good', 'webhooks.yaml'), 'utf8')).sources.webhooks;
 const config = parsePipelineConfig({ ...pagingConfig(), sources: { ...pagingConfig().sources, webhooks } });
@@ -25,18 +25,6 @@ const WEBHOOK = webhooks[0]!.name;
 const webhookBody = loadFixture('webhook', readdirSync(join(REPO_ROOT, 'test', 'fixtures', 'events', 'webhook')).find((f) => f.startsWith(`${WEBHOOK}-`) && !f.includes('expected'))!.replace(/\.json$/, ''));
 const snsFixture = loadFixture('cloudwatch', 'sns-https-metric-alarm') as Record<string, string>;
 const alarmMessage = JSON.parse(snsFixture.Message!) as Record<string, unknown>;
-
-function archiveEntries(dir: string): number {
-  let n = 0;
-  let entries: string[] = [];
-  try {
-    entries = readdirSync(dir);
-  } catch {
-    return 0;
-  }
-  for (const e of entries) n += statSync(join(dir, e)).isDirectory() ? archiveEntries(join(dir, e)) : 1;
-  return n;
-}
 
 describe('security negatives over HTTP', () => {
   let rt: TestRuntime;
