@@ -15,13 +15,12 @@
  * Environment: BENCH_QUICK=1 shrinks every workload (a smoke run; figures not comparable); BENCH_NO_INSTALL=1 never
  * installs Alertmanager; BENCH_OUT=<file> writes the report elsewhere.
  */
+import '../lambdas/local/check-node-version'; // first: stops with a clear message on an unsupported Node.js
 import './lib/env';
 import { execSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
-// aws-local-stepfunctions needs Promise.withResolvers, which Node 20 lacks (toolchain.md §8).
-import '../scripts/polyfill.cjs';
 import { loadPipelineConfig } from '../lib/config/load-pipeline-config';
 import { fingerprintOf } from '../lambdas/core/fingerprint';
 import { incidentIdOf } from '../lambdas/core/deduplicate';

@@ -7,6 +7,7 @@
  * --config, which is the default for files without one. Exit 0 when every case passes, 1 when one fails (or a file
  * or config is invalid), 2 on usage errors. Format: docs/golden-and-replay.md.
  */
+import '../lambdas/local/check-node-version'; // first: stops with a clear message on an unsupported Node.js
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { DEFAULT_CONFIG_PATH, loadPipelineConfig } from '../lib/config/load-pipeline-config';

@@ -10,6 +10,7 @@
  * with object metadata) and fed to both simulations (lambdas/core/simulate). Progress goes to stderr every 500
  * bodies or every second. Exit 0 whatever the differences (it is a report), 2 on usage errors.
  */
+import '../lambdas/local/check-node-version'; // first: stops with a clear message on an unsupported Node.js
 import { existsSync, readdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';

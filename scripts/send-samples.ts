@@ -8,6 +8,7 @@
  *   4. the pages in the local outbox and a one-click acknowledge of the first one.
  * Usage: npm run send-samples   (BASE_URL, INGEST_TOKEN, API_TOKEN, DATA_DIR, PORT are honoured)
  */
+import '../lambdas/local/check-node-version'; // first: stops with a clear message on an unsupported Node.js
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 

@@ -7,8 +7,6 @@
  *   and 64 KB chunks, ReceiveMessage calls of up to 10 messages and DeleteMessageBatch calls per processor batch,
  * - processor invocations (= SQS event source batches), records and handler durations.
  */
-// aws-local-stepfunctions needs Promise.withResolvers, which Node 20 lacks (toolchain.md §8).
-import '../../scripts/polyfill.cjs';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

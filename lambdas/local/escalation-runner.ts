@@ -3,6 +3,8 @@
  * the Page task mapped to the same escalation-step code as in AWS. Executions are journaled in the data directory
  * (name, state, when the current wait ends) so a restart resumes them where they were; StopExecution aborts.
  */
+// First: aws-local-stepfunctions needs Promise.withResolvers, which Node 20 lacks.
+import './promise-with-resolvers';
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { StateMachine } from 'aws-local-stepfunctions';
 import type { EscalationTransport } from '../core/escalation/escalator';

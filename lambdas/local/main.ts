@@ -2,6 +2,7 @@
  * `npm start`: runs the pipeline locally on the embedded stack. Environment (product.md, "The local runtime"):
  * PORT, DATA_DIR, PIPELINE_CONFIG, API_TOKEN, INGEST_TOKEN, SNS_SIGNATURE_CHECK=off.
  */
+import './check-node-version'; // first: stops with a clear message on an unsupported Node.js
 import { resolve } from 'node:path';
 import { loadPipelineConfig, DEFAULT_CONFIG_PATH } from '../../lib/config/load-pipeline-config';
 import { ConfigError } from '../core/errors';

@@ -1,8 +1,8 @@
 // Jest setup: runs before every test file.
 // The CloudFormation validation plugin costs ~2.5 s per test file; cdk-nag still runs without it (toolchain.md §4).
 process.env.CDK_VALIDATION = 'false';
-// aws-local-stepfunctions calls Promise.withResolvers, which Node 20 lacks (toolchain.md §8).
-require('../../scripts/polyfill.cjs');
+// No Promise.withResolvers polyfill here: lambdas/local/escalation-runner.ts loads it itself, so tests see what
+// `npm start` sees.
 // Tests never reach AWS: dummy credentials and region for the SDK clients pointed at embedded services.
 process.env.AWS_REGION = process.env.AWS_REGION || 'us-east-1';
 process.env.AWS_ACCESS_KEY_ID = process.env.AWS_ACCESS_KEY_ID || 'test';

@@ -1,4 +1,7 @@
-/** Runs `npm start`'s entry point as a child process (for kill -9 tests) and resolves once it serves. */
+/**
+ * Runs `npm start`'s entry point as a child process (for kill -9 tests and tests of the runtime as a user starts it)
+ * and resolves once it serves. No jest setup file runs in the child.
+ */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 
@@ -6,13 +9,24 @@ const ROOT = join(__dirname, '..', '..');
 
 export const SPAWN_TOKENS = { api: 'api-token-for-test', ingest: 'ingest-token-for-test' } as const;
 
-export async function spawnRuntime(dataDir: string, env: Record<string, string> = {}): Promise<{ child: ChildProcess; url: string; output: () => string }> {
-  // `node --import tsx` (not the tsx CLI, which runs the program in a grandchild): the kill must hit the runtime itself.
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'lambdas', 'local', 'main.ts')], {
-    cwd: ROOT,
-    env: { ...process.env, PORT: '0', DATA_DIR: dataDir, API_TOKEN: SPAWN_TOKENS.api, INGEST_TOKEN: SPAWN_TOKENS.ingest, POWERTOOLS_LOG_LEVEL: 'ERROR', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+export interface SpawnedRuntime {
+  child: ChildProcess;
+  url: string;
+  output: () => string;
+  /** Started as `npm start` in its own process group (stopRuntime signals the group). */
+  npmStart?: boolean;
+}
+
+/**
+ * `how: 'node'` (default) runs `node --import tsx main.ts` (not the tsx CLI, which runs the program in a grandchild):
+ * a kill must hit the runtime itself. `how: 'npm-start'` runs `npm start` exactly as a user does, in its own process
+ * group.
+ */
+export async function spawnRuntime(dataDir: string, env: Record<string, string> = {}, how: 'node' | 'npm-start' = 'node'): Promise<SpawnedRuntime> {
+  const childEnv = { ...process.env, PORT: '0', DATA_DIR: dataDir, API_TOKEN: SPAWN_TOKENS.api, INGEST_TOKEN: SPAWN_TOKENS.ingest, POWERTOOLS_LOG_LEVEL: 'ERROR', ...env };
+  const child = how === 'npm-start'
+    ? spawn('npm', ['start', '--silent'], { cwd: ROOT, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'], detached: true })
+    : spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'lambdas', 'local', 'main.ts')], { cwd: ROOT, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stderr!.on('data', (d) => (out += String(d)));
   const url = await new Promise<string>((resolve, reject) => {
@@ -27,12 +41,18 @@ export async function spawnRuntime(dataDir: string, env: Record<string, string> 
     });
     child.once('exit', (code) => reject(new Error(`runtime exited with ${code}: ${out}`)));
   });
-  return { child, url, output: () => out };
+  return { child, url, output: () => out, npmStart: how === 'npm-start' };
 }
 
-/** Stops a spawned runtime (SIGTERM) and resolves once it has exited. */
-export async function stopRuntime(runtime: { child: ChildProcess }): Promise<void> {
-  runtime.child.kill('SIGTERM');
+/** Stops a spawned runtime (SIGTERM; to its process group when started with npm start) and resolves once it has exited. */
+export async function stopRuntime(runtime: { child: ChildProcess; npmStart?: boolean }): Promise<void> {
+  if (runtime.npmStart && runtime.child.pid && runtime.child.exitCode === null) {
+    try {
+      process.kill(-runtime.child.pid, 'SIGTERM');
+    } catch {
+      runtime.child.kill('SIGTERM');
+    }
+  } else runtime.child.kill('SIGTERM');
   await exited(runtime.child);
 }
 
