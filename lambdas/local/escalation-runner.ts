@@ -15,6 +15,8 @@ interface Journaled {
   state: EscalationState;
   /** When the current Wait ends (epoch ms). */
   waitUntil: number;
+  /** An inline page (no execution) not finished yet: re-run after a restart, like a Lambda event invoke. */
+  inline?: true;
 }
 
 export interface LocalRunnerOptions {
@@ -29,6 +31,7 @@ export interface LocalRunnerOptions {
 export class LocalEscalationRunner implements EscalationTransport {
   private readonly machine: StateMachine;
   private readonly running = new Map<string, { abort(): void; done: Promise<unknown> }>();
+  private readonly inline = new Map<string, Promise<unknown>>();
   private readonly journal: Record<string, Journaled>;
   /** State transitions per execution (states entered), for benchmarks and tests. */
   readonly transitions = new Map<string, number>();
@@ -50,8 +53,9 @@ export class LocalEscalationRunner implements EscalationTransport {
     const now = Date.now();
     let n = 0;
     for (const [name, j] of Object.entries(this.journal)) {
-      if (this.running.has(name)) continue;
-      this.launch(name, j.state, Math.max(0, j.waitUntil - now));
+      if (this.running.has(name) || this.inline.has(name)) continue;
+      if (j.inline) this.runInline(name, j.state);
+      else this.launch(name, j.state, Math.max(0, j.waitUntil - now));
       n++;
     }
     return n;
@@ -71,13 +75,35 @@ export class LocalEscalationRunner implements EscalationTransport {
     }
   }
 
+  /**
+   * As in AWS (a Lambda event invoke), the caller does not wait for the page: a page over a channel's rate cap can
+   * wait for the next minute window, which must not hold up the queue consumer. The page is journaled first, so a
+   * restart runs it again (at least once, like an event invoke).
+   */
   async pageInline(state: EscalationState): Promise<void> {
-    await this.options.runStep(state);
+    const name = `${state.incidentId}-inline-${state.step}`;
+    if (this.inline.has(name)) return;
+    this.journal[name] = { state, waitUntil: Date.now(), inline: true };
+    this.save();
+    this.runInline(name, state);
   }
 
-  /** Resolves when every execution has finished or been stopped. */
+  private runInline(name: string, state: EscalationState): void {
+    const done = this.options.runStep(state)
+      .then(() => this.forget(name))
+      .catch((err: unknown) => {
+        this.forget(name);
+        this.options.onError?.(name, err);
+      })
+      .finally(() => this.inline.delete(name));
+    this.inline.set(name, done);
+  }
+
+  /** Resolves when every execution and inline page has finished or been stopped. */
   async idle(): Promise<void> {
-    while (this.running.size > 0) await Promise.allSettled([...this.running.values()].map((r) => r.done));
+    while (this.running.size > 0 || this.inline.size > 0) {
+      await Promise.allSettled([...[...this.running.values()].map((r) => r.done), ...this.inline.values()]);
+    }
   }
 
   stopAll(): void {

@@ -171,7 +171,7 @@ export class AlertPipelineStack extends Stack {
 
     const escalationStep = fn('EscalationStep', FUNCTION_ENTRIES.escalationStep, {
       description: 'Escalation Page step: re-checks the incident, pages one level, records every delivery attempt',
-      timeout: Duration.seconds(60),
+      timeout: Duration.minutes(5), // a page over a channel's rate cap waits up to 3 min for room (RATE_CAP_MAX_WAIT_MS)
       environment: {
         [ENV.tableName]: table.tableName,
         [ENV.actionLinkSecretId]: this.actionLinkKey.secret.secretArn,

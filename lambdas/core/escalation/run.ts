@@ -100,47 +100,76 @@ function channelLimit(config: PipelineConfig, d: Delivery): { key: string; max: 
   return { key: `builtin-${d.type}`, max: d.type === 'sms' ? BUILTIN_RATE.sms : BUILTIN_RATE.email };
 }
 
-/** Delivers one page with retries and the rate cap; returns the timeline entries of its attempts. */
-async function deliver(deps: EscalationDeps, incident: Incident, d: Delivery, page: RenderedPage): Promise<TimelineEvent[]> {
+/** "to alice via email", "via slack:ops-slack": the page's recipient for the timeline. */
+function pageLabel(d: Delivery): string {
+  return d.person ? `to ${deliveryLabel(d)}` : deliveryLabel(d);
+}
+
+/**
+ * Longest a page waits for room under its channel's rate cap. The cap protects the channel (Slack, Teams and SNS
+ * throttle), not the incident: a page that waited this long is sent over the cap rather than dropped. Within the
+ * escalation-step function's timeout (5 minutes) with room for the send retries.
+ */
+export const RATE_CAP_MAX_WAIT_MS = 3 * 60_000;
+
+const hhmmss = (ms: number) => `${new Date(ms).toISOString().slice(11, 19)} UTC`;
+
+/**
+ * Delivers one page: waits for room under the channel's rate cap (the next minute window; never dropped), then sends
+ * with retries. Right before every send attempt it re-reads the incident: once an acknowledgement or resolve has been
+ * recorded, nothing more is sent and the timeline says the page was cancelled and why. Returns the timeline entries.
+ */
+async function deliver(deps: EscalationDeps, incident: Incident, d: Delivery, page: RenderedPage): Promise<{ events: TimelineEvent[]; cancelled: boolean }> {
   const events: TimelineEvent[] = [];
-  const now = () => deps.clock.now();
+  const nowMs = () => deps.clock.now().getTime();
+  const note = (message: string, data: Record<string, unknown>) =>
+    events.push({ incidentId: incident.id, at: new Date(nowMs()).toISOString(), type: 'notification', actor: 'pipeline', message, data });
+  /** True (and recorded) when the incident no longer needs this page. */
+  const cancelled = async (): Promise<boolean> => {
+    const current = await deps.store.getIncident(incident.id);
+    if (current && current.status === 'triggered') return false;
+    const by = current?.status === 'acknowledged' ? [current.acknowledgedBy, current.acknowledgedAt] : current?.status === 'resolved' ? [current.resolvedBy, current.resolvedAt] : [null, null];
+    const why = !current ? 'the incident no longer exists' : `the incident was ${current.status}${by[0] ? ` by ${by[0]}` : ''}${by[1] ? ` at ${by[1]}` : ''}`;
+    note(`Cancelled the page ${pageLabel(d)}: ${why}`, { outcome: 'cancelled', status: current?.status ?? null, type: d.type, channel: d.channel, person: d.person ?? null });
+    return true;
+  };
+
   const limit = channelLimit(deps.config, d);
-  if (!(await deps.ops.reserveSend(limit.key, Math.floor(now().getTime() / 60_000), limit.max))) {
-    events.push({
-      incidentId: incident.id, at: now().toISOString(), type: 'notification', actor: 'pipeline',
-      message: `Not sent ${deliveryLabel(d)}: rate cap of ${limit.max}/min on ${limit.key} reached`,
-      data: { outcome: 'rate-limited', channel: limit.key, type: d.type },
-    });
-    return events;
+  const waitStart = nowMs();
+  while (!(await deps.ops.reserveSend(limit.key, Math.floor(nowMs() / 60_000), limit.max))) {
+    const at = nowMs();
+    const nextWindow = (Math.floor(at / 60_000) + 1) * 60_000;
+    if (nextWindow - waitStart > RATE_CAP_MAX_WAIT_MS) {
+      note(`Rate cap of ${limit.max}/min on ${limit.key} still reached after ${Math.round((at - waitStart) / 1000)} s: sending the page ${pageLabel(d)} over the cap rather than dropping it`, { outcome: 'over-cap', channel: limit.key, type: d.type, waitedMs: at - waitStart });
+      break;
+    }
+    note(`Rate-capped: ${limit.key} allows ${limit.max}/min; the page ${pageLabel(d)} is delayed until ${hhmmss(nextWindow)}`, { outcome: 'delayed', channel: limit.key, type: d.type, until: new Date(nextWindow).toISOString() });
+    await deps.sleep(nextWindow - at);
   }
+
   const delays = retryDelays(DELIVERY_ATTEMPTS - 1, 500, 4000, deps.random);
   for (let attempt = 1; attempt <= DELIVERY_ATTEMPTS; attempt++) {
+    if (await cancelled()) return { events, cancelled: true };
     let result: SendResult;
     try {
       result = await deps.sender.send(d, page, incident);
     } catch (err) {
       result = { ok: false, error: err instanceof Error ? err.message : String(err) };
     }
-    const at = now().toISOString();
+    const waited = nowMs() - waitStart;
     if (result.ok) {
-      events.push({
-        incidentId: incident.id, at, type: 'notification', actor: 'pipeline',
-        message: `Sent ${deliveryLabel(d)} (attempt ${attempt})${result.detail ? `: ${result.detail}` : ''}`,
-        data: { outcome: 'sent', attempt, type: d.type, channel: d.channel, person: d.person ?? null },
-      });
-      return events;
+      note(`Sent ${deliveryLabel(d)} (attempt ${attempt})${waited >= 1000 ? `, ${Math.round(waited / 1000)} s after the rate cap delayed it` : ''}${result.detail ? `: ${result.detail}` : ''}`,
+        { outcome: 'sent', attempt, type: d.type, channel: d.channel, person: d.person ?? null, ...(waited >= 1000 ? { delayedMs: waited } : {}) });
+      return { events, cancelled: false };
     }
     const failure = classifyDeliveryFailure(result.status, result.error);
     const last = attempt === DELIVERY_ATTEMPTS || !failure.retryable;
-    events.push({
-      incidentId: incident.id, at, type: 'notification', actor: 'pipeline',
-      message: `Failed ${deliveryLabel(d)} (attempt ${attempt}): ${result.error}${last ? (failure.retryable ? '; giving up' : '; not retryable') : '; will retry'}`,
-      data: { outcome: 'failed', attempt, type: d.type, channel: d.channel, person: d.person ?? null, status: result.status ?? null, reason: failure.reason },
-    });
-    if (last) return events;
+    note(`Failed ${deliveryLabel(d)} (attempt ${attempt}): ${result.error}${last ? (failure.retryable ? '; giving up' : '; not retryable') : '; will retry'}`,
+      { outcome: 'failed', attempt, type: d.type, channel: d.channel, person: d.person ?? null, status: result.status ?? null, reason: failure.reason });
+    if (last) return { events, cancelled: false };
     await deps.sleep(delays[attempt - 1] ?? 1000);
   }
-  return events;
+  return { events, cancelled: false };
 }
 
 /**
@@ -185,9 +214,11 @@ export async function runEscalationStep(deps: EscalationDeps, state: EscalationS
     events.push({ incidentId: incident.id, at: nowIso, type: 'notification', actor: 'pipeline', message: 'No delivery: none of the paged targets has a contact or channel', data: { outcome: 'none' } });
   }
   const results = await Promise.all(deliveries.map((d) => deliver(deps, incident, d, page)));
-  events.push(...results.flat());
+  events.push(...results.flatMap((r) => r.events));
   await deps.store.appendTimeline(events);
   await recordStep(deps, incident, state.step);
+  // Acknowledged or resolved while this step was paging: the escalation ends here.
+  if (results.some((r) => r.cancelled)) return finish();
   return { ...state, step: state.step + 1, waitSeconds: step.waitSeconds, done: false };
 }
 
