@@ -17,6 +17,7 @@ import { once } from './shared/aws';
 import { env } from './shared/env';
 import { awsIncidentOperations, type IncidentOperationsDeps } from './shared/escalation';
 import { randomUUID } from 'node:crypto';
+import { API_MAX_BODY_BYTES } from './routes';
 import { httpHandler, json, parseJson, readBody, type HttpEvent, type RouteHandlers } from './shared/http';
 
 export interface ApiDeps extends IncidentOperationsDeps {
@@ -77,7 +78,7 @@ const MaintenanceBodySchema = z.strictObject({
 
 const OnCallQuerySchema = z.strictObject({ at: z.optional(isoDate) });
 
-const MAX_API_BODY = 64 * 1024;
+const MAX_API_BODY = API_MAX_BODY_BYTES;
 
 function toIso(s: string | undefined): string | undefined {
   return s === undefined ? undefined : new Date(s).toISOString();
@@ -106,13 +107,17 @@ export function createApiHandler(deps: ApiDeps) {
       const q = parseWith(ListQuerySchema, event.queryStringParameters ?? {});
       const limit = q.limit ?? 25;
       if (limit < 1 || limit > 100) throw new InvalidPayloadError([{ path: 'limit', message: 'must be between 1 and 100' }]);
+      const [from, to] = [toIso(q.from), toIso(q.to)];
+      if (from !== undefined && to !== undefined && from > to) {
+        throw new InvalidPayloadError([{ path: 'from', message: `must not be later than to (from ${from}, to ${to})` }]);
+      }
       let tag: { key: string; value: string | null } | undefined;
       if (q.tag) {
         const i = q.tag.indexOf(':');
         tag = i < 0 ? { key: q.tag, value: null } : { key: q.tag.slice(0, i), value: q.tag.slice(i + 1) };
       }
       const page = await deps.store.listIncidents({
-        status: q.status, service: q.service, severity: q.severity, tag, from: toIso(q.from), to: toIso(q.to), limit, cursor: q.cursor,
+        status: q.status, service: q.service, severity: q.severity, tag, from, to, limit, cursor: q.cursor,
       });
       return json(200, { incidents: page.items.map(publicIncident), nextCursor: page.cursor });
     },

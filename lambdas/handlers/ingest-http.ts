@@ -26,11 +26,12 @@ import { deployedConfig } from './shared/deployed-config';
 import { env } from './shared/env';
 import { httpHandler, json, parseJson, readBody, type HttpEvent, type HttpResult, type RouteHandlers } from './shared/http';
 import { logger } from './shared/logger';
+import { EVENTS_V2_MAX_BODY_BYTES, INGEST_MAX_BODY_BYTES } from './routes';
 
 /** Threat Stack, SNS and Alertmanager bodies: 1 MiB (product.md). */
-export const MAX_BODY_BYTES = 1024 * 1024;
+export const MAX_BODY_BYTES = INGEST_MAX_BODY_BYTES;
 /** PagerDuty Events v2 payload limit. */
-export const MAX_EVENTS_V2_BYTES = 512 * 1024;
+export const MAX_EVENTS_V2_BYTES = EVENTS_V2_MAX_BODY_BYTES;
 
 export interface IngestDeps {
   config: PipelineConfig;

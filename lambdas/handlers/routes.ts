@@ -46,6 +46,19 @@ export const HTTP_ROUTES: readonly HttpRoute[] = [
   { method: 'GET', path: '/ical/{token}', fn: 'act', auth: 'signed-link' },
 ];
 
+/** Body limits (bytes): Threat Stack, SNS, Alertmanager and webhook bodies (product.md). */
+export const INGEST_MAX_BODY_BYTES = 1024 * 1024;
+/** PagerDuty Events v2 payload limit. */
+export const EVENTS_V2_MAX_BODY_BYTES = 512 * 1024;
+/** Bodies of the human API and of the one-click links. */
+export const API_MAX_BODY_BYTES = 64 * 1024;
+
+/** The largest body a route accepts; the handler refuses more with 413 (and the local server while streaming). */
+export function bodyLimitOf(route: HttpRoute): number {
+  if (route.path === '/ingest/events/v2') return EVENTS_V2_MAX_BODY_BYTES;
+  return route.fn === 'ingestHttp' ? INGEST_MAX_BODY_BYTES : API_MAX_BODY_BYTES;
+}
+
 /** The route key API Gateway puts in `event.routeKey`, e.g. `POST /ingest/threatstack/{token}`. */
 export function routeKeyOf(route: HttpRoute): string {
   return `${route.method} ${route.path}`;

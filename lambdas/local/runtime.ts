@@ -38,6 +38,8 @@ import { synthesizeEscalationStateMachine } from './synthesized-state-machine';
 export const LOCAL_TABLE = 'alert-pipeline-incidents';
 /** The local stand-in for the stack's own alarm topic (alarms published here reach the SNS -> Lambda handler). */
 export const LOCAL_ALARM_TOPIC_ARN = 'arn:aws:sns:local:000000000000:alert-pipeline-alarms';
+/** SNS's message size limit, for the local alarm topic. */
+const ALARM_TOPIC_MAX_BODY_BYTES = 256 * 1024;
 
 export interface LocalRuntimeOptions {
   config: PipelineConfig;
@@ -233,20 +235,22 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       port,
       handlers: { ingestHttp: ingestHttp as unknown as HttpHandler, api: api as unknown as HttpHandler, act: act as unknown as HttpHandler },
       authorizer: (event) => authorizer(event),
+      pathTokenValid: (token) => tokenMatches(token, [secrets.ingestToken]),
       extraRoutes: [
         {
           // Local stand-in for publishing to the stack's alarm topic: the body is what CloudWatch publishes (the
           // alarm message JSON); it reaches the same SNS -> Lambda handler as in AWS.
           method: 'POST',
           path: '/local/alarm-topic/{token}',
-          auth: 'none',
+          auth: 'path-token',
+          maxBodyBytes: ALARM_TOPIC_MAX_BODY_BYTES,
           handle: async (event) => {
             try {
               requireIngestToken(event);
             } catch {
               return json(404, { error: { code: 'not_found', message: 'no such ingestion endpoint', details: null } });
             }
-            const text = readBody(event, 256 * 1024);
+            const text = readBody(event, ALARM_TOPIC_MAX_BODY_BYTES);
             let message: unknown;
             try {
               message = parseJson(text);

@@ -181,7 +181,7 @@ export class DynamoIncidentStore implements IncidentStore {
       range = ` AND ${rangeAttr} <= :to`;
       values[':to'] = `${query.to}~`;
     }
-    let startKey: Record<string, unknown> | undefined = query.cursor ? decodeCursor(query.cursor) : undefined;
+    let startKey: Record<string, unknown> | undefined = query.cursor ? decodeCursor(query.cursor, index, hashValue, query) : undefined;
     const matches: Incident[] = [];
     // Read index pages until `limit` incidents pass the in-memory filters (severity, tag, status+service).
     for (let round = 0; round < 20; round++) {
@@ -300,14 +300,32 @@ function encodeCursor(key: Record<string, unknown>): string {
   return Buffer.from(JSON.stringify(key), 'utf8').toString('base64url');
 }
 
-function decodeCursor(cursor: string): Record<string, unknown> {
+/**
+ * A cursor this API returned for this query: exactly the table key and the index key of one incident head, the
+ * index partition of the query, the index sort key inside the query's from/to range. Anything else (forged, edited,
+ * from another query) is a 400 naming `cursor`, never a store error.
+ */
+function decodeCursor(cursor: string, index: IndexName, hashValue: string, query: IncidentQuery): Record<string, unknown> {
+  const bad = (why: string) => new BadRequestError(`cursor is not a cursor this API returned for this query (${why})`, { field: 'cursor' });
+  let value: unknown;
   try {
-    const value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (value && typeof value === 'object' && typeof value.pk === 'string' && typeof value.sk === 'string') return value;
+    value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
   } catch {
-    // fall through
+    throw bad('not an encoded key');
   }
-  throw new BadRequestError('cursor is not a cursor this API returned', { field: 'cursor' });
+  if (!value || typeof value !== 'object' || Array.isArray(value)) throw bad('not an encoded key');
+  const key = value as Record<string, unknown>;
+  const [h, r] = INDEX_KEYS[index];
+  const names = Object.keys(key).sort();
+  const expected = ['pk', 'sk', h, r].sort();
+  if (names.length !== expected.length || names.some((n, i) => n !== expected[i])) throw bad('unexpected attributes');
+  if (!Object.values(key).every((v) => typeof v === 'string' && v.length <= 256)) throw bad('attributes must be short strings');
+  if (!/^FP#[0-9a-f]{20}$/.test(key.pk as string) || !/^H#\d{8}$/.test(key.sk as string)) throw bad('not an incident key');
+  if (key[h] !== hashValue) throw bad('another listing');
+  const sortKey = key[r] as string;
+  if (Number.isNaN(Date.parse(sortKey))) throw bad('not an incident key');
+  if ((query.from && sortKey < query.from) || (query.to && sortKey > `${query.to}~`)) throw bad('outside from/to');
+  return key;
 }
 
 export const STATUSES = INCIDENT_STATUSES;

@@ -8,6 +8,7 @@
 import * as z from 'zod/mini';
 import { formatPath } from '../errors';
 import { invalidField, parseWith, timestampString } from './shared';
+import { checkJsonDepth } from './json-depth';
 
 export const SNS_MESSAGE_TYPES = ['Notification', 'SubscriptionConfirmation', 'UnsubscribeConfirmation'] as const;
 export type SnsMessageType = (typeof SNS_MESSAGE_TYPES)[number];
@@ -116,8 +117,12 @@ export function parseSnsHttpBody(text: string): SnsEnvelope {
   return parseSnsEnvelope(parseJsonText(text, []), []);
 }
 
-/** JSON-parses text found at `path`; not JSON -> InvalidPayloadError naming that path. */
+/**
+ * JSON-parses text found at `path`; nested deeper than MAX_JSON_DEPTH or not JSON -> InvalidPayloadError naming
+ * that path.
+ */
 export function parseJsonText(text: string, path: readonly PropertyKey[], what = 'a JSON document'): unknown {
+  checkJsonDepth(text, path);
   try {
     return JSON.parse(text) as unknown;
   } catch {

@@ -5,6 +5,7 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import middy, { type MiddlewareObj } from '@middy/core';
 import { AlertPipelineError, InvalidPayloadError, NotFoundError, PayloadTooLargeError } from '../../core/errors';
+import { checkJsonDepth } from '../../core/normalize/json-depth';
 import { logger } from './logger';
 
 export type HttpEvent = APIGatewayProxyEventV2 & {
@@ -61,8 +62,13 @@ export function readBody(event: HttpEvent, limitBytes: number): string {
   return buf.toString('utf8');
 }
 
+/**
+ * Parses a JSON request body. Empty, nested deeper than MAX_JSON_DEPTH (checked before parsing, so nothing later can
+ * overflow the stack) or not JSON -> 400 naming the body.
+ */
 export function parseJson(text: string): unknown {
   if (text.trim() === '') throw new InvalidPayloadError([{ path: '(body)', message: 'empty body; expected JSON' }]);
+  checkJsonDepth(text);
   try {
     return JSON.parse(text);
   } catch (err) {
