@@ -22,6 +22,8 @@ export function verifyFeedToken(token: string, keys: string | readonly string[])
   const [payload, sig, extra] = token.split('.');
   if (!payload || !sig || extra !== undefined || !/^[A-Za-z0-9_-]+$/.test(payload) || !/^[A-Za-z0-9_-]+$/.test(sig)) return null;
   const given = Buffer.from(sig, 'base64url');
+  // Only the canonical encoding of a 32-byte MAC: no padding bits to flip into a second valid token.
+  if (given.length !== 32 || given.toString('base64url') !== sig) return null;
   let ok = false;
   for (const key of typeof keys === 'string' ? [keys] : keys) {
     const expected = mac(payload, key);
