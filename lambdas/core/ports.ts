@@ -98,6 +98,14 @@ export interface AdHocMaintenanceRecord {
   createdAt: string;
 }
 
+/** What a single-use link did, recorded with its nonce. */
+export interface NonceUse {
+  /** When the link was used (ISO 8601). */
+  at: string;
+  /** What it did, e.g. `acknowledge`. */
+  action: string;
+}
+
 /** Runtime-only state changed through the API or by notifications (not config). */
 export interface OperationsStore {
   listOverrides(schedule?: string): Promise<ScheduleOverrideRecord[]>;
@@ -107,8 +115,10 @@ export interface OperationsStore {
   listMaintenance(nowIso: string): Promise<AdHocMaintenanceRecord[]>;
   putMaintenance(record: AdHocMaintenanceRecord): Promise<void>;
   deleteMaintenance(id: string): Promise<boolean>;
-  /** Records a single-use nonce; true the first time, false afterwards. */
-  consumeNonce(nonce: string, expiresAtIso: string): Promise<boolean>;
+  /** Records a single-use nonce (and what it was used for); true the first time, false afterwards. */
+  consumeNonce(nonce: string, expiresAtIso: string, use?: NonceUse): Promise<boolean>;
+  /** How a nonce was used, or null when it was not (`use` null: used, but recorded without the details). */
+  usedNonce(nonce: string): Promise<{ use: NonceUse | null } | null>;
   /** Counts a send on `channel` in the minute `minute` (epoch minutes); false when `max` sends were already counted. */
   reserveSend(channel: string, minute: number, max: number): Promise<boolean>;
 }

@@ -2,13 +2,16 @@
  * Handler: one-click links from notifications and calendar feeds.
  *   GET  /act/{token}  shows the incident and one button (mail scanners and chat previews fetch links; a GET must
  *                      not acknowledge anything), POST /act/{token} acts: acknowledge or resolve, once (the
- *                      link's nonce is recorded), until it expires;
+ *                      link's nonce is recorded with what it did and when), until it expires; a used link's
+ *                      page says so, without a button; a link for an incident that does not exist is a 404 and
+ *                      stays unused;
  *   GET  /ical/{token} the iCalendar feed of one schedule.
  */
 import type { Context } from 'aws-lambda';
 import { ConflictError, NotFoundError } from '../core/errors';
 import { actOnIncident } from '../core/incident-actions';
 import type { Incident } from '../core/model/incident';
+import type { NonceUse } from '../core/ports';
 import { verifyActionToken } from '../core/notify/action-links';
 import { verifyFeedToken } from '../core/notify/feed-links';
 import { escapeHtml } from '../core/notify/messages';
@@ -49,6 +52,18 @@ function incidentCard(inc: Incident): string {
 <pre class="muted">${escapeHtml(inc.description)}</pre></div>`;
 }
 
+function noSuchIncident(): HttpResult {
+  return page(404, 'No such incident', '<h1>No such incident</h1><p>This link is for an incident that does not exist (any more). Nothing was done; the link was not used up.</p>');
+}
+
+/** The page of a link that was already used: what it did and when (when recorded), the incident now, no button. */
+function alreadyUsed(use: NonceUse | null, inc: Incident | null): HttpResult {
+  const what = use
+    ? `<p>It was used to ${escapeHtml(use.action)} this incident at ${escapeHtml(use.at)}.</p>`
+    : '<p>It was used before.</p>';
+  return page(409, 'Link already used', `<h1>This link was already used</h1>${what}<p>Each link works once.</p>${inc ? incidentCard(inc) : ''}`);
+}
+
 export function createActHandler(deps: ActDeps) {
   async function claimsOf(token: string) {
     const check = verifyActionToken(token, await deps.linkKeys.tokens(), deps.clock.now().getTime());
@@ -60,7 +75,9 @@ export function createActHandler(deps: ActDeps) {
       const check = await claimsOf(event.pathParameters?.token ?? '');
       if (!check.ok) return page(403, 'Link not valid', `<h1>This link is not valid</h1><p>${check.reason === 'expired' ? 'It has expired.' : 'It was altered or is not one of ours.'}</p>`);
       const inc = await deps.store.getIncident(check.claims.incidentId);
-      if (!inc) return page(404, 'No such incident', '<h1>No such incident</h1>');
+      if (!inc) return noSuchIncident();
+      const used = await deps.ops.usedNonce(check.claims.nonce);
+      if (used) return alreadyUsed(used.use, inc);
       const verb = VERB[check.claims.action];
       return page(200, `${verb} ${inc.title}`, `<h1>${verb} this incident?</h1>${incidentCard(inc)}
 <form method="post"><p><button type="submit">${verb}</button></p></form>
@@ -70,8 +87,11 @@ export function createActHandler(deps: ActDeps) {
       const check = await claimsOf(event.pathParameters?.token ?? '');
       if (!check.ok) return page(403, 'Link not valid', `<h1>This link is not valid</h1><p>${check.reason === 'expired' ? 'It has expired.' : 'It was altered or is not one of ours.'}</p>`);
       const { incidentId, action, nonce, expiresAtMs } = check.claims;
-      if (!(await deps.ops.consumeNonce(nonce, new Date(expiresAtMs).toISOString()))) {
-        return page(409, 'Link already used', '<h1>This link was already used</h1><p>Each link works once.</p>');
+      // A link for an incident that does not exist does nothing, so it is not used up either.
+      if (!(await deps.store.getIncident(incidentId))) return noSuchIncident();
+      if (!(await deps.ops.consumeNonce(nonce, new Date(expiresAtMs).toISOString(), { at: deps.clock.now().toISOString(), action }))) {
+        const used = await deps.ops.usedNonce(nonce);
+        return alreadyUsed(used?.use ?? null, await deps.store.getIncident(incidentId));
       }
       try {
         const inc = await actOnIncident(deps, incidentId, action, 'link');
@@ -81,7 +101,7 @@ export function createActHandler(deps: ActDeps) {
           const inc = await deps.store.getIncident(incidentId);
           return page(200, 'Nothing to do', `<h1>Nothing to do</h1><p>${escapeHtml(err.message)}</p>${inc ? incidentCard(inc) : ''}`);
         }
-        if (err instanceof NotFoundError) return page(404, 'No such incident', '<h1>No such incident</h1>');
+        if (err instanceof NotFoundError) return noSuchIncident();
         throw err;
       }
     },

@@ -3,7 +3,7 @@
  * `GET /local/outbox`), and a channel whose secret is configured locally (local-secrets.json `channels`, or
  * `CHANNEL_SECRET_<NAME>`) is also really sent — so a real Slack or Teams webhook can be tried from a laptop.
  */
-import { appendFileSync, existsSync, readFileSync } from 'node:fs';
+import { appendFileSync, chmodSync, existsSync, readFileSync } from 'node:fs';
 import type { Delivery } from '../core/escalation/plan';
 import type { NotificationSender, RenderedPage, SendResult } from '../core/escalation/run';
 import type { Incident } from '../core/model/incident';
@@ -31,7 +31,10 @@ export class LocalOutboxSender implements NotificationSender {
     private readonly config: PipelineConfig,
     private readonly secrets: SecretResolver,
     private readonly realSender: ChannelSender,
-  ) {}
+  ) {
+    // Entries hold live action links: owner only, also for a file an older version left readable.
+    if (existsSync(path)) chmodSync(path, 0o600);
+  }
 
   async send(delivery: Delivery, page: RenderedPage, incident: Incident): Promise<SendResult> {
     let result: SendResult = { ok: true, detail: 'written to the local outbox' };
@@ -56,7 +59,7 @@ export class LocalOutboxSender implements NotificationSender {
       payload: delivery.type === 'slack' ? page.slack : delivery.type === 'teams' ? page.teams : delivery.type === 'webhook' ? page.webhook : null,
       sent,
     };
-    appendFileSync(this.path, `${JSON.stringify(entry)}\n`);
+    appendFileSync(this.path, `${JSON.stringify(entry)}\n`, { mode: 0o600 });
     return result.ok && !sent ? { ok: true, detail: 'written to the local outbox' } : result;
   }
 

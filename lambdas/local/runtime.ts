@@ -4,7 +4,7 @@
  * the raw archive in a folder — behind one HTTP server that serves the public contract.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { PipelineConfig } from '../core/config/pipeline-config.schema';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -118,6 +118,7 @@ function loadSecrets(dataDir: string, apiToken?: string, ingestToken?: string): 
     channels: stored.channels ?? {},
   };
   writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
+  chmodSync(file, 0o600); // the mode above applies only to a new file
   return { ...secrets, apiToken: apiToken || secrets.apiToken, ingestToken: ingestToken || secrets.ingestToken };
 }
 
@@ -142,7 +143,9 @@ function acquireLock(dataDir: string): () => void {
 
 export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<LocalRuntime> {
   const dataDir = resolve(options.dataDir);
-  mkdirSync(dataDir, { recursive: true });
+  // The data directory holds tokens, live action links and raw bodies (with Events v2 routing keys): owner only.
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  chmodSync(dataDir, 0o700);
   const releaseLock = acquireLock(dataDir);
   let dynamo: EmbeddedDynamo | undefined;
   try {
@@ -294,8 +297,12 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
         {
           method: 'GET',
           path: '/healthz',
+          // Public liveness; the queue and dead-letter counts only with the API bearer token.
           auth: 'none',
-          handle: async () => json(200, { status: 'ok', queued: queue.size, deadLetters: deadLetterQueue.size }),
+          handle: async (event) => {
+            const verdict = await authorizer({ headers: (event.headers ?? {}) as Record<string, string> });
+            return json(200, verdict.isAuthorized ? { status: 'ok', queued: queue.size, deadLetters: deadLetterQueue.size } : { status: 'ok' });
+          },
         },
       ],
     });

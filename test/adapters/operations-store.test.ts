@@ -35,6 +35,16 @@ const contract = (name: string, make: () => Promise<{ store: OperationsStore; cl
       expect(await store.consumeNonce('n2', '2026-11-25T00:00:00.000Z')).toBe(true);
     });
 
+    it('tells whether a nonce was used, and for what and when when that was recorded', async () => {
+      expect(await store.usedNonce('n3')).toBeNull();
+      expect(await store.consumeNonce('n3', '2026-11-25T00:00:00.000Z', { at: '2026-11-24T10:00:00.000Z', action: 'acknowledge' })).toBe(true);
+      expect(await store.usedNonce('n3')).toEqual({ use: { at: '2026-11-24T10:00:00.000Z', action: 'acknowledge' } });
+      expect(await store.consumeNonce('n3', '2026-11-25T00:00:00.000Z', { at: '2026-11-24T11:00:00.000Z', action: 'resolve' })).toBe(false);
+      expect(await store.usedNonce('n3')).toEqual({ use: { at: '2026-11-24T10:00:00.000Z', action: 'acknowledge' } });
+      await store.consumeNonce('n4', '2026-11-25T00:00:00.000Z');
+      expect(await store.usedNonce('n4')).toEqual({ use: null });
+    });
+
     it('caps sends per channel and minute, concurrently too', async () => {
       const results = await Promise.all(Array.from({ length: 12 }, () => store.reserveSend('sms', 100, 5)));
       expect(results.filter(Boolean)).toHaveLength(5);

@@ -4,7 +4,9 @@
  * tampered, swapped, re-signed and expired one-click action links, and forged SNS deliveries. Each is refused with
  * the documented status and changes nothing: no alert enqueued or archived, no incident touched.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parsePipelineConfig } from '../../lambdas/core/config/parse-pipeline-config';
 import { parsePipelineConfigText } from '../../lambdas/core/config/parse-pipeline-config-text';
@@ -165,6 +167,71 @@ describe('security negatives over HTTP', () => {
     expect((await fetch(ackUrl, { method: 'POST' })).status).toBe(200);
     expect((await rt.get(`/api/incidents/${incidentId}`)).body.incident).toMatchObject({ status: 'acknowledged', acknowledgedBy: 'link' });
     expect((await fetch(ackUrl, { method: 'POST' })).status).toBe(409);
+    // A used link, opened again: says so (what and when), and offers no button.
+    const again = await fetch(ackUrl);
+    const page = await again.text();
+    expect(again.status).toBe(409);
+    expect(page).toContain('already used');
+    expect(page).toMatch(/acknowledge.* at \d{4}-\d\d-\d\dT/i);
+    expect(page).not.toMatch(/<button|<form/);
+  });
+
+  it('does not use up a link whose incident does not exist: 404 page, the link still unused', async () => {
+    const key = (JSON.parse(readFileSync(join(rt.dataDir, 'local-secrets.json'), 'utf8')) as { actionLinkKey: string }).actionLinkKey;
+    const link = `${rt.url}/act/${signActionToken({ incidentId: 'inc-00000000000000000000-7', action: 'acknowledge', expiresAtMs: Date.now() + 3_600_000, nonce: 'n-no-incident' }, key)}`;
+    await changesNothing(async () => {
+      for (let i = 0; i < 2; i++) {
+        const res = await fetch(link, { method: 'POST' });
+        const text = await res.text();
+        expect([i, res.status]).toEqual([i, 404]);
+        expect(text).toContain('No such incident');
+      }
+      expect((await fetch(link)).status).toBe(404);
+    });
+  });
+
+  it('answers /healthz without a token with a bare liveness answer; the counts need the bearer token', async () => {
+    const bare = await rt.get('/healthz', null);
+    expect(bare).toEqual({ status: 200, body: { status: 'ok' } });
+    expect(await rt.get('/healthz', 'wrong')).toEqual({ status: 200, body: { status: 'ok' } });
+    const full = await rt.get('/healthz');
+    expect(full.status).toBe(200);
+    expect(full.body).toEqual({ status: 'ok', queued: expect.any(Number), deadLetters: expect.any(Number) });
+  });
+
+  /** Sends the headers and `bytes` of a body that never ends; resolves with the status once the server answers. */
+  function answerBeforeBodyEnds(path: string, bytes: number, headers: Record<string, string> = {}): Promise<number> {
+    return new Promise((resolve, reject) => {
+      const url = new URL(`${rt.url}${path}`);
+      const req = request({ host: url.hostname, port: url.port, path: url.pathname, method: 'POST', headers: { 'content-type': 'application/json', 'transfer-encoding': 'chunked', ...headers } }, (res) => {
+        res.resume();
+        clearTimeout(timer);
+        resolve(res.statusCode ?? 0);
+        req.destroy();
+      });
+      const timer = setTimeout(() => {
+        req.destroy();
+        reject(new Error(`no answer to POST ${path} before the body ended`));
+      }, 3_000);
+      req.on('error', (err) => (err.message.includes('socket hang up') ? undefined : reject(err)));
+      const chunk = Buffer.alloc(64 * 1024, 0x20);
+      for (let sent = 0; sent < bytes; sent += chunk.length) req.write(chunk.subarray(0, Math.min(chunk.length, bytes - sent)));
+      // never req.end(): the body is still coming
+    });
+  }
+
+  it('checks the path token before reading the body (404 before the body ends) and refuses an oversized body while it streams (413)', async () => {
+    await changesNothing(async () => {
+      for (const path of ['/ingest/threatstack/wrong', `/ingest/webhook/${WEBHOOK}/wrong`, '/ingest/cloudwatch/wrong', '/local/alarm-topic/wrong']) {
+        expect([path, await answerBeforeBodyEnds(path, 1024)]).toEqual([path, 404]);
+      }
+      expect(await answerBeforeBodyEnds('/api/incidents/x/notes', 1024)).toBe(401);
+      expect(await answerBeforeBodyEnds(`/ingest/threatstack/${rt.ingestToken}`, 1024 * 1024 + 1)).toBe(413);
+      expect(await answerBeforeBodyEnds('/ingest/events/v2', 512 * 1024 + 1)).toBe(413);
+      expect(await answerBeforeBodyEnds(`/local/alarm-topic/${rt.ingestToken}`, 256 * 1024 + 1)).toBe(413);
+    });
+    // Still up and serving.
+    expect((await rt.get('/api/incidents')).status).toBe(200);
   });
 
   it('refuses an SNS delivery whose certificate is not on an SNS host, without fetching it', async () => {
@@ -249,5 +316,55 @@ describe('forged SNS deliveries (handler, with the test signing key trusted)', (
     expect(t.queued).toHaveLength(0);
     expect(t.archived).toHaveLength(0);
     expect(t.fetched).toHaveLength(0); // nothing confirmed, nothing fetched
+  });
+});
+
+describe('data directory secrets', () => {
+  const mode = (path: string) => statSync(path).mode & 0o777;
+
+  it('keeps the data directory 0700 and every file holding tokens or links 0600, also when it existed before with looser modes', async () => {
+    const dataDir = join(mkdtempSync(join(tmpdir(), 'alert-pipeline-modes-')), 'data');
+    mkdirSync(dataDir, { mode: 0o755 });
+    chmodSync(dataDir, 0o755);
+    // Files an older version left readable by everyone.
+    writeFileSync(join(dataDir, 'outbox.jsonl'), '', { mode: 0o644 });
+    chmodSync(join(dataDir, 'outbox.jsonl'), 0o644);
+    const rt = await startTestRuntime({ config, dataDir, sweepIntervalMs: 0 });
+    try {
+      chmodSync(join(dataDir, 'local-secrets.json'), 0o644);
+      await rt.stop();
+      const again = await startTestRuntime({ config, dataDir, sweepIntervalMs: 0 });
+      try {
+        expect((await again.post(`/ingest/threatstack/${again.ingestToken}`, loadFixture('threatstack', 'bare-alert'))).status).toBe(200);
+        await again.drain();
+        await until('the page', () => again.outbox.list(10).length === 1);
+        expect(JSON.stringify(again.outbox.list(10)[0]!.payload)).toMatch(/\/act\//);
+        expect(mode(dataDir)).toBe(0o700);
+        expect(mode(join(dataDir, 'local-secrets.json'))).toBe(0o600);
+        expect(mode(join(dataDir, 'outbox.jsonl'))).toBe(0o600);
+      } finally {
+        await again.stop();
+      }
+    } finally {
+      await rt.stop();
+      rmSync(join(dataDir, '..'), { recursive: true, force: true });
+    }
+  });
+
+  it('creates a new data directory 0700 with its secrets and outbox 0600', async () => {
+    const parent = mkdtempSync(join(tmpdir(), 'alert-pipeline-modes-'));
+    const dataDir = join(parent, 'fresh');
+    const rt = await startTestRuntime({ config, dataDir, sweepIntervalMs: 0 });
+    try {
+      expect((await rt.post(`/ingest/threatstack/${rt.ingestToken}`, loadFixture('threatstack', 'bare-alert'))).status).toBe(200);
+      await rt.drain();
+      await until('the page', () => rt.outbox.list(10).length === 1);
+      expect(mode(dataDir)).toBe(0o700);
+      expect(mode(join(dataDir, 'local-secrets.json'))).toBe(0o600);
+      expect(mode(join(dataDir, 'outbox.jsonl'))).toBe(0o600);
+    } finally {
+      await rt.stop();
+      rmSync(parent, { recursive: true, force: true });
+    }
   });
 });

@@ -76,7 +76,7 @@ export async function apiGet(runtime: { url: string; output: () => string }, pat
  */
 export async function drainAndListIncidents(runtime: { url: string; output: () => string }, maxWaitMs = 30_000, settleMs = 0): Promise<any[]> {
   for (const start = Date.now(); Date.now() - start < maxWaitMs;) {
-    const health = await (await fetch(`${runtime.url}/healthz`)).json() as { queued: number };
+    const health = await (await fetch(`${runtime.url}/healthz`, { headers: { authorization: `Bearer ${SPAWN_TOKENS.api}` } })).json() as { queued: number };
     if (health.queued === 0) break;
     await new Promise((r) => setTimeout(r, 100));
   }

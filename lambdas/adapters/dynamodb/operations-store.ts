@@ -2,15 +2,15 @@
  * DynamoDB implementation of OperationsStore, in the incident table (item types in table-schema.ts):
  *   SCHED#<schedule>  OVR#<id>        schedule override            (expiresAt = end + 30 days)
  *   MAINT             W#<id>          ad-hoc maintenance window     (expiresAt = end + 30 days)
- *   NONCE#<nonce>     N               used action-link nonce        (expiresAt = link expiry)
+ *   NONCE#<nonce>     N               used action-link nonce, when and what for (expiresAt = link expiry + 1 day)
  *   RATE#<channel>    <epoch minute>  sends counted in that minute  (expiresAt = +1 day)
  * Single-item conditional writes only, so it runs on the embedded DynamoDB too.
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { isConditionFailure } from './errors';
 import { queryPrefix } from './query';
-import { DeleteCommand, DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { AdHocMaintenanceRecord, OperationsStore, ScheduleOverrideRecord } from '../../core/ports';
+import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { AdHocMaintenanceRecord, NonceUse, OperationsStore, ScheduleOverrideRecord } from '../../core/ports';
 
 const DAY = 24 * 3600;
 const epochSeconds = (iso: string) => Math.floor(Date.parse(iso) / 1000);
@@ -56,11 +56,11 @@ export class DynamoOperationsStore implements OperationsStore {
     return this.deleteIfExists('MAINT', `W#${id}`);
   }
 
-  async consumeNonce(nonce: string, expiresAtIso: string): Promise<boolean> {
+  async consumeNonce(nonce: string, expiresAtIso: string, use?: NonceUse): Promise<boolean> {
     try {
       await this.doc.send(new PutCommand({
         TableName: this.tableName,
-        Item: { pk: `NONCE#${nonce}`, sk: 'N', itemKind: 'nonce', expiresAt: epochSeconds(expiresAtIso) + DAY },
+        Item: { pk: `NONCE#${nonce}`, sk: 'N', itemKind: 'nonce', expiresAt: epochSeconds(expiresAtIso) + DAY, ...(use ? { usedAt: use.at, action: use.action } : {}) },
         ConditionExpression: 'attribute_not_exists(pk)',
       }));
       return true;
@@ -68,6 +68,13 @@ export class DynamoOperationsStore implements OperationsStore {
       if (isConditionFailure(err)) return false;
       throw err;
     }
+  }
+
+  async usedNonce(nonce: string): Promise<{ use: NonceUse | null } | null> {
+    const out = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: { pk: `NONCE#${nonce}`, sk: 'N' }, ConsistentRead: true }));
+    if (!out.Item) return null;
+    const { usedAt, action } = out.Item;
+    return { use: typeof usedAt === 'string' && typeof action === 'string' ? { at: usedAt, action } : null };
   }
 
   async reserveSend(channel: string, minute: number, max: number): Promise<boolean> {

@@ -1,10 +1,10 @@
 /** In-memory OperationsStore with the DynamoDB adapter's semantics, for unit tests. */
-import type { AdHocMaintenanceRecord, OperationsStore, ScheduleOverrideRecord } from '../../core/ports';
+import type { AdHocMaintenanceRecord, NonceUse, OperationsStore, ScheduleOverrideRecord } from '../../core/ports';
 
 export class InMemoryOperationsStore implements OperationsStore {
   readonly overrides = new Map<string, ScheduleOverrideRecord>();
   readonly maintenance = new Map<string, AdHocMaintenanceRecord>();
-  readonly nonces = new Set<string>();
+  readonly nonces = new Map<string, NonceUse | null>();
   readonly sends = new Map<string, number>();
 
   async listOverrides(schedule?: string) {
@@ -26,10 +26,15 @@ export class InMemoryOperationsStore implements OperationsStore {
   async deleteMaintenance(id: string) {
     return this.maintenance.delete(id);
   }
-  async consumeNonce(nonce: string) {
+  async consumeNonce(nonce: string, _expiresAtIso: string, use?: NonceUse) {
     if (this.nonces.has(nonce)) return false;
-    this.nonces.add(nonce);
+    this.nonces.set(nonce, use ? { ...use } : null);
     return true;
+  }
+  async usedNonce(nonce: string) {
+    if (!this.nonces.has(nonce)) return null;
+    const use = this.nonces.get(nonce);
+    return { use: use ? { ...use } : null };
   }
   async reserveSend(channel: string, minute: number, max: number) {
     const key = `${channel}|${minute}`;

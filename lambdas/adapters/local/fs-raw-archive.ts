@@ -13,7 +13,7 @@ export class FsRawArchive implements RawArchive {
     const path = join(this.root, key);
     await mkdir(dirname(path), { recursive: true });
     const tmp = `${path}.tmp`;
-    const handle = await open(tmp, 'w');
+    const handle = await open(tmp, 'w', 0o600); // raw bodies can carry credentials (an Events v2 routing_key)
     try {
       await handle.writeFile(body, 'utf8');
       await handle.sync();
@@ -21,6 +21,6 @@ export class FsRawArchive implements RawArchive {
       await handle.close();
     }
     await rename(tmp, path);
-    await writeFile(`${path}.meta.json`, JSON.stringify(metadata), 'utf8');
+    await writeFile(`${path}.meta.json`, JSON.stringify(metadata), { encoding: 'utf8', mode: 0o600 });
   }
 }
