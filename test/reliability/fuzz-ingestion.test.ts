@@ -17,6 +17,8 @@ import { listFixtures, loadFixture, REPO_ROOT } from '../support/fixtures';
 import { startTestRuntime, type TestRuntime } from '../support/local-runtime';
 import { mutatedFrom } from '../support/normalize-fuzz';
 import { archiveEntries } from './harness';
+import { MAX_JSON_DEPTH } from '../../lambdas/core/normalize/json-depth';
+import { HTTP_ROUTES } from '../../lambdas/handlers/routes';
 
 const RUNS = Number(process.env.FUZZ_RUNS_HTTP ?? 60);
 
@@ -159,6 +161,45 @@ describe('fuzzing every ingestion endpoint over HTTP', () => {
         }
       }),
       { numRuns: RUNS },
+    );
+  }, 60_000);
+
+  it.each(ROUTES.map((r) => [r.name, r] as const))('%s: a body nested past the depth limit anywhere is a 400 before anything is written', async (_name, route) => {
+    const seeds = route.seeds(rt);
+    await fc.assert(
+      fc.asyncProperty(fc.integer({ min: 0, max: seeds.length - 1 }), fc.integer({ min: MAX_JSON_DEPTH + 1, max: 6000 }), fc.boolean(), async (i, depth, inMessage) => {
+        const seed = seeds[i] as Record<string, unknown>;
+        const deep = `${'['.repeat(depth)}${']'.repeat(depth)}`;
+        // Inside the SNS Message (a JSON document in a string) when the seed is an envelope, else in a new field.
+        const text = typeof seed.Message === 'string' && inMessage
+          ? JSON.stringify({ ...seed, Message: JSON.stringify({ ...(JSON.parse(seed.Message) as object), extra: '<DEEP>' }).replace('"<DEEP>"', deep) })
+          : JSON.stringify({ ...seed, extra: '<DEEP>' }).replace('"<DEEP>"', deep);
+        const archiveBefore = archiveEntries(join(rt.dataDir, 'archive'));
+        const sentBefore = sent.length;
+        const dlqBefore = rt.deadLetterQueue.size;
+        const res = await fetch(`${rt.url}${route.path(rt)}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: text });
+        const answer = (await res.json()) as { error?: { message?: string } };
+        expect(res.status).toBe(400);
+        expect(answer.error?.message).toContain(`deeper than ${MAX_JSON_DEPTH}`);
+        expect(sent.length).toBe(sentBefore);
+        expect(archiveEntries(join(rt.dataDir, 'archive'))).toBe(archiveBefore);
+        expect(rt.deadLetterQueue.size).toBe(dlqBefore);
+      }),
+      { numRuns: 15 },
+    );
+  }, 60_000);
+
+  it('answers any path parameter, however encoded, with a clear 4xx or a success, never a 5xx', async () => {
+    const routes = HTTP_ROUTES.filter((r) => r.path.includes('{'));
+    const segment = fc.string({ unit: fc.constantFrom('%', '%2', '%ZZ', '%E0', '%C3%A9', '%00', '%2F', 'a', 'Z', '0', '-', '.', '~'), minLength: 1, maxLength: 12 });
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...routes), segment, async (route, seg) => {
+        const res = await fetch(`${rt.url}${route.path.replace(/\{\w+\}/g, seg)}`, { method: route.method, ...(route.method === 'GET' ? {} : { body: '{}', headers: { 'content-type': 'application/json' } }) });
+        const text = await res.text();
+        expect([route.path, seg, res.status < 500]).toEqual([route.path, seg, true]);
+        expect(text).not.toMatch(/URIError|RangeError|TypeError/);
+      }),
+      { numRuns: 100 },
     );
   }, 60_000);
 
