@@ -1,7 +1,7 @@
 /**
  * The local runtime's notification outbox: every page is written to `DATA_DIR/outbox.jsonl` (shown at
  * `GET /local/outbox`), and a channel whose secret is configured locally (local-secrets.json `channels`, or
- * `CHANNEL_SECRET_<NAME>`) is also really sent — so a real Slack or Teams webhook can be tried from a laptop.
+ * `CHANNEL_SECRET_<NAME>`) is also really sent — so a real Slack, Teams or Google Chat webhook can be tried from a laptop.
  */
 import { appendFileSync, chmodSync, existsSync, readFileSync } from 'node:fs';
 import type { Delivery } from '../core/escalation/plan';
@@ -9,6 +9,7 @@ import type { NotificationSender, RenderedPage, SendResult } from '../core/escal
 import type { Incident } from '../core/model/incident';
 import type { ChannelSender, SecretResolver } from '../adapters/notify/channel-sender';
 import type { PipelineConfig } from '../core/config/pipeline-config.schema';
+import { channelDescriptor, channelSecret } from '../core/notify/channels';
 
 export interface OutboxEntry {
   at: string;
@@ -39,9 +40,11 @@ export class LocalOutboxSender implements NotificationSender {
   async send(delivery: Delivery, page: RenderedPage, incident: Incident): Promise<SendResult> {
     let result: SendResult = { ok: true, detail: 'written to the local outbox' };
     let sent = false;
-    if (delivery.type === 'slack' || delivery.type === 'teams' || delivery.type === 'webhook') {
+    const https = channelDescriptor(delivery.type).transport.kind === 'https-json';
+    if (https) {
       const channel = this.config.channels.find((c) => c.name === delivery.channel);
-      if (channel && 'secret' in channel && (await this.secrets(channel.secret))) {
+      const secretName = channel ? channelSecret(channel) : null;
+      if (secretName && (await this.secrets(secretName))) {
         result = await this.realSender.send(delivery, page, incident);
         sent = result.ok;
       }
@@ -53,10 +56,10 @@ export class LocalOutboxSender implements NotificationSender {
       channel: delivery.channel,
       person: delivery.person ?? null,
       address: delivery.address ?? null,
-      subject: page.subject,
-      text: page.text,
+      subject: page.email.subject,
+      text: page.email.text,
       sms: page.sms,
-      payload: delivery.type === 'slack' ? page.slack : delivery.type === 'teams' ? page.teams : delivery.type === 'webhook' ? page.webhook : null,
+      payload: https ? (page[delivery.type] as Record<string, unknown>) : null,
       sent,
     };
     appendFileSync(this.path, `${JSON.stringify(entry)}\n`, { mode: 0o600 });

@@ -14,6 +14,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
 import type { PipelineConfig } from '../../lambdas/core/config/pipeline-config.schema';
+import { channelSecret } from '../../lambdas/core/notify/channels';
 import { INCIDENT_TABLE } from '../../lambdas/adapters/dynamodb/table-schema';
 import { HTTP_ROUTES } from '../../lambdas/handlers/routes';
 import { ENV } from '../../lambdas/handlers/shared/env-names';
@@ -182,14 +183,16 @@ export class AlertPipelineStack extends Stack {
     this.grantTableReadWrite(escalationStep, table);
     this.actionLinkKey.secret.grantRead(escalationStep);
     for (const topic of Object.values(emailTopics)) topic.grantPublish(escalationStep);
-    const channelSecrets = `arn:${Stack.of(this).partition}:secretsmanager:${Stack.of(this).region}:${Stack.of(this).account}:secret:${CHANNEL_SECRET_PREFIX}*`;
-    escalationStep.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [channelSecrets] }));
-    Validations.of(escalationStep.role).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:${CHANNEL_SECRET_PREFIX}*]`,
-      reason:
-        'Notification channel secrets (Slack/Teams/webhook URLs, HMAC keys) are created by the operator under the alert-pipeline/channels/ ' +
-        'prefix, named in config; the function may read only that prefix, read-only.',
-    });
+    // Read access to exactly the secrets of the configured channels whose type needs one (the channel registry says
+    // which): `<prefix><secret>-??????` matches the six characters Secrets Manager appends to a secret's ARN.
+    const channelSecretNames = [...new Set(config.channels.map(channelSecret).filter((s): s is string => s !== null))];
+    if (channelSecretNames.length > 0) {
+      const { partition, region, account } = Stack.of(this);
+      escalationStep.role.addToPrincipalPolicy(new iam.PolicyStatement({
+        actions: ['secretsmanager:GetSecretValue'],
+        resources: channelSecretNames.map((name) => `arn:${partition}:secretsmanager:${region}:${account}:secret:${CHANNEL_SECRET_PREFIX}${name}-??????`),
+      }));
+    }
     if (hasSms) {
       escalationStep.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['sns:Publish'], resources: ['*'] }));
       Validations.of(escalationStep.role).acknowledge({

@@ -1,14 +1,16 @@
 /**
- * NotificationSender for every channel type: Slack incoming webhooks (Block Kit), Microsoft Teams (Adaptive Card),
- * generic webhooks signed with HMAC, and email/SMS through SNS (AWS) — the SNS part is a pluggable function so the
- * local runtime can route it to its outbox. Channel secrets (webhook URLs, HMAC keys) come from a resolver:
- * Secrets Manager in AWS, the local secrets file or environment locally.
+ * NotificationSender for every channel type, dispatching on the transport kind its descriptor names
+ * (`core/notify/channels`): `https-json` is an HTTPS POST of the rendered JSON body to the URL in the channel's
+ * secret (HMAC-signed when the descriptor says so: Slack, Teams, Google Chat, generic webhooks); `sns` (email, SMS)
+ * goes to a pluggable function, SNS in AWS. Channel secrets (webhook URLs, HMAC keys) come from a resolver: Secrets
+ * Manager in AWS, the local secrets file or environment locally.
  */
 import type { PipelineConfig } from '../../core/config/pipeline-config.schema';
 import type { Delivery } from '../../core/escalation/plan';
 import type { NotificationSender, RenderedPage, SendResult } from '../../core/escalation/run';
 import type { Incident } from '../../core/model/incident';
-import { signWebhook } from '../../core/notify/messages';
+import { channelDescriptor, channelSecret } from '../../core/notify/channels';
+import { signWebhook } from '../../core/notify/webhook-signature';
 
 export interface ChannelSecret {
   url: string;
@@ -39,15 +41,18 @@ export class ChannelSender implements NotificationSender {
   }
 
   async send(delivery: Delivery, page: RenderedPage, incident: Incident): Promise<SendResult> {
-    if (delivery.type === 'email' || delivery.type === 'sms') return this.direct(delivery, page, incident);
+    const descriptor = channelDescriptor(delivery.type);
+    const transport = descriptor.transport;
+    if (transport.kind === 'sns') return this.direct(delivery, page, incident);
     const channel = delivery.channel ? this.channels.get(delivery.channel) : undefined;
-    if (!channel || !('secret' in channel)) return { ok: false, error: `channel ${delivery.channel ?? '(none)'} is not configured` };
-    const secret = await this.secrets(channel.secret);
-    if (!secret) return { ok: false, status: 401, error: `secret ${channel.secret} of channel ${channel.name} is not set` };
-    const body = JSON.stringify(delivery.type === 'slack' ? page.slack : delivery.type === 'teams' ? page.teams : page.webhook);
+    const secretName = channel ? channelSecret(channel) : null;
+    if (!channel || !secretName) return { ok: false, error: `channel ${delivery.channel ?? '(none)'} is not configured` };
+    const secret = await this.secrets(secretName);
+    if (!secret) return { ok: false, status: 401, error: `secret ${secretName} of channel ${channel.name} is not set` };
+    const body = JSON.stringify(page[delivery.type]);
     const headers: Record<string, string> = { 'content-type': 'application/json' };
-    if (delivery.type === 'webhook') {
-      if (!secret.hmacKey) return { ok: false, status: 401, error: `secret ${channel.secret} has no hmacKey` };
+    if (transport.signing === 'hmac-sha256') {
+      if (!secret.hmacKey) return { ok: false, status: 401, error: `secret ${secretName} has no hmacKey` };
       Object.assign(headers, signWebhook(body, secret.hmacKey, this.nowSec()));
     }
     try {

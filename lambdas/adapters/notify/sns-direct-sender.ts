@@ -5,13 +5,16 @@
  */
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
 import type { Delivery } from '../../core/escalation/plan';
+import { channelDescriptor } from '../../core/notify/channels';
 import type { RenderedPage, SendResult } from '../../core/escalation/run';
 import type { DirectSender } from './channel-sender';
 
 export function snsDirectSender(sns: SNSClient, emailTopics: Record<string, string>): DirectSender {
   return async (delivery: Delivery, page: RenderedPage): Promise<SendResult> => {
     try {
-      if (delivery.type === 'sms') {
+      const transport = channelDescriptor(delivery.type).transport;
+      if (transport.kind !== 'sns') return { ok: false, error: `channel type ${delivery.type} is not sent through SNS` };
+      if (transport.to === 'phone-number') {
         if (!delivery.address) return { ok: false, error: 'no phone number' };
         const out = await sns.send(new PublishCommand({
           PhoneNumber: delivery.address,
@@ -22,7 +25,7 @@ export function snsDirectSender(sns: SNSClient, emailTopics: Record<string, stri
       }
       const topic = delivery.person ? emailTopics[delivery.person] : undefined;
       if (!topic) return { ok: false, error: `no email topic for ${delivery.person ?? 'this delivery'}` };
-      const out = await sns.send(new PublishCommand({ TopicArn: topic, Subject: page.subject.slice(0, 99), Message: page.text }));
+      const out = await sns.send(new PublishCommand({ TopicArn: topic, Subject: page.email.subject.slice(0, 99), Message: page.email.text }));
       return { ok: true, detail: `SNS message ${out.MessageId ?? ''}` };
     } catch (err) {
       const e = err as { name?: string; message?: string; $metadata?: { httpStatusCode?: number } };

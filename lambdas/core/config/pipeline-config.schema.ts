@@ -7,6 +7,7 @@ import * as z from 'zod/mini';
 import { SEVERITIES, SOURCES } from '../model/alert';
 import { checkExpression } from '../rules/expressions';
 import { compileSchedule } from '../rules/maintenance';
+import { channelConfigSchemas } from '../notify/channels';
 
 const name = z.string().check(z.minLength(1), z.maxLength(64), z.regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'use letters, digits, "_", "." and "-"'));
 const severity = z.enum(SEVERITIES);
@@ -150,21 +151,10 @@ const ServiceSchema = z.strictObject({
  * Notification channels. Secret values (webhook URLs, HMAC keys) are referenced by `secret`: a Secrets Manager
  * secret name in AWS; locally an entry of DATA_DIR/local-secrets.json `channels` or the env var
  * `CHANNEL_SECRET_<NAME>` (upper case, `-` as `_`). Without it, a local channel writes to the outbox only.
+ * One object schema per channel type, built from the channel registry (`notify/channels/index.ts`): `name`,
+ * `type`, `secret` when the type needs one, `maxPerMinute` (the type's default and maximum) and its own fields.
  */
-const rateLimit = z._default(z.int().check(z.minimum(1), z.maximum(10_000)), 30);
-const ChannelSchema = z.discriminatedUnion('type', [
-  z.strictObject({ name, type: z.literal('email'), maxPerMinute: rateLimit }),
-  z.strictObject({ name, type: z.literal('sms'), maxPerMinute: z._default(z.int().check(z.minimum(1), z.maximum(1000)), 10) }),
-  z.strictObject({ name, type: z.literal('slack'), secret: z.string().check(z.minLength(1)), maxPerMinute: rateLimit }),
-  z.strictObject({ name, type: z.literal('teams'), secret: z.string().check(z.minLength(1)), maxPerMinute: rateLimit }),
-  z.strictObject({
-    name,
-    type: z.literal('webhook'),
-    /** Secret holding `{"url": "...", "hmacKey": "..."}`. */
-    secret: z.string().check(z.minLength(1)),
-    maxPerMinute: rateLimit,
-  }),
-]);
+const ChannelSchema = z.discriminatedUnion('type', channelConfigSchemas(name));
 
 /** One rotation layer of a schedule. */
 const LayerSchema = z.strictObject({

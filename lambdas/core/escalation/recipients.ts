@@ -6,6 +6,7 @@
 import type { PipelineConfig } from '../config/pipeline-config.schema';
 import { onCallAt, type ScheduleOverride } from '../oncall/schedule';
 import type { Target } from './plan';
+import type { ChannelType } from '../notify/channels';
 
 export type Recipient =
   | { kind: 'person'; person: string; via: `schedule:${string}` | `team:${string}` | 'direct' }
@@ -23,7 +24,8 @@ export type Recipient =
       channel?: string;
     };
 
-export type DeliveryType = 'email' | 'sms' | 'slack' | 'teams' | 'webhook';
+/** A delivery's channel type: one of the channel registry (notify/channels). */
+export type DeliveryType = ChannelType;
 
 export interface Delivery {
   /** The configured channel to send through; null = the built-in path (SNS email/SMS) without a named channel. */

@@ -8,7 +8,8 @@ import type { PipelineConfig } from '../config/pipeline-config.schema';
 import type { Incident, TimelineEvent } from '../model/incident';
 import type { Clock, IncidentStore, OperationsStore } from '../ports';
 import { signActionToken, actionUrl, type IncidentLinkAction } from '../notify/action-links';
-import { emailMessage, slackMessage, smsMessage, teamsMessage, webhookPayload, type PageMessageInput } from '../notify/messages';
+import { renderAll, type RenderedPage } from '../notify/channels';
+import type { PageMessageInput } from '../notify/text';
 import { classifyDeliveryFailure, retryDelays } from '../notify/retry';
 import { deliveriesFor, recipientsFor, stepAt, stepCount, type Delivery, type EscalationPlan, type Recipient } from './plan';
 
@@ -23,16 +24,8 @@ export interface EscalationState {
   done: boolean;
 }
 
-/** Everything a channel adapter needs to deliver one page, already rendered. */
-export interface RenderedPage {
-  subject: string;
-  text: string;
-  html: string;
-  sms: string;
-  slack: Record<string, unknown>;
-  teams: Record<string, unknown>;
-  webhook: Record<string, unknown>;
-}
+/** Everything a channel adapter needs to deliver one page, already rendered for every channel type. */
+export type { RenderedPage } from '../notify/channels';
 
 export type SendResult = { ok: true; detail?: string } | { ok: false; status?: number; error: string };
 
@@ -80,16 +73,7 @@ export function renderPage(deps: Pick<EscalationDeps, 'publicBaseUrl' | 'actionL
   const link = (action: IncidentLinkAction) =>
     actionUrl(deps.publicBaseUrl, signActionToken({ incidentId: incident.id, action, expiresAtMs: nowMs + ACTION_LINK_TTL_MS, nonce: deps.newNonce() }, deps.actionLinkKey));
   const input: PageMessageInput = { incident, level, round, ackUrl: link('acknowledge'), resolveUrl: link('resolve') };
-  const email = emailMessage(input);
-  return {
-    subject: email.subject,
-    text: email.text,
-    html: email.html,
-    sms: smsMessage(input),
-    slack: slackMessage(input),
-    teams: teamsMessage(input),
-    webhook: webhookPayload(input) as unknown as Record<string, unknown>,
-  };
+  return renderAll(input);
 }
 
 function channelLimit(config: PipelineConfig, d: Delivery): { key: string; max: number } {
