@@ -21,6 +21,7 @@ const config = parsePipelineConfig(defaultConfigInput([
   { name: 'ops-hook', type: 'webhook', secret: 'ops-hook' },
   { name: 'unsigned-hook', type: 'webhook', secret: 'unsigned-hook' },
   { name: 'unset-slack', type: 'slack', secret: 'unset-slack' },
+  { name: 'ops-chat', type: 'google-chat', secret: 'ops-chat' },
 ]));
 
 describe('ChannelSender over loopback HTTP', () => {
@@ -39,6 +40,7 @@ describe('ChannelSender over loopback HTTP', () => {
       'ops-teams': { url: `${receiver.url}/teams/webhook` },
       'ops-hook': { url: `${receiver.url}/hook`, hmacKey: 'k'.repeat(32) },
       'unsigned-hook': { url: `${receiver.url}/unsigned` },
+      'ops-chat': { url: `${receiver.url}/v1/spaces/AAAA/messages?key=k&token=t` },
     };
   });
   afterAll(() => receiver.close());
@@ -51,6 +53,7 @@ describe('ChannelSender over loopback HTTP', () => {
   it.each([
     ['slack', 'ops-slack', '/slack/T000/B000/XXXX'],
     ['teams', 'ops-teams', '/teams/webhook'],
+    ['google-chat', 'ops-chat', '/v1/spaces/AAAA/messages?key=k&token=t'],
   ] as const)('POSTs the %s rendering as JSON to the URL in the secret, unsigned', async (type, channel, path) => {
     const result = await sender().send({ channel, type }, page, incident);
     expect(result).toEqual({ ok: true, detail: 'HTTP 200' });

@@ -31,8 +31,16 @@ describe('channel wiring in the stack', () => {
     expect(resources.join()).not.toContain('*');
   });
 
-  it('passes cdk-nag with secret channels', () => {
-    const { app } = createApp(withChannels([{ name: 'ops-slack', type: 'slack', secret: 'ops-slack' }]), { appProps: testAppProps() });
+  it('reads the webhook URL secret of a google-chat channel', () => {
+    const resources = channelSecretResources(buildApp(withChannels([{ name: 'ops-chat', type: 'google-chat', secret: 'ops-chat' }])));
+    expect(resources.some((r) => r.includes('secret:alert-pipeline/channels/ops-chat-??????"'))).toBe(true);
+  });
+
+  it('passes cdk-nag with secret channels, Google Chat included', () => {
+    const { app } = createApp(withChannels([
+      { name: 'ops-slack', type: 'slack', secret: 'ops-slack' },
+      { name: 'ops-chat', type: 'google-chat', secret: 'ops-chat' },
+    ]), { appProps: testAppProps() });
     expect(() => app.synth()).not.toThrow();
   });
 });

@@ -18,6 +18,7 @@ const page = renderAll({ incident, level: 0, round: 0, ackUrl: 'https://api.exam
 const config = parsePipelineConfig(defaultConfigInput([
   { name: 'ops-slack', type: 'slack', secret: 'ops-slack' },
   { name: 'ops-teams', type: 'teams', secret: 'ops-teams' },
+  { name: 'ops-chat', type: 'google-chat', secret: 'ops-chat' },
 ]));
 
 describe('LocalOutboxSender', () => {
@@ -28,12 +29,20 @@ describe('LocalOutboxSender', () => {
     receiver = await startReceiver();
     dir = mkdtempSync(join(process.env.TMPDIR ?? '/tmp', 'outbox-'));
     // Only ops-slack has a local secret (CHANNEL_SECRET_OPS_SLACK): it is really sent; ops-teams is written only.
-    const secrets = localChannelSecrets({}, { CHANNEL_SECRET_OPS_SLACK: `${receiver.url}/slack` });
+    const secrets = localChannelSecrets({}, { CHANNEL_SECRET_OPS_SLACK: `${receiver.url}/slack`, CHANNEL_SECRET_OPS_CHAT: `${receiver.url}/v1/spaces/AAAA/messages?key=k&token=t` });
     outbox = new LocalOutboxSender(join(dir, 'outbox.jsonl'), config, secrets, new ChannelSender(config, secrets, async () => ({ ok: false, error: 'not a channel' })));
   });
   afterAll(async () => {
     await receiver.close();
     rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('really sends a Google Chat page to the webhook URL in CHANNEL_SECRET_<NAME>, and writes it', async () => {
+    receiver.requests.length = 0;
+    expect(await outbox.send({ channel: 'ops-chat', type: 'google-chat' }, page, incident)).toEqual({ ok: true, detail: 'HTTP 200' });
+    expect(receiver.requests.map((r) => [r.path, JSON.parse(r.body)])).toEqual([['/v1/spaces/AAAA/messages?key=k&token=t', page['google-chat']]]);
+    expect(outbox.list(1)[0]).toMatchObject({ type: 'google-chat', channel: 'ops-chat', payload: page['google-chat'], sent: true });
+    receiver.requests.length = 0;
   });
 
   it('writes every page with its channel rendering, and really sends a channel that has a local secret', async () => {

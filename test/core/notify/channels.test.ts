@@ -29,7 +29,7 @@ describe('channel registry', () => {
   it('has one descriptor per type, listed once', () => {
     expect(new Set(CHANNEL_TYPES).size).toBe(CHANNEL_LIST.length);
     for (const type of CHANNEL_TYPES) expect(CHANNELS[type].type).toBe(type);
-    expect(CHANNEL_TYPES).toEqual(expect.arrayContaining(['email', 'sms', 'slack', 'teams', 'webhook']));
+    expect(CHANNEL_TYPES).toEqual(expect.arrayContaining(['email', 'sms', 'slack', 'teams', 'webhook', 'google-chat']));
   });
 
   it('signs only transports that carry a secret with an HMAC key, and sends every secret-less type through SNS', () => {

@@ -12,6 +12,7 @@ import { sms } from './sms';
 import { slack } from './slack';
 import { teams } from './teams';
 import { webhook } from './webhook';
+import { googleChat } from './google-chat';
 
 export const CHANNEL_LIST = [
   email,
@@ -19,6 +20,7 @@ export const CHANNEL_LIST = [
   slack,
   teams,
   webhook,
+  googleChat,
 ] as const;
 
 type AnyChannel = (typeof CHANNEL_LIST)[number];
