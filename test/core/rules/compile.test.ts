@@ -404,10 +404,24 @@ describe('parsePipelineConfigText with rules', () => {
     expect((error as Error).message).toContain(path);
   });
 
-  it.each(['full.yaml', 'webhooks.yaml'])('accepts good/%s and compiles its rules', (file) => {
-    const config = parsePipelineConfigText(readFileSync(join(FIXTURES, 'good', file), 'utf8'), file);
-    const rules = compileRules(config);
-    expect(evaluateAlert(alarm('checkout-5xx-rate'), rules, NOW).trace.length).toBeGreaterThan(0);
+  // What each good fixture must decide: a wrong severity or route fails here (a bare "it compiled" cannot).
+  it.each([
+    ['full.yaml', 'the checkout 5xx alarm', () => alarm('checkout-5xx-rate'), 'sev1',
+      { service: 'checkout', team: 'payments', escalationPolicy: 'payments-oncall', rule: 'checkout' }],
+    ['full.yaml', 'another alarm', () => alarm('disk-full'), 'sev2',
+      { service: 'platform', team: 'platform', escalationPolicy: 'platform-oncall', rule: 'default' }],
+    ['full.yaml', 'a sev1 firewall alert', () => threat('Firewall rule flushed', { severity: 'sev1' }), 'sev1',
+      { service: 'security', team: 'security', escalationPolicy: 'security-urgent', rule: 'firewall-to-security' }],
+    ['full.yaml', 'a sev2 firewall alert', () => threat('Firewall rule flushed'), 'sev2',
+      { service: 'security', team: 'security', escalationPolicy: 'security-oncall', rule: 'firewall-to-security' }],
+    ['full.yaml', 'another Threat Stack alert', () => threat('Unexpected outbound connection'), 'sev2',
+      { service: 'platform', team: 'platform', escalationPolicy: 'platform-oncall', rule: 'default' }],
+    ['webhooks.yaml', 'the checkout 5xx alarm', () => alarm('checkout-5xx-rate'), 'sev2',
+      { service: 'platform', team: 'platform', escalationPolicy: null, rule: 'default' }],
+  ] as const)('accepts good/%s and decides %s', (file, _what, make, severity, route) => {
+    const rules = compileRules(parsePipelineConfigText(readFileSync(join(FIXTURES, 'good', file), 'utf8'), file));
+    const evaluation = evaluateAlert(make(), rules, NOW);
+    expect({ severity: evaluation.severity, route: evaluation.route }).toEqual({ severity, route });
   });
 
   it('evaluates the good/full.yaml example end to end', () => {
