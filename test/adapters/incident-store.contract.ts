@@ -87,5 +87,22 @@ export function incidentStoreContract(name: string, make: () => Promise<{ store:
       await store.appendTimeline([{ incidentId: inc.id, at: '2024-06-10T15:00:00.000Z', type: 'note', actor: 'api', message: 'looking' }]);
       expect((await store.timeline(inc.id)).map((t) => t.type)).toEqual(['opened', 'note']);
     });
+
+    it('keeps the order of events written at the same instant (opened and resolved in one batch)', async () => {
+      // Several fingerprints, so the order cannot come out right by the luck of one hash.
+      for (let i = 0; i < 8; i++) {
+        const fp = `fp-same-instant-${i}`;
+        const plan = planIncidentChanges(null, [
+          evaluated(alert({ key: `s${i}-alarm`, fp, at: '2024-06-10T14:03:00.000Z' })),
+          evaluated(alert({ key: `s${i}-ok`, fp, action: 'resolve', at: '2024-06-10T14:04:00.000Z' })),
+        ], NOW, NOW_MS);
+        expect(await store.applyPlan(plan)).toEqual({ kind: 'applied' });
+        const inc = plan.creates[0]!;
+        const later = '2024-06-10T14:06:00.000Z';
+        await store.appendTimeline(['first', 'second', 'third'].map((n) => ({ incidentId: inc.id, at: later, type: 'note' as const, actor: 'api', message: `${n} ${i}` })));
+        expect((await store.timeline(inc.id)).map((t) => t.message.split(/[:(]/)[0])).toEqual(
+          ['Opened by cloudwatch alert', 'Resolved by cloudwatch', `first ${i}`, `second ${i}`, `third ${i}`]);
+      }
+    });
   });
 }

@@ -70,11 +70,15 @@ function incidentOf(item: Item): Incident {
   return rest as unknown as Incident;
 }
 
+/**
+ * A timeline item. Events of one write that share an instant (an incident opened and resolved by one batch) keep
+ * the order they were planned in: the position in the write sorts them before the hash does.
+ */
 function timelineItem(ev: TimelineEvent, index: number): Item {
   const key = keyOfIncidentId(ev.incidentId);
   if (!key) throw new Error(`bad incident id ${ev.incidentId}`);
   const tag = sha256Hex(`${ev.type}|${ev.message}|${JSON.stringify(ev.data ?? {})}|${index}`).slice(0, 8);
-  return { pk: key.pk, sk: `C#${pad(key.seq)}#T#${ev.at}#${tag}`, itemKind: 'timeline', ...ev };
+  return { pk: key.pk, sk: `C#${pad(key.seq)}#T#${ev.at}#${String(index).padStart(6, '0')}#${tag}`, itemKind: 'timeline', ...ev };
 }
 
 function alertItem(rec: AlertRecord): Item {

@@ -4,7 +4,7 @@
  *
  * Items (pk / sk):
  *   FP#<fp20>  H#<seq 8 digits>          incident head (one per incident; the latest seq is the fingerprint's current)
- *   FP#<fp20>  C#<seq>#T#<at>#<n>        timeline event of that incident (append-only)
+ *   FP#<fp20>  C#<seq>#T#<at>#<n>#<hash> timeline event of that incident (append-only; n = position in its write)
  *   FP#<fp20>  C#<seq>#A#<at>#<key>      alert log entry with its decision trace (first processing.alertLogLimit)
  *   M#<messageKey>  M                    delivery marker: this delivery was fully processed (expiresAt set)
  * Incident heads and alert-log entries keep their document in a compact binary body `z` (compact.ts); keys, index
