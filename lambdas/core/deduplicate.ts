@@ -8,7 +8,7 @@
  */
 import type { Fingerprint } from './fingerprint';
 import { shortFingerprint } from './fingerprint';
-import type { AlertAction, NormalizedAlert, Severity } from './model/alert';
+import type { AlertAction, NormalizedAlert, Severity, SourceName } from './model/alert';
 import type { AlertRecord, AlertSummary, Incident, Route, TimelineEvent } from './model/incident';
 import { isOpen } from './model/incident';
 import { REASONS } from './model/reasons';
@@ -114,6 +114,12 @@ export function orderAlerts(alerts: readonly EvaluatedAlert[]): EvaluatedAlert[]
     .map(({ a }) => a);
 }
 
+/**
+ * Sources whose alerts are states of one thing (an alarm, a dedup key, an Alertmanager alert, a webhook that maps
+ * resolves) rather than independent events: for them the newest state change wins, whatever order it arrives in.
+ */
+const STATEFUL_SOURCES: ReadonlySet<SourceName> = new Set<SourceName>(['cloudwatch', 'events-v2', 'alertmanager', 'webhook']);
+
 /** The action the incident logic applies: an `info` alert that a rule chose to page behaves like a trigger. */
 function effectiveAction(e: EvaluatedAlert): AlertAction {
   return e.alert.action;
@@ -215,6 +221,7 @@ export function planIncidentChanges(
       firstAlert: first,
       lastAlert: first,
       recentMessages: [],
+      ...(current?.lastStateChangeAt !== undefined ? { lastStateChangeAt: current.lastStateChangeAt } : {}),
     };
     plan.creates.push(inc);
     touched.add(inc);
@@ -254,6 +261,26 @@ export function planIncidentChanges(
         step('deduplicate', 'duplicate', `message ${e.messageKey} was already applied to this fingerprint's incidents; counted once`));
       continue;
     }
+    const stateful = STATEFUL_SOURCES.has(e.alert.source);
+    const lastChange = current?.lastStateChangeAt;
+    if (stateful && current && lastChange !== undefined && e.alert.occurredAt < lastChange) {
+      outcome(e, null, 'ignored', REASONS.staleStateChange,
+        step('deduplicate', 'stale',
+          `${e.alert.sourceSeverity} from ${e.alert.occurredAt} is older than the last state change applied for this fingerprint (${lastChange}, on ${current.id}); the newest state wins: nothing opened, resolved or paged`,
+          { occurredAt: e.alert.occurredAt, lastStateChangeAt: lastChange, incidentId: current.id }));
+      continue;
+    }
+    applyAlert(e);
+    // The state moves forward on the fingerprint's latest incident (the head this batch writes anyway), even for a
+    // resolve that found nothing open: a late, older ALARM must not reopen what a person resolved by hand.
+    if (stateful && current && (current.lastStateChangeAt === undefined || current.lastStateChangeAt < e.alert.occurredAt)) {
+      current.lastStateChangeAt = e.alert.occurredAt;
+      touched.add(current);
+    }
+  }
+
+  function applyAlert(e: EvaluatedAlert): void {
+    const key = e.alert.deliveryKey;
     const suppression = e.evaluation.suppression;
     const action = effectiveAction(e);
 
@@ -294,7 +321,7 @@ export function planIncidentChanges(
         outcome(e, inc, suppression ? 'suppressed' : 'opened', suppression ? suppression.reason : 'new-incident',
           step('deduplicate', 'new-incident', why, { incidentId: inc.id, pages: !suppression }));
       }
-      continue;
+      return;
     }
 
     if (action === 'info') {
@@ -322,7 +349,7 @@ export function planIncidentChanges(
             step('deduplicate', 'new-incident', `opened suppressed incident ${inc.id}: ${reason}`, { incidentId: inc.id, pages: false }));
         }
       }
-      continue;
+      return;
     }
 
     // resolve or acknowledge from the source
@@ -332,12 +359,12 @@ export function planIncidentChanges(
       const reason = action === 'resolve' ? REASONS.resolveWithoutOpenIncident : REASONS.acknowledgeWithoutOpenIncident;
       outcome(e, null, 'ignored', reason,
         step('deduplicate', 'ignored', `${verb} with no open incident for this fingerprint${current ? ` (latest ${current.id} is ${current.status})` : ''}`));
-      continue;
+      return;
     }
     if (e.alert.occurredAt < current.firstAlert.occurredAt) {
       outcome(e, null, 'ignored', `stale-${verb}`,
         step('deduplicate', 'ignored', `${verb} from ${e.alert.occurredAt} is older than ${current.id}, opened by an alert from ${current.firstAlert.occurredAt}`));
-      continue;
+      return;
     }
     remember(current, e.messageKey);
     current.updatedAt = now;

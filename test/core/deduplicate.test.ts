@@ -86,7 +86,90 @@ describe('planIncidentChanges', () => {
       [evaluated(alert({ key: 'old-ok', action: 'resolve', at: '2024-06-10T14:00:00.000Z' }))],
     ]);
     expect(history[0]!.status).toBe('triggered');
-    expect(plans[1]!.outcomes[0]).toMatchObject({ outcome: 'ignored', reason: 'stale-resolve' });
+    expect(plans[1]!.outcomes[0]).toMatchObject({ outcome: 'ignored', reason: 'stale-state-change' });
+  });
+
+  it('ignores a resolve older than the opening alert on a head written before state-change times (stale-resolve)', () => {
+    const { history } = run([[evaluated(alert({ key: 'alarm', at: '2024-06-10T15:00:00.000Z' }))]]);
+    const { lastStateChangeAt: _dropped, ...legacy } = history[0]!;
+    const plan = planIncidentChanges(legacy, [evaluated(alert({ key: 'old-ok', action: 'resolve', at: '2024-06-10T14:00:00.000Z' }))], NOW, NOW_MS);
+    expect(plan.settled).toEqual([]);
+    expect(plan.outcomes[0]).toMatchObject({ outcome: 'ignored', reason: 'stale-resolve' });
+  });
+
+  describe('the newest state change of a source wins across batches (stale-state-change)', () => {
+    const T = (seconds: number) => new Date(Date.parse('2024-06-10T14:00:00.000Z') + seconds * 1000).toISOString();
+    const sources = [['cloudwatch'], ['events-v2'], ['alertmanager'], ['webhook']] as const;
+
+    it.each(sources)('%s: a late trigger older than the resolve that closed the incident opens nothing and pages nobody', (source) => {
+      const { history, plans } = run([
+        [evaluated(alert({ source, key: 'alarm-t', at: T(0) }))],
+        [evaluated(alert({ source, key: 'ok-t10', action: 'resolve', at: T(10) }))],
+        [evaluated(alert({ source, key: 'alarm-t5', at: T(5) }))],
+      ]);
+      expect(history.map((i) => i.status)).toEqual(['resolved']);
+      expect(plans[2]!.pages).toEqual([]);
+      expect(plans[2]!.creates).toEqual([]);
+      expect(plans[2]!.outcomes[0]).toMatchObject({ outcome: 'ignored', reason: 'stale-state-change', incidentId: null });
+      expect(plans[2]!.outcomes[0]!.trace.at(-1)).toMatchObject({
+        stage: 'deduplicate', outcome: 'stale', data: { lastStateChangeAt: T(10), occurredAt: T(5), incidentId: history[0]!.id },
+      });
+    });
+
+    it.each(sources)('%s: a late resolve older than the latest trigger leaves the incident open', (source) => {
+      const { history, plans } = run([
+        [evaluated(alert({ source, key: 'alarm-t', at: T(0) }))],
+        [evaluated(alert({ source, key: 'alarm-t20', at: T(20) }))],
+        [evaluated(alert({ source, key: 'ok-t10', action: 'resolve', at: T(10) }))],
+      ]);
+      expect(history.map((i) => i.status)).toEqual(['triggered']);
+      expect(plans[2]!.settled).toEqual([]);
+      expect(plans[2]!.outcomes[0]).toMatchObject({ outcome: 'ignored', reason: 'stale-state-change' });
+    });
+
+    it('a state change at the same time is not stale (Alertmanager repeats a firing alert with its startsAt)', () => {
+      const { history, plans } = run([
+        [evaluated(alert({ source: 'alertmanager', key: 'firing-1', at: T(0) }))],
+        [evaluated(alert({ source: 'alertmanager', key: 'firing-2', at: T(0) }))],
+      ]);
+      expect(history[0]).toMatchObject({ status: 'triggered', alertCount: 2, lastStateChangeAt: T(0) });
+      expect(plans[1]!.outcomes[0]).toMatchObject({ outcome: 'joined' });
+    });
+
+    it('a resolve that finds no open incident still moves the state forward (the incident was resolved by hand)', () => {
+      let { history } = run([[evaluated(alert({ key: 'alarm-t', at: T(0) }))]]);
+      history = [{ ...history[0]!, status: 'resolved', resolvedAt: NOW, resolvedBy: 'api:alice', version: history[0]!.version + 1 }];
+      const okPlan = planIncidentChanges(history[0]!, [evaluated(alert({ key: 'ok-t10', action: 'resolve', at: T(10) }))], NOW, NOW_MS);
+      expect(okPlan.outcomes[0]).toMatchObject({ outcome: 'ignored', reason: 'resolve-without-open-incident' });
+      expect(okPlan.update?.after).toMatchObject({ status: 'resolved', lastStateChangeAt: T(10) });
+      const late = planIncidentChanges(okPlan.update!.after, [evaluated(alert({ key: 'alarm-t5', at: T(5) }))], NOW, NOW_MS);
+      expect(late.creates).toEqual([]);
+      expect(late.outcomes[0]).toMatchObject({ outcome: 'ignored', reason: 'stale-state-change' });
+    });
+
+    it('a new incident carries the state-change time on, and a newer alarm still opens it', () => {
+      const { history, plans } = run([
+        [evaluated(alert({ key: 'alarm-t', at: T(0) }))],
+        [evaluated(alert({ key: 'ok-t10', action: 'resolve', at: T(10) }))],
+        [evaluated(alert({ key: 'insufficient-t30', action: 'info', at: T(30) }))],
+        [evaluated(alert({ key: 'ok-t25', action: 'resolve', at: T(25) }))],
+        [evaluated(alert({ key: 'alarm-t40', at: T(40) }))],
+      ]);
+      expect(plans[3]!.outcomes[0]).toMatchObject({ outcome: 'ignored', reason: 'stale-state-change' });
+      expect(history.map((i) => [i.seq, i.status, i.lastStateChangeAt])).toEqual([
+        [1, 'resolved', T(10)], [2, 'suppressed', T(30)], [3, 'triggered', T(40)],
+      ]);
+    });
+
+    it('Threat Stack alerts are events, not states: an older alert still joins', () => {
+      const { history, plans } = run([
+        [evaluated(alert({ source: 'threatstack', key: 'ts-2', at: T(20) }))],
+        [evaluated(alert({ source: 'threatstack', key: 'ts-1', at: T(0) }))],
+      ]);
+      expect(history[0]).toMatchObject({ status: 'triggered', alertCount: 2 });
+      expect(history[0]!.lastStateChangeAt).toBeUndefined();
+      expect(plans[1]!.outcomes[0]).toMatchObject({ outcome: 'joined' });
+    });
   });
 
   it('records INSUFFICIENT_DATA on an open incident without paging or resolving', () => {

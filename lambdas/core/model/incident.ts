@@ -93,6 +93,13 @@ export interface Incident {
    * makes applying a delivery idempotent under concurrency and crashes. Bounded (see RECENT_MESSAGES_MAX).
    */
   recentMessages: Array<[messageKey: string, appliedAtMs: number]>;
+  /**
+   * For sources that report state (CloudWatch, Events v2, Alertmanager, configured webhooks): the source time of
+   * the newest state change applied to this fingerprint, carried from one incident to the next. An alert older
+   * than this is stale (reason `stale-state-change`): SNS and SQS do not keep order across batches, and the newest
+   * state must win. Absent for Threat Stack (events, not states) and on heads written before it existed.
+   */
+  lastStateChangeAt?: string;
 }
 
 /** One typed entry of an incident's append-only timeline. */

@@ -9,6 +9,8 @@ export const REASONS = {
   insufficientData: 'insufficient-data',
   resolveWithoutOpenIncident: 'resolve-without-open-incident',
   acknowledgeWithoutOpenIncident: 'acknowledge-without-open-incident',
+  /** Older than the newest state change already applied for its alarm / dedup key (late, out-of-order delivery). */
+  staleStateChange: 'stale-state-change',
   suppressedByRule: 'suppressed-by-rule',
   maintenanceWindow: 'maintenance-window',
   invalidPayload: 'invalid-payload',
