@@ -10,7 +10,7 @@
  */
 import { fingerprintOf, messageKeyOf } from './fingerprint';
 import type { AlertEnvelope, NormalizedAlert, SourceName } from './model/alert';
-import { step } from './model/trace';
+import { step, type TraceStep } from './model/trace';
 import { planIncidentChanges, type AlertOutcome, type EvaluatedAlert, type Evaluation } from './deduplicate';
 import type { MaintenanceWindow, Rules } from './evaluate';
 import type { AlertQueue, Clock, Escalator, IncidentStore, RawArchive } from './ports';
@@ -99,6 +99,26 @@ export async function acceptDelivery(delivery: Delivery, deps: { archive: RawArc
 // Processor side
 // ---------------------------------------------------------------------------------------------------------------
 
+/** Default of `processing.maxFutureSkewSeconds`: how far a source time may be ahead of the receive time. */
+export const MAX_FUTURE_SKEW_SECONDS = 300;
+
+/**
+ * Bounds the source's time for an alert: one more than `maxFutureSkewSeconds` ahead of when the pipeline received
+ * it is replaced by the receive time (a trace step records the skew). Everything after (ordering, last-seen, the
+ * newest state change, dedup windows) then sees a time the pipeline can trust not to lie in the future.
+ */
+export function boundSourceTime(alert: NormalizedAlert, receivedAt: string, maxFutureSkewSeconds: number): { alert: NormalizedAlert; step: TraceStep | null } {
+  const skewMs = Date.parse(alert.occurredAt) - Date.parse(receivedAt);
+  if (!(skewMs > maxFutureSkewSeconds * 1000)) return { alert, step: null };
+  const skewSeconds = skewMs / 1000;
+  return {
+    alert: { ...alert, occurredAt: receivedAt },
+    step: step('normalize', 'clamped',
+      `the source time ${alert.occurredAt} is ${skewSeconds} s ahead of the receive time ${receivedAt}, more than the allowed ${maxFutureSkewSeconds} s: the receive time is used`,
+      { sourceTime: alert.occurredAt, receivedAt, skewSeconds, maxFutureSkewSeconds }),
+  };
+}
+
 /** Stages fingerprint -> classify -> route -> suppress -> delay for one alert, in that order. */
 export function evaluateAlert(alert: NormalizedAlert, rules: Rules, nowMs: number, adHocWindows: readonly MaintenanceWindow[] = []): Evaluation {
   const identity = rules.identify(alert, nowMs);
@@ -139,6 +159,8 @@ export interface ProcessDeps {
   rules: Rules;
   /** Alerts per incident that keep their full trace in the alert log (config processing.alertLogLimit). */
   alertLogMax?: number;
+  /** How far a source time may be ahead of the receive time (config processing.maxFutureSkewSeconds; default 300). */
+  maxFutureSkewSeconds?: number;
   /** Ad-hoc maintenance windows in effect (created through the API); read once per batch. */
   maintenanceWindows?(): Promise<MaintenanceWindow[]>;
   clock: Clock;
@@ -215,8 +237,11 @@ export async function processEnvelopes(records: readonly QueueRecord[], deps: Pr
   const windows = fresh.length > 0 && deps.maintenanceWindows ? await deps.maintenanceWindows() : [];
   const groups = new Map<string, EvaluatedAlert[]>();
   for (const r of fresh) {
-    for (const alert of r.envelope.alerts) {
-      const evaluation = evaluateAlert(alert, deps.rules, nowMs, windows);
+    for (const received of r.envelope.alerts) {
+      const bounded = boundSourceTime(received, r.envelope.receivedAt, deps.maxFutureSkewSeconds ?? MAX_FUTURE_SKEW_SECONDS);
+      const alert = bounded.alert;
+      const evaluated = evaluateAlert(alert, deps.rules, nowMs, windows);
+      const evaluation = bounded.step ? { ...evaluated, trace: [bounded.step, ...evaluated.trace] } : evaluated;
       const list = groups.get(evaluation.fingerprint) ?? [];
       list.push({ alert, messageKey: r.envelope.messageKey, receivedAt: r.envelope.receivedAt, archiveKey: r.envelope.archiveKey, evaluation });
       groups.set(evaluation.fingerprint, list);

@@ -26,6 +26,17 @@ export function autoResolveMinutes(config: PipelineConfig, inc: Incident): numbe
   return 0;
 }
 
+/**
+ * When an open incident auto-resolves (epoch ms), or null when its source never does. Quiet time counts from when
+ * the pipeline received the incident's last alert, not from the source's time for it, which may be skewed.
+ */
+export function autoResolveDueMs(config: PipelineConfig, inc: Incident): number | null {
+  const minutes = autoResolveMinutes(config, inc);
+  if (minutes <= 0) return null;
+  const quietSince = Math.max(Date.parse(inc.firstAlert.receivedAt), Date.parse(inc.lastAlert.receivedAt));
+  return quietSince + minutes * 60_000;
+}
+
 async function allWithStatus(store: IncidentStore, status: IncidentStatus): Promise<Incident[]> {
   const out: Incident[] = [];
   let cursor: string | undefined;
@@ -67,9 +78,9 @@ export async function sweep(deps: { config: PipelineConfig; store: IncidentStore
   }
   for (const status of ['triggered', 'acknowledged'] as const) {
     for (const inc of await allWithStatus(deps.store, status)) {
-      const minutes = autoResolveMinutes(deps.config, inc);
-      if (minutes > 0 && Date.parse(inc.lastSeenAt) + minutes * 60_000 <= nowMs && (inc.snoozedUntil === null || inc.snoozedUntil <= now)) {
-        await apply(inc, autoResolveIncident(inc, minutes, now), result.autoResolved);
+      const due = autoResolveDueMs(deps.config, inc);
+      if (due !== null && due <= nowMs && (inc.snoozedUntil === null || inc.snoozedUntil <= now)) {
+        await apply(inc, autoResolveIncident(inc, autoResolveMinutes(deps.config, inc), now), result.autoResolved);
       }
     }
   }

@@ -74,6 +74,7 @@ export function createProcessAlertsHandler(deps: ProcessorDeps) {
       escalator: deps.escalator,
       rules,
       alertLogMax: deps.config.processing.alertLogLimit,
+      maxFutureSkewSeconds: deps.config.processing.maxFutureSkewSeconds,
       maintenanceWindows,
       clock: deps.clock,
       sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),

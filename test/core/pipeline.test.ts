@@ -128,6 +128,39 @@ describe('processEnvelopes failure handling', () => {
   });
 });
 
+describe('processEnvelopes bounds source times in the future', () => {
+  const RECEIVED = '2024-06-10T14:05:00.000Z'; // envelope() receives at this time
+  const run = async (occurredAt: string, maxFutureSkewSeconds?: number) => {
+    const store = new InMemoryIncidentStore();
+    const res = await processEnvelopes(records([envelope([alert({ key: 'future', source: 'threatstack', at: occurredAt })])]),
+      { ...deps(store), ...(maxFutureSkewSeconds === undefined ? {} : { maxFutureSkewSeconds }) });
+    const [inc] = (await store.listIncidents({ limit: 10 })).items;
+    return { inc: inc!, outcome: res.outcomes[0]!, logged: await store.alerts(inc!.id) };
+  };
+
+  it('a time in the year 2100 becomes the receive time, and the trace says by how much it was ahead', async () => {
+    const { inc, outcome, logged } = await run('2100-01-01T00:00:00.000Z');
+    expect(inc).toMatchObject({ lastSeenAt: RECEIVED, firstAlert: { occurredAt: RECEIVED, receivedAt: RECEIVED } });
+    expect(logged[0]!.occurredAt).toBe(RECEIVED);
+    expect(outcome.trace[0]).toEqual({
+      stage: 'normalize', outcome: 'clamped', reason: expect.stringContaining('2100-01-01T00:00:00.000Z'),
+      data: { sourceTime: '2100-01-01T00:00:00.000Z', receivedAt: RECEIVED, skewSeconds: (Date.parse('2100-01-01T00:00:00.000Z') - Date.parse(RECEIVED)) / 1000, maxFutureSkewSeconds: 300 },
+    });
+  });
+
+  it('a time within the allowed skew (5 minutes by default) is kept', async () => {
+    const { inc, outcome } = await run('2024-06-10T14:09:59.000Z');
+    expect(inc.lastSeenAt).toBe('2024-06-10T14:09:59.000Z');
+    expect(outcome.trace.map((t) => t.outcome)).not.toContain('clamped');
+  });
+
+  it('the allowed skew is configurable (processing.maxFutureSkewSeconds)', async () => {
+    const { inc, outcome } = await run('2024-06-10T14:06:00.000Z', 30);
+    expect(inc.lastSeenAt).toBe(RECEIVED);
+    expect(outcome.trace[0]).toMatchObject({ outcome: 'clamped', data: { skewSeconds: 60, maxFutureSkewSeconds: 30 } });
+  });
+});
+
 describe('envelopesOf', () => {
   it('splits a large delivery into messages under the size limit with stable keys', () => {
     const big = Array.from({ length: 40 }, (_, i) => alert({ key: `big-${i}`, raw: { blob: 'x'.repeat(60_000) } }));

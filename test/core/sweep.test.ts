@@ -55,12 +55,24 @@ describe('sweep', () => {
     const ts = await seed(store, {}, 'threatstack');
     const cw = await seed(store, {}, 'cloudwatch');
     const quiet = testConfig.sources.threatstack.autoResolveAfterMinutes;
-    const early = await sweep({ config: testConfig, store, escalator: esc, clock: { now: () => new Date(Date.parse('2024-06-10T14:00:00.000Z') + (quiet - 1) * 60_000) } });
+    // Quiet since the pipeline received the last alert (14:05), not since the source's time for it (14:00).
+    const early = await sweep({ config: testConfig, store, escalator: esc, clock: { now: () => new Date(Date.parse('2024-06-10T14:05:00.000Z') + (quiet - 1) * 60_000) } });
     expect(early.autoResolved).toEqual([]);
-    const late = await sweep({ config: testConfig, store, escalator: esc, clock: { now: () => new Date(Date.parse('2024-06-10T14:00:00.000Z') + (quiet + 1) * 60_000) } });
+    const late = await sweep({ config: testConfig, store, escalator: esc, clock: { now: () => new Date(Date.parse('2024-06-10T14:05:00.000Z') + (quiet + 1) * 60_000) } });
     expect(late.autoResolved).toEqual([ts.id]);
     expect(await store.getIncident(ts.id)).toMatchObject({ status: 'resolved', resolvedBy: 'pipeline:auto-resolve' });
     expect((await store.getIncident(cw.id))!.status).toBe('triggered');
     expect(esc.stopped).toEqual([ts.id]);
+  });
+
+  it('auto-resolves on time even when the source time is far in the future (counted from the receive time)', async () => {
+    const store = new InMemoryIncidentStore();
+    const esc = recorder();
+    // A head as written before source times were bounded: lastSeenAt in the year 2100.
+    const ts = await seed(store, { lastSeenAt: '2100-01-01T00:00:00.000Z' }, 'threatstack');
+    const quiet = testConfig.sources.threatstack.autoResolveAfterMinutes;
+    const r = await sweep({ config: testConfig, store, escalator: esc, clock: { now: () => new Date(Date.parse(ts.lastAlert.receivedAt) + (quiet + 1) * 60_000) } });
+    expect(r.autoResolved).toEqual([ts.id]);
+    expect(await store.getIncident(ts.id)).toMatchObject({ status: 'resolved', resolvedBy: 'pipeline:auto-resolve' });
   });
 });

@@ -1,7 +1,8 @@
 /**
  * Out-of-order deliveries over HTTP, through the processor and the DynamoDB store (embedded): SNS and SQS keep no
  * order across batches, so a late, older state change must not reopen (and page) what a newer one resolved, and
- * an incident opened and resolved by one batch reads opened, then resolved.
+ * an incident opened and resolved by one batch reads opened, then resolved. A source clock in the year 2100 must
+ * not become an incident's last-seen time (it would never auto-resolve).
  */
 import { loadFixture } from '../support/fixtures';
 import { startTestRuntime, type TestRuntime } from '../support/local-runtime';
@@ -93,5 +94,26 @@ describe('out-of-order state changes over HTTP', () => {
       expect(detail.timeline.map((t) => t.type)).toEqual(['opened', 'resolved']);
     }
     expect(pagesByIncident(rt).size).toBe(0);
+  });
+});
+
+describe('a source time far in the future, over HTTP', () => {
+  let rt: TestRuntime;
+  beforeEach(async () => {
+    rt = await startTestRuntime({ config: pagingConfig(), sweepIntervalMs: 0 });
+  });
+  afterEach(async () => rt.cleanup());
+
+  it('a Threat Stack created_at in the year 2100 is replaced by the receive time, with the skew in the trace', async () => {
+    const alert = { ...(loadFixture('threatstack', 'bare-alert') as object), id: 'future-000001', created_at: Date.parse('2100-01-01T00:00:00.000Z') };
+    const before = Date.now();
+    expect((await rt.post(`/ingest/threatstack/${rt.ingestToken}`, alert)).status).toBe(200);
+    await rt.drain();
+    const [inc] = (await rt.get('/api/incidents')).body.incidents as Array<{ id: string; lastSeenAt: string }>;
+    expect(Date.parse(inc!.lastSeenAt)).toBeGreaterThanOrEqual(before - 1000);
+    expect(Date.parse(inc!.lastSeenAt)).toBeLessThanOrEqual(Date.now());
+    const detail = (await rt.get(`/api/incidents/${inc!.id}`)).body as { alerts: Array<{ occurredAt: string; receivedAt: string; trace: { steps: Array<Record<string, any>> } }> };
+    expect(detail.alerts[0]!.occurredAt).toBe(detail.alerts[0]!.receivedAt);
+    expect(detail.alerts[0]!.trace.steps[0]).toMatchObject({ stage: 'normalize', outcome: 'clamped', data: { sourceTime: '2100-01-01T00:00:00.000Z', maxFutureSkewSeconds: 300 } });
   });
 });

@@ -291,6 +291,12 @@ const ProcessingSchema = z.strictObject({
    * are counted, logged with outcome and reason, and archived raw). Higher = more detail, more write units.
    */
   alertLogLimit: z._default(z.int().check(z.minimum(0), z.maximum(1000)), 5),
+  /**
+   * How far (seconds) a source's time for an alert may be ahead of when the pipeline received it. A later time is
+   * replaced by the receive time, and the decision trace records the skew: a clock in the year 2100 must not
+   * become an incident's last-seen time, nor its newest state change.
+   */
+  maxFutureSkewSeconds: z._default(z.int().check(z.minimum(0), z.maximum(86_400)), 300),
 });
 
 export const PipelineConfigSchema = z
@@ -306,7 +312,7 @@ export const PipelineConfigSchema = z
     routing: RoutingSchema,
     rules: z._default(RulesSchema, { tagging: [], routing: [], suppression: [], dedup: [], delays: [] }),
     maintenance: z._default(z.array(MaintenanceSchema), []),
-    processing: z._default(ProcessingSchema, { maxReceiveCount: 5, batchSize: 100, batchWindowSeconds: 1, alertLogLimit: 5 }),
+    processing: z._default(ProcessingSchema, { maxReceiveCount: 5, batchSize: 100, batchWindowSeconds: 1, alertLogLimit: 5, maxFutureSkewSeconds: 300 }),
   })
   .check(
     z.superRefine((cfg, ctx) => {

@@ -19,9 +19,9 @@ import type { NormalizedAlert, Severity, SourceName } from '../model/alert';
 import { isOpen, type Incident, type IncidentStatus } from '../model/incident';
 import { REASONS } from '../model/reasons';
 import type { TraceStep } from '../model/trace';
-import { archiveKeyOf, envelopesOf, evaluateAlert } from '../pipeline';
+import { archiveKeyOf, boundSourceTime, envelopesOf, evaluateAlert } from '../pipeline';
 import { compileRules } from '../rules/compile';
-import { autoResolveMinutes } from '../sweep';
+import { autoResolveDueMs, autoResolveMinutes } from '../sweep';
 import { defaultViaOf, normalizeRaw } from './normalize-raw';
 
 /** One delivery: alerts already normalized, or a raw body with the route that took it. */
@@ -192,8 +192,12 @@ export class Simulator {
     const groups = new Map<Fingerprint, EvaluatedAlert[]>();
     for (const env of envelopes) {
       const duplicate = this.done.has(env.messageKey);
-      for (const alert of env.alerts) {
-        const evaluation = evaluateAlert(alert, this.rules, nowMs, this.adHoc);
+      for (const received of env.alerts) {
+        // As processEnvelopes: a source time too far ahead of the receive time is replaced by it.
+        const bounded = boundSourceTime(received, at, this.config.processing.maxFutureSkewSeconds);
+        const alert = bounded.alert;
+        const evaluated = evaluateAlert(alert, this.rules, nowMs, this.adHoc);
+        const evaluation = bounded.step ? { ...evaluated, trace: [bounded.step, ...evaluated.trace] } : evaluated;
         const slot: SimulatedAlert = {
           deliveryIndex,
           alertIndex: slots.length,
@@ -311,8 +315,9 @@ export class Simulator {
     }
     if (isOpen(latest.status)) {
       const minutes = autoResolveMinutes(this.config, latest);
-      if (minutes > 0) {
-        const dueMs = Math.max(Date.parse(latest.lastSeenAt) + minutes * MINUTE, floorMs);
+      const quietDueMs = autoResolveDueMs(this.config, latest);
+      if (quietDueMs !== null) {
+        const dueMs = Math.max(quietDueMs, floorMs);
         if (dueMs <= nowMs) {
           const t = autoResolveIncident(latest, minutes, new Date(dueMs).toISOString());
           history[history.length - 1] = t.after;
