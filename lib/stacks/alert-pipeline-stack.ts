@@ -70,6 +70,8 @@ export class AlertPipelineStack extends Stack {
   public readonly escalation: EscalationStateMachine;
   /** SNS topics of people's email contacts, by person. */
   public readonly emailTopics: Readonly<Record<string, sns.Topic>>;
+  /** The key of the email topics (null when nobody has an email contact). */
+  public readonly emailTopicKey: kms.Key | null;
 
   constructor(scope: Construct, id: string, props: AlertPipelineStackProps) {
     super(scope, id, props);
@@ -155,13 +157,22 @@ export class AlertPipelineStack extends Stack {
       description: 'Alert pipeline: HMAC key of one-click action links and calendar feed URLs ({"token": "..."})',
     });
     const emailTopics: Record<string, sns.Topic> = {};
-    const snsKey = kms.Alias.fromAliasName(this, 'SnsManagedKey', 'alias/aws/sns');
+    // The email topics are encrypted with a key this stack owns (rotated yearly), so the Page step can be granted
+    // exactly that key: the AWS-managed alias/aws/sns cannot be named by ARN in a policy (grantPublish would need
+    // kms:GenerateDataKey* on key/*).
+    const hasEmail = config.people.some((p) => p.contacts.some((c) => c.type === 'email'));
+    this.emailTopicKey = hasEmail
+      ? new kms.Key(this, 'EmailTopicKey', {
+        description: 'Alert pipeline: encrypts the SNS topics that email pages to people',
+        enableKeyRotation: true,
+      })
+      : null;
     for (const person of config.people) {
       const emails = person.contacts.filter((c) => c.type === 'email');
-      if (emails.length === 0) continue;
+      if (emails.length === 0 || !this.emailTopicKey) continue;
       const topic = new sns.Topic(this, `EmailTopic-${person.name}`, {
         displayName: `Alert pipeline pages for ${person.displayName ?? person.name}`,
-        masterKey: snsKey,
+        masterKey: this.emailTopicKey,
         enforceSSL: true,
       });
       for (const c of emails) topic.addSubscription(new subscriptions.EmailSubscription(c.address));
@@ -182,7 +193,16 @@ export class AlertPipelineStack extends Stack {
     });
     this.grantTableReadWrite(escalationStep, table);
     this.actionLinkKey.secret.grantRead(escalationStep);
-    for (const topic of Object.values(emailTopics)) topic.grantPublish(escalationStep);
+    if (this.emailTopicKey) {
+      // Publishing to an encrypted topic: sns:Publish on these topics and, on this one key, the two KMS calls SNS
+      // makes with the publisher's credentials. Written out rather than grantPublish, which adds kms:GenerateDataKey*.
+      escalationStep.role.addToPrincipalPolicy(new iam.PolicyStatement({
+        actions: ['sns:Publish'], resources: Object.values(emailTopics).map((t) => t.topicArn),
+      }));
+      escalationStep.role.addToPrincipalPolicy(new iam.PolicyStatement({
+        actions: ['kms:GenerateDataKey', 'kms:Decrypt'], resources: [this.emailTopicKey.keyArn],
+      }));
+    }
     // Read access to exactly the secrets of the configured channels whose type needs one (the channel registry says
     // which): `<prefix><secret>-??????` matches the six characters Secrets Manager appends to a secret's ARN.
     const channelSecretNames = [...new Set(config.channels.map(channelSecret).filter((s): s is string => s !== null))];

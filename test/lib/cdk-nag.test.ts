@@ -1,5 +1,6 @@
 import { App, Stack, Validations } from 'aws-cdk-lib';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { createApp } from '../../lib/app';
@@ -12,6 +13,27 @@ function acknowledgementsOf(root: IConstruct): Array<{ path: string; id: string;
       .filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
       .flatMap((m) => Object.entries(m.data as Record<string, string>).map(([id, reason]) => ({ path: c.node.path, id, reason }))),
   );
+}
+
+/** The default config plus every contact type (email, SMS), every channel type, the EventBridge rule and allowed topics. */
+function everythingConfig() {
+  return configWith((c) => ({
+    ...c,
+    sources: {
+      ...c.sources,
+      cloudwatch: { ...c.sources?.cloudwatch, eventBridgeRule: true, allowedTopicArns: ['arn:aws:sns:eu-west-1:111122223333:alarms'] },
+    },
+    people: (c.people ?? []).map((p) =>
+      p.name === 'alice' ? { ...p, contacts: [{ type: 'email' as const, address: 'alice@example.com' }, { type: 'sms' as const, number: '+4915112345678' }] }
+        : p.name === 'carol' ? { ...p, contacts: [{ type: 'email' as const, address: 'carol@example.com' }] } : p),
+    channels: [
+      ...(c.channels ?? []),
+      { name: 'ops-email', type: 'email' as const },
+      { name: 'ops-sms', type: 'sms' as const },
+      { name: 'security-teams', type: 'teams' as const, secret: 'security-teams' },
+      { name: 'ops-hook', type: 'webhook' as const, secret: 'ops-hook' },
+    ],
+  }));
 }
 
 describe('cdk-nag AwsSolutions', () => {
@@ -32,6 +54,22 @@ describe('cdk-nag AwsSolutions', () => {
     }));
     const { app } = createApp(config, { appProps: testAppProps() });
     expect(() => app.synth()).not.toThrow();
+  });
+
+  it('passes with every contact type, every channel type, the EventBridge rule and allowed topics', () => {
+    const { app, pipelineStack } = createApp(everythingConfig(), { appProps: testAppProps() });
+    expect(() => app.synth()).not.toThrow();
+    // The email topics are encrypted with a key the stack owns (rotated), and the Page step may use exactly it.
+    const template = Template.fromStack(pipelineStack);
+    template.resourceCountIs('AWS::SNS::Topic', 3); // the alarm topic and two people with email
+    template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
+    const kmsStatements = Object.values(template.findResources('AWS::IAM::Policy'))
+      .flatMap((p) => p.Properties.PolicyDocument.Statement as Array<{ Action: string | string[]; Resource: unknown }>)
+      .filter((st) => ([] as string[]).concat(st.Action).some((a) => a.startsWith('kms:')));
+    for (const st of kmsStatements) {
+      expect(([] as string[]).concat(st.Action).every((a) => !a.includes('*'))).toBe(true);
+      expect(JSON.stringify(st.Resource)).not.toContain('*');
+    }
   });
 
   it('fails synthesis on an unacknowledged violation (so the test above can fail)', () => {

@@ -1,7 +1,7 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { ENV } from '../../lambdas/handlers/shared/env-names';
 import { ESCALATION_STATES } from '../../lib/constructs/escalation-state-machine';
-import { actionsOfRole, buildApp, cleanUpOutdirs, configWith, logicalIdOf, type BuiltApp } from './helpers';
+import { actionsOfRole, statementsOfRole, buildApp, cleanUpOutdirs, configWith, logicalIdOf, type BuiltApp } from './helpers';
 
 describe('escalation resources', () => {
   let built: BuiltApp;
@@ -52,7 +52,9 @@ describe('escalation resources', () => {
     const actions = actionsOfRole(template(), roleId('escalationStep'));
     expect(actions).toEqual(expect.arrayContaining(['secretsmanager:GetSecretValue']));
     expect(actions).not.toContain('secretsmanager:PutSecretValue');
-    expect(actions).not.toContain('sns:Publish'); // the default config has no email or SMS contacts
+    // The default config has one email contact and no SMS: publishing only to that person's topic, never to "*".
+    const publish = statementsOfRole(template(), roleId('escalationStep')).filter((st) => st.actions.includes('sns:Publish'));
+    expect(publish.flatMap((st) => st.resources)).toEqual([{ Ref: logicalIdOf(stack().emailTopics.alice!.node.defaultChild) }]);
   });
 
   it('creates an email topic per person with an email contact, and SMS publishing only when someone has a phone', () => {
