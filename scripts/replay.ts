@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { DEFAULT_CONFIG_PATH, loadPipelineConfig } from '../lib/config/load-pipeline-config';
 import type { PipelineConfig } from '../lambdas/core/config/pipeline-config.schema';
-import { SOURCES, type SourceName } from '../lambdas/core/model/alert';
+import { SOURCES, type SourceName } from '../lambdas/core/normalize/registry';
 import { diffSimulations, formatReplayReport } from '../lambdas/core/simulate/replay';
 import { Simulator } from '../lambdas/core/simulate/simulate';
 

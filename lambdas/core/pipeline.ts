@@ -9,7 +9,7 @@
  * Each per-alert stage appends to the decision trace. Time, ids and every effect come in through ports.
  */
 import { fingerprintOf, messageKeyOf } from './fingerprint';
-import type { AlertEnvelope, NormalizedAlert, SourceName } from './model/alert';
+import type { AlertEnvelope, NormalizedAlert, RegisteredSourceName as SourceName } from './model/alert';
 import { step, type TraceStep } from './model/trace';
 import { planIncidentChanges, type AlertOutcome, type EvaluatedAlert, type Evaluation } from './deduplicate';
 import type { MaintenanceWindow, Rules } from './evaluate';

@@ -1,12 +1,16 @@
 /**
- * Handler: "CloudWatch Alarm State Change" events from the optional EventBridge rule. Normalized to the same
- * fingerprint and delivery key as the SNS route, so an alarm reaching both ways is counted once.
+ * Handler: events from the stack's optional EventBridge rules (one per source that asks for it, e.g. "CloudWatch
+ * Alarm State Change", "GuardDuty Finding"). Dispatches on the event's `source` and `detail-type` through the source
+ * registry, like `POST /ingest/eventbridge/{token}`; an event of a pair no source accepts is dead-lettered with
+ * that reason. A CloudWatch alarm gets the same fingerprint and delivery key as over SNS, so an alarm reaching both
+ * ways is counted once.
  */
 import middy from '@middy/core';
 import type { Context, EventBridgeEvent } from 'aws-lambda';
 import type { PipelineConfig } from '../core/config/pipeline-config.schema';
 import { normalizeOptionsFrom } from '../core/config/normalize-options';
-import { normalizeEventBridgeAlarmEvent } from '../core/normalize/cloudwatch';
+import { InvalidPayloadError } from '../core/errors';
+import { EVENTBRIDGE_VIA, eventTypeOf, type SourceEventType } from '../core/normalize/registry';
 import { S3RawArchive } from '../adapters/s3/s3-raw-archive';
 import { SqsAlertQueue, SqsDeadLetters } from '../adapters/sqs/sqs-alert-queue';
 import { s3Client, sqsClient, once } from './shared/aws';
@@ -14,18 +18,35 @@ import { deployedConfig } from './shared/deployed-config';
 import { env } from './shared/env';
 import { ingestEventRecords, type EventIngestDeps } from './shared/ingest-events';
 
-type AlarmEvent = EventBridgeEvent<string, unknown>;
+type AnyEvent = EventBridgeEvent<string, unknown>;
 
 export function createIngestEventBridgeHandler(deps: EventIngestDeps & { config: PipelineConfig }) {
   const options = normalizeOptionsFrom(deps.config);
-  return middy<AlarmEvent, { accepted: number; deadLettered: number }>(async (event: AlarmEvent) =>
-    ingestEventRecords(
-      'cloudwatch',
-      'eventbridge',
-      [{ raw: event, requestId: event.id ?? 'unknown', normalize: (ctx) => [normalizeEventBridgeAlarmEvent(event, { ...ctx, options })] }],
+  return middy<AnyEvent, { accepted: number; deadLettered: number }>(async (event: AnyEvent) => {
+    let match: SourceEventType | undefined;
+    let refused: InvalidPayloadError | undefined;
+    try {
+      match = eventTypeOf(event);
+    } catch (err) {
+      if (!(err instanceof InvalidPayloadError)) throw err;
+      refused = err;
+    }
+    return ingestEventRecords(
+      match?.source ?? String((event as { source?: unknown } | null)?.source),
+      EVENTBRIDGE_VIA,
+      [
+        {
+          raw: event,
+          requestId: event?.id ?? 'unknown',
+          normalize: (ctx) => {
+            if (!match) throw refused ?? new InvalidPayloadError([{ path: 'detail-type', message: 'unknown event type' }]);
+            return match.type.normalize(event, { ...ctx, options });
+          },
+        },
+      ],
       deps,
-    ),
-  );
+    );
+  });
 }
 
 const awsHandler = once(() =>
@@ -38,4 +59,4 @@ const awsHandler = once(() =>
   }),
 );
 
-export const handler = (event: AlarmEvent, context: Context) => awsHandler()(event, context);
+export const handler = (event: AnyEvent, context: Context) => awsHandler()(event, context);

@@ -1,20 +1,22 @@
 /**
- * Handler: HTTP ingestion (API Gateway HTTP API routes `POST /ingest/...`, product.md "Public HTTP contract").
- * Parses and authenticates the request, normalizes the body (400 naming the bad field), then `acceptDelivery`
- * archives it raw and enqueues it durably; only then does it answer 200 (202 for Events v2).
+ * Handler: HTTP ingestion (API Gateway HTTP API routes `POST /ingest/...`, README "HTTP contract").
+ * The routes come from the source registry (core/normalize/registry.ts) and are dispatched by their auth: a path
+ * token (any source's JSON route, and `POST /ingest/eventbridge/{token}`, which dispatches on the event's `source`
+ * and `detail-type`), an SNS signature (CloudWatch over SNS HTTPS) or an Events v2 routing key. Each parses and
+ * authenticates the request, normalizes the body (400 naming the bad field), then `acceptDelivery` archives it raw
+ * and enqueues it durably; only then does it answer 200 (202 for Events v2).
  */
 import { randomUUID } from 'node:crypto';
-import { AuthenticationError, InvalidPayloadError, NotFoundError } from '../core/errors';
+import { InvalidPayloadError, NotFoundError } from '../core/errors';
 import type { PipelineConfig } from '../core/config/pipeline-config.schema';
 import { normalizeOptionsFrom } from '../core/config/normalize-options';
-import type { NormalizedAlert, SourceName } from '../core/model/alert';
-import { normalizeThreatStack } from '../core/normalize/threatstack';
-import { normalizeAlertmanager } from '../core/normalize/alertmanager';
+import type { NormalizedAlert } from '../core/model/alert';
 import { normalizeEventsV2 } from '../core/normalize/events-v2';
 import { normalizeSnsNotification } from '../core/normalize/cloudwatch';
-import { compileWebhook, type WebhookNormalizer } from '../core/normalize/webhook';
 import { parseSnsHttpBody } from '../core/normalize/sns-envelope';
 import type { NormalizeContext } from '../core/normalize/shared';
+import type { IngestAuth, IngestRoute } from '../core/normalize/source';
+import { EVENTBRIDGE_INGEST_PATH, EVENTBRIDGE_VIA, eventTypeOf, preparedSource, SOURCE_ROUTES, SOURCES, type SourceName } from '../core/normalize/registry';
 import { acceptDelivery } from '../core/pipeline';
 import type { AlertQueue, Clock, RawArchive } from '../core/ports';
 import { S3RawArchive } from '../adapters/s3/s3-raw-archive';
@@ -25,6 +27,7 @@ import { s3Client, secretsClient, sqsClient, once } from './shared/aws';
 import { deployedConfig } from './shared/deployed-config';
 import { env } from './shared/env';
 import { httpHandler, json, parseJson, readBody, type HttpEvent, type HttpResult, type RouteHandlers } from './shared/http';
+import { routeKeyOf } from './routes';
 import { logger } from './shared/logger';
 import { EVENTS_V2_MAX_BODY_BYTES, INGEST_MAX_BODY_BYTES } from './routes';
 
@@ -45,9 +48,9 @@ export interface IngestDeps {
 
 export function createIngestHttpHandler(deps: IngestDeps) {
   const options = normalizeOptionsFrom(deps.config);
-  const allowedIps = new Set(deps.config.sources.threatstack.allowedSourceIps);
-  // Generic webhooks: CEL mappings compiled once.
-  const webhooks = new Map<string, WebhookNormalizer>(deps.config.sources.webhooks.map((w) => [w.name, compileWebhook(w)]));
+  const sources = deps.config.sources;
+  // Every source prepared once, up front (generic webhooks: the CEL mappings compile here).
+  for (const source of SOURCES) preparedSource(source, sources);
 
   const context = (event: HttpEvent): NormalizeContext => ({
     receivedAt: deps.clock.now().toISOString(),
@@ -69,25 +72,36 @@ export function createIngestHttpHandler(deps: IngestDeps) {
     return result;
   }
 
-  async function threatstack(event: HttpEvent): Promise<HttpResult> {
+  /**
+   * A source's JSON route behind the path token: the token, the source's own admission check (Threat Stack's IP
+   * allow-list, a known webhook name), then the body (1 MiB), normalized (400 naming the field), archived and
+   * enqueued, then 200.
+   */
+  async function pathToken(event: HttpEvent, source: SourceName, route: IngestRoute): Promise<HttpResult> {
     await requireToken(event);
-    if (allowedIps.size > 0) {
-      const ip = event.requestContext?.http?.sourceIp ?? '';
-      if (!allowedIps.has(ip)) throw new AuthenticationError(`source IP ${ip} is not an allowed Threat Stack sender`, { code: 'source_ip_not_allowed' });
-    }
-    return acceptJson(event, 'threatstack', 'threatstack-webhook', normalizeThreatStack);
-  }
-
-  /** A JSON body of one source: read (1 MiB), normalize (400 naming the field), archive and enqueue, then 200. */
-  async function acceptJson(event: HttpEvent, source: SourceName, via: string, normalize: (body: unknown, ctx: NormalizeContext) => NormalizedAlert[]): Promise<HttpResult> {
+    const via = route.via.replace('{name}', event.pathParameters?.name ?? '');
+    const prepared = preparedSource(source, sources);
+    prepared.admit?.({ via, sourceIp: event.requestContext?.http?.sourceIp });
     const text = readBody(event, MAX_BODY_BYTES);
     const ctx = context(event);
-    const alerts = normalize(parseJson(text), ctx);
+    const alerts = prepared.normalize(via, parseJson(text), ctx);
     const result = await accept(source, via, text, alerts, ctx);
     return json(200, { status: 'accepted', alerts: result.alertCount });
   }
 
-  async function cloudwatch(event: HttpEvent): Promise<HttpResult> {
+  /** Any EventBridge event of a registered `source` and `detail-type` (400 naming an unknown pair). */
+  async function eventBridge(event: HttpEvent): Promise<HttpResult> {
+    await requireToken(event);
+    const text = readBody(event, MAX_BODY_BYTES);
+    const body = parseJson(text);
+    const { source, type } = eventTypeOf(body);
+    const ctx = context(event);
+    const result = await accept(source, EVENTBRIDGE_VIA, text, type.normalize(body, ctx), ctx);
+    return json(200, { status: 'accepted', alerts: result.alertCount });
+  }
+
+  /** CloudWatch over SNS HTTPS: topic allow-list and signature, subscription confirmations, then the alarm. */
+  async function snsSignature(event: HttpEvent, source: SourceName, route: IngestRoute): Promise<HttpResult> {
     await requireToken(event);
     const text = readBody(event, MAX_BODY_BYTES);
     const envelope = parseSnsHttpBody(text);
@@ -104,12 +118,13 @@ export function createIngestHttpHandler(deps: IngestDeps) {
       return json(200, { status: 'ignored', reason: 'unsubscribe confirmations are logged, not acted on' });
     }
     const ctx = context(event);
-    const alerts = [normalizeSnsNotification(envelope, 'sns-https', ctx)];
-    const result = await accept('cloudwatch', 'sns-https', text, alerts, ctx);
+    const alerts = [normalizeSnsNotification(envelope, route.via, ctx)];
+    const result = await accept(source, route.via, text, alerts, ctx);
     return json(200, { status: 'accepted', alerts: result.alertCount });
   }
 
-  async function eventsV2(event: HttpEvent): Promise<HttpResult> {
+  /** PagerDuty Events v2: the routing key in the body is the credential; answers in Events v2's own shapes. */
+  async function routingKey(event: HttpEvent, source: SourceName, route: IngestRoute): Promise<HttpResult> {
     const text = readBody(event, MAX_EVENTS_V2_BYTES);
     const ctx = context(event);
     let normalized: ReturnType<typeof normalizeEventsV2>;
@@ -134,30 +149,19 @@ export function createIngestHttpHandler(deps: IngestDeps) {
         error: { code: 'invalid_payload', message: 'routing_key is not a known integration key', details: { issues: [{ path: 'routing_key', message: 'unknown integration key' }] } },
       });
     }
-    await accept('events-v2', 'events-v2', text, [normalized.alert], ctx);
+    await accept(source, route.via, text, [normalized.alert], ctx);
     return json(202, { status: 'success', message: 'Event processed', dedup_key: normalized.dedupKey });
   }
 
-  async function alertmanager(event: HttpEvent): Promise<HttpResult> {
-    await requireToken(event);
-    return acceptJson(event, 'alertmanager', 'alertmanager-webhook', normalizeAlertmanager);
-  }
-
-  async function webhook(event: HttpEvent): Promise<HttpResult> {
-    await requireToken(event);
-    const name = event.pathParameters?.name ?? '';
-    const normalize = webhooks.get(name);
-    if (!normalize) throw new NotFoundError('no such ingestion endpoint');
-    return acceptJson(event, 'webhook', `webhook:${name}`, normalize);
-  }
-
-  const routes: RouteHandlers = {
-    'POST /ingest/webhook/{name}/{token}': webhook,
-    'POST /ingest/threatstack/{token}': threatstack,
-    'POST /ingest/cloudwatch/{token}': cloudwatch,
-    'POST /ingest/events/v2': eventsV2,
-    'POST /ingest/alertmanager/{token}': alertmanager,
+  const byAuth: Record<IngestAuth, (event: HttpEvent, source: SourceName, route: IngestRoute) => Promise<HttpResult>> = {
+    'path-token': pathToken,
+    'sns-signature': snsSignature,
+    'routing-key': routingKey,
   };
+  const routes: RouteHandlers = Object.fromEntries(
+    SOURCE_ROUTES.map(({ source, route }) => [routeKeyOf({ method: 'POST', path: route.path }), (event: HttpEvent) => byAuth[route.auth](event, source, route)]),
+  );
+  routes[routeKeyOf({ method: 'POST', path: EVENTBRIDGE_INGEST_PATH })] = eventBridge;
 
   return httpHandler(routes);
 }

@@ -1,7 +1,10 @@
 /**
- * The public HTTP contract (product.md), written once: the CDK app creates these API Gateway routes and the local
- * runtime serves the same table. `fn` names the Lambda function (see FUNCTIONS) that handles the route.
+ * The public HTTP contract (README "HTTP contract"), written once: the CDK app creates these API Gateway routes and
+ * the local runtime serves the same table. `fn` names the Lambda function (see FUNCTIONS) that handles the route.
+ * The ingest routes come from the source registry (core/normalize/registry.ts).
  */
+import { EVENTBRIDGE_INGEST_PATH, SOURCE_ROUTES } from '../core/normalize/registry';
+
 export type FunctionName = 'ingestHttp' | 'api' | 'act';
 
 /** How a route authenticates its caller. */
@@ -20,11 +23,8 @@ export interface HttpRoute {
 }
 
 export const HTTP_ROUTES: readonly HttpRoute[] = [
-  { method: 'POST', path: '/ingest/threatstack/{token}', fn: 'ingestHttp', auth: 'path-token' },
-  { method: 'POST', path: '/ingest/cloudwatch/{token}', fn: 'ingestHttp', auth: 'sns-signature' },
-  { method: 'POST', path: '/ingest/events/v2', fn: 'ingestHttp', auth: 'routing-key' },
-  { method: 'POST', path: '/ingest/alertmanager/{token}', fn: 'ingestHttp', auth: 'path-token' },
-  { method: 'POST', path: '/ingest/webhook/{name}/{token}', fn: 'ingestHttp', auth: 'path-token' },
+  ...SOURCE_ROUTES.map(({ route }): HttpRoute => ({ method: 'POST', path: route.path, fn: 'ingestHttp', auth: route.auth })),
+  { method: 'POST', path: EVENTBRIDGE_INGEST_PATH, fn: 'ingestHttp', auth: 'path-token' },
   { method: 'GET', path: '/api/incidents', fn: 'api', auth: 'bearer' },
   { method: 'GET', path: '/api/incidents/{id}', fn: 'api', auth: 'bearer' },
   { method: 'POST', path: '/api/incidents/{id}/acknowledge', fn: 'api', auth: 'bearer' },
@@ -60,6 +60,6 @@ export function bodyLimitOf(route: HttpRoute): number {
 }
 
 /** The route key API Gateway puts in `event.routeKey`, e.g. `POST /ingest/threatstack/{token}`. */
-export function routeKeyOf(route: HttpRoute): string {
+export function routeKeyOf(route: Pick<HttpRoute, 'method' | 'path'>): string {
   return `${route.method} ${route.path}`;
 }

@@ -6,6 +6,7 @@ import './check-node-version'; // first: stops with a clear message on an unsupp
 import { resolve } from 'node:path';
 import { loadPipelineConfig, DEFAULT_CONFIG_PATH } from '../../lib/config/load-pipeline-config';
 import { ConfigError } from '../core/errors';
+import { EVENTBRIDGE_INGEST_PATH, SOURCE_ROUTES } from '../core/normalize/registry';
 import { startLocalRuntime } from './runtime';
 
 // The SDK warns on Node 20 at every start; the README says Node 22+ is recommended.
@@ -40,11 +41,16 @@ async function main(): Promise<void> {
     `  data:        ${rt.dataDir}  (embedded DynamoDB, durable queue, raw archive; survives restarts)`,
     '',
     'Ingestion URLs (the token in the path is the credential):',
-    `  Threat Stack:   POST ${rt.url}/ingest/threatstack/${t}`,
-    `  CloudWatch SNS: POST ${rt.url}/ingest/cloudwatch/${t}   (SNS signature check: ${rt.snsSignatureCheck ? 'ON' : 'OFF (SNS_SIGNATURE_CHECK=off)'})`,
+    ...SOURCE_ROUTES.flatMap(({ route }) => {
+      if (!route.banner) return [];
+      const note =
+        route.auth === 'sns-signature' ? `   (SNS signature check: ${rt.snsSignatureCheck ? 'ON' : 'OFF (SNS_SIGNATURE_CHECK=off)'})`
+        : route.auth === 'routing-key' ? `   (routing_key = ${t})`
+        : '';
+      return [`  ${`${route.banner}:`.padEnd(16)}POST ${rt.url}${route.path.replace('{token}', t)}${note}`];
+    }),
+    `  ${'EventBridge:'.padEnd(16)}POST ${rt.url}${EVENTBRIDGE_INGEST_PATH.replace('{token}', t)}   (any EventBridge event of a registered source and detail-type)`,
     `  Alarm topic:    POST ${rt.url}/local/alarm-topic/${t}   (local stand-in for the stack's SNS alarm topic)`,
-    `  Events API v2:  POST ${rt.url}/ingest/events/v2   (routing_key = ${t})`,
-    `  Alertmanager:   POST ${rt.url}/ingest/alertmanager/${t}`,
     '',
     'Human API (Authorization: Bearer <API token>):',
     `  API token:      ${rt.apiToken}`,

@@ -1,7 +1,8 @@
 /**
- * AlarmIngest: how CloudWatch alarms of this account reach the pipeline without HTTP. One job: subscribe the SNS
- * ingest function to the alarm topic and, optionally, route every "CloudWatch Alarm State Change" event from
- * EventBridge to the EventBridge ingest function. Every asynchronous hop dead-letters to `deadLetterQueue`.
+ * AlarmIngest: how events of this account reach the pipeline without HTTP. One job: subscribe the SNS ingest
+ * function to the alarm topic and create the EventBridge rules the stack derives from the source registry (e.g.
+ * every "CloudWatch Alarm State Change", every "GuardDuty Finding"), all targeting the EventBridge ingest function.
+ * Every asynchronous hop dead-letters to `deadLetterQueue`.
  */
 import { Duration } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -26,10 +27,15 @@ export interface AlarmIngestProps {
   /** Receives deliveries that SNS or EventBridge could not make. */
   readonly deadLetterQueue: IQueue;
   /**
-   * Function that receives alarm state changes from EventBridge. When given, an EventBridge rule is created.
+   * Function that receives the events of `eventBridgeRules`.
    * @default - no EventBridge rule
    */
   readonly eventBridgeFunction?: PipelineFunction;
+  /**
+   * One rule per entry, each matching its event types by `source` and `detail-type`.
+   * @default - the CloudWatch alarm state change rule
+   */
+  readonly eventBridgeRules?: ReadonlyArray<{ readonly id: string; readonly description: string; readonly eventPattern: events.EventPattern }>;
   /**
    * Retries of the EventBridge target before the event goes to the dead-letter queue.
    * @default 8
@@ -43,25 +49,30 @@ export interface AlarmIngestProps {
 }
 
 export class AlarmIngest extends Construct {
-  public readonly rule?: events.Rule;
+  /** The EventBridge rules, by construct id. */
+  public readonly rules: Readonly<Record<string, events.Rule>> = {};
 
   constructor(scope: Construct, id: string, props: AlarmIngestProps) {
     super(scope, id);
 
     props.topic.addSubscription(new LambdaSubscription(props.snsFunction.function, { deadLetterQueue: props.deadLetterQueue }));
 
-    if (props.eventBridgeFunction) {
-      this.rule = new events.Rule(this, 'AlarmStateChangeRule', {
-        description: 'Every CloudWatch alarm state change in this account and Region goes to the alert pipeline',
-        eventPattern: CLOUDWATCH_ALARM_EVENT_PATTERN,
-      });
-      this.rule.addTarget(
+    if (!props.eventBridgeFunction) return;
+    const ruleProps = props.eventBridgeRules ?? [
+      { id: 'AlarmStateChangeRule', description: 'Every CloudWatch alarm state change in this account and Region goes to the alert pipeline', eventPattern: CLOUDWATCH_ALARM_EVENT_PATTERN },
+    ];
+    const rules: Record<string, events.Rule> = {};
+    for (const { id, description, eventPattern } of ruleProps) {
+      const rule = new events.Rule(this, id, { description, eventPattern });
+      rule.addTarget(
         new targets.LambdaFunction(props.eventBridgeFunction.function, {
           retryAttempts: props.eventBridgeRetryAttempts ?? 8,
           maxEventAge: props.eventBridgeMaxEventAge ?? Duration.hours(24),
           deadLetterQueue: props.deadLetterQueue,
         }),
       );
+      rules[id] = rule;
     }
+    this.rules = rules;
   }
 }

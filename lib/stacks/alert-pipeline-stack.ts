@@ -17,6 +17,7 @@ import type { PipelineConfig } from '../../lambdas/core/config/pipeline-config.s
 import { channelSecret } from '../../lambdas/core/notify/channels';
 import { INCIDENT_TABLE } from '../../lambdas/adapters/dynamodb/table-schema';
 import { HTTP_ROUTES } from '../../lambdas/handlers/routes';
+import { EVENTBRIDGE_INGEST_PATH, SOURCE_DESCRIPTORS, SOURCE_ROUTES, sourceOptionsOf } from '../../lambdas/core/normalize/registry';
 import { ENV } from '../../lambdas/handlers/shared/env-names';
 import { AlarmIngest } from '../constructs/alarm-ingest';
 import { EscalationStateMachine } from '../constructs/escalation-state-machine';
@@ -120,10 +121,18 @@ export class AlertPipelineStack extends Stack {
     });
     this.grantIngest(ingestSns, queue, archiveBucket);
 
+    // The EventBridge rules the config asks for, one per source (sources.<source>.eventBridgeRule).
+    const eventBridgeRules = SOURCE_DESCRIPTORS.flatMap((d) => {
+      const rule = d.eventBridgeRule;
+      if (!rule?.enabled(sourceOptionsOf(d, config.sources))) return [];
+      const types = d.eventBridge ?? [];
+      const eventPattern = { source: [...new Set(types.map((t) => t.source))], detailType: types.map((t) => t.detailType) };
+      return [{ id: rule.id, description: rule.description, eventPattern }];
+    });
     let ingestEventBridge: PipelineFunction | undefined;
-    if (config.sources.cloudwatch.eventBridgeRule) {
+    if (eventBridgeRules.length > 0) {
       ingestEventBridge = fn('IngestEventBridge', FUNCTION_ENTRIES.ingestEventBridge, {
-        description: 'EventBridge ingestion: archives and enqueues CloudWatch Alarm State Change events',
+        description: 'EventBridge ingestion: archives and enqueues the events of the EventBridge rules (CloudWatch alarms, security findings)',
         environment: { ...ingestEnvironment, [ENV.deadLetterQueueUrl]: deadLetterQueue.queueUrl },
         deadLetterQueue,
       });
@@ -133,6 +142,7 @@ export class AlertPipelineStack extends Stack {
       topic,
       snsFunction: ingestSns,
       eventBridgeFunction: ingestEventBridge,
+      eventBridgeRules,
       deadLetterQueue,
     });
 
@@ -321,21 +331,16 @@ export class AlertPipelineStack extends Stack {
 
   private addOutputs(): void {
     const base = this.webhookApi.url;
-    const template = (prefix: string) => {
-      const route = HTTP_ROUTES.find((r) => r.path.startsWith(prefix));
-      if (!route) throw new Error(`no route under ${prefix} in HTTP_ROUTES`);
-      return `${base}${route.path.replace(/^\//, '').replace('{token}', INGEST_TOKEN_PLACEHOLDER)}`;
-    };
+    const template = (path: string) => `${base}${path.replace(/^\//, '').replace('{token}', INGEST_TOKEN_PLACEHOLDER)}`;
     // Output descriptions must be literal strings in CloudFormation, so the hint names the output, not the ARN.
     const secretHint = (output: string) =>
       `read the token with: aws secretsmanager get-secret-value --secret-id <${output}> --query SecretString --output text | jq -r .token`;
     const out = (id: string, value: string, description: string) => new CfnOutput(this, id, { value, description });
 
     out('ApiUrl', base, 'Base URL of the pipeline API (API Gateway HTTP API, $default stage)');
-    out('ThreatStackWebhookUrl', template('/ingest/threatstack/'), `Threat Stack webhook URL: replace ${INGEST_TOKEN_PLACEHOLDER} with the ingest token`);
-    out('CloudWatchHttpsEndpoint', template('/ingest/cloudwatch/'), `HTTPS endpoint for SNS topics of other accounts: replace ${INGEST_TOKEN_PLACEHOLDER}, and list the topic in sources.cloudwatch.allowedTopicArns`);
-    out('EventsV2Url', template('/ingest/events/v2'), 'PagerDuty Events API v2 compatible endpoint: routing_key = the ingest token');
-    out('AlertmanagerWebhookUrl', template('/ingest/alertmanager/'), `Alertmanager webhook_config url: replace ${INGEST_TOKEN_PLACEHOLDER} with the ingest token`);
+    // One output per source route that declares one (the source registry).
+    for (const { route } of SOURCE_ROUTES) if (route.output) out(route.output.id, template(route.path), route.output.description);
+    out('EventBridgeIngestUrl', template(EVENTBRIDGE_INGEST_PATH), `EventBridge API destination endpoint (events forwarded from other accounts): replace ${INGEST_TOKEN_PLACEHOLDER} with the ingest token`);
     out('AlarmTopicArn', this.alarmTopic.topic.topicArn, 'SNS topic for CloudWatch alarm actions in this account and Region');
     out('IngestTokenSecretArn', this.ingestToken.secret.secretArn, `Ingest token secret; ${secretHint('IngestTokenSecretArn')}`);
     out('ApiTokenSecretArn', this.apiToken.secret.secretArn, `API bearer token secret; ${secretHint('ApiTokenSecretArn')}`);

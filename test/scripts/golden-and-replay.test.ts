@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { FsRawArchive } from '../../lambdas/adapters/local/fs-raw-archive';
 import { archiveKeyOf } from '../../lambdas/core/pipeline';
-import type { SourceName } from '../../lambdas/core/model/alert';
+import type { SourceName } from '../../lambdas/core/normalize/registry';
 import { main as golden } from '../../scripts/golden';
 import { main as replay, receivedAtOfKey, hoursBetween, S3ArchiveReader, type ArchiveReader, type ArchiveEntry } from '../../scripts/replay';
 import { REPO_ROOT, loadFixture } from '../support/fixtures';

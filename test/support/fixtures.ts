@@ -10,7 +10,9 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { InvalidPayloadError } from '../../lambdas/core/errors';
-import type { NormalizedAlert, SourceName } from '../../lambdas/core/model/alert';
+import * as z from 'zod/mini';
+import type { NormalizedAlert } from '../../lambdas/core/model/alert';
+import { sourceDescriptor, type SourceName } from '../../lambdas/core/normalize/registry';
 import { normalizeAlertmanager } from '../../lambdas/core/normalize/alertmanager';
 import { CLOUDWATCH_ROUTES, normalizeCloudWatchRoute, type CloudWatchRoute } from '../../lambdas/core/normalize/cloudwatch';
 import { normalizeEventsV2 } from '../../lambdas/core/normalize/events-v2';
@@ -94,6 +96,11 @@ export function normalizeFixture(source: SourceName, name: string, body: unknown
       return normalizeAlertmanager(body, ctx);
     case 'webhook':
       return normalizeGenericWebhook(webhookFixtureConfig(name), body, ctx);
+    default: {
+      // Any other source: its descriptor, with the default options, by the route the case name implies.
+      const d = sourceDescriptor(source);
+      return d.prepare(d.options ? z.parse(d.options.schema, undefined) : undefined).normalize(d.fixtureVia?.(name), body, ctx);
+    }
   }
 }
 

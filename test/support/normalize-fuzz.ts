@@ -4,7 +4,8 @@
  */
 import fc from 'fast-check';
 import { InvalidPayloadError } from '../../lambdas/core/errors';
-import { SEVERITIES, SOURCES, type NormalizedAlert } from '../../lambdas/core/model/alert';
+import { SEVERITIES, type NormalizedAlert } from '../../lambdas/core/model/alert';
+import { SOURCES } from '../../lambdas/core/normalize/registry';
 
 /** Runs per fuzz property: enough to find shape bugs, few enough to keep the suite fast (brief: <= 300). */
 export const FUZZ_RUNS = 200;

@@ -4,80 +4,18 @@
  * `superRefine` so a bad config fails with the path and the problem.
  */
 import * as z from 'zod/mini';
-import { SEVERITIES, SOURCES } from '../model/alert';
+import { SOURCES, SOURCE_OPTIONS_SHAPE } from '../normalize/registry';
 import { checkExpression } from '../rules/expressions';
 import { compileSchedule } from '../rules/maintenance';
 import { channelConfigSchemas } from '../notify/channels';
 
 const name = z.string().check(z.minLength(1), z.maxLength(64), z.regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'use letters, digits, "_", "." and "-"'));
-const severity = z.enum(SEVERITIES);
-
-const ThreatStackSourceSchema = z.strictObject({
-  /** Link to an alert in the Threat Stack / F5 AIP console; `{id}` is replaced by the alert id. */
-  alertUrlTemplate: z._default(z.string().check(z.includes('{id}')), 'https://app.threatstack.com/alerts/{id}'),
-  /** When non-empty, only these source IPs may post (Threat Stack's documented senders). */
-  allowedSourceIps: z._default(z.array(z.string()), []),
-  /** Threat Stack sends no resolves: an incident with no new alert for this long resolves itself (0 = never). */
-  autoResolveAfterMinutes: z._default(z.int().check(z.minimum(0), z.maximum(60 * 24 * 30)), 240),
-});
-
-const CloudWatchSourceSchema = z.strictObject({
-  /** Severity of an ALARM that no rule classifies (formats.md §7). */
-  defaultSeverity: z._default(severity, 'sev2'),
-  /** SNS topics allowed to post to the HTTPS endpoint. The stack's own alarm topic is always allowed. */
-  allowedTopicArns: z._default(z.array(z.string().check(z.regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]+$/, 'expected an SNS topic ARN'))), []),
-  /** Create an EventBridge rule that takes every "CloudWatch Alarm State Change" in the account. */
-  eventBridgeRule: z._default(z.boolean(), false),
-});
-
-const AlertmanagerSourceSchema = z.strictObject({
-  severityMap: z._default(z.record(z.string(), severity), {
-    critical: 'sev1', page: 'sev1', error: 'sev2', warning: 'sev2', info: 'sev3', none: 'sev3',
-  }),
-  defaultSeverity: z._default(severity, 'sev2'),
-});
 
 /** A CEL expression (see rules/expressions.ts); checked when the config is loaded. */
 const expression = z.string().check(z.minLength(1), z.maxLength(4000));
 
-/**
- * A generic JSON webhook (`POST /ingest/webhook/{name}/{token}`): how to read an alert out of any JSON body.
- * Each field is a CEL expression over `payload` (the body, or one element of `alertsPath`).
- */
-const GenericWebhookSchema = z.strictObject({
-  name,
-  /** CEL expression returning the list of alerts in a body; omit when the body is one alert. */
-  alerts: z.optional(expression),
-  mapping: z.strictObject({
-    title: expression,
-    /** What identifies repeats of the same problem (a string). */
-    fingerprint: expression,
-    /** Identity of one delivery (a string); omit to count every delivery. */
-    deliveryKey: z.optional(expression),
-    description: z.optional(expression),
-    /** `sev1`..`sev3`; omit for `defaultSeverity`. */
-    severity: z.optional(expression),
-    /** `trigger`, `resolve`, `acknowledge` or `info`; omit for `trigger`. */
-    action: z.optional(expression),
-    /** ISO 8601 time; omit for the receive time. */
-    occurredAt: z.optional(expression),
-    alertUrl: z.optional(expression),
-    resource: z.optional(expression),
-  }),
-  defaultSeverity: z._default(severity, 'sev2'),
-  /** Auto-resolve after this many quiet minutes (0 = never), for senders without resolves. */
-  autoResolveAfterMinutes: z._default(z.int().check(z.minimum(0)), 0),
-});
-
-const SourcesSchema = z.strictObject({
-  threatstack: z._default(ThreatStackSourceSchema, { alertUrlTemplate: 'https://app.threatstack.com/alerts/{id}', allowedSourceIps: [], autoResolveAfterMinutes: 240 }),
-  cloudwatch: z._default(CloudWatchSourceSchema, { defaultSeverity: 'sev2', allowedTopicArns: [], eventBridgeRule: false }),
-  alertmanager: z._default(AlertmanagerSourceSchema, {
-    severityMap: { critical: 'sev1', page: 'sev1', error: 'sev2', warning: 'sev2', info: 'sev3', none: 'sev3' },
-    defaultSeverity: 'sev2',
-  }),
-  webhooks: z._default(z.array(GenericWebhookSchema), []),
-});
+/** `sources.*`: one section per source with options, each declared by its source (normalize/registry.ts). */
+const SourcesSchema = z.strictObject(SOURCE_OPTIONS_SHAPE);
 
 const timezone = z.string().check(
   z.refine((tz) => {

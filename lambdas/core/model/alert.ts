@@ -3,9 +3,12 @@
  * queue carries to the processor. Plain JSON, so it survives the queue and the raw archive replay unchanged.
  */
 
-/** Sources the pipeline accepts. String literals, never positions. */
-export const SOURCES = ['threatstack', 'cloudwatch', 'events-v2', 'alertmanager', 'webhook'] as const;
-export type SourceName = (typeof SOURCES)[number];
+/**
+ * The name of a source of the source registry (`core/normalize/registry.ts`, which exports the narrow
+ * `SourceName`). The model stays a plain string so it depends on no source; envelopes are checked against the
+ * registry where they are parsed (`envelope.schema.ts`).
+ */
+export type RegisteredSourceName = string;
 
 /** Severities, most severe first. */
 export const SEVERITIES = ['sev1', 'sev2', 'sev3'] as const;
@@ -21,7 +24,7 @@ export type Severity = (typeof SEVERITIES)[number];
 export type AlertAction = 'trigger' | 'resolve' | 'acknowledge' | 'info';
 
 export interface NormalizedAlert {
-  source: SourceName;
+  source: RegisteredSourceName;
   /**
    * Identity of this delivery of this alert (Threat Stack `id`, SNS `MessageId` / CloudWatch transition,
    * EventBridge transition, Alertmanager fingerprint+startsAt+status). Two deliveries with the same key are
@@ -64,7 +67,7 @@ export interface AlertEnvelope {
    * body, an SNS redelivery and an SQS redelivery all carry the same key.
    */
   messageKey: string;
-  source: SourceName;
+  source: RegisteredSourceName;
   /** Ingest route that took it (`threatstack-webhook`, `sns-https`, `sns-lambda`, `eventbridge`, ...). */
   via: string;
   receivedAt: string;

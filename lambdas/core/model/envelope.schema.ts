@@ -3,7 +3,8 @@
  * so a mismatch means a foreign or corrupted message; the processor dead-letters it with this error as reason.
  */
 import * as z from 'zod/mini';
-import { SEVERITIES, SOURCES, type AlertEnvelope } from './alert';
+import { SEVERITIES, type AlertEnvelope } from './alert';
+import { SOURCES } from '../normalize/registry';
 import { parseWith } from '../normalize/shared';
 import { InvalidPayloadError } from '../errors';
 

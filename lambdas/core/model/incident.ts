@@ -3,7 +3,7 @@
  * sequence of incidents (seq 1, 2, ...), of which only the latest can be open.
  */
 import type { Fingerprint } from '../fingerprint';
-import type { AlertAction, Severity, SourceName } from './alert';
+import type { AlertAction, RegisteredSourceName, Severity } from './alert';
 import type { DecisionTrace } from './trace';
 
 /**
@@ -46,7 +46,7 @@ export interface Incident {
   title: string;
   /** What happened, ending with the link back to the alert at the source (product.md). Bounded. */
   description: string;
-  source: SourceName;
+  source: RegisteredSourceName;
   severity: Severity;
   tags: Record<string, string>;
   route: Route;
@@ -131,7 +131,7 @@ export interface AlertRecord {
   incidentId: string;
   deliveryKey: string;
   messageKey: string;
-  source: SourceName;
+  source: RegisteredSourceName;
   action: AlertAction;
   title: string;
   occurredAt: string;

@@ -5,8 +5,9 @@
  * Identity fields: externalURL, fingerprint. Resolve: per-alert `status: "resolved"`.
  */
 import * as z from 'zod/mini';
-import type { NormalizedAlert, Severity } from '../model/alert';
+import { SEVERITIES, type NormalizedAlert, type Severity } from '../model/alert';
 import { clip, invalidField, parseWith, timestampString, toIsoUtc, type NormalizeContext } from './shared';
+import type { SourceDescriptor } from './source';
 
 /** Identity fields that go into the Alertmanager fingerprint, in order. */
 export const ALERTMANAGER_IDENTITY_FIELDS = ['externalURL', 'fingerprint'] as const;
@@ -116,3 +117,38 @@ export function normalizeAlertmanager(body: unknown, ctx: NormalizeContext): Nor
     } satisfies NormalizedAlert;
   });
 }
+
+const DEFAULT_SEVERITY_MAP = { critical: 'sev1', page: 'sev1', error: 'sev2', warning: 'sev2', info: 'sev3', none: 'sev3' } as const;
+
+/** `sources.alertmanager` of the pipeline config. */
+export const AlertmanagerOptionsSchema = z._default(
+  z.strictObject({
+    severityMap: z._default(z.record(z.string(), z.enum(SEVERITIES)), { ...DEFAULT_SEVERITY_MAP }),
+    defaultSeverity: z._default(z.enum(SEVERITIES), 'sev2'),
+  }),
+  { severityMap: { ...DEFAULT_SEVERITY_MAP }, defaultSeverity: 'sev2' },
+);
+
+export const ALERTMANAGER_SOURCE = {
+  name: 'alertmanager',
+  displayName: 'Prometheus Alertmanager webhook (version 4)',
+  identityFields: ALERTMANAGER_IDENTITY_FIELDS,
+  fingerprintKey: 'am:<externalURL>:<fingerprint>',
+  resolveCondition: 'The alert itself has `status: "resolved"` (per alert, not the group status).',
+  idempotencyKey:
+    'Per alert `am:<externalURL>:<fingerprint>:<startsAt>:<status>`, so repeat notifications and HA duplicates of one alert state are one delivery.',
+  exampleFixture: 'test/fixtures/events/alertmanager/firing-and-resolved.json',
+  formatsSection: 'docs/sources.md (Alertmanager)',
+  defaultVia: 'alertmanager-webhook',
+  options: { key: 'alertmanager' as const, schema: AlertmanagerOptionsSchema },
+  routes: [
+    {
+      path: '/ingest/alertmanager/{token}',
+      auth: 'path-token',
+      via: 'alertmanager-webhook',
+      output: { id: 'AlertmanagerWebhookUrl', description: 'Alertmanager webhook_config url: replace <INGEST_TOKEN> with the ingest token' },
+      banner: 'Alertmanager',
+    },
+  ],
+  prepare: () => ({ normalize: (_via, body, ctx) => normalizeAlertmanager(body, ctx) }),
+} satisfies SourceDescriptor<z.infer<typeof AlertmanagerOptionsSchema>>;

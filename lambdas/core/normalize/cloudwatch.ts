@@ -12,8 +12,9 @@
  */
 import * as z from 'zod/mini';
 import { formatPath } from '../errors';
-import type { AlertAction, NormalizedAlert } from '../model/alert';
+import { SEVERITIES, type AlertAction, type NormalizedAlert } from '../model/alert';
 import { clip, invalidField, parseWith, timestampString, type NormalizeContext } from './shared';
+import type { SourceDescriptor } from './source';
 import { parseJsonText, parseSnsEnvelope, parseSnsHttpBody, parseSnsLambdaEvent, sqsBodiesOf, type SnsEnvelope } from './sns-envelope';
 
 /** Identity fields that go into the CloudWatch fingerprint, in order. */
@@ -572,3 +573,87 @@ export function normalizeCloudWatchRoute(route: CloudWatchRoute, body: unknown, 
       return [normalizeAlarmLambdaEvent(body, ctx)];
   }
 }
+
+// ---------------------------------------------------------------------------------------------------------------
+// The source descriptor (registry.ts)
+// ---------------------------------------------------------------------------------------------------------------
+
+/** `sources.cloudwatch` of the pipeline config. */
+export const CloudWatchOptionsSchema = z._default(
+  z.strictObject({
+    /** Severity of an ALARM that no rule classifies. */
+    defaultSeverity: z._default(z.enum(SEVERITIES), 'sev2'),
+    /** SNS topics allowed to post to the HTTPS endpoint. The stack's own alarm topic is always allowed. */
+    allowedTopicArns: z._default(z.array(z.string().check(z.regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]+$/, 'expected an SNS topic ARN'))), []),
+    /** Create an EventBridge rule that takes every "CloudWatch Alarm State Change" in the account. */
+    eventBridgeRule: z._default(z.boolean(), false),
+  }),
+  { defaultSeverity: 'sev2', allowedTopicArns: [], eventBridgeRule: false },
+);
+
+const isRecordValue = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+
+/** Which CloudWatch shape a body is, when the route is not known (replay of bodies without metadata). */
+export function detectCloudWatchVia(body: unknown): CloudWatchRoute | 'alarm-message' {
+  if (isRecordValue(body)) {
+    if ('Type' in body && 'Message' in body) return 'sns-https';
+    if ('Sns' in body) return 'sns-lambda';
+    if (Array.isArray(body.Records)) {
+      const first = body.Records[0];
+      return isRecordValue(first) && 'body' in first ? 'sns-sqs' : 'sns-lambda';
+    }
+    if ('detail-type' in body) return 'eventbridge';
+    if ('alarmData' in body) return 'alarm-lambda';
+  }
+  return 'alarm-message';
+}
+
+/**
+ * A CloudWatch body as route `via` received it. Besides the routes, `alarm-message` is the bare alarm JSON
+ * CloudWatch publishes to SNS (labelled `via: sns-lambda`, as the stack's alarm topic delivers it), and an
+ * `sns-lambda` body may be one record `{EventSource, Sns}` (what ingest-sns archives) or a whole event.
+ */
+export function normalizeCloudWatchVia(via: string | undefined, body: unknown, ctx: NormalizeContext): NormalizedAlert[] {
+  const route = via ?? detectCloudWatchVia(body);
+  if (route === 'alarm-message') return [normalizeCloudWatchAlarmMessage(body, { via: 'sns-lambda' }, ctx)];
+  if (route === 'sns-lambda' && isRecordValue(body) && !Array.isArray(body.Records)) {
+    return [normalizeSnsNotification(parseSnsEnvelope(body.Sns, ['Sns']), 'sns-lambda', ctx)];
+  }
+  if ((CLOUDWATCH_ROUTES as readonly string[]).includes(route)) return normalizeCloudWatchRoute(route as CloudWatchRoute, body, ctx);
+  throw invalidField('', `unknown CloudWatch route "${route}" (expected ${[...CLOUDWATCH_ROUTES, 'alarm-message'].join(', ')})`);
+}
+
+export const CLOUDWATCH_SOURCE = {
+  name: 'cloudwatch',
+  displayName: 'Amazon CloudWatch alarms (SNS HTTPS, SNS -> Lambda, SNS -> SQS, EventBridge, alarm -> Lambda)',
+  identityFields: CLOUDWATCH_IDENTITY_FIELDS,
+  fingerprintKey: 'cw:<AlarmArn>',
+  resolveCondition: 'The alarm transitions to OK (`NewStateValue` or `detail.state.value` is "OK"); INSUFFICIENT_DATA is recorded but neither pages nor resolves.',
+  idempotencyKey:
+    'The transition `cw:<AlarmArn>|<state change time>|<new state>`, identical for every route, so an SNS redelivery and the EventBridge copy of one transition are one delivery.',
+  exampleFixture: 'test/fixtures/events/cloudwatch/sns-https-metric-alarm.json',
+  formatsSection: 'docs/sources.md (CloudWatch)',
+  defaultVia: 'sns-https',
+  options: { key: 'cloudwatch' as const, schema: CloudWatchOptionsSchema },
+  routes: [
+    {
+      path: '/ingest/cloudwatch/{token}',
+      auth: 'sns-signature',
+      via: 'sns-https',
+      output: {
+        id: 'CloudWatchHttpsEndpoint',
+        description: 'HTTPS endpoint for SNS topics of other accounts: replace <INGEST_TOKEN>, and list the topic in sources.cloudwatch.allowedTopicArns',
+      },
+      banner: 'CloudWatch SNS',
+    },
+  ],
+  eventBridge: [{ source: 'aws.cloudwatch', detailType: ALARM_STATE_CHANGE, normalize: (event, ctx) => [normalizeEventBridgeAlarmEvent(event, ctx)] }],
+  eventBridgeRule: {
+    id: 'AlarmStateChangeRule',
+    description: 'Every CloudWatch alarm state change in this account and Region goes to the alert pipeline',
+    enabled: (options) => options.eventBridgeRule,
+  },
+  detectVia: detectCloudWatchVia,
+  prepare: () => ({ normalize: normalizeCloudWatchVia }),
+  fixtureVia: (caseName) => CLOUDWATCH_ROUTES.find((r) => caseName.startsWith(`${r}-`)),
+} satisfies SourceDescriptor<z.infer<typeof CloudWatchOptionsSchema>>;

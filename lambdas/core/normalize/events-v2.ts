@@ -10,6 +10,7 @@ import * as z from 'zod/mini';
 import { sha256Hex } from '../fingerprint';
 import type { NormalizedAlert, Severity } from '../model/alert';
 import { clip, invalidField, parseWith, timestampString, type NormalizeContext } from './shared';
+import type { SourceDescriptor } from './source';
 
 /** Identity fields that go into the Events v2 fingerprint, in order. */
 export const EVENTS_V2_IDENTITY_FIELDS = ['routing_key', 'dedup_key'] as const;
@@ -150,3 +151,26 @@ export function normalizeEventsV2(body: unknown, ctx: NormalizeContext): EventsV
   };
   return { alert, dedupKey, routingKey };
 }
+
+export const EVENTS_V2_SOURCE = {
+  name: 'events-v2',
+  displayName: 'PagerDuty Events API v2 (compatible senders)',
+  identityFields: EVENTS_V2_IDENTITY_FIELDS,
+  fingerprintKey: 'pd:<routing_key>:<dedup_key>',
+  resolveCondition: 'An event with `event_action: "resolve"` and the same `routing_key` and `dedup_key`.',
+  idempotencyKey:
+    'None in the payload: each request is its own delivery (`pd:<request id>`) and repeats are absorbed by `dedup_key` grouping.',
+  exampleFixture: 'test/fixtures/events/events-v2/trigger.json',
+  formatsSection: 'docs/sources.md (Events API v2)',
+  defaultVia: 'events-v2',
+  routes: [
+    {
+      path: '/ingest/events/v2',
+      auth: 'routing-key',
+      via: 'events-v2',
+      output: { id: 'EventsV2Url', description: 'PagerDuty Events API v2 compatible endpoint: routing_key = the ingest token' },
+      banner: 'Events API v2',
+    },
+  ],
+  prepare: () => ({ normalize: (_via, body, ctx) => [normalizeEventsV2(body, ctx).alert] }),
+} satisfies SourceDescriptor;

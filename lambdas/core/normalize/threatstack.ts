@@ -5,9 +5,10 @@
  * Identity fields: organization_id, source, server_or_region, normalized title. No resolve signal.
  */
 import * as z from 'zod/mini';
-import { formatPath } from '../errors';
+import { AuthenticationError, formatPath } from '../errors';
 import type { NormalizedAlert, Severity } from '../model/alert';
 import { clip, invalidField, parseWith, type NormalizeContext } from './shared';
+import type { SourceDescriptor } from './source';
 
 const numeric = z.union([z.number(), z.pipe(z.string().check(z.regex(/^\s*-?\d+(\.\d+)?\s*$/)), z.transform(Number))]);
 
@@ -111,3 +112,50 @@ export function normalizeThreatStack(body: unknown, ctx: NormalizeContext): Norm
     } satisfies NormalizedAlert;
   });
 }
+
+/** `sources.threatstack` of the pipeline config. */
+export const ThreatStackOptionsSchema = z._default(
+  z.strictObject({
+    /** Link to an alert in the Threat Stack / F5 AIP console; `{id}` is replaced by the alert id. */
+    alertUrlTemplate: z._default(z.string().check(z.includes('{id}')), 'https://app.threatstack.com/alerts/{id}'),
+    /** When non-empty, only these source IPs may post (Threat Stack's documented senders). */
+    allowedSourceIps: z._default(z.array(z.string()), []),
+    /** Threat Stack sends no resolves: an incident with no new alert for this long resolves itself (0 = never). */
+    autoResolveAfterMinutes: z._default(z.int().check(z.minimum(0), z.maximum(60 * 24 * 30)), 240),
+  }),
+  { alertUrlTemplate: 'https://app.threatstack.com/alerts/{id}', allowedSourceIps: [], autoResolveAfterMinutes: 240 },
+);
+
+export const THREATSTACK_SOURCE = {
+  name: 'threatstack',
+  displayName: 'Threat Stack / F5 Distributed Cloud AIP webhook',
+  identityFields: THREATSTACK_IDENTITY_FIELDS,
+  fingerprintKey: 'ts:<organization_id>:<source>:<server_or_region>:<normalized title>',
+  resolveCondition:
+    'Never: Threat Stack sends no resolve event, so incidents close by a human, a quiet-period timeout or REST polling of dismissed alerts.',
+  idempotencyKey: 'The alert `id` (`ts:<id>`), so a batch resent up to three times is absorbed alert by alert.',
+  exampleFixture: 'test/fixtures/events/threatstack/batch-host-and-cloudtrail.json',
+  formatsSection: 'docs/sources.md (Threat Stack)',
+  defaultVia: 'threatstack-webhook',
+  options: { key: 'threatstack' as const, schema: ThreatStackOptionsSchema },
+  routes: [
+    {
+      path: '/ingest/threatstack/{token}',
+      auth: 'path-token',
+      via: 'threatstack-webhook',
+      output: { id: 'ThreatStackWebhookUrl', description: 'Threat Stack webhook URL: replace <INGEST_TOKEN> with the ingest token' },
+      banner: 'Threat Stack',
+    },
+  ],
+  prepare: (options) => {
+    const allowedIps = new Set(options.allowedSourceIps);
+    return {
+      normalize: (_via, body, ctx) => normalizeThreatStack(body, ctx),
+      admit: ({ sourceIp }) => {
+        if (allowedIps.size > 0 && !allowedIps.has(sourceIp ?? '')) {
+          throw new AuthenticationError(`source IP ${sourceIp ?? ''} is not an allowed Threat Stack sender`, { code: 'source_ip_not_allowed' });
+        }
+      },
+    };
+  },
+} satisfies SourceDescriptor<z.infer<typeof ThreatStackOptionsSchema>>;

@@ -7,13 +7,46 @@
  * returns "resolve". Delivery key: the `deliveryKey` expression's result, else the request id and the alert's index.
  * A body the mapping cannot read is an InvalidPayloadError naming the mapping field (`mapping.severity`).
  */
-import { ConfigError } from '../errors';
+import * as z from 'zod/mini';
+import { ConfigError, NotFoundError } from '../errors';
 import { SEVERITIES, type AlertAction, type NormalizedAlert, type Severity } from '../model/alert';
-import type { PipelineConfig } from '../config/pipeline-config.schema';
 import { celToString, celTypeName, compileExpression, type CompiledExpression } from '../rules/expressions';
 import { clip, invalidField, toIsoUtc, type NormalizeContext } from './shared';
+import type { SourceDescriptor } from './source';
 
-export type GenericWebhookConfig = PipelineConfig['sources']['webhooks'][number];
+/** A CEL expression (see rules/expressions.ts); checked when the config is loaded. */
+const expression = z.string().check(z.minLength(1), z.maxLength(4000));
+
+/**
+ * A generic JSON webhook (`POST /ingest/webhook/{name}/{token}`): how to read an alert out of any JSON body.
+ * Each field is a CEL expression over `payload` (the body, or one element of `alertsPath`).
+ */
+export const GenericWebhookSchema = z.strictObject({
+  name: z.string().check(z.minLength(1), z.maxLength(64), z.regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'use letters, digits, "_", "." and "-"')),
+  /** CEL expression returning the list of alerts in a body; omit when the body is one alert. */
+  alerts: z.optional(expression),
+  mapping: z.strictObject({
+    title: expression,
+    /** What identifies repeats of the same problem (a string). */
+    fingerprint: expression,
+    /** Identity of one delivery (a string); omit to count every delivery. */
+    deliveryKey: z.optional(expression),
+    description: z.optional(expression),
+    /** `sev1`..`sev3`; omit for `defaultSeverity`. */
+    severity: z.optional(expression),
+    /** `trigger`, `resolve`, `acknowledge` or `info`; omit for `trigger`. */
+    action: z.optional(expression),
+    /** ISO 8601 time; omit for the receive time. */
+    occurredAt: z.optional(expression),
+    alertUrl: z.optional(expression),
+    resource: z.optional(expression),
+  }),
+  defaultSeverity: z._default(z.enum(SEVERITIES), 'sev2'),
+  /** Auto-resolve after this many quiet minutes (0 = never), for senders without resolves. */
+  autoResolveAfterMinutes: z._default(z.int().check(z.minimum(0)), 0),
+});
+
+export type GenericWebhookConfig = z.infer<typeof GenericWebhookSchema>;
 export type WebhookNormalizer = (body: unknown, ctx: NormalizeContext) => NormalizedAlert[];
 
 /** Identity fields of a webhook alert, in order. */
@@ -182,3 +215,41 @@ function toJson(value: unknown, depth = 0): unknown {
       return null;
   }
 }
+
+/** `sources.webhooks` of the pipeline config. */
+export const WebhooksOptionsSchema = z._default(z.array(GenericWebhookSchema), []);
+
+const VIA_PREFIX = 'webhook:';
+
+export const WEBHOOK_SOURCE = {
+  name: 'webhook',
+  displayName: 'Generic JSON webhook (field mapping declared in config with CEL)',
+  identityFields: WEBHOOK_IDENTITY_FIELDS,
+  fingerprintKey: 'wh:<webhook name>:<mapping.fingerprint>',
+  resolveCondition: 'The mapped `action` is "resolve"; senders without resolves use sources.webhooks[].autoResolveAfterMinutes.',
+  idempotencyKey: 'The mapped `deliveryKey` (`wh:<webhook>:<value>`), or the request id and position when none is mapped (every delivery counts).',
+  exampleFixture: 'test/fixtures/events/webhook/uptime-down.json',
+  formatsSection: 'docs/rules.md (generic webhooks)',
+  options: { key: 'webhooks' as const, schema: WebhooksOptionsSchema },
+  routes: [{ path: '/ingest/webhook/{name}/{token}', auth: 'path-token', via: `${VIA_PREFIX}{name}` }],
+  prepare: (webhooks) => {
+    // The CEL mappings are compiled once, here (a mapping that does not compile is a ConfigError now, not later).
+    const byName = new Map<string, WebhookNormalizer>(webhooks.map((w) => [w.name, compileWebhook(w)]));
+    const normalizerOf = (name: string): WebhookNormalizer | undefined => byName.get(name);
+    return {
+      normalize: (via, body, ctx) => {
+        const name = via?.startsWith(VIA_PREFIX) ? via.slice(VIA_PREFIX.length) : undefined;
+        if (!name) throw invalidField('', `a webhook body needs via "webhook:<name>" (got ${via === undefined ? 'none' : `"${via}"`})`);
+        const normalize = normalizerOf(name);
+        if (!normalize) {
+          const known = webhooks.map((w) => w.name);
+          throw invalidField('', `no webhook "${name}" in this config (webhooks: ${known.length ? known.join(', ') : 'none'})`);
+        }
+        return normalize(body, ctx);
+      },
+      admit: ({ via }) => {
+        if (!normalizerOf(via.slice(VIA_PREFIX.length))) throw new NotFoundError('no such ingestion endpoint');
+      },
+    };
+  },
+} satisfies SourceDescriptor<z.infer<typeof WebhooksOptionsSchema>>;

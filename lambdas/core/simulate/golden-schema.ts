@@ -6,7 +6,8 @@
 import * as z from 'zod/mini';
 import { parseDocument } from 'yaml';
 import { ConfigError } from '../errors';
-import { SEVERITIES, SOURCES } from '../model/alert';
+import { SEVERITIES } from '../model/alert';
+import { SOURCES } from '../normalize/registry';
 import { issuesOf } from '../normalize/shared';
 
 const ACTIONS = ['trigger', 'resolve', 'acknowledge', 'info'] as const;

@@ -15,7 +15,8 @@ import { ConfigError, InvalidPayloadError } from '../errors';
 import type { MaintenanceWindow, Rules, Suppression } from '../evaluate';
 import type { Fingerprint } from '../fingerprint';
 import { autoResolveIncident, retriggerIncident } from '../lifecycle';
-import type { NormalizedAlert, Severity, SourceName } from '../model/alert';
+import type { NormalizedAlert, RegisteredSourceName, Severity } from '../model/alert';
+import type { SourceName } from '../normalize/registry';
 import { isOpen, type Incident, type IncidentStatus } from '../model/incident';
 import { REASONS } from '../model/reasons';
 import type { TraceStep } from '../model/trace';
@@ -48,7 +49,7 @@ export interface SimulatedAlert {
   deliveryKey: string;
   /** When the delivery was received (ISO). */
   at: string;
-  source: SourceName;
+  source: RegisteredSourceName;
   title: string;
   fingerprint: Fingerprint;
   tags: Record<string, string>;
@@ -102,7 +103,7 @@ export interface SimulatedIncident {
 export interface RejectedDelivery {
   deliveryIndex: number;
   at: string;
-  source: SourceName | null;
+  source: RegisteredSourceName | null;
   via: string | null;
   error: string;
 }
@@ -164,7 +165,7 @@ export class Simulator {
     const requestId = input.requestId ?? `sim-${deliveryIndex}`;
 
     let alerts: NormalizedAlert[];
-    let source: SourceName | null = input.source ?? null;
+    let source: RegisteredSourceName | null = input.source ?? null;
     let via: string | null = input.via ?? null;
     if ('alerts' in input) {
       alerts = input.alerts;

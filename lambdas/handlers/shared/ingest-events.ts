@@ -4,7 +4,7 @@
  * cannot fix it); a transient failure throws so Lambda's async retries and on-failure destination take over.
  */
 import { InvalidPayloadError } from '../../core/errors';
-import type { NormalizedAlert, SourceName } from '../../core/model/alert';
+import type { NormalizedAlert, RegisteredSourceName } from '../../core/model/alert';
 import type { NormalizeContext } from '../../core/normalize/shared';
 import { acceptDelivery } from '../../core/pipeline';
 import type { AlertQueue, Clock, DeadLetters, RawArchive } from '../../core/ports';
@@ -25,7 +25,7 @@ export interface EventRecordInput {
 }
 
 export async function ingestEventRecords(
-  source: SourceName,
+  source: RegisteredSourceName,
   via: string,
   records: readonly EventRecordInput[],
   deps: EventIngestDeps,
