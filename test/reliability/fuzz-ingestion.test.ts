@@ -13,7 +13,9 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { parsePipelineConfigText } from '../../lambdas/core/config/parse-pipeline-config-text';
 import type { AlertEnvelope } from '../../lambdas/core/model/alert';
-import { listFixtures, loadFixture, REPO_ROOT } from '../support/fixtures';
+import { SOURCES } from '../../lambdas/core/normalize/registry';
+import { FIXTURES_ROOT, listFixtures, loadFixture, REPO_ROOT } from '../support/fixtures';
+import { existsSync } from 'node:fs';
 import { startTestRuntime, type TestRuntime } from '../support/local-runtime';
 import { mutatedFrom } from '../support/normalize-fuzz';
 import { archiveEntries } from './harness';
@@ -54,6 +56,15 @@ const ROUTES: Route[] = [
     path: (rt) => `/ingest/webhook/${w.name}/${rt.ingestToken}`,
     seeds: () => listFixtures('webhook').filter((f) => f.startsWith(`${w.name}-`)).map((f) => loadFixture('webhook', f)),
   })),
+  {
+    // Every EventBridge fixture of every source (the registry), to the route that dispatches on source and detail-type.
+    name: 'eventbridge',
+    path: (rt) => `/ingest/eventbridge/${rt.ingestToken}`,
+    seeds: () =>
+      SOURCES.filter((s) => existsSync(join(FIXTURES_ROOT, s))).flatMap((s) =>
+        listFixtures(s).map((f) => loadFixture(s, f)).filter((b) => typeof b === 'object' && b !== null && 'detail-type' in b),
+      ),
+  },
   { name: 'local alarm topic', path: (rt) => `/local/alarm-topic/${rt.ingestToken}`, seeds: () => [alarmMessage()], deadLettersRefused: true },
 ];
 
