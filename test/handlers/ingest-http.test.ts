@@ -236,3 +236,39 @@ describe('ingest-http: Alertmanager', () => {
     expect(res.body.error.details.issues[0].path).toBe('version');
   });
 });
+
+describe('ingest-http: any EventBridge event (POST /ingest/eventbridge/{token})', () => {
+  const EB = 'POST /ingest/eventbridge/{token}';
+
+  it('dispatches a GuardDuty finding on its source and detail-type, archived under its source', async () => {
+    const t = setup();
+    const res = await t.call(EB, fixture('guardduty', 'finding-credential-exfiltration'));
+    expect(res).toEqual({ status: 200, body: { status: 'accepted', alerts: 1 } });
+    expect(t.queued[0]).toMatchObject({ source: 'guardduty', via: 'eventbridge' });
+    expect(t.queued[0]!.alerts[0]).toMatchObject({ severity: 'sev1', fingerprintKey: 'gd:111122223333:eu-west-1:a4c2f7e3b1d94c6f8e0a1b2c3d4e5f60' });
+    expect(t.archived[0]!.key).toMatch(/^raw\/guardduty\//);
+  });
+
+  it('dispatches a CloudWatch alarm state change to the same delivery key as the EventBridge rule', async () => {
+    const t = setup();
+    const res = await t.call(EB, fixture('cloudwatch', 'eventbridge-metric-alarm'));
+    expect(res.status).toBe(200);
+    expect(t.queued[0]).toMatchObject({ source: 'cloudwatch', via: 'eventbridge' });
+  });
+
+  it('answers 400 naming an unknown source and detail-type pair, and stores nothing', async () => {
+    const t = setup();
+    const res = await t.call(EB, JSON.stringify({ version: '0', id: 'x', source: 'aws.health', 'detail-type': 'AWS Health Event', detail: {} }));
+    expect(res.status).toBe(400);
+    expect(res.body.error.details.issues[0].path).toBe('detail-type');
+    expect(res.body.error.message).toContain('"aws.health"');
+    expect(t.queued).toHaveLength(0);
+    expect(t.archived).toHaveLength(0);
+  });
+
+  it('answers 404 for a bad path token', async () => {
+    const t = setup();
+    expect((await t.call(EB, fixture('guardduty', 'finding-ssh-brute-force'), { token: 'b'.repeat(32) })).status).toBe(404);
+    expect(t.queued).toHaveLength(0);
+  });
+});

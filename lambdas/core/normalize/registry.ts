@@ -11,6 +11,7 @@ import type { EventBridgeType, IngestRoute, PreparedSource, SourceDescriptor } f
 import { ALERTMANAGER_SOURCE } from './alertmanager';
 import { CLOUDWATCH_SOURCE } from './cloudwatch';
 import { EVENTS_V2_SOURCE } from './events-v2';
+import { GUARDDUTY_SOURCE } from './guardduty';
 import { THREATSTACK_SOURCE } from './threatstack';
 import { WEBHOOK_SOURCE } from './webhook';
 
@@ -20,6 +21,7 @@ export const SOURCE_REGISTRY = {
   'events-v2': EVENTS_V2_SOURCE,
   alertmanager: ALERTMANAGER_SOURCE,
   webhook: WEBHOOK_SOURCE,
+  guardduty: GUARDDUTY_SOURCE,
 } as const;
 
 type Registry = typeof SOURCE_REGISTRY;
