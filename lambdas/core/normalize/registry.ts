@@ -12,6 +12,7 @@ import { ALERTMANAGER_SOURCE } from './alertmanager';
 import { CLOUDWATCH_SOURCE } from './cloudwatch';
 import { EVENTS_V2_SOURCE } from './events-v2';
 import { GUARDDUTY_SOURCE } from './guardduty';
+import { SECURITYHUB_SOURCE } from './securityhub';
 import { THREATSTACK_SOURCE } from './threatstack';
 import { WEBHOOK_SOURCE } from './webhook';
 
@@ -22,6 +23,7 @@ export const SOURCE_REGISTRY = {
   alertmanager: ALERTMANAGER_SOURCE,
   webhook: WEBHOOK_SOURCE,
   guardduty: GUARDDUTY_SOURCE,
+  securityhub: SECURITYHUB_SOURCE,
 } as const;
 
 type Registry = typeof SOURCE_REGISTRY;
