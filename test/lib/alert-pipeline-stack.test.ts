@@ -169,6 +169,23 @@ describe('AlertPipelineStack', () => {
     });
   });
 
+  describe('EventBridge rules of the security sources', () => {
+    it('adds one rule per enabled source (GuardDuty, Security Hub) to the one EventBridge ingest function', () => {
+      const other = buildApp(
+        configWith((c) => ({ ...c, sources: { ...c.sources, guardduty: { eventBridgeRule: true }, securityhub: { eventBridgeRule: true } } })),
+      );
+      const fn = other.pipelineStack.functions.ingestEventBridge!;
+      for (const [source, detailType] of [['aws.guardduty', 'GuardDuty Finding'], ['aws.securityhub', 'Security Hub Findings - Imported']]) {
+        other.pipelineTemplate.hasResourceProperties('AWS::Events::Rule', {
+          EventPattern: { source: [source], 'detail-type': [detailType] },
+          Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [logicalIdOf(fn.function.node.defaultChild), 'Arn'] } })],
+        });
+      }
+      // The sweeper's schedule and the two finding rules; no CloudWatch rule.
+      other.pipelineTemplate.resourceCountIs('AWS::Events::Rule', 3);
+    });
+  });
+
   describe('functions', () => {
     it('run on the newest Node.js runtime, arm64, with active tracing and their own log group', () => {
       const functions = template().findResources('AWS::Lambda::Function');
