@@ -1,3 +1,4 @@
+import { SOURCES } from '../../../lambdas/core/normalize/registry';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parsePipelineConfigText } from '../../../lambdas/core/config/parse-pipeline-config-text';
@@ -138,7 +139,7 @@ cases:
 `)).toEqual([
       'cases[0].given[1]: give either body (with source) or alert',
       'cases[0].given[2].at: expected an ISO 8601 time with offset or "+<n><ms|s|m|h|d>" (after the previous one)',
-      'cases[0].given[2].alert.source: expected one of "threatstack", "cloudwatch", "events-v2", "alertmanager", "webhook"',
+      `cases[0].given[2].alert.source: expected one of ${SOURCES.map((s) => JSON.stringify(s)).join(', ')}`,
       'cases[0].given[3].source: required with body',
       'cases[0].expect.alerts[0].incident: expected an incident label such as "#1"',
       'cases[0].expect.alerts[0].deliveryKey: use index or deliveryKey, not both',
