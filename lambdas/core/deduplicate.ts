@@ -8,7 +8,8 @@
  */
 import type { Fingerprint } from './fingerprint';
 import { shortFingerprint } from './fingerprint';
-import type { AlertAction, NormalizedAlert, Severity, SourceName } from './model/alert';
+import type { AlertAction, NormalizedAlert, Severity } from './model/alert';
+import { STATEFUL_SOURCES } from './normalize/registry';
 import type { AlertRecord, AlertSummary, Incident, Route, TimelineEvent } from './model/incident';
 import { isOpen } from './model/incident';
 import { REASONS } from './model/reasons';
@@ -114,11 +115,6 @@ export function orderAlerts(alerts: readonly EvaluatedAlert[]): EvaluatedAlert[]
     .map(({ a }) => a);
 }
 
-/**
- * Sources whose alerts are states of one thing (an alarm, a dedup key, an Alertmanager alert, a webhook that maps
- * resolves) rather than independent events: for them the newest state change wins, whatever order it arrives in.
- */
-const STATEFUL_SOURCES: ReadonlySet<SourceName> = new Set<SourceName>(['cloudwatch', 'events-v2', 'alertmanager', 'webhook']);
 
 /** The action the incident logic applies: an `info` alert that a rule chose to page behaves like a trigger. */
 function effectiveAction(e: EvaluatedAlert): AlertAction {

@@ -134,6 +134,7 @@ export const ALERTMANAGER_SOURCE = {
   displayName: 'Prometheus Alertmanager webhook (version 4)',
   identityFields: ALERTMANAGER_IDENTITY_FIELDS,
   fingerprintKey: 'am:<externalURL>:<fingerprint>',
+  alertsAre: 'states',
   resolveCondition: 'The alert itself has `status: "resolved"` (per alert, not the group status).',
   idempotencyKey:
     'Per alert `am:<externalURL>:<fingerprint>:<startsAt>:<status>`, so repeat notifications and HA duplicates of one alert state are one delivery.',

@@ -628,6 +628,7 @@ export const CLOUDWATCH_SOURCE = {
   displayName: 'Amazon CloudWatch alarms (SNS HTTPS, SNS -> Lambda, SNS -> SQS, EventBridge, alarm -> Lambda)',
   identityFields: CLOUDWATCH_IDENTITY_FIELDS,
   fingerprintKey: 'cw:<AlarmArn>',
+  alertsAre: 'states',
   resolveCondition: 'The alarm transitions to OK (`NewStateValue` or `detail.state.value` is "OK"); INSUFFICIENT_DATA is recorded but neither pages nor resolves.',
   idempotencyKey:
     'The transition `cw:<AlarmArn>|<state change time>|<new state>`, identical for every route, so an SNS redelivery and the EventBridge copy of one transition are one delivery.',

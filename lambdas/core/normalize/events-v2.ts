@@ -157,6 +157,7 @@ export const EVENTS_V2_SOURCE = {
   displayName: 'PagerDuty Events API v2 (compatible senders)',
   identityFields: EVENTS_V2_IDENTITY_FIELDS,
   fingerprintKey: 'pd:<routing_key>:<dedup_key>',
+  alertsAre: 'states',
   resolveCondition: 'An event with `event_action: "resolve"` and the same `routing_key` and `dedup_key`.',
   idempotencyKey:
     'None in the payload: each request is its own delivery (`pd:<request id>`) and repeats are absorbed by `dedup_key` grouping.',

@@ -117,6 +117,7 @@ export const GUARDDUTY_SOURCE = {
   displayName: 'Amazon GuardDuty findings (EventBridge "GuardDuty Finding")',
   identityFields: GUARDDUTY_IDENTITY_FIELDS,
   fingerprintKey: 'gd:<accountId>:<region>:<finding id>',
+  alertsAre: 'states',
   resolveCondition: 'The finding is archived (`detail.service.archived` is true); otherwise incidents close by a human or auto-resolve rules.',
   idempotencyKey: 'The finding and its update time `gd:<accountId>:<region>:<id>|<updatedAt>`: a re-sent update is one delivery, a new update (higher `service.count`) counts.',
   exampleFixture: 'test/fixtures/events/guardduty/finding-ssh-brute-force.json',

@@ -36,6 +36,9 @@ export type AnySourceDescriptor = SourceDescriptor<any>;
 export const SOURCES = Object.keys(SOURCE_REGISTRY) as [SourceName, ...SourceName[]];
 export const SOURCE_DESCRIPTORS: readonly AnySourceDescriptor[] = Object.values(SOURCE_REGISTRY);
 
+/** Sources whose alerts are states of one thing: for them the newest state change wins (`alertsAre: 'states'`). */
+export const STATEFUL_SOURCES: ReadonlySet<string> = new Set(SOURCE_DESCRIPTORS.filter((d) => d.alertsAre === 'states').map((d) => d.name));
+
 export function isSourceName(value: unknown): value is SourceName {
   return typeof value === 'string' && Object.hasOwn(SOURCE_REGISTRY, value);
 }

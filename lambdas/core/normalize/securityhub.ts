@@ -106,6 +106,7 @@ export const SECURITYHUB_SOURCE = {
   displayName: 'AWS Security Hub findings, ASFF (EventBridge "Security Hub Findings - Imported")',
   identityFields: SECURITYHUB_IDENTITY_FIELDS,
   fingerprintKey: 'sh:<ProductArn>:<Id>',
+  alertsAre: 'states',
   resolveCondition: 'The finding is archived (`RecordState: ARCHIVED`) or its workflow status is RESOLVED or SUPPRESSED.',
   idempotencyKey: 'The finding and its state `sh:<ProductArn>:<Id>|<UpdatedAt>|<Workflow.Status>|<RecordState>`: a re-sent update is one delivery, any change counts.',
   exampleFixture: 'test/fixtures/events/securityhub/finding-imported-high.json',

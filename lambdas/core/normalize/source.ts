@@ -66,6 +66,12 @@ export interface SourceDescriptor<Options = unknown> {
   readonly fingerprintKey: string;
   /** When an alert of this source resolves an incident, in one sentence. */
   readonly resolveCondition: string;
+  /**
+   * `states`: alerts are successive states of one thing (an alarm, a dedup key, a finding), so the newest state change
+   * wins whatever order deliveries arrive in, and an older one is recorded as `stale-state-change`; `events`: every
+   * alert is an event of its own (Threat Stack), counted whenever it arrives.
+   */
+  readonly alertsAre: 'states' | 'events';
   /** What makes two deliveries the same delivery, in one sentence. */
   readonly idempotencyKey: string;
   /** Path (from the repository root) of a representative payload; its `.expected.json` sibling is the output. */

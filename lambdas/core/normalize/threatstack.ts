@@ -131,6 +131,7 @@ export const THREATSTACK_SOURCE = {
   displayName: 'Threat Stack / F5 Distributed Cloud AIP webhook',
   identityFields: THREATSTACK_IDENTITY_FIELDS,
   fingerprintKey: 'ts:<organization_id>:<source>:<server_or_region>:<normalized title>',
+  alertsAre: 'events',
   resolveCondition:
     'Never: Threat Stack sends no resolve event, so incidents close by a human, a quiet-period timeout or REST polling of dismissed alerts.',
   idempotencyKey: 'The alert `id` (`ts:<id>`), so a batch resent up to three times is absorbed alert by alert.',

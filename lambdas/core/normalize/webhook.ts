@@ -226,6 +226,7 @@ export const WEBHOOK_SOURCE = {
   displayName: 'Generic JSON webhook (field mapping declared in config with CEL)',
   identityFields: WEBHOOK_IDENTITY_FIELDS,
   fingerprintKey: 'wh:<webhook name>:<mapping.fingerprint>',
+  alertsAre: 'states',
   resolveCondition: 'The mapped `action` is "resolve"; senders without resolves use sources.webhooks[].autoResolveAfterMinutes.',
   idempotencyKey: 'The mapped `deliveryKey` (`wh:<webhook>:<value>`), or the request id and position when none is mapped (every delivery counts).',
   exampleFixture: 'test/fixtures/events/webhook/uptime-down.json',
