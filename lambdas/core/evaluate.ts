@@ -9,6 +9,7 @@ import type { NormalizedAlert, Severity } from './model/alert';
 import type { Route } from './model/incident';
 import { step, type TraceStep } from './model/trace';
 import type { PipelineConfig } from './config/pipeline-config.schema';
+import type { MaintenanceWindow } from './rules/maintenance';
 
 export interface Classification {
   severity: Severity;
@@ -30,23 +31,6 @@ export interface Identity {
   /** Join an open incident only if its last alert is at most this many minutes old (null = always join). */
   windowMinutes: number | null;
   trace: TraceStep[];
-}
-
-/** A maintenance window in effect (from config or created through the API), as the suppress stage sees it. */
-export interface MaintenanceWindow {
-  name: string;
-  reason?: string;
-  /** Services (after routing) it covers; empty = decided by `when` alone. */
-  services: string[];
-  /** CEL condition; null = every alert of the listed services. */
-  when: string | null;
-  /** One-off: start and end (ISO). Recurring: rrule, timezone, firstStart (local), durationMinutes. */
-  start?: string;
-  end?: string;
-  rrule?: string;
-  timezone?: string;
-  firstStart?: string;
-  durationMinutes?: number;
 }
 
 /**

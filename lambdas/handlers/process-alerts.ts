@@ -12,7 +12,7 @@ import { compileRules } from '../core/rules/compile';
 import { parseEnvelope } from '../core/model/envelope.schema';
 import { processEnvelopes, type QueueRecord } from '../core/pipeline';
 import type { Clock, DeadLetters, Escalator, IncidentStore, OperationsStore } from '../core/ports';
-import type { MaintenanceWindow } from '../core/evaluate';
+import type { MaintenanceWindow } from '../core/rules/maintenance';
 import { DynamoIncidentStore } from '../adapters/dynamodb/incident-store';
 import { DynamoOperationsStore } from '../adapters/dynamodb/operations-store';
 import { awsEscalator } from './shared/escalation';

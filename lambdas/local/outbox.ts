@@ -4,7 +4,7 @@
  * `CHANNEL_SECRET_<NAME>`) is also really sent — so a real Slack, Teams or Google Chat webhook can be tried from a laptop.
  */
 import { appendFileSync, chmodSync, existsSync, readFileSync } from 'node:fs';
-import type { Delivery } from '../core/escalation/plan';
+import type { Delivery } from '../core/escalation/recipients';
 import type { NotificationSender, RenderedPage, SendResult } from '../core/escalation/run';
 import type { Incident } from '../core/model/incident';
 import type { ChannelSender, SecretResolver } from '../adapters/notify/channel-sender';

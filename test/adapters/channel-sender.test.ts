@@ -1,7 +1,7 @@
 /** The sender over a real HTTP server on loopback: what leaves for each transport kind the registry names. */
 import { ChannelSender, type ChannelSecret, type DirectSender } from '../../lambdas/adapters/notify/channel-sender';
 import { parsePipelineConfig } from '../../lambdas/core/config/parse-pipeline-config';
-import type { Delivery } from '../../lambdas/core/escalation/plan';
+import type { Delivery } from '../../lambdas/core/escalation/recipients';
 import type { Incident } from '../../lambdas/core/model/incident';
 import { renderAll } from '../../lambdas/core/notify/channels';
 import { verifyWebhookSignature } from '../../lambdas/core/notify/webhook-signature';

@@ -9,7 +9,7 @@
  * - no bare `throw new Error(` under lambdas/ and lib/ (use a class of lambdas/core/errors.ts);
  * - no citation of a document outside the repository.
  */
-import { analyze, listSources, type SourceFileInfo } from './source-graph';
+import { analyze, findCycles, listSources, type SourceFileInfo } from './source-graph';
 
 type Layer = 'core' | 'adapters' | 'handlers' | 'local' | 'lib' | 'bin' | 'tooling';
 
@@ -69,6 +69,7 @@ const SCANNED = ['lambdas', 'lib', 'bin', 'scripts', 'bench', 'test'];
 const all = new Map<string, SourceFileInfo>(listSources(SCANNED).map((p) => [p, analyze(p)]));
 const files = (pred: (p: string) => boolean): SourceFileInfo[] => [...all.values()].filter((f) => pred(f.path));
 const core = files((p) => layerOf(p) === 'core');
+const runtime = files((p) => p.startsWith('lambdas/') || p.startsWith('lib/'));
 
 describe('purity of lambdas/core', () => {
   it('finds the core', () => {
@@ -141,5 +142,12 @@ describe('dependency direction (core <- adapters <- handlers <- local; lib uses 
 
   it('the contracts lib may import exist', () => {
     expect(Object.keys(LIB_CONTRACTS).filter((p) => !all.has(p))).toEqual([]);
+  });
+});
+
+describe('no import cycles under lambdas/ and lib/', () => {
+  it('has none (type-only imports count: a cycle of types is still a knot)', () => {
+    const cycles = findCycles(new Map(runtime.map((f) => [f.path, f])));
+    expect(cycles.map((c) => c.join(' -> '))).toEqual([]);
   });
 });

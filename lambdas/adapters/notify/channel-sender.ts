@@ -6,7 +6,7 @@
  * Manager in AWS, the local secrets file or environment locally.
  */
 import type { PipelineConfig } from '../../core/config/pipeline-config.schema';
-import type { Delivery } from '../../core/escalation/plan';
+import type { Delivery } from '../../core/escalation/recipients';
 import type { NotificationSender, RenderedPage, SendResult } from '../../core/escalation/run';
 import type { Incident } from '../../core/model/incident';
 import { channelDescriptor, channelSecret } from '../../core/notify/channels';

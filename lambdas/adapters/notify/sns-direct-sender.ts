@@ -4,7 +4,7 @@
  * the subscription once).
  */
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
-import type { Delivery } from '../../core/escalation/plan';
+import type { Delivery } from '../../core/escalation/recipients';
 import { channelDescriptor } from '../../core/notify/channels';
 import type { RenderedPage, SendResult } from '../../core/escalation/run';
 import type { DirectSender } from './channel-sender';

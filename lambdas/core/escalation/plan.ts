@@ -156,5 +156,3 @@ export function stepAt(plan: EscalationPlan, step: number): EscalationStep {
   const targets = level.roundRobin ? [level.targets[round % level.targets.length]!] : level.targets;
   return { kind: 'page', level: levelIndex, round, targets: targets.map(copyTarget), waitSeconds: level.waitSeconds };
 }
-
-export { recipientsFor, deliveriesFor, type Recipient, type Delivery, type DeliveryType } from './recipients';

@@ -11,7 +11,8 @@ import { signActionToken, actionUrl, type IncidentLinkAction } from '../notify/a
 import { renderAll, type RenderedPage } from '../notify/channels';
 import type { PageMessageInput } from '../notify/text';
 import { classifyDeliveryFailure, retryDelays } from '../notify/retry';
-import { deliveriesFor, recipientsFor, stepAt, stepCount, type Delivery, type EscalationPlan, type Recipient } from './plan';
+import { stepAt, stepCount, type EscalationPlan } from './plan';
+import { deliveriesFor, recipientsFor, type Delivery, type Recipient } from './recipients';
 
 /** The state machine's data between steps (also the input of the first step). */
 export interface EscalationState {

@@ -8,13 +8,13 @@
  * trace step with the rule's name, explanation and condition. Semantics, order and conflicts: docs/rules.md.
  */
 import { ConfigError, formatPath } from '../errors';
-import type { Classification, Identity, MaintenanceWindow, Rules, Suppression } from '../evaluate';
+import type { Classification, Identity, Rules, Suppression } from '../evaluate';
 import type { PipelineConfig } from '../config/pipeline-config.schema';
 import { SEVERITIES, type NormalizedAlert, type Severity } from '../model/alert';
 import type { Route } from '../model/incident';
 import { step, type TraceStage, type TraceStep } from '../model/trace';
 import { CelAlert, celToString, celTypeName, compileExpression, type CompiledExpression, type ConditionActivation } from './expressions';
-import { compileSchedule, type Occurrence, type WindowSchedule } from './maintenance';
+import { compileSchedule, type MaintenanceWindow, type Occurrence, type WindowSchedule } from './maintenance';
 
 type RulesConfig = PipelineConfig['rules'];
 type ServiceConfig = PipelineConfig['services'][number];

@@ -13,7 +13,23 @@
  */
 import { IANAZone } from 'luxon';
 import { RRule, Weekday, type Options } from 'rrule';
-import type { MaintenanceWindow } from '../evaluate';
+
+/** A maintenance window in effect (from config or created through the API), as the suppress stage sees it. */
+export interface MaintenanceWindow {
+  name: string;
+  reason?: string;
+  /** Services (after routing) it covers; empty = decided by `when` alone. */
+  services: string[];
+  /** CEL condition; null = every alert of the listed services. */
+  when: string | null;
+  /** One-off: start and end (ISO). Recurring: rrule, timezone, firstStart (local), durationMinutes. */
+  start?: string;
+  end?: string;
+  rrule?: string;
+  timezone?: string;
+  firstStart?: string;
+  durationMinutes?: number;
+}
 
 export interface Occurrence {
   /** ISO 8601 UTC start (inclusive). */

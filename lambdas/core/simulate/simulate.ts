@@ -12,7 +12,8 @@
 import type { PipelineConfig } from '../config/pipeline-config.schema';
 import { planIncidentChanges, orderAlerts, type AlertOutcomeKind, type EvaluatedAlert } from '../deduplicate';
 import { ConfigError, InvalidPayloadError } from '../errors';
-import type { MaintenanceWindow, Rules, Suppression } from '../evaluate';
+import type { Rules, Suppression } from '../evaluate';
+import type { MaintenanceWindow } from '../rules/maintenance';
 import type { Fingerprint } from '../fingerprint';
 import { autoResolveIncident, retriggerIncident } from '../lifecycle';
 import type { NormalizedAlert, RegisteredSourceName, Severity } from '../model/alert';

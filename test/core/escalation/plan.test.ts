@@ -2,16 +2,8 @@ import { parsePipelineConfig } from '../../../lambdas/core/config/parse-pipeline
 import type { PipelineConfig } from '../../../lambdas/core/config/pipeline-config.schema';
 import type { Incident } from '../../../lambdas/core/model/incident';
 import type { Fingerprint } from '../../../lambdas/core/fingerprint';
-import {
-  deliveriesFor,
-  needsExecution,
-  planEscalation,
-  recipientsFor,
-  stepAt,
-  stepCount,
-  type EscalationPlan,
-  type Recipient,
-} from '../../../lambdas/core/escalation/plan';
+import { needsExecution, planEscalation, stepAt, stepCount, type EscalationPlan } from '../../../lambdas/core/escalation/plan';
+import { deliveriesFor, recipientsFor, type Recipient } from '../../../lambdas/core/escalation/recipients';
 import type { ScheduleOverride } from '../../../lambdas/core/oncall/schedule';
 
 const NOW = '2024-06-10T12:00:00.000Z';

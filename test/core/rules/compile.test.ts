@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { parsePipelineConfig } from '../../../lambdas/core/config/parse-pipeline-config';
 import { parsePipelineConfigText } from '../../../lambdas/core/config/parse-pipeline-config-text';
 import type { PipelineConfig, PipelineConfigInput } from '../../../lambdas/core/config/pipeline-config.schema';
-import type { MaintenanceWindow } from '../../../lambdas/core/evaluate';
+import type { MaintenanceWindow } from '../../../lambdas/core/rules/maintenance';
 import type { NormalizedAlert } from '../../../lambdas/core/model/alert';
 import type { TraceStep } from '../../../lambdas/core/model/trace';
 import { fingerprintOf } from '../../../lambdas/core/fingerprint';

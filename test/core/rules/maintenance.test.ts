@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { IANAZone } from 'luxon';
 import { RRule } from 'rrule';
-import type { MaintenanceWindow } from '../../../lambdas/core/evaluate';
+import type { MaintenanceWindow } from '../../../lambdas/core/rules/maintenance';
 import { compileSchedule, currentOccurrence, localToInstant, upcomingOccurrences } from '../../../lambdas/core/rules/maintenance';
 
 const at = (iso: string) => Date.parse(iso);
