@@ -1,12 +1,18 @@
 /**
- * Ports: what the core needs from the outside world, declared by the core (the consumer). Adapters in
- * lambdas/adapters implement them for AWS and for the local runtime.
+ * Ports: everything the core needs from the outside world, declared here and only here by the core (the consumer).
+ * Adapters in lambdas/adapters implement them for AWS and for the local runtime (docs/architecture.md §Ports and
+ * adapters). Storage: IncidentStore, OperationsStore, RawArchive. Queues: AlertQueue, DeadLetters. Escalation:
+ * Escalator (the core's createEscalator over an EscalationTransport). Notification: NotificationSender. Ingest
+ * security: TokenSource, SnsVerifier. Time: Clock.
  */
 import type { AlertEnvelope } from './model/alert';
 import type { AlertRecord, Incident, IncidentStatus, TimelineEvent } from './model/incident';
 import type { IncidentPlan } from './deduplicate';
 import type { Fingerprint } from './fingerprint';
 import type { ScheduleOverride } from './oncall/schedule';
+import type { EscalationState } from './escalation/plan';
+import type { Delivery } from './escalation/recipients';
+import type { RenderedPage } from './notify/channels';
 
 export interface Clock {
   now(): Date;
@@ -79,6 +85,15 @@ export interface Escalator {
   stop(incident: Incident, reason: string): Promise<void>;
 }
 
+export interface EscalationTransport {
+  /** Starts the state machine; must be idempotent for the same name (an existing execution counts as started). */
+  startExecution(name: string, state: EscalationState): Promise<void>;
+  /** Stops a running execution; a missing or finished one is not an error. */
+  stopExecution(name: string, reason: string): Promise<void>;
+  /** Runs the single step of a plan that needs no execution (asynchronously in AWS: a Lambda event invoke). */
+  pageInline(state: EscalationState): Promise<void>;
+}
+
 /** A schedule override created through the API, with who created it and when. */
 export interface ScheduleOverrideRecord extends ScheduleOverride {
   createdBy: string;
@@ -121,4 +136,25 @@ export interface OperationsStore {
   usedNonce(nonce: string): Promise<{ use: NonceUse | null } | null>;
   /** Counts a send on `channel` in the minute `minute` (epoch minutes); false when `max` sends were already counted. */
   reserveSend(channel: string, minute: number, max: number): Promise<boolean>;
+}
+
+export type SendResult = { ok: true; detail?: string } | { ok: false; status?: number; error: string };
+
+/** Sends one page, rendered for every channel type (notify/channels), through one delivery (or to the local outbox). */
+export interface NotificationSender {
+  send(delivery: Delivery, page: RenderedPage, incident: Incident): Promise<SendResult>;
+}
+
+/** Secret tokens (ingest path tokens, the API bearer token): Secrets Manager in AWS, fixed values locally. */
+export interface TokenSource {
+  /** The currently valid tokens (one, or two during a rotation). */
+  tokens(): Promise<string[]>;
+}
+
+/** Verifies SNS HTTPS deliveries (topic allow-list, then signature) and confirms subscriptions. */
+export interface SnsVerifier {
+  /** Throws AuthenticationError unless the topic is allowed and the signature is valid. */
+  verify(original: Record<string, unknown>, topicArn: string): Promise<void>;
+  /** Confirms a subscription (after `verify`). */
+  confirmSubscription(subscribeUrl: string): Promise<void>;
 }

@@ -4,7 +4,8 @@
  * handler in front of the API routes.
  */
 import type { Context } from 'aws-lambda';
-import { SecretsManagerTokens, tokenMatches, type TokenSource } from '../adapters/secrets/token-source';
+import type { TokenSource } from '../core/ports';
+import { SecretsManagerTokens, tokenMatches } from '../adapters/secrets/token-source';
 import { secretsClient, once } from './shared/aws';
 import { env } from './shared/env';
 

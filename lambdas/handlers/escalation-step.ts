@@ -5,7 +5,8 @@
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { randomUUID } from 'node:crypto';
-import { runEscalationStep, type EscalationDeps, type EscalationState } from '../core/escalation/run';
+import type { EscalationState } from '../core/escalation/plan';
+import { runEscalationStep, type EscalationDeps } from '../core/escalation/run';
 import { DynamoIncidentStore } from '../adapters/dynamodb/incident-store';
 import { DynamoOperationsStore } from '../adapters/dynamodb/operations-store';
 import { ChannelSender } from '../adapters/notify/channel-sender';

@@ -7,8 +7,8 @@
 import './promise-with-resolvers';
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { StateMachine } from 'aws-local-stepfunctions';
-import type { EscalationTransport } from '../core/escalation/escalator';
-import type { EscalationState } from '../core/escalation/run';
+import type { EscalationState } from '../core/escalation/plan';
+import type { EscalationTransport } from '../core/ports';
 import { ESCALATION_STATES } from '../../lib/constructs/escalation-state-machine';
 
 interface Journaled {

@@ -5,7 +5,8 @@
  */
 import { appendFileSync, chmodSync, existsSync, readFileSync } from 'node:fs';
 import type { Delivery } from '../core/escalation/recipients';
-import type { NotificationSender, RenderedPage, SendResult } from '../core/escalation/run';
+import type { RenderedPage } from '../core/notify/channels';
+import type { NotificationSender, SendResult } from '../core/ports';
 import type { Incident } from '../core/model/incident';
 import type { ChannelSender, SecretResolver } from '../adapters/notify/channel-sender';
 import type { PipelineConfig } from '../core/config/pipeline-config.schema';

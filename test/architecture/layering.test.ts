@@ -46,6 +46,7 @@ const LIB_CONTRACTS: Record<string, string> = {
   'lambdas/adapters/dynamodb/table-schema.ts': 'the incident table description (keys, indexes), shared with the local runtime',
   'lambdas/handlers/shared/env-names.ts': 'the environment variable names the stack sets and the handlers read',
   'lambdas/handlers/routes.ts': 'the function and route table (which function serves which route, with which auth)',
+  'lambdas/core/notify/channels/index.ts': 'the channel registry (which channel types need a secret or an SNS grant)',
 };
 
 /** Packages the core may use: pure computation only. Anything else (AWS SDK, middy, CDK, node I/O) fails. */
@@ -149,5 +150,26 @@ describe('no import cycles under lambdas/ and lib/', () => {
   it('has none (type-only imports count: a cycle of types is still a knot)', () => {
     const cycles = findCycles(new Map(runtime.map((f) => [f.path, f])));
     expect(cycles.map((c) => c.join(' -> '))).toEqual([]);
+  });
+});
+
+describe('ports in one place', () => {
+  const PORTS = 'lambdas/core/ports.ts';
+
+  it('every interface an adapter implements is a port declared in lambdas/core/ports.ts', () => {
+    const violations = files((p) => ['adapters', 'local'].includes(layerOf(p))).flatMap((f) =>
+      f.implemented
+        .filter((u) => f.imports.find((i) => i.names.includes(u.what))?.target !== PORTS)
+        .map((u) => `${f.path}:${u.line} implements ${u.what}, which is not imported from ${PORTS}`),
+    );
+    expect(violations).toEqual([]);
+  });
+
+  it('no other file declares a type of the same name as a port', () => {
+    const ports = new Set(all.get(PORTS)!.declaredTypes);
+    const violations = runtime
+      .filter((f) => f.path !== PORTS)
+      .flatMap((f) => f.declaredTypes.filter((t) => ports.has(t)).map((t) => `${f.path} declares ${t}`));
+    expect(violations).toEqual([]);
   });
 });

@@ -35,6 +35,10 @@ export interface SourceFileInfo {
   impure: Use[];
   /** `throw new Error(...)` / `throw Error(...)`. */
   bareThrows: Use[];
+  /** Interfaces named in `class X implements A, B` clauses. */
+  implemented: Use[];
+  /** Interfaces and type aliases the file declares. */
+  declaredTypes: string[];
 }
 
 const toPosix = (p: string): string => p.split(sep).join('/');
@@ -69,7 +73,7 @@ const RANDOM_CRYPTO = new Set(['randomUUID', 'randomBytes', 'randomInt', 'random
 export function analyze(path: string): SourceFileInfo {
   const text = readFileSync(join(ROOT, path), 'utf8');
   const sf = ts.createSourceFile(path, text, ts.ScriptTarget.ES2022, true, ts.ScriptKind.TS);
-  const info: SourceFileInfo = { path, imports: [], impure: [], bareThrows: [] };
+  const info: SourceFileInfo = { path, imports: [], impure: [], bareThrows: [], implemented: [], declaredTypes: [] };
   const lineOf = (node: ts.Node): number => sf.getLineAndCharacterOfPosition(node.getStart(sf)).line + 1;
   const addImport = (node: ts.Node, specifier: string, names: string[], typeOnly: boolean): void => {
     info.imports.push({ specifier, target: resolveRelative(path, specifier), names, typeOnly, line: lineOf(node) });
@@ -121,6 +125,10 @@ export function analyze(path: string): SourceFileInfo {
       calleeText(node.expression.expression) === 'Error') {
       info.bareThrows.push({ what: node.getText(sf).split('\n')[0]!.slice(0, 100), line: lineOf(node) });
     }
+    if (ts.isHeritageClause(node) && node.token === ts.SyntaxKind.ImplementsKeyword) {
+      for (const t of node.types) info.implemented.push({ what: t.expression.getText(sf), line: lineOf(t) });
+    }
+    if ((ts.isInterfaceDeclaration(node) || ts.isTypeAliasDeclaration(node)) && node.parent === sf) info.declaredTypes.push(node.name.text);
     ts.forEachChild(node, visit);
   };
   visit(sf);

@@ -7,7 +7,8 @@
  */
 import type { PipelineConfig } from '../../core/config/pipeline-config.schema';
 import type { Delivery } from '../../core/escalation/recipients';
-import type { NotificationSender, RenderedPage, SendResult } from '../../core/escalation/run';
+import type { RenderedPage } from '../../core/notify/channels';
+import type { NotificationSender, SendResult } from '../../core/ports';
 import type { Incident } from '../../core/model/incident';
 import { channelDescriptor, channelSecret } from '../../core/notify/channels';
 import { signWebhook } from '../../core/notify/webhook-signature';

@@ -5,8 +5,8 @@
  */
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
 import type { Delivery } from '../../core/escalation/recipients';
-import { channelDescriptor } from '../../core/notify/channels';
-import type { RenderedPage, SendResult } from '../../core/escalation/run';
+import { channelDescriptor, type RenderedPage } from '../../core/notify/channels';
+import type { SendResult } from '../../core/ports';
 import type { DirectSender } from './channel-sender';
 
 export function snsDirectSender(sns: SNSClient, emailTopics: Record<string, string>): DirectSender {

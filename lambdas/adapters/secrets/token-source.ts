@@ -5,11 +5,7 @@
  */
 import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { createHash, timingSafeEqual } from 'node:crypto';
-
-export interface TokenSource {
-  /** The currently valid tokens (one, or two during a rotation). */
-  tokens(): Promise<string[]>;
-}
+import type { TokenSource } from '../../core/ports';
 
 export class StaticTokens implements TokenSource {
   constructor(private readonly values: readonly string[]) {}

@@ -1,8 +1,8 @@
 /** EscalationTransport on AWS: Step Functions executions, and a Lambda event invoke for single-step plans. */
 import { InvokeCommand, type LambdaClient } from '@aws-sdk/client-lambda';
 import { ExecutionAlreadyExists, StartExecutionCommand, StopExecutionCommand, type SFNClient } from '@aws-sdk/client-sfn';
-import type { EscalationTransport } from '../../core/escalation/escalator';
-import type { EscalationState } from '../../core/escalation/run';
+import type { EscalationState } from '../../core/escalation/plan';
+import type { EscalationTransport } from '../../core/ports';
 
 /** `arn:aws:states:<region>:<account>:stateMachine:<name>` -> the ARN of one of its executions. */
 export function executionArnOf(stateMachineArn: string, name: string): string {

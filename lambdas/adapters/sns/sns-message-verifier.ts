@@ -6,13 +6,7 @@
  */
 import Validator from 'sns-payload-validator';
 import { AuthenticationError } from '../../core/errors';
-
-export interface SnsVerifier {
-  /** Throws AuthenticationError unless the topic is allowed and the signature is valid. */
-  verify(original: Record<string, unknown>, topicArn: string): Promise<void>;
-  /** Confirms a subscription (after `verify`). */
-  confirmSubscription(subscribeUrl: string): Promise<void>;
-}
+import type { SnsVerifier } from '../../core/ports';
 
 const SNS_HOST = /^sns\.[a-z0-9-]+\.amazonaws\.com(\.cn)?$/;
 

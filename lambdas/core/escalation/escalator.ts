@@ -6,18 +6,8 @@
  */
 import type { PipelineConfig } from '../config/pipeline-config.schema';
 import type { Incident } from '../model/incident';
-import type { Clock, Escalator, IncidentStore } from '../ports';
-import { needsExecution, planEscalation, stepAt } from './plan';
-import type { EscalationState } from './run';
-
-export interface EscalationTransport {
-  /** Starts the state machine; must be idempotent for the same name (an existing execution counts as started). */
-  startExecution(name: string, state: EscalationState): Promise<void>;
-  /** Stops a running execution; a missing or finished one is not an error. */
-  stopExecution(name: string, reason: string): Promise<void>;
-  /** Runs the single step of a plan that needs no execution (asynchronously in AWS: a Lambda event invoke). */
-  pageInline(state: EscalationState): Promise<void>;
-}
+import type { Clock, Escalator, EscalationTransport, IncidentStore } from '../ports';
+import { needsExecution, planEscalation, stepAt, type EscalationState } from './plan';
 
 /** The execution name of an incident's escalation run (Step Functions names: ≤ 80 chars of [A-Za-z0-9-_]). */
 export function executionNameOf(incident: Pick<Incident, 'id' | 'escalationRun'>): string {

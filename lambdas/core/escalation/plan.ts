@@ -31,6 +31,17 @@ export interface EscalationPlan {
   frozenAt: string;
 }
 
+/** The state machine's data between steps (also the input of the first step). */
+export interface EscalationState {
+  incidentId: string;
+  plan: EscalationPlan;
+  /** The next step to page (stepAt numbering). */
+  step: number;
+  /** How long the Wait state waits before the next Page. */
+  waitSeconds: number;
+  done: boolean;
+}
+
 /** Why there is (or is not) a plan: string constants, for the timeline, logs and metric dimensions. */
 export const PLAN_REASONS = {
   policyFromRoute: 'policy-from-route',

@@ -6,34 +6,13 @@
  */
 import type { PipelineConfig } from '../config/pipeline-config.schema';
 import type { Incident, TimelineEvent } from '../model/incident';
-import type { Clock, IncidentStore, OperationsStore } from '../ports';
+import type { Clock, IncidentStore, NotificationSender, OperationsStore, SendResult } from '../ports';
 import { signActionToken, actionUrl, type IncidentLinkAction } from '../notify/action-links';
 import { renderAll, type RenderedPage } from '../notify/channels';
 import type { PageMessageInput } from '../notify/text';
 import { classifyDeliveryFailure, retryDelays } from '../notify/retry';
-import { stepAt, stepCount, type EscalationPlan } from './plan';
+import { stepAt, stepCount, type EscalationState } from './plan';
 import { deliveriesFor, recipientsFor, type Delivery, type Recipient } from './recipients';
-
-/** The state machine's data between steps (also the input of the first step). */
-export interface EscalationState {
-  incidentId: string;
-  plan: EscalationPlan;
-  /** The next step to page (stepAt numbering). */
-  step: number;
-  /** How long the Wait state waits before the next Page. */
-  waitSeconds: number;
-  done: boolean;
-}
-
-/** Everything a channel adapter needs to deliver one page, already rendered for every channel type. */
-export type { RenderedPage } from '../notify/channels';
-
-export type SendResult = { ok: true; detail?: string } | { ok: false; status?: number; error: string };
-
-/** Sends one rendered page through one delivery (SNS, Slack, Teams, webhook, or the local outbox). */
-export interface NotificationSender {
-  send(delivery: Delivery, page: RenderedPage, incident: Incident): Promise<SendResult>;
-}
 
 export interface EscalationDeps {
   config: PipelineConfig;

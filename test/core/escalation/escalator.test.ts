@@ -7,8 +7,10 @@ import { InMemoryIncidentStore } from '../../../lambdas/adapters/in-memory/incid
 import { InMemoryOperationsStore } from '../../../lambdas/adapters/in-memory/operations-store';
 import { parsePipelineConfig } from '../../../lambdas/core/config/parse-pipeline-config';
 import { planIncidentChanges } from '../../../lambdas/core/deduplicate';
-import { createEscalator, type EscalationTransport } from '../../../lambdas/core/escalation/escalator';
-import { runEscalationStep, type EscalationState } from '../../../lambdas/core/escalation/run';
+import { createEscalator } from '../../../lambdas/core/escalation/escalator';
+import type { EscalationState } from '../../../lambdas/core/escalation/plan';
+import { runEscalationStep } from '../../../lambdas/core/escalation/run';
+import type { EscalationTransport } from '../../../lambdas/core/ports';
 import type { Incident } from '../../../lambdas/core/model/incident';
 import { alert, evaluated, NOW, NOW_MS } from '../../support/builders';
 

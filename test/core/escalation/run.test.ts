@@ -8,11 +8,11 @@ import { InMemoryIncidentStore } from '../../../lambdas/adapters/in-memory/incid
 import { InMemoryOperationsStore } from '../../../lambdas/adapters/in-memory/operations-store';
 import { parsePipelineConfig } from '../../../lambdas/core/config/parse-pipeline-config';
 import { planIncidentChanges } from '../../../lambdas/core/deduplicate';
-import { planEscalation } from '../../../lambdas/core/escalation/plan';
-import { runEscalationStep, type EscalationDeps, type EscalationState, type NotificationSender, type SendResult } from '../../../lambdas/core/escalation/run';
+import { planEscalation, type EscalationState } from '../../../lambdas/core/escalation/plan';
+import { runEscalationStep, type EscalationDeps } from '../../../lambdas/core/escalation/run';
 import { acknowledgeIncident, resolveIncident } from '../../../lambdas/core/lifecycle';
 import type { Incident, TimelineEvent } from '../../../lambdas/core/model/incident';
-import type { IncidentStore } from '../../../lambdas/core/ports';
+import type { IncidentStore, NotificationSender, SendResult } from '../../../lambdas/core/ports';
 import { alert, evaluated } from '../../support/builders';
 
 const config = parsePipelineConfig({
