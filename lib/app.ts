@@ -8,6 +8,7 @@ import type { PipelineConfig } from '../lambdas/core/config/pipeline-config.sche
 import { checkDeployConstraints } from './config/load-pipeline-config';
 import { AlertDataStack } from './stacks/alert-data-stack';
 import { AlertPipelineStack } from './stacks/alert-pipeline-stack';
+import { InvariantError } from '../lambdas/core/errors';
 
 export interface CreateAppProps {
   /**
@@ -42,7 +43,7 @@ export const DATA_STACK_ID = 'AlertDataStack';
 export const PIPELINE_STACK_ID = 'AlertPipelineStack';
 
 export function createApp(config: PipelineConfig, props: CreateAppProps = {}): AlertPipelineApp {
-  if (props.app && props.appProps) throw new Error('createApp: pass either app or appProps, not both');
+  if (props.app && props.appProps) throw new InvariantError('createApp: pass either app or appProps, not both');
   checkDeployConstraints(config);
   const app = props.app ?? new App(props.appProps);
 

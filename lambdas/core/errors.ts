@@ -91,11 +91,19 @@ export class BadRequestError extends AlertPipelineError {
 /** The configuration is invalid; the message names the path and the problem. */
 export class ConfigError extends AlertPipelineError {
   readonly issues: FieldIssue[];
-  constructor(issues: FieldIssue[], source = 'config') {
+  constructor(issues: FieldIssue[], source = 'config', options: { message?: string; cause?: unknown } = {}) {
     const lines = issues.map((i) => `  - ${i.path || '(root)'}: ${i.message}`).join('\n');
-    super(`${source} is invalid:\n${lines}`, { code: 'invalid_config', retryable: false, details: { issues } });
+    super(options.message ?? `${source} is invalid:\n${lines}`, { code: 'invalid_config', retryable: false, details: { issues }, cause: options.cause });
     this.name = 'ConfigError';
     this.issues = issues;
+  }
+
+  /**
+   * One configuration problem whose message is the problem itself, without a path (the caller that knows where the
+   * value came from adds it): a maintenance window's timing, a rule expression, a missing deployment setting.
+   */
+  static problem(message: string, options: { cause?: unknown } = {}): ConfigError {
+    return new ConfigError([{ path: '', message }], 'config', { message, ...options });
   }
 }
 
@@ -104,6 +112,17 @@ export class TransientError extends AlertPipelineError {
   constructor(message: string, options: { cause?: unknown } = {}) {
     super(message, { code: 'unavailable', retryable: true, cause: options.cause });
     this.name = 'TransientError';
+  }
+}
+
+/**
+ * A broken internal invariant: a state the code never creates (an id it did not issue, a dictionary it never wrote,
+ * a construct wired wrongly). A bug or corrupted data, not the caller's fault; never retryable.
+ */
+export class InvariantError extends AlertPipelineError {
+  constructor(message: string, details?: unknown) {
+    super(message, { code: 'internal', retryable: false, details });
+    this.name = 'InvariantError';
   }
 }
 

@@ -2,7 +2,7 @@
  * People's actions on incidents (the human API), over the ports: read, apply a pure transition from lifecycle.ts,
  * write with a version check, retry on a concurrent change, then stop escalation when needed.
  */
-import { NotFoundError } from './errors';
+import { NotFoundError, TransientError } from './errors';
 import { acknowledgeIncident, escalateIncidentNow, escalationStarted, noteOnIncident, reassignIncident, resolveIncident, snoozeIncident, type Transition } from './lifecycle';
 import type { Incident, TimelineEvent } from './model/incident';
 import type { Clock, Escalator, IncidentStore } from './ports';
@@ -49,7 +49,7 @@ export async function actOnIncident(
     }
     return t.after;
   }
-  throw new Error(`incident ${id} kept changing; gave up after ${MAX_ATTEMPTS} attempts`);
+  throw new TransientError(`incident ${id} kept changing; gave up after ${MAX_ATTEMPTS} attempts`);
 }
 
 export async function addNote(deps: { store: IncidentStore; clock: Clock }, id: string, actor: string, text: string): Promise<TimelineEvent> {

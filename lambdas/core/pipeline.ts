@@ -18,6 +18,7 @@ import type { AlertQueue, Clock, Escalator, IncidentStore, RawArchive } from './
 import type { Incident } from './model/incident';
 import { isOpen } from './model/incident';
 import { markEscalationStarted } from './incident-actions';
+import { TransientError } from './errors';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Ingest side
@@ -303,5 +304,5 @@ async function applyGroup(alerts: EvaluatedAlert[], deps: ProcessDeps, result: P
     for (const inc of plan.settled) if (!isOpen(inc.status) || inc.status === 'acknowledged') await deps.escalator.stop(inc, `${inc.status} by source`);
     return;
   }
-  throw new Error(`gave up after ${MAX_APPLY_ATTEMPTS} conflicting attempts on fingerprint ${fp}`);
+  throw new TransientError(`gave up after ${MAX_APPLY_ATTEMPTS} conflicting attempts on fingerprint ${fp}`);
 }

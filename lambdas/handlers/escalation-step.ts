@@ -16,6 +16,7 @@ import { SecretsManagerTokens } from '../adapters/secrets/token-source';
 import { dynamodbClient, once, secretsClient, snsClient } from './shared/aws';
 import { deployedConfig } from './shared/deployed-config';
 import { env } from './shared/env';
+import { ConfigError } from '../core/errors';
 
 export function createEscalationStepHandler(deps: () => Promise<EscalationDeps>) {
   return middy<EscalationState, EscalationState>(async (state: EscalationState) => runEscalationStep(await deps(), state));
@@ -32,7 +33,7 @@ const awsDeps = once(() => {
 export const handler = createEscalationStepHandler(async () => {
   const { config, secrets } = awsDeps();
   const [key] = await linkKeys().tokens();
-  if (!key) throw new Error('the action link secret has no token');
+  if (!key) throw ConfigError.problem('the action link secret has no token');
   return {
     config,
     store: new DynamoIncidentStore(dynamodbClient(), env.tableName()),

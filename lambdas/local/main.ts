@@ -14,14 +14,14 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 async function main(): Promise<void> {
   const port = Number(process.env.PORT ?? 3000);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT must be a port number, got ${process.env.PORT}`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw ConfigError.problem(`PORT must be a port number, got ${process.env.PORT}`);
   const dataDir = resolve(process.env.DATA_DIR ?? '.data');
   const configPath = process.env.PIPELINE_CONFIG ?? DEFAULT_CONFIG_PATH;
   const check = (process.env.SNS_SIGNATURE_CHECK ?? 'on').toLowerCase();
-  if (check !== 'on' && check !== 'off') throw new Error(`SNS_SIGNATURE_CHECK must be "on" or "off", got ${process.env.SNS_SIGNATURE_CHECK}`);
+  if (check !== 'on' && check !== 'off') throw ConfigError.problem(`SNS_SIGNATURE_CHECK must be "on" or "off", got ${process.env.SNS_SIGNATURE_CHECK}`);
 
   const timeScale = Number(process.env.LOCAL_TIME_SCALE ?? 1);
-  if (!Number.isFinite(timeScale) || timeScale < 1) throw new Error(`LOCAL_TIME_SCALE must be a number >= 1, got ${process.env.LOCAL_TIME_SCALE}`);
+  if (!Number.isFinite(timeScale) || timeScale < 1) throw ConfigError.problem(`LOCAL_TIME_SCALE must be a number >= 1, got ${process.env.LOCAL_TIME_SCALE}`);
   const config = loadPipelineConfig(configPath);
   const rt = await startLocalRuntime({
     config,

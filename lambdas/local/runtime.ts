@@ -34,6 +34,7 @@ import { LocalAlertQueue, LocalDeadLetters } from './local-queue-adapters';
 import { LocalEscalationRunner } from './escalation-runner';
 import { LocalOutboxSender } from './outbox';
 import { synthesizeEscalationStateMachine } from './synthesized-state-machine';
+import { ConflictError, TransientError } from '../core/errors';
 
 export const LOCAL_TABLE = 'alert-pipeline-incidents';
 /** The local stand-in for the stack's own alarm topic (alarms published here reach the SNS -> Lambda handler). */
@@ -135,7 +136,7 @@ function acquireLock(dataDir: string): () => void {
     } catch {
       alive = false;
     }
-    if (alive) throw new Error(`another local runtime (pid ${pid}) is using ${dataDir}; stop it or set DATA_DIR`);
+    if (alive) throw new ConflictError(`another local runtime (pid ${pid}) is using ${dataDir}; stop it or set DATA_DIR`);
   }
   writeFileSync(lock, String(process.pid));
   return () => rmSync(lock, { force: true });
@@ -340,7 +341,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
           } else quietSince = 0;
           await new Promise((r) => setTimeout(r, 10));
         }
-        throw new Error(`queue did not drain in ${timeoutMs} ms (${queue.size} messages left)`);
+        throw new TransientError(`queue did not drain in ${timeoutMs} ms (${queue.size} messages left)`);
       },
       stop: async () => {
         if (stopped) return;

@@ -7,6 +7,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { PipelineConfig } from '../core/config/pipeline-config.schema';
+import { InvariantError } from '../core/errors';
 
 export interface SynthesizedStateMachine {
   definition: Record<string, unknown>;
@@ -65,7 +66,7 @@ async function synthesize(config: PipelineConfig): Promise<SynthesizedStateMachi
     const { app } = createApp(config, { appProps: { outdir, context: { ...context, 'aws:cdk:bundling-stacks': [] } }, nag: false });
     const template = app.synth().getStackByName(PIPELINE_STACK_ID).template as { Resources: Record<string, { Type: string; Properties: Record<string, Json> }> };
     const machines = Object.values(template.Resources).filter((r) => r.Type === 'AWS::StepFunctions::StateMachine');
-    if (machines.length !== 1) throw new Error(`expected one state machine in ${PIPELINE_STACK_ID}, found ${machines.length}`);
+    if (machines.length !== 1) throw new InvariantError(`expected one state machine in ${PIPELINE_STACK_ID}, found ${machines.length}`);
     const functions: Record<string, string> = {};
     const text = resolveIntrinsics(machines[0]!.Properties.DefinitionString, functions) as string;
     return { definition: JSON.parse(text) as Record<string, unknown>, functions };

@@ -12,6 +12,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { QUEUE_DEFAULTS, VISIBILITY_TIMEOUT_FACTOR } from './defaults';
 import type { PipelineFunction } from './pipeline-function';
+import { ConfigError } from '../../lambdas/core/errors';
 
 export interface AlertQueueProps {
   /** Receives before a message moves to the dead-letter queue (config `processing.maxReceiveCount`). */
@@ -109,14 +110,14 @@ export class AlertQueue extends Construct {
    */
   public addConsumer(consumer: PipelineFunction, options: AlertQueueConsumerOptions): void {
     if (consumer.timeout.toSeconds() > this.consumerTimeout.toSeconds()) {
-      throw new Error(
+      throw ConfigError.problem(
         `${consumer.node.path}: timeout ${consumer.timeout.toSeconds()} s exceeds the AlertQueue consumerTimeout ` +
           `${this.consumerTimeout.toSeconds()} s (the visibility timeout must be >= ${VISIBILITY_TIMEOUT_FACTOR} x the consumer timeout)`,
       );
     }
     const windowSeconds = options.maxBatchingWindow?.toSeconds() ?? 0;
     if (options.batchSize > 10 && windowSeconds < 1) {
-      throw new Error(`${this.node.path}: a batch size of ${options.batchSize} (> 10) needs a batching window of at least 1 s`);
+      throw ConfigError.problem(`${this.node.path}: a batch size of ${options.batchSize} (> 10) needs a batching window of at least 1 s`);
     }
     consumer.function.addEventSource(
       new SqsEventSource(this.queue, {

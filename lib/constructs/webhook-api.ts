@@ -12,6 +12,7 @@ import { Construct } from 'constructs';
 import { routeKeyOf, type FunctionName, type HttpRoute, type RouteAuth } from '../../lambdas/handlers/routes';
 import { ACCESS_LOG_FORMAT, API_DEFAULTS } from './defaults';
 import type { PipelineFunction } from './pipeline-function';
+import { InvariantError } from '../../lambdas/core/errors';
 
 export interface WebhookApiProps {
   /** The route table (HTTP_ROUTES): method, path, handling function and how the caller authenticates. */
@@ -94,7 +95,7 @@ export class WebhookApi extends Construct {
       let integration = integrations.get(fn);
       if (!integration) {
         const handler = props.handlers[fn];
-        if (!handler) throw new Error(`${this.node.path}: no handler function for "${fn}"`);
+        if (!handler) throw new InvariantError(`${this.node.path}: no handler function for "${fn}"`);
         integration = new HttpLambdaIntegration(`${fn}Integration`, handler.function);
         integrations.set(fn, integration);
       }
@@ -109,7 +110,7 @@ export class WebhookApi extends Construct {
         integration: integrationOf(route.fn),
         authorizer: route.auth === 'bearer' ? authorizer : undefined,
       });
-      if (!created) throw new Error(`${this.node.path}: no route created for ${routeKeyOf(route)}`);
+      if (!created) throw new InvariantError(`${this.node.path}: no route created for ${routeKeyOf(route)}`);
       if (route.auth !== 'bearer') {
         Validations.of(created).acknowledge({ id: 'AwsSolutions-APIG4', reason: UNAUTHORIZED_ROUTE_REASONS[route.auth] });
       }

@@ -47,6 +47,7 @@ const LIB_CONTRACTS: Record<string, string> = {
   'lambdas/handlers/shared/env-names.ts': 'the environment variable names the stack sets and the handlers read',
   'lambdas/handlers/routes.ts': 'the function and route table (which function serves which route, with which auth)',
   'lambdas/core/notify/channels/index.ts': 'the channel registry (which channel types need a secret or an SNS grant)',
+  'lambdas/core/normalize/registry.ts': 'the source registry (ingest routes, EventBridge rules, stack outputs)',
 };
 
 /** Packages the core may use: pure computation only. Anything else (AWS SDK, middy, CDK, node I/O) fails. */
@@ -170,6 +171,13 @@ describe('ports in one place', () => {
     const violations = runtime
       .filter((f) => f.path !== PORTS)
       .flatMap((f) => f.declaredTypes.filter((t) => ports.has(t)).map((t) => `${f.path} declares ${t}`));
+    expect(violations).toEqual([]);
+  });
+});
+
+describe('typed errors', () => {
+  it('no bare `throw new Error(` under lambdas/ and lib/ (use a class of lambdas/core/errors.ts)', () => {
+    const violations = runtime.flatMap((f) => f.bareThrows.map((t) => `${f.path}:${t.line} ${t.what}`));
     expect(violations).toEqual([]);
   });
 });

@@ -10,6 +10,7 @@
  * attributes; items written before this encoding (no `z` attribute) are read as they are.
  */
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
+import { InvariantError } from '../../core/errors';
 
 const INCIDENT_DICTIONARY_1 = JSON.stringify({
   firstAlert: { deliveryKey: '', title: '', action: 'trigger', occurredAt: '2026-01-01T00:00:00.000Z', receivedAt: '2026-01-01T00:00:00.000Z' },
@@ -83,7 +84,7 @@ export const BODY_DICTIONARY = { incident: 1, alert: 2 } as const;
 /** The document as a compact body: dictionary id, then the raw-deflated JSON. */
 export function packBody(dictionary: number, doc: unknown): Uint8Array {
   const dict = DICTIONARIES[dictionary];
-  if (!dict) throw new Error(`unknown body dictionary ${dictionary}`);
+  if (!dict) throw new InvariantError(`unknown body dictionary ${dictionary}`);
   const deflated = deflateRawSync(Buffer.from(JSON.stringify(doc), 'utf8'), { level: 6, dictionary: dict });
   const out = new Uint8Array(deflated.length + 1);
   out[0] = dictionary;
@@ -94,6 +95,6 @@ export function packBody(dictionary: number, doc: unknown): Uint8Array {
 /** The document a compact body holds. Throws on an unknown dictionary or a damaged body. */
 export function unpackBody<T>(body: Uint8Array): T {
   const dict = DICTIONARIES[body[0] ?? -1];
-  if (!dict) throw new Error(`item body uses unknown dictionary ${body[0]}`);
+  if (!dict) throw new InvariantError(`item body uses unknown dictionary ${body[0]}`);
   return JSON.parse(inflateRawSync(body.subarray(1), { dictionary: dict }).toString('utf8')) as T;
 }

@@ -16,7 +16,7 @@ import {
   QueryCommand,
   type QueryCommandInput,
 } from '@aws-sdk/lib-dynamodb';
-import { BadRequestError } from '../../core/errors';
+import { BadRequestError, InvariantError, TransientError } from '../../core/errors';
 import type { IncidentPlan } from '../../core/deduplicate';
 import type { Fingerprint } from '../../core/fingerprint';
 import { sha256Hex, shortFingerprint } from '../../core/fingerprint';
@@ -76,14 +76,14 @@ function incidentOf(item: Item): Incident {
  */
 function timelineItem(ev: TimelineEvent, index: number): Item {
   const key = keyOfIncidentId(ev.incidentId);
-  if (!key) throw new Error(`bad incident id ${ev.incidentId}`);
+  if (!key) throw new InvariantError(`bad incident id ${ev.incidentId}`);
   const tag = sha256Hex(`${ev.type}|${ev.message}|${JSON.stringify(ev.data ?? {})}|${index}`).slice(0, 8);
   return { pk: key.pk, sk: `C#${pad(key.seq)}#T#${ev.at}#${String(index).padStart(6, '0')}#${tag}`, itemKind: 'timeline', ...ev };
 }
 
 function alertItem(rec: AlertRecord): Item {
   const key = keyOfIncidentId(rec.incidentId);
-  if (!key) throw new Error(`bad incident id ${rec.incidentId}`);
+  if (!key) throw new InvariantError(`bad incident id ${rec.incidentId}`);
   return { pk: key.pk, sk: `C#${pad(key.seq)}#A#${rec.occurredAt}#${sha256Hex(rec.deliveryKey).slice(0, 16)}`, itemKind: 'alert', z: packBody(BODY_DICTIONARY.alert, rec) };
 }
 
@@ -274,7 +274,7 @@ export class DynamoIncidentStore implements IncidentStore {
         [this.tableName]: items.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } })),
       };
       for (let attempt = 0; request && Object.keys(request).length > 0; attempt++) {
-        if (attempt >= 8) throw new Error('batch write left unprocessed items after 8 attempts');
+        if (attempt >= 8) throw new TransientError('batch write left unprocessed items after 8 attempts');
         const out = await this.doc.send(new BatchWriteCommand({ RequestItems: request }));
         request = out.UnprocessedItems as typeof request;
         if (request && Object.keys(request).length > 0) await new Promise((r) => setTimeout(r, 20 * 2 ** attempt));

@@ -11,6 +11,7 @@ import { isConditionFailure } from './errors';
 import { queryPrefix } from './query';
 import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { AdHocMaintenanceRecord, NonceUse, OperationsStore, ScheduleOverrideRecord } from '../../core/ports';
+import { InvariantError } from '../../core/errors';
 
 const DAY = 24 * 3600;
 const epochSeconds = (iso: string) => Math.floor(Date.parse(iso) / 1000);
@@ -26,7 +27,7 @@ export class DynamoOperationsStore implements OperationsStore {
   async listOverrides(schedule?: string): Promise<ScheduleOverrideRecord[]> {
     if (schedule) return this.queryAll<ScheduleOverrideRecord>(`SCHED#${schedule}`, 'OVR#');
     // All schedules: overrides are few; the byTime-less path scans the per-schedule partitions the caller knows.
-    throw new Error('listOverrides needs a schedule name');
+    throw new InvariantError('listOverrides needs a schedule name');
   }
 
   async putOverride(record: ScheduleOverrideRecord): Promise<void> {

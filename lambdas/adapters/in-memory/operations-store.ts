@@ -1,5 +1,6 @@
 /** In-memory OperationsStore with the DynamoDB adapter's semantics, for unit tests. */
 import type { AdHocMaintenanceRecord, NonceUse, OperationsStore, ScheduleOverrideRecord } from '../../core/ports';
+import { InvariantError } from '../../core/errors';
 
 export class InMemoryOperationsStore implements OperationsStore {
   readonly overrides = new Map<string, ScheduleOverrideRecord>();
@@ -8,7 +9,7 @@ export class InMemoryOperationsStore implements OperationsStore {
   readonly sends = new Map<string, number>();
 
   async listOverrides(schedule?: string) {
-    if (!schedule) throw new Error('listOverrides needs a schedule name');
+    if (!schedule) throw new InvariantError('listOverrides needs a schedule name');
     return [...this.overrides.values()].filter((o) => o.schedule === schedule).map((o) => ({ ...o }));
   }
   async putOverride(record: ScheduleOverrideRecord) {

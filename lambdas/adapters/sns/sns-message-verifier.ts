@@ -5,7 +5,7 @@
  * only when its host is an SNS endpoint.
  */
 import Validator from 'sns-payload-validator';
-import { AuthenticationError } from '../../core/errors';
+import { AuthenticationError, TransientError } from '../../core/errors';
 import type { SnsVerifier } from '../../core/ports';
 
 const SNS_HOST = /^sns\.[a-z0-9-]+\.amazonaws\.com(\.cn)?$/;
@@ -59,6 +59,6 @@ export class SnsMessageVerifier implements SnsVerifier {
       throw new AuthenticationError(`SubscribeURL host ${url.hostname} is not an SNS endpoint`, { code: 'bad_subscribe_url' });
     }
     const res = await this.fetcher(url.toString());
-    if (!res.ok) throw new Error(`subscription confirmation answered ${res.status}`);
+    if (!res.ok) throw new TransientError(`subscription confirmation answered ${res.status}`);
   }
 }

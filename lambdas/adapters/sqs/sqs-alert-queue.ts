@@ -4,7 +4,7 @@
  * ingest handler never answers 200 for an alert that is not durably queued.
  */
 import { SendMessageBatchCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { TransientError } from '../../core/errors';
+import { InvariantError, TransientError } from '../../core/errors';
 import type { AlertEnvelope } from '../../core/model/alert';
 import type { AlertQueue, DeadLetters } from '../../core/ports';
 
@@ -40,7 +40,7 @@ export class SqsAlertQueue implements AlertQueue {
       const out = await this.sqs.send(new SendMessageBatchCommand({ QueueUrl: this.queueUrl, Entries: pending }));
       const failed = new Set((out.Failed ?? []).map((f) => f.Id));
       const senderFault = (out.Failed ?? []).find((f) => f.SenderFault);
-      if (senderFault) throw new Error(`SQS rejected a message: ${senderFault.Code} ${senderFault.Message ?? ''}`);
+      if (senderFault) throw new InvariantError(`SQS rejected a message: ${senderFault.Code} ${senderFault.Message ?? ''}`);
       pending = pending.filter((e) => failed.has(e.Id));
       if (pending.length > 0 && attempt >= MAX_ATTEMPTS) {
         throw new TransientError(`${pending.length} message(s) not enqueued after ${attempt} attempts`);

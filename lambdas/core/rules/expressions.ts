@@ -10,6 +10,7 @@
  */
 import { Environment } from '@marcbachmann/cel-js';
 import type { NormalizedAlert } from '../model/alert';
+import { ConfigError } from '../errors';
 
 /**
  * The fields of `alert` as an expression sees them: the normalized alert without `raw`. `identity` is a map (field
@@ -187,7 +188,7 @@ export interface CompiledExpression {
  */
 export function compileExpression(source: string, scope: ExpressionScope = 'condition'): CompiledExpression {
   const problem = checkExpression(source, 'any', scope);
-  if (problem) throw new Error(problem);
+  if (problem) throw ConfigError.problem(problem);
   const fn = environmentOf(scope).parse(source);
   return {
     source,

@@ -13,6 +13,7 @@
  */
 import { IANAZone } from 'luxon';
 import { RRule, Weekday, type Options } from 'rrule';
+import { ConfigError } from '../errors';
 
 /** A maintenance window in effect (from config or created through the API), as the suppress stage sees it. */
 export interface MaintenanceWindow {
@@ -90,12 +91,12 @@ export function upcomingOccurrences(window: MaintenanceWindow, fromMs: number, c
 
 function oneOffSchedule(window: MaintenanceWindow): WindowSchedule {
   if (window.start === undefined || window.end === undefined) {
-    throw new Error(`maintenance window "${window.name}" needs start and end, or rrule, timezone, firstStart and durationMinutes`);
+    throw ConfigError.problem(`maintenance window "${window.name}" needs start and end, or rrule, timezone, firstStart and durationMinutes`);
   }
   const start = Date.parse(window.start);
   const end = Date.parse(window.end);
-  if (Number.isNaN(start) || Number.isNaN(end)) throw new Error(`maintenance window "${window.name}": start and end must be ISO 8601 times`);
-  if (end <= start) throw new Error(`maintenance window "${window.name}": end must be after start`);
+  if (Number.isNaN(start) || Number.isNaN(end)) throw ConfigError.problem(`maintenance window "${window.name}": start and end must be ISO 8601 times`);
+  if (end <= start) throw ConfigError.problem(`maintenance window "${window.name}": end must be after start`);
   const occ: Occurrence = { start: new Date(start).toISOString(), end: new Date(end).toISOString() };
   return {
     current: (nowMs) => (start <= nowMs && nowMs < end ? occ : null),
@@ -107,22 +108,22 @@ const LOCAL_DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2}))?$/
 
 function recurringSchedule(window: MaintenanceWindow): WindowSchedule {
   const missing = (['rrule', 'timezone', 'firstStart', 'durationMinutes'] as const).filter((k) => window[k] === undefined);
-  if (missing.length > 0) throw new Error(`recurring maintenance window "${window.name}" needs ${missing.join(', ')}`);
+  if (missing.length > 0) throw ConfigError.problem(`recurring maintenance window "${window.name}" needs ${missing.join(', ')}`);
   const zone = IANAZone.create(window.timezone as string);
-  if (!zone.isValid) throw new Error(`maintenance window "${window.name}": unknown time zone "${window.timezone}"`);
+  if (!zone.isValid) throw ConfigError.problem(`maintenance window "${window.name}": unknown time zone "${window.timezone}"`);
   const durationMs = (window.durationMinutes as number) * MINUTE;
-  if (!(durationMs > 0)) throw new Error(`maintenance window "${window.name}": durationMinutes must be positive`);
+  if (!(durationMs > 0)) throw ConfigError.problem(`maintenance window "${window.name}": durationMinutes must be positive`);
   const m = LOCAL_DATE_TIME.exec(window.firstStart as string);
-  if (!m) throw new Error(`maintenance window "${window.name}": firstStart must be YYYY-MM-DDTHH:MM local time`);
+  if (!m) throw ConfigError.problem(`maintenance window "${window.name}": firstStart must be YYYY-MM-DDTHH:MM local time`);
   const [, y, mo, d, h, mi, s] = m;
   const dtstart = new Date(Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s ?? 0)));
   let parsed: Partial<Options>;
   try {
     parsed = RRule.parseString((window.rrule as string).replace(/^RRULE:/i, ''));
   } catch (err) {
-    throw new Error(`maintenance window "${window.name}": invalid rrule: ${(err as Error).message}`);
+    throw ConfigError.problem(`maintenance window "${window.name}": invalid rrule: ${(err as Error).message}`, { cause: err });
   }
-  if (parsed.dtstart || parsed.tzid) throw new Error(`maintenance window "${window.name}": put the start in firstStart, not in the rrule`);
+  if (parsed.dtstart || parsed.tzid) throw ConfigError.problem(`maintenance window "${window.name}": put the start in firstStart, not in the rrule`);
   const base = new RRule({ ...parsed, dtstart }, true);
 
   /** The rule with DTSTART moved forward to at least one period before `lowFloating` (same occurrences after it). */

@@ -12,6 +12,7 @@ import type { NormalizedAlert } from '../model/alert';
 import { compileRules } from '../rules/compile';
 import { RELATIVE_TIME, type AlertExpectation, type AlertShorthand, type GoldenCase, type GoldenFile, type IncidentExpectation } from './golden-schema';
 import { Simulator, type SimulatedAlert, type SimulatedIncident, type SimulationInput, type SimulationResult } from './simulate';
+import { ConfigError } from '../errors';
 
 export * from './golden-schema';
 
@@ -31,7 +32,7 @@ const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_00
 
 /** Milliseconds of a relative time such as `+1h30m`. */
 export function relativeMs(text: string): number {
-  if (!RELATIVE_TIME.test(text)) throw new Error(`"${text}" is not a relative time such as +10m`);
+  if (!RELATIVE_TIME.test(text)) throw ConfigError.problem(`"${text}" is not a relative time such as +10m`);
   let total = 0;
   for (const [, n, unit] of text.matchAll(/(\d+)(ms|s|m|h|d)/g)) total += Number(n) * UNIT_MS[unit as string]!;
   return total;
@@ -43,7 +44,7 @@ export function givenTimes(c: GoldenCase): string[] {
   return c.given.map((g, i) => {
     let ms: number;
     if (g.at === undefined || RELATIVE_TIME.test(g.at)) {
-      if (prev === null) throw new Error(`case '${c.name}', given ${i + 1}: the first given needs an ISO 8601 time`);
+      if (prev === null) throw ConfigError.problem(`case '${c.name}', given ${i + 1}: the first given needs an ISO 8601 time`);
       ms = prev + (g.at === undefined ? 0 : relativeMs(g.at));
     } else ms = Date.parse(g.at);
     prev = ms;

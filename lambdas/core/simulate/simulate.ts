@@ -11,7 +11,7 @@
  */
 import type { PipelineConfig } from '../config/pipeline-config.schema';
 import { planIncidentChanges, orderAlerts, type AlertOutcomeKind, type EvaluatedAlert } from '../deduplicate';
-import { ConfigError, InvalidPayloadError } from '../errors';
+import { ConfigError, InvalidPayloadError, InvariantError } from '../errors';
 import type { Rules, Suppression } from '../evaluate';
 import type { MaintenanceWindow } from '../rules/maintenance';
 import type { Fingerprint } from '../fingerprint';
@@ -130,7 +130,7 @@ const MINUTE = 60_000;
 
 function isoOf(at: string, what: string): { iso: string; ms: number } {
   const ms = Date.parse(at);
-  if (Number.isNaN(ms)) throw new Error(`${what}: "${at}" is not an ISO 8601 time`);
+  if (Number.isNaN(ms)) throw ConfigError.problem(`${what}: "${at}" is not an ISO 8601 time`);
   return { iso: new Date(ms).toISOString(), ms };
 }
 
@@ -272,7 +272,7 @@ export class Simulator {
     plan.outcomes.forEach((o, i) => {
       const e = ordered[i];
       const slot = e ? slotOf.get(e) : undefined;
-      if (!slot || slot.deliveryKey !== o.deliveryKey) throw new Error(`simulation: outcome ${i} of fingerprint ${fp} does not line up with its alert`);
+      if (!slot || slot.deliveryKey !== o.deliveryKey) throw new InvariantError(`simulation: outcome ${i} of fingerprint ${fp} does not line up with its alert`);
       slot.outcome = o.outcome;
       slot.reason = o.reason;
       slot.incidentId = o.incidentId;

@@ -2,6 +2,7 @@
 import { parsePipelineConfig } from '../../core/config/parse-pipeline-config';
 import type { PipelineConfig } from '../../core/config/pipeline-config.schema';
 import { ENV } from './env-names';
+import { ConfigError } from '../../core/errors';
 
 let config: PipelineConfig | undefined;
 
@@ -12,7 +13,7 @@ let config: PipelineConfig | undefined;
 export function deployedConfig(): PipelineConfig {
   if (!config) {
     const text = process.env.PIPELINE_CONFIG_JSON;
-    if (!text) throw new Error(`${ENV.pipelineConfigJson} is not set: the function was not built by the CDK app`);
+    if (!text) throw ConfigError.problem(`${ENV.pipelineConfigJson} is not set: the function was not built by the CDK app`);
     config = parsePipelineConfig(JSON.parse(text), ENV.pipelineConfigJson);
   }
   return config;

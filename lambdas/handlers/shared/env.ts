@@ -3,10 +3,11 @@
  * missing, at first use (cold start), never halfway through a request.
  */
 import { ENV } from './env-names';
+import { ConfigError } from '../../core/errors';
 
 function required(name: string): string {
   const value = process.env[name];
-  if (value === undefined || value === '') throw new Error(`environment variable ${name} is not set`);
+  if (value === undefined || value === '') throw ConfigError.problem(`environment variable ${name} is not set`);
   return value;
 }
 
