@@ -9,7 +9,7 @@
  *    first-arrival-to-page p50/p99, pages, and the ratios;
  * 3. DynamoDB request units per alert (unique alerts, the storm, a 5 % incident mix), counted from the SDK calls;
  * 4. state transitions, notifications and DynamoDB units per incident for each escalation path;
- * 5. cost per million alerts from those counts and platform-numbers.md's prices;
+ * 5. cost per million alerts from those counts and the prices of docs/limits-and-prices.md;
  * 6. each Lambda bundle's size and import time.
  *
  * Environment: BENCH_QUICK=1 shrinks every workload (a smoke run; figures not comparable); BENCH_NO_INSTALL=1 never
@@ -407,7 +407,7 @@ ${escTable}
 
 ## Cost per million alerts
 
-Measured counts × the us-east-1 prices of platform-numbers.md §2, laid out like its §3, at a 5 % incident rate
+Measured counts × the us-east-1 prices of [limits-and-prices.md](limits-and-prices.md) §2, laid out like its §3, at a 5 % incident rate
 (1 alert in 20 opens an incident: ${fmt(MIX.alerts)} alerts over ${MIX.fingerprints} fingerprints in scenarios A and B, ${fmt(SINGLE.alerts)} over ${SINGLE.fingerprints} in C and D).
 Assumptions: arm64; free tiers ignored; SQS requests as implemented (one SendMessageBatch of ≤ 10 messages per
 request body, receives of ≤ 10 messages, one DeleteMessageBatch per 10 processed, each billed per 64 KB chunk; idle
@@ -424,7 +424,7 @@ Quantities:
 
 ${quantityTable}
 
-The straightforward design of platform-numbers.md §3 costs $12.54 (arm64, with an ingest Lambda and 1 WRU per alert,
+The straightforward design of [limits-and-prices.md](limits-and-prices.md) §3 costs $12.54 (arm64, with an ingest Lambda and 1 WRU per alert,
 8 transitions per incident).
 
 ## Lambda bundles

@@ -1,5 +1,5 @@
 /**
- * Cost per million alerts from measured counts and the price table of platform-numbers.md §2 (us-east-1 list
+ * Cost per million alerts from measured counts and the price table of docs/limits-and-prices.md §2 (us-east-1 list
  * prices, arm64, free tiers ignored), laid out like its §3: an ingest path (a) and an escalation part (b) at a given
  * incident rate.
  */
@@ -16,7 +16,7 @@ export const PRICES = {
   logsPerGb: 0.5,
 } as const;
 
-/** platform-numbers.md §3 anchors, used where a local measurement would understate AWS (network I/O). */
+/** docs/limits-and-prices.md §3 anchors, used where a local measurement would understate AWS (network I/O). */
 export const ANCHORS = {
   ingestMemoryGb: 0.25,
   ingestMinMs: 25,

@@ -5,7 +5,7 @@
  * local runtime hands to the stores (runtime hook `dynamoClient`).
  *
  * What the reported figure leaves out, and how it is added here:
- * - A conditional write whose condition fails still consumes write units (platform-numbers.md §5), but the error
+ * - A conditional write whose condition fails still consumes write units (docs/limits-and-prices.md §1), but the error
  *   carries no ConsumedCapacity: counted from the size of the item the call tried to write (at least 1).
  * - Global secondary index writes are billed as write units too, and dynalite reports only the table. Incident heads
  *   are the only items with index keys (g1..g3, keys-only projections), so for a PutItem of such an item the meter

@@ -32,7 +32,7 @@ import { routeKeyOf } from './routes';
 import { logger } from './shared/logger';
 import { EVENTS_V2_MAX_BODY_BYTES, INGEST_MAX_BODY_BYTES } from './routes';
 
-/** Threat Stack, SNS and Alertmanager bodies: 1 MiB (product.md). */
+/** Threat Stack, SNS and Alertmanager bodies: 1 MiB (README.md §HTTP contract). */
 export const MAX_BODY_BYTES = INGEST_MAX_BODY_BYTES;
 /** PagerDuty Events v2 payload limit. */
 export const MAX_EVENTS_V2_BYTES = EVENTS_V2_MAX_BODY_BYTES;

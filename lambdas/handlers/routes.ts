@@ -46,7 +46,7 @@ export const HTTP_ROUTES: readonly HttpRoute[] = [
   { method: 'GET', path: '/ical/{token}', fn: 'act', auth: 'signed-link' },
 ];
 
-/** Body limits (bytes): Threat Stack, SNS, Alertmanager and webhook bodies (product.md). */
+/** Body limits (bytes): Threat Stack, SNS, Alertmanager and webhook bodies (README.md §HTTP contract). */
 export const INGEST_MAX_BODY_BYTES = 1024 * 1024;
 /** PagerDuty Events v2 payload limit. */
 export const EVENTS_V2_MAX_BODY_BYTES = 512 * 1024;

@@ -1,5 +1,5 @@
 /**
- * `npm start`: runs the pipeline locally on the embedded stack. Environment (product.md, "The local runtime"):
+ * `npm start`: runs the pipeline locally on the embedded stack. Environment (README.md §Try it locally):
  * PORT, DATA_DIR, PIPELINE_CONFIG, API_TOKEN, INGEST_TOKEN, SNS_SIGNATURE_CHECK=off.
  */
 import './check-node-version'; // first: stops with a clear message on an unsupported Node.js

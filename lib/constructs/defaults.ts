@@ -15,11 +15,11 @@ export const NODE_RUNTIME = Runtime.NODEJS_24_X;
 /** esbuild target matching NODE_RUNTIME. */
 export const ESBUILD_TARGET = 'node24';
 
-/** arm64: ~20 % cheaper per GB-s and a slightly faster Init than x86 (platform-numbers.md §4). */
+/** arm64: ~20 % cheaper per GB-s and a slightly faster Init than x86 (docs/limits-and-prices.md §4). */
 export const ARCHITECTURE = Architecture.ARM_64;
 
 export const FUNCTION_DEFAULTS = {
-  /** 256 MB: SDK-heavy handlers pay > 1 s first invokes at 128 MB (platform-numbers.md §4). */
+  /** 256 MB: SDK-heavy handlers pay > 1 s first invokes at 128 MB (docs/limits-and-prices.md §4). */
   memorySize: 256,
   timeout: Duration.seconds(10),
   logRetention: RetentionDays.ONE_MONTH,
@@ -32,7 +32,7 @@ export const PROCESSOR_DEFAULTS = {
   maxConcurrency: 10,
 } as const;
 
-/** platform-numbers.md §1: the queue's visibility timeout is at least 6 x the consumer's timeout. */
+/** docs/limits-and-prices.md §1: the queue's visibility timeout is at least 6 x the consumer's timeout. */
 export const VISIBILITY_TIMEOUT_FACTOR = 6;
 
 export const QUEUE_DEFAULTS = {
@@ -76,7 +76,7 @@ export const ACCESS_LOG_FORMAT = AccessLogFormat.custom(
 
 /**
  * esbuild options of every function: ESM with a createRequire banner (for CommonJS dependencies), the AWS SDK
- * bundled (faster Init than the runtime's copy, toolchain.md §10), minified, and the validated pipeline config
+ * bundled (faster Init than the runtime's copy, docs/toolchain.md §Bundling), minified, and the validated pipeline config
  * inlined as `process.env.PIPELINE_CONFIG_JSON`, so a deployed function runs the config it was deployed with.
  */
 export function bundlingOptions(pipelineConfig: unknown): BundlingOptions {

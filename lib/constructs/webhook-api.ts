@@ -1,5 +1,5 @@
 /**
- * WebhookApi: the public HTTP contract (product.md) on an API Gateway HTTP API. One job: one route per entry of
+ * WebhookApi: the public HTTP contract (README.md §HTTP contract) on an API Gateway HTTP API. One job: one route per entry of
  * the route table, a Lambda authorizer on the human API, a throttled stage with access logs that never contain
  * the request path (the ingest token is in it).
  */
@@ -73,7 +73,7 @@ export class WebhookApi extends Construct {
       retention: props.accessLogRetention ?? API_DEFAULTS.accessLogRetention,
     });
 
-    // Not 'Default': CDK drops that id from logical ids, so the stage would collide with the API (toolchain.md §7).
+    // Not 'Default': CDK drops that id from logical ids, so the stage would collide with the API (docs/toolchain.md §API Gateway stage id).
     this.stage = this.api.addStage('LiveStage', {
       stageName: '$default',
       autoDeploy: true,

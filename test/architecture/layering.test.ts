@@ -9,7 +9,9 @@
  * - no bare `throw new Error(` under lambdas/ and lib/ (use a class of lambdas/core/errors.ts);
  * - no citation of a document outside the repository.
  */
-import { analyze, findCycles, listSources, type SourceFileInfo } from './source-graph';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { analyze, findCycles, listSources, ROOT, type SourceFileInfo } from './source-graph';
 
 type Layer = 'core' | 'adapters' | 'handlers' | 'local' | 'lib' | 'bin' | 'tooling';
 
@@ -178,6 +180,40 @@ describe('ports in one place', () => {
 describe('typed errors', () => {
   it('no bare `throw new Error(` under lambdas/ and lib/ (use a class of lambdas/core/errors.ts)', () => {
     const violations = runtime.flatMap((f) => f.bareThrows.map((t) => `${f.path}:${t.line} ${t.what}`));
+    expect(violations).toEqual([]);
+  });
+});
+
+describe('self-contained docs', () => {
+  // Documents the team keeps outside the repository. The repository's own versions live in docs/: cite them as
+  // `docs/<name>.md` (a doc in docs/ may link its sibling as `<name>.md`).
+  const OUTSIDE_PATH = /\.\.\/shared\b|\/work\/shared\b|\bshared\/docs\//;
+  const NAMED = /(?<![\w.-])((?:[\w.-]+\/)*)(product|formats|toolchain|platform-numbers|peers|style-guide)\.md\b/g;
+  const texts = [
+    ...listSources(SCANNED, ['.ts', '.js', '.cjs', '.mjs', '.json', '.yaml', '.yml']),
+    ...listSources(['config'], ['.yaml', '.yml', '.md']),
+    ...['README.md', 'CONTRIBUTING.md', 'SECURITY.md', 'package.json', 'cdk.json', 'jest.config.js'].filter((p) => existsSync(join(ROOT, p))),
+    ...(existsSync(join(ROOT, 'docs')) ? readdirSync(join(ROOT, 'docs')).filter((n) => n.endsWith('.md')).map((n) => `docs/${n}`) : []),
+  ].filter((p) => p !== 'test/architecture/layering.test.ts');
+
+  function outsideCitations(path: string, line: string): string[] {
+    const found: string[] = [];
+    if (OUTSIDE_PATH.test(line)) found.push(line.match(OUTSIDE_PATH)![0]);
+    for (const m of line.matchAll(NAMED)) {
+      const [whole, prefix, name] = m;
+      const inDocs = path.startsWith('docs/') && prefix === '' && existsSync(join(ROOT, 'docs', `${name}.md`));
+      const viaDocs = /(^|\/)docs\/$/.test(prefix ?? '') && existsSync(join(ROOT, 'docs', `${name}.md`));
+      if (!inDocs && !viaDocs) found.push(whole);
+    }
+    return found;
+  }
+
+  it('no source, test or doc cites a file outside the repository', () => {
+    const violations = texts.flatMap((p) =>
+      readFileSync(join(ROOT, p), 'utf8')
+        .split('\n')
+        .flatMap((line, n) => outsideCitations(p, line).map((c) => `${p}:${n + 1} cites ${c}`)),
+    );
     expect(violations).toEqual([]);
   });
 });

@@ -43,15 +43,15 @@ export interface SourceFileInfo {
 
 const toPosix = (p: string): string => p.split(sep).join('/');
 
-/** Every .ts file under the given repository-relative folders (no .d.ts). */
-export function listSources(folders: readonly string[]): string[] {
+/** Every .ts file under the given repository-relative folders (no .d.ts); `extensions` widens the match. */
+export function listSources(folders: readonly string[], extensions: readonly string[] = ['.ts']): string[] {
   const out: string[] = [];
   const walk = (dir: string): void => {
     for (const name of readdirSync(dir).sort()) {
       if (name === 'node_modules' || name.startsWith('.')) continue;
       const full = join(dir, name);
       if (statSync(full).isDirectory()) walk(full);
-      else if (name.endsWith('.ts') && !name.endsWith('.d.ts')) out.push(toPosix(relative(ROOT, full)));
+      else if (extensions.some((e) => name.endsWith(e)) && !name.endsWith('.d.ts')) out.push(toPosix(relative(ROOT, full)));
     }
   };
   for (const f of folders) if (existsSync(join(ROOT, f))) walk(join(ROOT, f));

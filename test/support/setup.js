@@ -1,5 +1,5 @@
 // Jest setup: runs before every test file.
-// The CloudFormation validation plugin costs ~2.5 s per test file; cdk-nag still runs without it (toolchain.md §4).
+// The CloudFormation validation plugin costs ~2.5 s per test file; cdk-nag still runs without it (docs/toolchain.md §CDK validation in tests).
 process.env.CDK_VALIDATION = 'false';
 // No Promise.withResolvers polyfill here: lambdas/local/escalation-runner.ts loads it itself, so tests see what
 // `npm start` sees.

@@ -1,5 +1,5 @@
 /**
- * Signs SNS envelopes with a key pair made for the test, the way SNS does (formats.md §2.6): the string to sign is
+ * Signs SNS envelopes with a key pair made for the test, the way SNS does (docs/formats.md §2.6): the string to sign is
  * `Name\nValue\n` for each field in the documented order; v1 = SHA1withRSA, v2 = SHA256withRSA.
  */
 import { generateKeyPairSync, sign } from 'node:crypto';

@@ -1,7 +1,7 @@
 /**
  * DynamoDB implementation of the IncidentStore port. Works against DynamoDB and the embedded store (dynalite):
  * it uses only single-item conditional writes, queries and batch writes (no transactions, streams or TTL expiry,
- * which the embedded store lacks; toolchain.md §9). Item layout: table-schema.ts and docs/architecture.md.
+ * which the embedded store lacks; docs/toolchain.md §dynalite). Item layout: table-schema.ts and docs/architecture.md.
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BODY_DICTIONARY, packBody, unpackBody } from './compact';

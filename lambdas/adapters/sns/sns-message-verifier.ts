@@ -1,5 +1,5 @@
 /**
- * Verifies SNS HTTPS deliveries (formats.md §2.5-2.6): topic allow-list first (no network I/O for strangers), then
+ * Verifies SNS HTTPS deliveries (docs/formats.md §2.5-2.6): topic allow-list first (no network I/O for strangers), then
  * the RSA signature (SignatureVersion 1 = SHA1, 2 = SHA256) with the maintained `sns-payload-validator`, which
  * checks the certificate URL host pattern and caches certificates. Confirms subscriptions by a GET of SubscribeURL
  * only when its host is an SNS endpoint.

@@ -6,7 +6,7 @@
  * resolved to people only when a step runs (escalation/recipients.ts), so a schedule pages whoever is on call then.
  * Every step has one result shape (`stepAt`), which the state machine runs as a Wait/Choice loop; a plan with one
  * level, no repeat and no hold needs no state machine execution at all (`needsExecution`), which saves the state
- * transitions that are most of the cost per alert (platform-numbers.md §3).
+ * transitions that are most of the cost per alert (docs/limits-and-prices.md §3).
  */
 import type { PipelineConfig } from '../config/pipeline-config.schema';
 import type { Incident } from '../model/incident';

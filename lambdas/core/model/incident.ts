@@ -7,7 +7,7 @@ import type { AlertAction, RegisteredSourceName, Severity } from './alert';
 import type { DecisionTrace } from './trace';
 
 /**
- * - `triggered` -> `acknowledged` -> `resolved`: the lifecycle of a paging incident (product.md).
+ * - `triggered` -> `acknowledged` -> `resolved`: the lifecycle of a paging incident (README.md §What it does).
  * - `suppressed`: opened only by alerts that must not page (suppression rule, maintenance, INSUFFICIENT_DATA);
  *   visible with its reason, never pages, and not "open": the next alert that should page opens a new incident.
  */
@@ -44,7 +44,7 @@ export interface Incident {
   /** Optimistic-concurrency version: every write checks and increments it. */
   version: number;
   title: string;
-  /** What happened, ending with the link back to the alert at the source (product.md). Bounded. */
+  /** What happened, ending with the link back to the alert at the source. Bounded. */
   description: string;
   source: RegisteredSourceName;
   severity: Severity;

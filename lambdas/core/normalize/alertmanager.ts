@@ -1,5 +1,5 @@
 /**
- * Stage "normalize", source Prometheus Alertmanager webhooks, version 4 (formats.md §5).
+ * Stage "normalize", source Prometheus Alertmanager webhooks, version 4 (docs/formats.md §5).
  * One POST is one group and may mix firing and resolved alerts: one normalized alert per `alerts[]` element.
  * `notification_reason` (v0.32+) and `routeLabels` (v0.34+) are optional; unknown keys are accepted.
  * Identity fields: externalURL, fingerprint. Resolve: per-alert `status: "resolved"`.

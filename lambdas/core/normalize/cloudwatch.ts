@@ -1,5 +1,5 @@
 /**
- * Stage "normalize", source CloudWatch alarms (formats.md §2, §3), over every route a transition can take:
+ * Stage "normalize", source CloudWatch alarms (docs/formats.md §2, §3), over every route a transition can take:
  * - SNS: HTTPS subscription, SNS -> Lambda record, SNS -> SQS (raw delivery off: the body is the envelope; on: the
  *   body is the alarm JSON), all carrying the alarm JSON as a string in `Message`;
  * - EventBridge "CloudWatch Alarm State Change";
@@ -40,7 +40,7 @@ const alarmArn = z.string().check(z.regex(ALARM_ARN, 'expected a CloudWatch alar
 const alarmState = z.enum(ALARM_STATES);
 
 // ---------------------------------------------------------------------------------------------------------------
-// SNS message (formats.md §2.3)
+// SNS message (docs/formats.md §2.3)
 // ---------------------------------------------------------------------------------------------------------------
 
 /** `[{name, value}]`, lower-case keys. */
@@ -243,7 +243,7 @@ export interface CloudWatchMessageMeta {
   topicArn?: string;
 }
 
-/** Normalizes the inner CloudWatch alarm JSON (formats.md §2.3), whatever carried it. */
+/** Normalizes the inner CloudWatch alarm JSON (docs/formats.md §2.3), whatever carried it. */
 export function normalizeCloudWatchAlarmMessage(message: unknown, meta: CloudWatchMessageMeta, ctx: NormalizeContext): NormalizedAlert {
   return normalizeAlarmMessageAt(message, meta, ctx, []);
 }
@@ -356,7 +356,7 @@ export function normalizeSqsEvent(event: unknown, ctx: NormalizeContext): Normal
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// EventBridge "CloudWatch Alarm State Change" and the direct alarm -> Lambda shape (formats.md §3)
+// EventBridge "CloudWatch Alarm State Change" and the direct alarm -> Lambda shape (docs/formats.md §3)
 // ---------------------------------------------------------------------------------------------------------------
 
 export const ALARM_STATE_CHANGE = 'CloudWatch Alarm State Change';

@@ -1,5 +1,5 @@
 /**
- * Stage "normalize", source PagerDuty Events API v2 bodies posted to `/ingest/events/v2` (formats.md §4).
+ * Stage "normalize", source PagerDuty Events API v2 bodies posted to `/ingest/events/v2` (docs/formats.md §4).
  * `routing_key` names the integration and is a credential: it is masked everywhere, and the fingerprint key uses a digest of it
  * (which is hashed before it is stored). `dedup_key` is required for acknowledge/resolve and generated for a trigger
  * without one, deterministically from the request id. Events v2 bodies carry no idempotency key of their own, so
@@ -21,7 +21,7 @@ export type EventsV2Severity = (typeof EVENTS_V2_SEVERITIES)[number];
 
 const SEVERITY: Record<EventsV2Severity, Severity> = { critical: 'sev1', error: 'sev2', warning: 'sev3', info: 'sev3' };
 
-/** PagerDuty's limits (formats.md §4). Longer summaries are cut, not rejected (PagerDuty's behaviour is unconfirmed). */
+/** PagerDuty's limits (docs/formats.md §4). Longer summaries are cut, not rejected (PagerDuty's behaviour is unconfirmed). */
 export const MAX_DEDUP_KEY = 255;
 export const MAX_SUMMARY = 1024;
 /** How much of the routing key may appear in labels, identity and raw: enough to tell integrations apart. */

@@ -8,7 +8,7 @@ import type { Severity } from '../model/alert';
 
 /** Options a normalizer may need from config; the defaults apply when config is silent. */
 export interface NormalizeOptions {
-  /** Severity of a CloudWatch ALARM when no rule says otherwise (formats.md §7: sev2). */
+  /** Severity of a CloudWatch ALARM when no rule says otherwise (docs/formats.md §6: sev2). */
   cloudwatchDefaultSeverity: Severity;
   /** Alertmanager `labels.severity` value -> severity; unknown values get `alertmanagerDefaultSeverity`. */
   alertmanagerSeverityMap: Record<string, Severity>;

@@ -1,5 +1,5 @@
 /**
- * Stage "normalize", the SNS envelope around CloudWatch alarm messages (formats.md §2.1, §2.2).
+ * Stage "normalize", the SNS envelope around CloudWatch alarm messages (docs/formats.md §2.1, §2.2).
  * One schema accepts both casings: the HTTPS body (`SigningCertURL`, `UnsubscribeURL`) and the `Sns` object of an
  * SNS -> Lambda record (`SigningCertUrl`, `UnsubscribeUrl`, `Subject: null`). The parsed envelope keeps the original
  * object next to the normalized field names, because signature verification needs the exact fields as sent.

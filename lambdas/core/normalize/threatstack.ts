@@ -1,5 +1,5 @@
 /**
- * Stage "normalize", source Threat Stack / F5 Distributed Cloud AIP webhooks (formats.md §1).
+ * Stage "normalize", source Threat Stack / F5 Distributed Cloud AIP webhooks (docs/formats.md §1).
  * Accepts a batch `{"alerts":[...]}` or one bare alert; numbers may arrive as strings; both spellings of the
  * organization name; unknown keys are kept (a vendor addition must not become a retry loop).
  * Identity fields: organization_id, source, server_or_region, normalized title. No resolve signal.

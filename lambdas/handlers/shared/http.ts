@@ -33,7 +33,7 @@ const STATUS_BY_CODE: Record<string, number> = {
   invalid_config: 500,
 };
 
-/** Maps any error to the JSON error body of product.md. Only client errors expose their message. */
+/** Maps any error to the JSON error body of the HTTP contract (README.md §HTTP contract). Only client errors expose their message. */
 export function errorResponse(err: unknown): HttpResult {
   if (err instanceof AlertPipelineError) {
     const status = STATUS_BY_CODE[err.code] ?? (err.retryable ? 503 : 500);

@@ -30,7 +30,7 @@ const VALID = listFixtures('cloudwatch');
 const INVALID = listInvalidFixtures('cloudwatch');
 
 const fixture = (name: string) => structuredClone(loadFixture('cloudwatch', name)) as Json;
-/** The formats.md §2.4 message (checkout-5xx-rate ALARM), parsed. */
+/** The docs/formats.md §2.4 message (checkout-5xx-rate ALARM), parsed. */
 const metricMessage = (): Json => JSON.parse(fixture('sns-https-metric-alarm').Message as string) as Json;
 const normalizeOne = (name: string, ctx = FIXTURE_CTX): NormalizedAlert => {
   const [alert] = normalizeFixture('cloudwatch', name, loadFixture('cloudwatch', name), ctx);
