@@ -1,11 +1,11 @@
 /**
  * The public HTTP contract (README "HTTP contract"), written once: the CDK app creates these API Gateway routes and
- * the local runtime serves the same table. `fn` names the Lambda function (see FUNCTIONS) that handles the route.
- * The ingest routes come from the source registry (core/normalize/registry.ts).
+ * the local runtime serves the same table. `fn` names the Lambda function (FUNCTIONS in functions.ts, with an `http`
+ * trigger) that handles the route. The ingest routes come from the source registry (core/normalize/registry.ts).
  */
 import { EVENTBRIDGE_INGEST_PATH, SOURCE_ROUTES } from '../core/normalize/registry';
 
-export type FunctionName = 'ingestHttp' | 'api' | 'act';
+export type HttpFunctionName = 'ingestHttp' | 'api' | 'act';
 
 /** How a route authenticates its caller. */
 export type RouteAuth =
@@ -18,7 +18,7 @@ export type RouteAuth =
 export interface HttpRoute {
   method: 'GET' | 'POST' | 'DELETE';
   path: string;
-  fn: FunctionName;
+  fn: HttpFunctionName;
   auth: RouteAuth;
 }
 

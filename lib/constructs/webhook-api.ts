@@ -9,7 +9,7 @@ import { HttpLambdaAuthorizer, HttpLambdaResponseType } from 'aws-cdk-lib/aws-ap
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { routeKeyOf, type FunctionName, type HttpRoute, type RouteAuth } from '../../lambdas/handlers/routes';
+import { routeKeyOf, type HttpFunctionName, type HttpRoute, type RouteAuth } from '../../lambdas/handlers/routes';
 import { ACCESS_LOG_FORMAT, API_DEFAULTS } from './defaults';
 import type { PipelineFunction } from './pipeline-function';
 import { InvariantError } from '../../lambdas/core/errors';
@@ -18,7 +18,7 @@ export interface WebhookApiProps {
   /** The route table (HTTP_ROUTES): method, path, handling function and how the caller authenticates. */
   readonly routes: readonly HttpRoute[];
   /** The function behind each `fn` name of the route table. */
-  readonly handlers: Readonly<Record<FunctionName, PipelineFunction>>;
+  readonly handlers: Readonly<Record<HttpFunctionName, PipelineFunction>>;
   /** Lambda authorizer of the `bearer` routes (simple responses: `{ isAuthorized }`). */
   readonly authorizerFunction: PipelineFunction;
   /**
@@ -90,8 +90,8 @@ export class WebhookApi extends Construct {
       resultsCacheTtl: props.authorizerCacheTtl ?? API_DEFAULTS.authorizerCacheTtl,
     });
 
-    const integrations = new Map<FunctionName, HttpLambdaIntegration>();
-    const integrationOf = (fn: FunctionName): HttpLambdaIntegration => {
+    const integrations = new Map<HttpFunctionName, HttpLambdaIntegration>();
+    const integrationOf = (fn: HttpFunctionName): HttpLambdaIntegration => {
       let integration = integrations.get(fn);
       if (!integration) {
         const handler = props.handlers[fn];

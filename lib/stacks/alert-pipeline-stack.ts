@@ -1,7 +1,8 @@
 /**
  * AlertPipelineStack: the stateless half (functions, queue, topic, API, secrets). Wiring only: every resource
- * comes from a construct under lib/constructs; this file says which function gets which environment variable,
- * which permission and which event source. Safe to destroy and redeploy (the data lives in AlertDataStack).
+ * comes from a construct under lib/constructs, and every function, its environment variables, permissions and
+ * event sources from the function table (lambdas/handlers/functions.ts); this file turns the table's names into
+ * resources. Safe to destroy and redeploy (the data lives in AlertDataStack).
  */
 import { CfnOutput, Duration, Stack, Validations, type StackProps } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -16,7 +17,11 @@ import type { Construct } from 'constructs';
 import type { PipelineConfig } from '../../lambdas/core/config/pipeline-config.schema';
 import { channelSecret } from '../../lambdas/core/notify/channels';
 import { INCIDENT_TABLE } from '../../lambdas/adapters/dynamodb/table-schema';
-import { HTTP_ROUTES } from '../../lambdas/handlers/routes';
+import { InvariantError } from '../../lambdas/core/errors';
+import {
+  enabledFunctions, FUNCTION_NAMES, functionSpec, functionsTriggeredBy, triggerOf, type EnvKey, type FunctionName, type Grant,
+} from '../../lambdas/handlers/functions';
+import { HTTP_ROUTES, type HttpFunctionName } from '../../lambdas/handlers/routes';
 import { EVENTBRIDGE_INGEST_PATH, SOURCE_DESCRIPTORS, SOURCE_ROUTES, sourceOptionsOf } from '../../lambdas/core/normalize/registry';
 import { ENV } from '../../lambdas/handlers/shared/env-names';
 import { AlarmIngest } from '../constructs/alarm-ingest';
@@ -24,7 +29,7 @@ import { EscalationStateMachine } from '../constructs/escalation-state-machine';
 import { AlarmTopic } from '../constructs/alarm-topic';
 import { AlertQueue } from '../constructs/alert-queue';
 import { iam5ResourceFinding } from '../constructs/nag-finding';
-import { PROCESSOR_DEFAULTS } from '../constructs/defaults';
+import { FUNCTION_DEFAULTS, PROCESSOR_DEFAULTS } from '../constructs/defaults';
 import { PipelineFunction } from '../constructs/pipeline-function';
 import { TokenSecret } from '../constructs/token-secret';
 import { WebhookApi } from '../constructs/webhook-api';
@@ -44,27 +49,30 @@ export const ARCHIVE_RAW_PREFIX = 'raw/';
 /** Placeholder for the token in output URL templates: outputs never carry a secret. */
 export const INGEST_TOKEN_PLACEHOLDER = '<INGEST_TOKEN>';
 
-const FUNCTION_ENTRIES = {
-  ingestHttp: 'lambdas/handlers/ingest-http.ts',
-  ingestSns: 'lambdas/handlers/ingest-sns.ts',
-  ingestEventBridge: 'lambdas/handlers/ingest-eventbridge.ts',
-  processAlerts: 'lambdas/handlers/process-alerts.ts',
-  api: 'lambdas/handlers/api.ts',
-  authorizer: 'lambdas/handlers/authorizer.ts',
-  escalationStep: 'lambdas/handlers/escalation-step.ts',
-  act: 'lambdas/handlers/act.ts',
-  sweeper: 'lambdas/handlers/sweeper.ts',
-} as const;
-
 /** Secrets Manager names of notification channel secrets start with this (see docs/deploy.md, "Channels"). */
 export const CHANNEL_SECRET_PREFIX = 'alert-pipeline/channels/';
+
+/** The one function with a trigger of a kind (the stack wires exactly one of each). */
+function only(names: FunctionName[], what: string): FunctionName {
+  if (names.length !== 1) {
+    throw new InvariantError(`the function table needs exactly one function as ${what}, found ${names.length} (${names.join(', ')})`);
+  }
+  return names[0]!;
+}
+
+/** A function's timeout from the table (the house default otherwise). */
+function timeoutOf(name: FunctionName): Duration {
+  const seconds = functionSpec(name).timeoutSeconds;
+  return seconds === undefined ? FUNCTION_DEFAULTS.timeout : Duration.seconds(seconds);
+}
 
 export class AlertPipelineStack extends Stack {
   public readonly alarmTopic: AlarmTopic;
   public readonly alertQueue: AlertQueue;
   public readonly ingestToken: TokenSecret;
   public readonly apiToken: TokenSecret;
-  public readonly functions: Readonly<Record<keyof typeof FUNCTION_ENTRIES, PipelineFunction | undefined>>;
+  /** The functions of the table (lambdas/handlers/functions.ts); undefined when the config does not deploy one. */
+  public readonly functions: Readonly<Record<FunctionName, PipelineFunction | undefined>>;
   public readonly webhookApi: WebhookApi;
   public readonly alarmIngest: AlarmIngest;
   public readonly actionLinkKey: TokenSecret;
@@ -82,9 +90,10 @@ export class AlertPipelineStack extends Stack {
     this.alarmTopic = new AlarmTopic(this, 'AlarmTopic');
     const topic = this.alarmTopic.topic;
 
+    const consumer = only(functionsTriggeredBy('sqs'), 'an SQS consumer');
     this.alertQueue = new AlertQueue(this, 'AlertQueue', {
       maxReceiveCount: config.processing.maxReceiveCount,
-      consumerTimeout: PROCESSOR_DEFAULTS.timeout,
+      consumerTimeout: timeoutOf(consumer),
       alarmTopic: topic,
     });
     const { queue, deadLetterQueue } = this.alertQueue;
@@ -95,78 +104,9 @@ export class AlertPipelineStack extends Stack {
     this.apiToken = new TokenSecret(this, 'ApiToken', {
       description: 'Alert pipeline API token: "Authorization: Bearer <token>" on /api/*',
     });
-
-    const fn = (id: string, entry: string, extra: Partial<ConstructorParameters<typeof PipelineFunction>[2]> = {}) =>
-      new PipelineFunction(this, id, { entry, pipelineConfig: config, ...extra });
-    const ingestEnvironment = { [ENV.queueUrl]: queue.queueUrl, [ENV.archiveBucket]: archiveBucket.bucketName };
-
-    // Ingestion over HTTPS: Threat Stack, SNS HTTPS subscriptions, Events API v2, Alertmanager.
-    const ingestHttp = fn('IngestHttp', FUNCTION_ENTRIES.ingestHttp, {
-      description: 'HTTP ingestion: checks the ingest token, archives the raw payload, enqueues the alerts',
-      environment: {
-        ...ingestEnvironment,
-        [ENV.ingestTokenSecretId]: this.ingestToken.secret.secretArn,
-        [ENV.snsAllowedTopicArns]: [...config.sources.cloudwatch.allowedTopicArns, topic.topicArn].join(','),
-      },
-    });
-    this.grantIngest(ingestHttp, queue, archiveBucket);
-    this.ingestToken.secret.grantRead(ingestHttp);
-
-    // CloudWatch alarms of this account: alarm topic -> Lambda (and optionally EventBridge -> Lambda).
-    const ingestSns = fn('IngestSns', FUNCTION_ENTRIES.ingestSns, {
-      description: 'Alarm topic ingestion: archives and enqueues CloudWatch alarm notifications',
-      // Records that can never be valid go straight to the DLQ (the async-invoke DLQ grant covers SendMessage).
-      environment: { ...ingestEnvironment, [ENV.deadLetterQueueUrl]: deadLetterQueue.queueUrl },
-      deadLetterQueue,
-    });
-    this.grantIngest(ingestSns, queue, archiveBucket);
-
-    // The EventBridge rules the config asks for, one per source (sources.<source>.eventBridgeRule).
-    const eventBridgeRules = SOURCE_DESCRIPTORS.flatMap((d) => {
-      const rule = d.eventBridgeRule;
-      if (!rule?.enabled(sourceOptionsOf(d, config.sources))) return [];
-      const types = d.eventBridge ?? [];
-      const eventPattern = { source: [...new Set(types.map((t) => t.source))], detailType: types.map((t) => t.detailType) };
-      return [{ id: rule.id, description: rule.description, eventPattern }];
-    });
-    let ingestEventBridge: PipelineFunction | undefined;
-    if (eventBridgeRules.length > 0) {
-      ingestEventBridge = fn('IngestEventBridge', FUNCTION_ENTRIES.ingestEventBridge, {
-        description: 'EventBridge ingestion: archives and enqueues the events of the EventBridge rules (CloudWatch alarms, security findings)',
-        environment: { ...ingestEnvironment, [ENV.deadLetterQueueUrl]: deadLetterQueue.queueUrl },
-        deadLetterQueue,
-      });
-      this.grantIngest(ingestEventBridge, queue, archiveBucket);
-    }
-    this.alarmIngest = new AlarmIngest(this, 'AlarmIngest', {
-      topic,
-      snsFunction: ingestSns,
-      eventBridgeFunction: ingestEventBridge,
-      eventBridgeRules,
-      deadLetterQueue,
-    });
-
-    // Processing: the queue's consumer writes incidents, and sends poison messages to the DLQ itself.
-    const processAlerts = fn('ProcessAlerts', FUNCTION_ENTRIES.processAlerts, {
-      description: 'Processes queued alerts: dedup, classify, route, open or update incidents',
-      environment: { [ENV.tableName]: table.tableName, [ENV.deadLetterQueueUrl]: deadLetterQueue.queueUrl },
-      memorySize: PROCESSOR_DEFAULTS.memorySize,
-      timeout: PROCESSOR_DEFAULTS.timeout,
-    });
-    this.grantTableReadWrite(processAlerts, table);
-    deadLetterQueue.grantSendMessages(processAlerts);
-    const { batchSize, batchWindowSeconds } = config.processing;
-    this.alertQueue.addConsumer(processAlerts, {
-      batchSize,
-      maxBatchingWindow: batchWindowSeconds > 0 ? Duration.seconds(batchWindowSeconds) : undefined,
-      maxConcurrency: PROCESSOR_DEFAULTS.maxConcurrency,
-    });
-
-    // Escalation: the Page step, the state machine, one-click links, notification channels.
     this.actionLinkKey = new TokenSecret(this, 'ActionLinkKey', {
       description: 'Alert pipeline: HMAC key of one-click action links and calendar feed URLs ({"token": "..."})',
     });
-    const emailTopics: Record<string, sns.Topic> = {};
     // The email topics are encrypted with a key this stack owns (rotated yearly), so the Page step can be granted
     // exactly that key: the AWS-managed alias/aws/sns cannot be named by ARN in a policy (grantPublish would need
     // kms:GenerateDataKey* on key/*).
@@ -177,136 +117,186 @@ export class AlertPipelineStack extends Stack {
         enableKeyRotation: true,
       })
       : null;
+    this.emailTopics = this.createEmailTopics(config, this.emailTopicKey);
+
+    // The EventBridge rules the config asks for, one per source (sources.<source>.eventBridgeRule).
+    const eventBridgeRules = SOURCE_DESCRIPTORS.flatMap((d) => {
+      const rule = d.eventBridgeRule;
+      if (!rule?.enabled(sourceOptionsOf(d, config.sources))) return [];
+      const types = d.eventBridge ?? [];
+      const eventPattern = { source: [...new Set(types.map((t) => t.source))], detailType: types.map((t) => t.detailType) };
+      return [{ id: rule.id, description: rule.description, eventPattern }];
+    });
+
+    // 1. Every function of the table (lambdas/handlers/functions.ts) that this config deploys (an optional one only
+    //    with a trigger: the EventBridge ingest function when there is a rule).
+    const functions: Partial<Record<FunctionName, PipelineFunction>> = {};
+    for (const name of enabledFunctions((trigger) => trigger.kind !== 'eventbridge' || eventBridgeRules.length > 0)) {
+      const spec = functionSpec(name);
+      functions[name] = new PipelineFunction(this, spec.id, {
+        entry: spec.entry,
+        pipelineConfig: config,
+        description: spec.description,
+        memorySize: spec.memorySize,
+        timeout: timeoutOf(name),
+        deadLetterQueue: spec.asyncDeadLetterQueue ? deadLetterQueue : undefined,
+      });
+    }
+    const fn = (name: FunctionName): PipelineFunction => {
+      const f = functions[name];
+      if (!f) throw new InvariantError(`function ${name} of the function table is needed but not deployed with this config`);
+      return f;
+    };
+    const optional = (names: FunctionName[]) => names.map((n) => functions[n]).find((f) => f !== undefined);
+
+    // 2. Their triggers.
+    const { batchSize, batchWindowSeconds } = config.processing;
+    this.alertQueue.addConsumer(fn(consumer), {
+      batchSize,
+      maxBatchingWindow: batchWindowSeconds > 0 ? Duration.seconds(batchWindowSeconds) : undefined,
+      maxConcurrency: PROCESSOR_DEFAULTS.maxConcurrency,
+    });
+    this.alarmIngest = new AlarmIngest(this, 'AlarmIngest', {
+      topic,
+      snsFunction: fn(only(functionsTriggeredBy('sns'), 'an alarm topic subscriber')),
+      eventBridgeFunction: optional(functionsTriggeredBy('eventbridge')),
+      eventBridgeRules,
+      deadLetterQueue,
+    });
+    const pageTask = only(functionsTriggeredBy('state-machine-task'), 'the escalation Page task');
+    const escalationStep = fn(pageTask);
+    this.escalation = new EscalationStateMachine(this, 'Escalation', { stepFunction: escalationStep.function });
+    for (const name of functionsTriggeredBy('schedule')) {
+      const every = triggerOf(name, 'schedule')!.everyMinutes;
+      new events.Rule(this, `${functionSpec(name).id}Schedule`, {
+        description: `Runs the alert pipeline ${name} every ${every === 1 ? 'minute' : `${every} minutes`}`,
+        schedule: events.Schedule.rate(Duration.minutes(every)),
+        targets: [new eventTargets.LambdaFunction(fn(name).function, { retryAttempts: 2 })],
+      });
+    }
+    const httpFunctions = Object.fromEntries(functionsTriggeredBy('http').map((name) => [name, fn(name)])) as Record<HttpFunctionName, PipelineFunction>;
+    this.webhookApi = new WebhookApi(this, 'WebhookApi', {
+      routes: HTTP_ROUTES,
+      handlers: httpFunctions,
+      authorizerFunction: fn(only(functionsTriggeredBy('http-authorizer'), 'the API authorizer')),
+    });
+
+    // 3. Their environment and grants, now that every resource they name exists.
+    const stateMachine = this.escalation.stateMachine;
+    const environment: Record<EnvKey, () => string> = {
+      tableName: () => table.tableName,
+      queueUrl: () => queue.queueUrl,
+      deadLetterQueueUrl: () => deadLetterQueue.queueUrl,
+      archiveBucket: () => archiveBucket.bucketName,
+      ingestTokenSecretId: () => this.ingestToken.secret.secretArn,
+      apiTokenSecretId: () => this.apiToken.secret.secretArn,
+      snsAllowedTopicArns: () => [...config.sources.cloudwatch.allowedTopicArns, topic.topicArn].join(','),
+      stateMachineArn: () => stateMachine.stateMachineArn,
+      escalationFunctionName: () => escalationStep.function.functionName,
+      actionLinkSecretId: () => this.actionLinkKey.secret.secretArn,
+      // Links in notifications and calendar feed URLs point at the API.
+      publicBaseUrl: () => this.webhookApi.url.replace(/\/$/, ''),
+      emailTopicArns: () => Stack.of(this).toJsonString(Object.fromEntries(Object.entries(this.emailTopics).map(([k, t]) => [k, t.topicArn]))),
+      channelSecretPrefix: () => CHANNEL_SECRET_PREFIX,
+    };
+    const hasSms = config.people.some((p) => p.contacts.some((c) => c.type === 'sms'));
+    const grants: Record<Grant, (f: PipelineFunction) => void> = {
+      'table:read-write': (f) => this.grantTableReadWrite(f, table),
+      'alert-queue:send': (f) => queue.grantSendMessages(f),
+      'dead-letter-queue:send': (f) => deadLetterQueue.grantSendMessages(f),
+      'archive:put-raw': (f) => this.grantArchiveRaw(f, archiveBucket),
+      'ingest-token:read': (f) => this.ingestToken.secret.grantRead(f),
+      'api-token:read': (f) => this.apiToken.secret.grantRead(f),
+      'action-link-key:read': (f) => this.actionLinkKey.secret.grantRead(f),
+      'channel-secrets:read': (f) => this.grantChannelSecrets(f, config),
+      'email-topics:publish': (f) => this.grantEmailTopics(f),
+      'sms:publish': (f) => hasSms && this.grantSms(f),
+      'escalation:start-stop': (f) => this.grantEscalate(f, stateMachine, escalationStep),
+    };
+    for (const [name, f] of Object.entries(functions) as Array<[FunctionName, PipelineFunction]>) {
+      const spec = functionSpec(name);
+      for (const key of spec.environment) f.addEnvironment(ENV[key], environment[key]());
+      for (const grant of spec.grants) grants[grant](f);
+    }
+
+    this.functions = Object.fromEntries(FUNCTION_NAMES.map((name) => [name, functions[name]])) as Record<FunctionName, PipelineFunction | undefined>;
+    this.addOutputs();
+  }
+
+  /** One SNS topic per person with an email contact (email subscriptions need a topic). */
+  private createEmailTopics(config: PipelineConfig, key: kms.Key | null): Record<string, sns.Topic> {
+    const emailTopics: Record<string, sns.Topic> = {};
     for (const person of config.people) {
       const emails = person.contacts.filter((c) => c.type === 'email');
-      if (emails.length === 0 || !this.emailTopicKey) continue;
+      if (emails.length === 0 || !key) continue;
       const topic = new sns.Topic(this, `EmailTopic-${person.name}`, {
         displayName: `Alert pipeline pages for ${person.displayName ?? person.name}`,
-        masterKey: this.emailTopicKey,
+        masterKey: key,
         enforceSSL: true,
       });
       for (const c of emails) topic.addSubscription(new subscriptions.EmailSubscription(c.address));
       emailTopics[person.name] = topic;
     }
-    this.emailTopics = emailTopics;
-    const hasSms = config.people.some((p) => p.contacts.some((c) => c.type === 'sms'));
-
-    const escalationStep = fn('EscalationStep', FUNCTION_ENTRIES.escalationStep, {
-      description: 'Escalation Page step: re-checks the incident, pages one level, records every delivery attempt',
-      timeout: Duration.minutes(5), // a page over a channel's rate cap waits up to 3 min for room (RATE_CAP_MAX_WAIT_MS)
-      environment: {
-        [ENV.tableName]: table.tableName,
-        [ENV.actionLinkSecretId]: this.actionLinkKey.secret.secretArn,
-        [ENV.emailTopicArns]: Stack.of(this).toJsonString(Object.fromEntries(Object.entries(emailTopics).map(([k, t]) => [k, t.topicArn]))),
-        [ENV.channelSecretPrefix]: CHANNEL_SECRET_PREFIX,
-      },
-    });
-    this.grantTableReadWrite(escalationStep, table);
-    this.actionLinkKey.secret.grantRead(escalationStep);
-    if (this.emailTopicKey) {
-      // Publishing to an encrypted topic: sns:Publish on these topics and, on this one key, the two KMS calls SNS
-      // makes with the publisher's credentials. Written out rather than grantPublish, which adds kms:GenerateDataKey*.
-      escalationStep.role.addToPrincipalPolicy(new iam.PolicyStatement({
-        actions: ['sns:Publish'], resources: Object.values(emailTopics).map((t) => t.topicArn),
-      }));
-      escalationStep.role.addToPrincipalPolicy(new iam.PolicyStatement({
-        actions: ['kms:GenerateDataKey', 'kms:Decrypt'], resources: [this.emailTopicKey.keyArn],
-      }));
-    }
-    // Read access to exactly the secrets of the configured channels whose type needs one (the channel registry says
-    // which): `<prefix><secret>-??????` matches the six characters Secrets Manager appends to a secret's ARN.
-    const channelSecretNames = [...new Set(config.channels.map(channelSecret).filter((s): s is string => s !== null))];
-    if (channelSecretNames.length > 0) {
-      const { partition, region, account } = Stack.of(this);
-      escalationStep.role.addToPrincipalPolicy(new iam.PolicyStatement({
-        actions: ['secretsmanager:GetSecretValue'],
-        resources: channelSecretNames.map((name) => `arn:${partition}:secretsmanager:${region}:${account}:secret:${CHANNEL_SECRET_PREFIX}${name}-??????`),
-      }));
-    }
-    if (hasSms) {
-      escalationStep.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['sns:Publish'], resources: ['*'] }));
-      Validations.of(escalationStep.role).acknowledge({
-        id: 'AwsSolutions-IAM5[Resource::*]',
-        reason: 'SMS pages are published to phone numbers, which have no ARN: sns:Publish needs Resource "*" (the only action granted on it).',
-      });
-    }
-
-    this.escalation = new EscalationStateMachine(this, 'Escalation', { stepFunction: escalationStep.function });
-    const stateMachine = this.escalation.stateMachine;
-    const escalationEnv = {
-      [ENV.stateMachineArn]: stateMachine.stateMachineArn,
-      [ENV.escalationFunctionName]: escalationStep.function.functionName,
-    };
-    const grantEscalate = (f: PipelineFunction) => {
-      stateMachine.grantStartExecution(f);
-      f.role.addToPrincipalPolicy(new iam.PolicyStatement({
-        actions: ['states:StopExecution'],
-        resources: [`arn:${Stack.of(this).partition}:states:${Stack.of(this).region}:${Stack.of(this).account}:execution:${stateMachine.stateMachineName}:*`],
-      }));
-      escalationStep.function.grantInvoke(f);
-      Validations.of(f.role).acknowledge({
-        id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:<${Stack.of(this).getLogicalId(stateMachine.node.defaultChild as never)}.Name>:*]`,
-        reason: 'Executions are named per incident at run time (<incident id>-r<run>): stopping one needs the execution ARN prefix of this one state machine.',
-      });
-      Validations.of(f.role).acknowledge({
-        id: `AwsSolutions-IAM5[Resource::<${Stack.of(this).getLogicalId(escalationStep.function.node.defaultChild as never)}.Arn>:*]`,
-        reason: 'Added by grantInvoke for function versions and aliases of the escalation-step function only.',
-      });
-    };
-    for (const f of [processAlerts]) {
-      for (const [k, v] of Object.entries(escalationEnv)) f.addEnvironment(k, v);
-      grantEscalate(f);
-    }
-
-    // The human API and its authorizer.
-    const api = fn('Api', FUNCTION_ENTRIES.api, {
-      description: 'Incident API (/api/*)',
-      environment: { [ENV.tableName]: table.tableName, [ENV.actionLinkSecretId]: this.actionLinkKey.secret.secretArn, ...escalationEnv },
-    });
-    this.grantTableReadWrite(api, table);
-    this.actionLinkKey.secret.grantRead(api);
-    grantEscalate(api);
-    const act = fn('Act', FUNCTION_ENTRIES.act, {
-      description: 'One-click action links (/act/*) and calendar feeds (/ical/*)',
-      environment: { [ENV.tableName]: table.tableName, [ENV.actionLinkSecretId]: this.actionLinkKey.secret.secretArn, ...escalationEnv },
-    });
-    this.grantTableReadWrite(act, table);
-    this.actionLinkKey.secret.grantRead(act);
-    grantEscalate(act);
-    const sweeper = fn('Sweeper', FUNCTION_ENTRIES.sweeper, {
-      description: 'Every minute: maintenance windows that ended, snoozes that ended, auto-resolve of quiet incidents',
-      timeout: Duration.seconds(60),
-      environment: { [ENV.tableName]: table.tableName, ...escalationEnv },
-    });
-    this.grantTableReadWrite(sweeper, table);
-    grantEscalate(sweeper);
-    new events.Rule(this, 'SweeperSchedule', {
-      description: 'Runs the alert pipeline sweeper every minute',
-      schedule: events.Schedule.rate(Duration.minutes(1)),
-      targets: [new eventTargets.LambdaFunction(sweeper.function, { retryAttempts: 2 })],
-    });
-    const authorizer = fn('Authorizer', FUNCTION_ENTRIES.authorizer, {
-      description: 'Bearer token authorizer of /api/*',
-      environment: { [ENV.apiTokenSecretId]: this.apiToken.secret.secretArn },
-    });
-    this.apiToken.secret.grantRead(authorizer);
-
-    this.webhookApi = new WebhookApi(this, 'WebhookApi', {
-      routes: HTTP_ROUTES,
-      handlers: { ingestHttp, api, act },
-      authorizerFunction: authorizer,
-    });
-    // Links in notifications and calendar feed URLs point at the API.
-    const publicBaseUrl = this.webhookApi.url.replace(/\/$/, '');
-    for (const f of [escalationStep, api]) f.addEnvironment(ENV.publicBaseUrl, publicBaseUrl);
-
-    this.functions = { ingestHttp, ingestSns, ingestEventBridge, processAlerts, api, authorizer, escalationStep, act, sweeper };
-    this.addOutputs();
+    return emailTopics;
   }
 
-  /** Ingest functions: send to the alert queue and write raw payloads under `raw/` of the archive. Nothing else. */
-  private grantIngest(fn: PipelineFunction, queue: AlertQueue['queue'], archiveBucket: IBucket): void {
-    queue.grantSendMessages(fn);
+  /**
+   * Publishing to the encrypted email topics: sns:Publish on these topics and, on their one key, the two KMS calls
+   * SNS makes with the publisher's credentials. Written out rather than grantPublish, which adds kms:GenerateDataKey*.
+   */
+  private grantEmailTopics(f: PipelineFunction): void {
+    if (!this.emailTopicKey) return;
+    f.role.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: ['sns:Publish'], resources: Object.values(this.emailTopics).map((t) => t.topicArn),
+    }));
+    f.role.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: ['kms:GenerateDataKey', 'kms:Decrypt'], resources: [this.emailTopicKey.keyArn],
+    }));
+  }
+
+  /**
+   * Read access to exactly the secrets of the configured channels whose type needs one (the channel registry says
+   * which): `<prefix><secret>-??????` matches the six characters Secrets Manager appends to a secret's ARN.
+   */
+  private grantChannelSecrets(f: PipelineFunction, config: PipelineConfig): void {
+    const channelSecretNames = [...new Set(config.channels.map(channelSecret).filter((s): s is string => s !== null))];
+    if (channelSecretNames.length === 0) return;
+    const { partition, region, account } = Stack.of(this);
+    f.role.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: ['secretsmanager:GetSecretValue'],
+      resources: channelSecretNames.map((name) => `arn:${partition}:secretsmanager:${region}:${account}:secret:${CHANNEL_SECRET_PREFIX}${name}-??????`),
+    }));
+  }
+
+  /** SMS pages: SNS Publish to phone numbers. */
+  private grantSms(f: PipelineFunction): void {
+    f.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['sns:Publish'], resources: ['*'] }));
+    Validations.of(f.role).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason: 'SMS pages are published to phone numbers, which have no ARN: sns:Publish needs Resource "*" (the only action granted on it).',
+    });
+  }
+
+  /** Start and stop escalation executions, and invoke the escalation step for the inline page. */
+  private grantEscalate(f: PipelineFunction, stateMachine: EscalationStateMachine['stateMachine'], escalationStep: PipelineFunction): void {
+    stateMachine.grantStartExecution(f);
+    f.role.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: ['states:StopExecution'],
+      resources: [`arn:${Stack.of(this).partition}:states:${Stack.of(this).region}:${Stack.of(this).account}:execution:${stateMachine.stateMachineName}:*`],
+    }));
+    escalationStep.function.grantInvoke(f);
+    Validations.of(f.role).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:<${Stack.of(this).getLogicalId(stateMachine.node.defaultChild as never)}.Name>:*]`,
+      reason: 'Executions are named per incident at run time (<incident id>-r<run>): stopping one needs the execution ARN prefix of this one state machine.',
+    });
+    Validations.of(f.role).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::<${Stack.of(this).getLogicalId(escalationStep.function.node.defaultChild as never)}.Arn>:*]`,
+      reason: 'Added by grantInvoke for function versions and aliases of the escalation-step function only.',
+    });
+  }
+
+  /** Ingest functions: write raw payloads under `raw/` of the archive. Nothing else of the bucket. */
+  private grantArchiveRaw(fn: PipelineFunction, archiveBucket: IBucket): void {
     fn.role.addToPrincipalPolicy(
       new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: [archiveBucket.arnForObjects(`${ARCHIVE_RAW_PREFIX}*`)] }),
     );

@@ -1,0 +1,190 @@
+/**
+ * The function table: every Lambda function of the pipeline, declared once. The CDK stack
+ * (lib/stacks/alert-pipeline-stack.ts) creates each function, its environment, its grants and its triggers from
+ * this table; the local runtime (lambdas/local/runtime.ts) builds the same handler of each function and drives it
+ * the way its trigger does in AWS. A shared contract like routes.ts and env-names.ts: plain data, no handler code
+ * (entries are file paths), so lib/ can import it without pulling in the Lambda runtime.
+ */
+import { HTTP_ROUTES, type HttpFunctionName, type HttpRoute } from './routes';
+import type { ENV } from './shared/env-names';
+
+/** An environment variable a function reads (names in env-names.ts); the stack supplies the value. */
+export type EnvKey = Exclude<keyof typeof ENV, 'pipelineConfigJson'>;
+
+/** A permission, as data; the stack turns each into IAM grants on the resource it names. */
+export type Grant =
+  | 'table:read-write' // the incident table and its indexes
+  | 'alert-queue:send'
+  | 'dead-letter-queue:send'
+  | 'archive:put-raw' // s3:PutObject under raw/ of the raw archive
+  | 'ingest-token:read' // Secrets Manager secrets, read-only
+  | 'api-token:read'
+  | 'action-link-key:read'
+  | 'channel-secrets:read' // every secret under the channel secret prefix
+  | 'email-topics:publish' // the SNS topics of people's email contacts
+  | 'sms:publish' // SNS direct publish to phone numbers (only when someone has an SMS contact)
+  | 'escalation:start-stop'; // start and stop executions of the state machine, invoke the escalation step
+
+/** What invokes a function, and with which event. */
+export type Trigger =
+  /** API Gateway HTTP API (payload 2.0): the routes of HTTP_ROUTES whose `fn` is this function. */
+  | { kind: 'http' }
+  /** The Lambda authorizer of the `bearer` routes. */
+  | { kind: 'http-authorizer' }
+  /** SQS event source on the alert queue (partial batch responses; batch size and window from config.processing). */
+  | { kind: 'sqs'; queue: 'alerts' }
+  /** SNS -> Lambda subscription on the stack's alarm topic. */
+  | { kind: 'sns'; topic: 'alarms' }
+  /** The EventBridge rules on the default bus that the stack derives from the source registry (one per source whose
+   *  `sources.<source>.eventBridgeRule` is on: CloudWatch alarm state changes, GuardDuty and Security Hub findings). */
+  | { kind: 'eventbridge'; rules: 'source-registry' }
+  /** An EventBridge schedule: a "Scheduled Event" every `everyMinutes` minutes. */
+  | { kind: 'schedule'; everyMinutes: number }
+  /** A Task state of the escalation state machine (Lambda invoke, payload = the state input, result = its output). */
+  | { kind: 'state-machine-task'; state: 'Page' }
+  /** Invoked asynchronously by other functions (Lambda event invoke of the escalation's inline page). */
+  | { kind: 'async-invoke' };
+
+export interface FunctionSpec {
+  /** Construct id in the stack (logical ids start with it). */
+  readonly id: string;
+  /** Handler file, relative to the repository root; it exports `handler` (and a `create...Handler` factory). */
+  readonly entry: string;
+  readonly description: string;
+  readonly environment: readonly EnvKey[];
+  readonly grants: readonly Grant[];
+  readonly triggers: readonly Trigger[];
+  /** Memory in MB (default 256). */
+  readonly memorySize?: number;
+  /** Timeout in seconds (default 10). */
+  readonly timeoutSeconds?: number;
+  /** Failed asynchronous invocations (after Lambda's retries) go to the dead-letter queue. */
+  readonly asyncDeadLetterQueue?: boolean;
+  /** Deployed only when the config enables one of its triggers (default: always deployed). */
+  readonly optional?: boolean;
+}
+
+const INGEST_ENV = ['queueUrl', 'archiveBucket'] as const satisfies readonly EnvKey[];
+const INGEST_GRANTS = ['alert-queue:send', 'archive:put-raw'] as const satisfies readonly Grant[];
+const ESCALATE_ENV = ['stateMachineArn', 'escalationFunctionName'] as const satisfies readonly EnvKey[];
+
+export const FUNCTIONS = {
+  ingestHttp: {
+    id: 'IngestHttp',
+    entry: 'lambdas/handlers/ingest-http.ts',
+    description: 'HTTP ingestion: checks the ingest token, archives the raw payload, enqueues the alerts',
+    environment: [...INGEST_ENV, 'ingestTokenSecretId', 'snsAllowedTopicArns'],
+    grants: [...INGEST_GRANTS, 'ingest-token:read'],
+    triggers: [{ kind: 'http' }],
+  },
+  ingestSns: {
+    id: 'IngestSns',
+    entry: 'lambdas/handlers/ingest-sns.ts',
+    description: 'Alarm topic ingestion: archives and enqueues CloudWatch alarm notifications',
+    // Records that can never be valid go straight to the DLQ (the async-invoke DLQ grant covers SendMessage).
+    environment: [...INGEST_ENV, 'deadLetterQueueUrl'],
+    grants: INGEST_GRANTS,
+    triggers: [{ kind: 'sns', topic: 'alarms' }],
+    asyncDeadLetterQueue: true,
+  },
+  ingestEventBridge: {
+    id: 'IngestEventBridge',
+    entry: 'lambdas/handlers/ingest-eventbridge.ts',
+    description: 'EventBridge ingestion: archives and enqueues the events of the EventBridge rules (CloudWatch alarms, security findings)',
+    environment: [...INGEST_ENV, 'deadLetterQueueUrl'],
+    grants: INGEST_GRANTS,
+    triggers: [{ kind: 'eventbridge', rules: 'source-registry' }],
+    asyncDeadLetterQueue: true,
+    optional: true,
+  },
+  processAlerts: {
+    id: 'ProcessAlerts',
+    entry: 'lambdas/handlers/process-alerts.ts',
+    description: 'Processes queued alerts: dedup, classify, route, open or update incidents',
+    environment: ['tableName', 'deadLetterQueueUrl', ...ESCALATE_ENV],
+    grants: ['table:read-write', 'dead-letter-queue:send', 'escalation:start-stop'],
+    triggers: [{ kind: 'sqs', queue: 'alerts' }],
+    memorySize: 512,
+    timeoutSeconds: 60,
+  },
+  escalationStep: {
+    id: 'EscalationStep',
+    entry: 'lambdas/handlers/escalation-step.ts',
+    description: 'Escalation Page step: re-checks the incident, pages one level, records every delivery attempt',
+    environment: ['tableName', 'actionLinkSecretId', 'emailTopicArns', 'channelSecretPrefix', 'publicBaseUrl'],
+    grants: ['table:read-write', 'action-link-key:read', 'email-topics:publish', 'channel-secrets:read', 'sms:publish'],
+    triggers: [{ kind: 'state-machine-task', state: 'Page' }, { kind: 'async-invoke' }],
+    timeoutSeconds: 300, // a page over a channel's rate cap waits up to 3 min for room (RATE_CAP_MAX_WAIT_MS)
+  },
+  api: {
+    id: 'Api',
+    entry: 'lambdas/handlers/api.ts',
+    description: 'Incident API (/api/*)',
+    environment: ['tableName', 'actionLinkSecretId', ...ESCALATE_ENV, 'publicBaseUrl'],
+    grants: ['table:read-write', 'action-link-key:read', 'escalation:start-stop'],
+    triggers: [{ kind: 'http' }],
+  },
+  act: {
+    id: 'Act',
+    entry: 'lambdas/handlers/act.ts',
+    description: 'One-click action links (/act/*) and calendar feeds (/ical/*)',
+    environment: ['tableName', 'actionLinkSecretId', ...ESCALATE_ENV],
+    grants: ['table:read-write', 'action-link-key:read', 'escalation:start-stop'],
+    triggers: [{ kind: 'http' }],
+  },
+  sweeper: {
+    id: 'Sweeper',
+    entry: 'lambdas/handlers/sweeper.ts',
+    description: 'Every minute: maintenance windows that ended, snoozes that ended, auto-resolve of quiet incidents',
+    environment: ['tableName', ...ESCALATE_ENV],
+    grants: ['table:read-write', 'escalation:start-stop'],
+    triggers: [{ kind: 'schedule', everyMinutes: 1 }],
+    timeoutSeconds: 60,
+  },
+  authorizer: {
+    id: 'Authorizer',
+    entry: 'lambdas/handlers/authorizer.ts',
+    description: 'Bearer token authorizer of /api/*',
+    environment: ['apiTokenSecretId'],
+    grants: ['api-token:read'],
+    triggers: [{ kind: 'http-authorizer' }],
+  },
+} as const satisfies Record<string, FunctionSpec>;
+
+export type FunctionName = keyof typeof FUNCTIONS;
+
+/** Every function name, in table order. */
+export const FUNCTION_NAMES = Object.keys(FUNCTIONS) as FunctionName[];
+
+/** The spec of a function, widened to FunctionSpec (the table itself keeps literal types). */
+export function functionSpec(name: FunctionName): FunctionSpec {
+  return FUNCTIONS[name];
+}
+
+/** The functions deployed, in table order: all but the optional ones none of whose triggers the config enables. */
+export function enabledFunctions(triggerEnabled: (trigger: Trigger) => boolean): FunctionName[] {
+  return FUNCTION_NAMES.filter((name) => {
+    const spec = functionSpec(name);
+    return !spec.optional || spec.triggers.some(triggerEnabled);
+  });
+}
+
+/** The trigger of a kind of a function, if it has one. */
+export function triggerOf<K extends Trigger['kind']>(name: FunctionName, kind: K): Extract<Trigger, { kind: K }> | undefined {
+  return functionSpec(name).triggers.find((t): t is Extract<Trigger, { kind: K }> => t.kind === kind);
+}
+
+/** The functions with a trigger of this kind. */
+export function functionsTriggeredBy(kind: Trigger['kind']): FunctionName[] {
+  return FUNCTION_NAMES.filter((name) => triggerOf(name, kind) !== undefined);
+}
+
+/** The HTTP routes a function serves (from HTTP_ROUTES). */
+export function routesOf(name: FunctionName): HttpRoute[] {
+  return HTTP_ROUTES.filter((r) => r.fn === name);
+}
+
+// Every function the route table names is an HTTP function of this table (a compile error otherwise).
+type HttpFunctions = { [N in FunctionName]: (typeof FUNCTIONS)[N]['triggers'][number] extends infer T ? (T extends { kind: 'http' } ? N : never) : never }[FunctionName];
+const routeFunctionsAreHttpFunctions: HttpFunctionName extends HttpFunctions ? true : never = true;
+void routeFunctionsAreHttpFunctions;
