@@ -1,6 +1,10 @@
-/** Handler: the sweeper, run every minute by an EventBridge schedule (see core/sweep.ts). */
+/**
+ * Handler: the sweeper, run every minute by an EventBridge schedule (see core/sweep.ts). The event is EventBridge's
+ * "Scheduled Event"; the sweep reads the time from the clock, not from the event, so a late or retried invocation
+ * sweeps as of when it runs.
+ */
 import middy from '@middy/core';
-import type { Context } from 'aws-lambda';
+import type { Context, ScheduledEvent } from 'aws-lambda';
 import type { PipelineConfig } from '../core/config/pipeline-config.schema';
 import type { Clock, Escalator, IncidentStore } from '../core/ports';
 import { sweep, type SweepResult } from '../core/sweep';
@@ -12,7 +16,7 @@ import { awsEscalator } from './shared/escalation';
 import { logger } from './shared/logger';
 
 export function createSweeperHandler(deps: { config: PipelineConfig; store: IncidentStore; escalator: Escalator; clock: Clock }) {
-  return middy<unknown, SweepResult>(async () => {
+  return middy<ScheduledEvent, SweepResult>(async () => {
     const result = await sweep(deps);
     const changed = result.maintenanceEnded.length + result.snoozesEnded.length + result.autoResolved.length;
     if (changed > 0 || result.errors.length > 0) logger.info('sweep', { ...result });
@@ -26,4 +30,4 @@ const awsHandler = once(() => {
   return createSweeperHandler({ config, store, escalator: awsEscalator(config, store), clock: { now: () => new Date() } });
 });
 
-export const handler = (event: unknown, context: Context) => awsHandler()(event, context);
+export const handler = (event: ScheduledEvent, context: Context) => awsHandler()(event, context);

@@ -1,7 +1,9 @@
 /**
  * The local stand-in for Step Functions: runs the synthesized escalation definition with aws-local-stepfunctions,
- * the Page task mapped to the same escalation-step code as in AWS. Executions are journaled in the data directory
- * (name, state, when the current wait ends) so a restart resumes them where they were; StopExecution aborts.
+ * each Task state mapped to the handler of the function it invokes in AWS (the escalation-step handler for Page),
+ * called with the Task's payload (the state input) and returning its result (the next state). Executions are
+ * journaled in the data directory (name, state, when the current wait ends) so a restart resumes them where they
+ * were; StopExecution aborts.
  */
 // First: aws-local-stepfunctions needs Promise.withResolvers, which Node 20 lacks.
 import './promise-with-resolvers';
@@ -21,7 +23,10 @@ interface Journaled {
 
 export interface LocalRunnerOptions {
   definition: Record<string, unknown>;
-  runStep(state: EscalationState): Promise<EscalationState>;
+  /** Task state name -> the function handler behind it: the payload in, the result (the next state) out. */
+  tasks: Record<string, (payload: EscalationState) => Promise<EscalationState>>;
+  /** Runs the Page function's handler for an inline page (a Lambda event invoke in AWS: nobody waits for it). */
+  invokePage(payload: EscalationState): Promise<unknown>;
   journalPath: string;
   /** Divides every wait (local demos: 60 turns minutes into seconds). Default 1. */
   timeScale?: number;
@@ -89,7 +94,7 @@ export class LocalEscalationRunner implements EscalationTransport {
   }
 
   private runInline(name: string, state: EscalationState): void {
-    const done = this.options.runStep(state)
+    const done = this.options.invokePage(state)
       .then(() => this.forget(name))
       .catch((err: unknown) => {
         this.forget(name);
@@ -118,20 +123,21 @@ export class LocalEscalationRunner implements EscalationTransport {
   private launch(name: string, state: EscalationState, firstWaitMs: number): void {
     let waitMs = firstWaitMs;
     this.record(name, state, waitMs);
-    const page = async (input: unknown) => {
-      const next = await this.options.runStep(input as EscalationState);
+    const task = (handler: (payload: EscalationState) => Promise<EscalationState>) => async (input: unknown) => {
+      const next = await handler(input as EscalationState);
       waitMs = (next.waitSeconds * 1000) / this.scale;
       if (next.done) this.forget(name);
       else this.record(name, next, waitMs);
       return next as never;
     };
+    const taskResourceLocalHandlers = Object.fromEntries(Object.entries(this.options.tasks).map(([state, handler]) => [state, task(handler)]));
     const waitTimeOverrides = {
       get [ESCALATION_STATES.wait]() {
         return waitMs;
       },
     };
     const execution = this.machine.run(state as never, {
-      overrides: { taskResourceLocalHandlers: { [ESCALATION_STATES.page]: page }, waitTimeOverrides },
+      overrides: { taskResourceLocalHandlers, waitTimeOverrides },
       noThrowOnAbort: true,
     });
     let transitions = this.transitions.get(name) ?? 0;

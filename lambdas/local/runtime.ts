@@ -1,7 +1,10 @@
 /**
  * The local embedded runtime: the same handlers as in AWS, wired to local transports — embedded DynamoDB
  * (dynalite, on disk under the data directory), a durable local queue with SQS semantics and a dead-letter queue,
- * the raw archive in a folder — behind one HTTP server that serves the public contract.
+ * the raw archive in a folder — behind one HTTP server that serves the public contract. Every function of the
+ * function table (handlers/functions.ts) is built here from its handler factory and invoked the way its trigger
+ * invokes it in AWS: HTTP routes, the authorizer, the queue consumer, the alarm topic, the state machine's Task
+ * states and the inline page, the schedule.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -10,8 +13,9 @@ import type { PipelineConfig } from '../core/config/pipeline-config.schema';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Escalator, IncidentStore } from '../core/ports';
 import { createEscalator } from '../core/escalation/escalator';
-import { runEscalationStep, type EscalationDeps } from '../core/escalation/run';
-import { sweep } from '../core/sweep';
+import type { EscalationState } from '../core/escalation/plan';
+import type { EscalationDeps } from '../core/escalation/run';
+import type { SweepResult } from '../core/sweep';
 import { DynamoIncidentStore } from '../adapters/dynamodb/incident-store';
 import { DynamoOperationsStore } from '../adapters/dynamodb/operations-store';
 import { ChannelSender } from '../adapters/notify/channel-sender';
@@ -23,9 +27,14 @@ import { SnsMessageVerifier } from '../adapters/sns/sns-message-verifier';
 import { createApiHandler } from '../handlers/api';
 import { createAuthorizerHandler } from '../handlers/authorizer';
 import { createIngestHttpHandler } from '../handlers/ingest-http';
+import { createEscalationStepHandler } from '../handlers/escalation-step';
+import { functionSpec, functionsTriggeredBy, triggerOf, type FunctionName } from '../handlers/functions';
+import { createIngestEventBridgeHandler } from '../handlers/ingest-eventbridge';
 import { createIngestSnsHandler } from '../handlers/ingest-sns';
 import { createProcessAlertsHandler } from '../handlers/process-alerts';
+import type { HttpFunctionName } from '../handlers/routes';
 import { json, parseJson, readBody, type HttpEvent } from '../handlers/shared/http';
+import { createSweeperHandler } from '../handlers/sweeper';
 import { DurableQueue } from './durable-queue';
 import { startEmbeddedDynamo, type EmbeddedDynamo } from './embedded-dynamodb';
 import { localContext, startHttpServer, type HttpHandler } from './http-server';
@@ -35,6 +44,7 @@ import { LocalEscalationRunner } from './escalation-runner';
 import { LocalOutboxSender } from './outbox';
 import { synthesizeEscalationStateMachine } from './synthesized-state-machine';
 import { ConflictError, TransientError } from '../core/errors';
+import { scheduledEvent, snsEvent } from './trigger-events';
 
 export const LOCAL_TABLE = 'alert-pipeline-incidents';
 /** The local stand-in for the stack's own alarm topic (alarms published here reach the SNS -> Lambda handler). */
@@ -58,7 +68,8 @@ export interface LocalRuntimeOptions {
   escalator?: Escalator;
   /** Divides escalation waits (LOCAL_TIME_SCALE): 60 makes a 15-minute escalation delay take 15 seconds. */
   timeScale?: number;
-  /** How often the sweeper runs (ms); 0 = never (tests call `sweepNow`). */
+  /** How often the scheduled functions (the sweeper) run (ms); 0 = never (tests call `sweepNow`). Default: the
+   *  table's schedule divided by timeScale. */
   sweepIntervalMs?: number;
   /** Environment for channel secrets (CHANNEL_SECRET_<NAME>). */
   environment?: NodeJS.ProcessEnv;
@@ -89,7 +100,10 @@ export interface LocalRuntime {
   outbox: LocalOutboxSender;
   /** The local Step Functions stand-in (null when an escalator was injected). */
   escalations: LocalEscalationRunner | null;
-  sweepNow(): Promise<Awaited<ReturnType<typeof sweep>>>;
+  /** Invokes the sweeper's handler with a scheduled event, as its EventBridge schedule does. */
+  sweepNow(): Promise<SweepResult>;
+  /** Invokes a function's handler with an event of its trigger (and a Lambda-like context); resolves to its result. */
+  invoke(name: FunctionName, event: unknown): Promise<unknown>;
   /** Resolves when the queue is empty and the consumer idle (or after `timeoutMs`). */
   drain(timeoutMs?: number): Promise<void>;
   stop(): Promise<void>;
@@ -102,6 +116,9 @@ interface LocalSecrets {
   /** Notification channel secrets by name: a webhook URL, or {"url", "hmacKey"}. */
   channels: Record<string, unknown>;
 }
+
+/** A function's handler as the local runtime holds it: its trigger's event and a Lambda-like context in. */
+type LocalHandler = (...args: never[]) => Promise<unknown>;
 
 function newToken(): string {
   return randomBytes(16).toString('hex');
@@ -177,14 +194,25 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       publicBaseUrl,
       actionLinkKey: secrets.actionLinkKey,
     });
+    // The functions of the table, each built by its handler factory (a new table entry fails to compile until it
+    // has one here); `invoke` calls one the way Lambda does, with the function's timeout (at least 30 s locally, where
+    // a shared machine is slower than Lambda).
+    const handlers = {} as Record<FunctionName, LocalHandler>;
+    const invoke = async (name: FunctionName, event: unknown): Promise<unknown> =>
+      (handlers[name] as (e: unknown, c: unknown) => Promise<unknown>)(event, localContext(name, Math.max(30, functionSpec(name).timeoutSeconds ?? 0) * 1000));
+    const escalationStep = createEscalationStepHandler(async () => escalationDeps());
+
     let escalations: LocalEscalationRunner | null = null;
     let escalator: Escalator;
     if (options.escalator) escalator = options.escalator;
     else {
-      const { definition } = await synthesizeEscalationStateMachine(config);
+      const { definition, tasks } = await synthesizeEscalationStateMachine(config);
+      const [inlinePage] = functionsTriggeredBy('async-invoke');
       escalations = new LocalEscalationRunner({
         definition,
-        runStep: (state) => runEscalationStep(escalationDeps(), state),
+        // Each Task state runs the handler of the function it invokes in AWS: payload = the state, result = the next.
+        tasks: Object.fromEntries(Object.entries(tasks).map(([state, fn]) => [state, async (payload: EscalationState) => (await invoke(fn, payload)) as EscalationState])),
+        invokePage: (payload) => invoke(inlinePage!, payload),
         journalPath: join(dataDir, 'escalations.json'),
         timeScale: options.timeScale,
         onError: (name, err) => console.error(`escalation ${name} failed:`, err),
@@ -205,7 +233,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       clock,
       newRequestId: randomUUID,
     });
-    const ingestSns = createIngestSnsHandler({ config, archive, queue: alertQueue, deadLetters, clock });
+    const eventIngest = { config, archive, queue: alertQueue, deadLetters, clock };
     const api = createApiHandler({
       config, store, ops, escalator, clock,
       linkKeys: new StaticTokens([secrets.actionLinkKey]),
@@ -214,11 +242,22 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       },
       newId: randomUUID,
     });
-    const act = createActHandler({ config, store, ops, escalator, clock, linkKeys: new StaticTokens([secrets.actionLinkKey]) });
-    const authorizer = createAuthorizerHandler({ tokens: apiTokens });
     const processorStore = options.hooks?.processorStore?.(store) ?? store;
     const processAlerts = createProcessAlertsHandler({ config, store: processorStore, ops, escalator, deadLetters, clock });
-    const processorHandler: SqsHandler = (event, ctx) => processAlerts(event, ctx as never);
+    const authorizer = createAuthorizerHandler({ tokens: apiTokens });
+    Object.assign(handlers, {
+      ingestHttp,
+      ingestSns: createIngestSnsHandler(eventIngest),
+      ingestEventBridge: createIngestEventBridgeHandler(eventIngest),
+      processAlerts,
+      escalationStep,
+      api,
+      act: createActHandler({ config, store, ops, escalator, clock, linkKeys: new StaticTokens([secrets.actionLinkKey]) }),
+      sweeper: createSweeperHandler({ config, store, escalator, clock }),
+      authorizer: (event: Parameters<typeof authorizer>[0]) => authorizer(event),
+    } satisfies Record<FunctionName, LocalHandler>);
+    const only = (kind: Parameters<typeof functionsTriggeredBy>[0]) => functionsTriggeredBy(kind)[0]!;
+    const processorHandler: SqsHandler = (event) => invoke(only('sqs'), event) as ReturnType<SqsHandler>;
 
     const consumer = new QueueConsumer(queue, options.hooks?.processor?.(processorHandler) ?? processorHandler, {
       batchSize: config.processing.batchSize,
@@ -237,8 +276,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
 
     const http = await startHttpServer({
       port,
-      handlers: { ingestHttp: ingestHttp as unknown as HttpHandler, api: api as unknown as HttpHandler, act: act as unknown as HttpHandler },
-      authorizer: (event) => authorizer(event),
+      handlers: Object.fromEntries(functionsTriggeredBy('http').map((name) => [name, (event: HttpEvent) => invoke(name, event)])) as unknown as Record<HttpFunctionName, HttpHandler>,
+      authorizer: (event) => invoke(only('http-authorizer'), event) as ReturnType<typeof authorizer>,
       pathTokenValid: (token) => tokenMatches(token, [secrets.ingestToken]),
       extraRoutes: [
         {
@@ -262,17 +301,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
               return json(400, { error: { code: 'invalid_payload', message: (err as Error).message, details: null } });
             }
             const messageId = randomUUID();
-            const result = await ingestSns({
-              Records: [{
-                EventSource: 'aws:sns', EventVersion: '1.0', EventSubscriptionArn: `${LOCAL_ALARM_TOPIC_ARN}:local`,
-                Sns: {
-                  Type: 'Notification', MessageId: messageId, TopicArn: LOCAL_ALARM_TOPIC_ARN, Subject: null as unknown as string,
-                  Message: typeof message === 'string' ? message : JSON.stringify(message), Timestamp: new Date().toISOString(),
-                  SignatureVersion: '2', Signature: 'local', SigningCertUrl: 'https://sns.local.amazonaws.com/local.pem',
-                  UnsubscribeUrl: 'https://sns.local.amazonaws.com/?Action=Unsubscribe', MessageAttributes: {},
-                },
-              }],
-            }, localContext('ingestSns') as never);
+            const published = typeof message === 'string' ? message : JSON.stringify(message);
+            const result = (await invoke(only('sns'), snsEvent(LOCAL_ALARM_TOPIC_ARN, published, messageId, clock.now()))) as { accepted: number; deadLettered: number };
             if (result.deadLettered > 0) return json(400, { error: { code: 'invalid_payload', message: 'not a CloudWatch alarm message; sent to the dead-letter queue', details: null } });
             return json(200, { status: 'published', messageId, alerts: result.accepted });
           },
@@ -310,11 +340,13 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     publicBaseUrl = http.url;
     consumer.start();
     escalations?.resumeAll();
-    const sweepNow = () => sweep({ config, store, escalator, clock });
-    const sweepInterval = options.sweepIntervalMs ?? 30_000;
-    const sweeper = sweepInterval > 0
-      ? setInterval(() => void sweepNow().catch((err) => console.error('sweep failed:', err)), sweepInterval)
-      : null;
+    // Scheduled functions get EventBridge's scheduled event at the table's rate (divided by timeScale).
+    const runScheduled = (name: FunctionName) => invoke(name, scheduledEvent(`${functionSpec(name).id}Schedule`, clock.now()));
+    const sweepNow = () => runScheduled('sweeper') as Promise<SweepResult>;
+    const timers = functionsTriggeredBy('schedule').flatMap((name) => {
+      const every = options.sweepIntervalMs ?? (triggerOf(name, 'schedule')!.everyMinutes * 60_000) / Math.max(1, options.timeScale ?? 1);
+      return every > 0 ? [setInterval(() => void runScheduled(name).catch((err) => console.error(`${name} failed:`, err)), every)] : [];
+    });
 
     let stopped = false;
     return {
@@ -331,6 +363,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       outbox,
       escalations,
       sweepNow,
+      invoke,
       drain: async (timeoutMs = 30_000) => {
         const deadline = Date.now() + timeoutMs;
         let quietSince = 0;
@@ -346,7 +379,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       stop: async () => {
         if (stopped) return;
         stopped = true;
-        if (sweeper) clearInterval(sweeper);
+        for (const timer of timers) clearInterval(timer);
         await http.close();
         await consumer.stop();
         escalations?.stopAll();

@@ -1,18 +1,41 @@
 /**
  * Reads the escalation state machine definition out of the synthesized CDK app — the same definition CloudFormation
  * deploys — so the local runtime runs it, not a copy. Synthesis skips bundling and cdk-nag (about a second).
- * Intrinsics in the definition (Fn::Join, Fn::GetAtt <fn>.Arn, Ref AWS::Partition) resolve to local stand-ins.
+ * Intrinsics in the definition (Fn::Join, Fn::GetAtt <fn>.Arn, Ref AWS::Partition) resolve to local stand-ins, and
+ * each Task state is mapped to the function of the table (handlers/functions.ts) whose Lambda it invokes.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { PipelineConfig } from '../core/config/pipeline-config.schema';
 import { InvariantError } from '../core/errors';
+import { FUNCTION_NAMES, functionSpec, type FunctionName } from '../handlers/functions';
 
 export interface SynthesizedStateMachine {
   definition: Record<string, unknown>;
   /** Fake ARN -> logical id of each Lambda function referenced by the definition. */
   functions: Record<string, string>;
+  /** Task state name -> the function it invokes (its Lambda's logical id is `<table id>Function<hash>`). */
+  tasks: Record<string, FunctionName>;
+}
+
+/** The table function whose Lambda has this logical id (PipelineFunction `<id>` holds the Lambda `Function`). */
+function functionOfLogicalId(logicalId: string): FunctionName | undefined {
+  return FUNCTION_NAMES.find((name) => new RegExp(`^${functionSpec(name).id}Function[0-9A-F]{8}$`).test(logicalId));
+}
+
+/** Each Task state of the definition and the table function behind its Lambda resource. */
+function taskFunctions(definition: Record<string, unknown>, functions: Record<string, string>): Record<string, FunctionName> {
+  const tasks: Record<string, FunctionName> = {};
+  const states = (definition.States ?? {}) as Record<string, { Type?: string; Resource?: string }>;
+  for (const [state, spec] of Object.entries(states)) {
+    if (spec.Type !== 'Task') continue;
+    const logicalId = functions[spec.Resource ?? ''];
+    const name = logicalId ? functionOfLogicalId(logicalId) : undefined;
+    if (!name) throw new InvariantError(`the synthesized state machine's Task state ${state} invokes ${spec.Resource}, which is no function of the function table`);
+    tasks[state] = name;
+  }
+  return tasks;
 }
 
 type Json = unknown;
@@ -69,7 +92,8 @@ async function synthesize(config: PipelineConfig): Promise<SynthesizedStateMachi
     if (machines.length !== 1) throw new InvariantError(`expected one state machine in ${PIPELINE_STACK_ID}, found ${machines.length}`);
     const functions: Record<string, string> = {};
     const text = resolveIntrinsics(machines[0]!.Properties.DefinitionString, functions) as string;
-    return { definition: JSON.parse(text) as Record<string, unknown>, functions };
+    const definition = JSON.parse(text) as Record<string, unknown>;
+    return { definition, functions, tasks: taskFunctions(definition, functions) };
   } finally {
     if (previous === undefined) delete process.env.CDK_VALIDATION;
     else process.env.CDK_VALIDATION = previous;
