@@ -3,9 +3,9 @@
  * (lib/stacks/alert-pipeline-stack.ts) creates each function, its environment, its grants and its triggers from
  * this table; the local runtime (lambdas/local/runtime.ts) builds the same handler of each function and drives it
  * the way its trigger does in AWS. A shared contract like routes.ts and env-names.ts: plain data, no handler code
- * (entries are file paths), so lib/ can import it without pulling in the Lambda runtime.
+ * (entries are file paths), so lib/ can import it without pulling in the Lambda runtime. The HTTP routes of a
+ * function with an `http` trigger are the entries of HTTP_ROUTES (routes.ts) that name it.
  */
-import { HTTP_ROUTES, type HttpFunctionName, type HttpRoute } from './routes';
 import type { ENV } from './shared/env-names';
 
 /** An environment variable a function reads (names in env-names.ts); the stack supplies the value. */
@@ -179,12 +179,7 @@ export function functionsTriggeredBy(kind: Trigger['kind']): FunctionName[] {
   return FUNCTION_NAMES.filter((name) => triggerOf(name, kind) !== undefined);
 }
 
-/** The HTTP routes a function serves (from HTTP_ROUTES). */
-export function routesOf(name: FunctionName): HttpRoute[] {
-  return HTTP_ROUTES.filter((r) => r.fn === name);
-}
-
-// Every function the route table names is an HTTP function of this table (a compile error otherwise).
-type HttpFunctions = { [N in FunctionName]: (typeof FUNCTIONS)[N]['triggers'][number] extends infer T ? (T extends { kind: 'http' } ? N : never) : never }[FunctionName];
-const routeFunctionsAreHttpFunctions: HttpFunctionName extends HttpFunctions ? true : never = true;
-void routeFunctionsAreHttpFunctions;
+/** The functions with an `http` trigger: the only names a route of HTTP_ROUTES may give as its `fn`. */
+export type HttpFunctionName = {
+  [N in FunctionName]: Extract<(typeof FUNCTIONS)[N]['triggers'][number], { kind: 'http' }> extends never ? never : N;
+}[FunctionName];

@@ -4,8 +4,9 @@
  * trigger) that handles the route. The ingest routes come from the source registry (core/normalize/registry.ts).
  */
 import { EVENTBRIDGE_INGEST_PATH, SOURCE_ROUTES } from '../core/normalize/registry';
+import type { HttpFunctionName } from './functions';
 
-export type HttpFunctionName = 'ingestHttp' | 'api' | 'act';
+export type { HttpFunctionName };
 
 /** How a route authenticates its caller. */
 export type RouteAuth =
@@ -57,6 +58,11 @@ export const API_MAX_BODY_BYTES = 64 * 1024;
 export function bodyLimitOf(route: HttpRoute): number {
   if (route.path === '/ingest/events/v2') return EVENTS_V2_MAX_BODY_BYTES;
   return route.fn === 'ingestHttp' ? INGEST_MAX_BODY_BYTES : API_MAX_BODY_BYTES;
+}
+
+/** The routes a function serves. */
+export function routesOf(fn: HttpFunctionName): HttpRoute[] {
+  return HTTP_ROUTES.filter((r) => r.fn === fn);
 }
 
 /** The route key API Gateway puts in `event.routeKey`, e.g. `POST /ingest/threatstack/{token}`. */

@@ -4,8 +4,8 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { enabledFunctions, FUNCTION_NAMES, functionSpec, functionsTriggeredBy, routesOf, triggerOf } from '../../lambdas/handlers/functions';
-import { HTTP_ROUTES, routeKeyOf } from '../../lambdas/handlers/routes';
+import { enabledFunctions, FUNCTION_NAMES, functionSpec, functionsTriggeredBy, triggerOf, type HttpFunctionName } from '../../lambdas/handlers/functions';
+import { HTTP_ROUTES, routeKeyOf, routesOf } from '../../lambdas/handlers/routes';
 import { ENV } from '../../lambdas/handlers/shared/env-names';
 import { Match } from 'aws-cdk-lib/assertions';
 import { buildApp, cleanUpOutdirs, configWith, logicalIdOf, PROJECT_ROOT, type BuiltApp } from './helpers';
@@ -32,10 +32,11 @@ describe('the function table', () => {
     }
   });
 
-  it('is imported by lib/ without handler code: it imports only routes.ts and types', () => {
+  it('is imported by lib/ without handler code: it imports types only', () => {
     const text = readFileSync(path.join(PROJECT_ROOT, 'lambdas/handlers/functions.ts'), 'utf8');
     const imports = [...text.matchAll(/^import (type )?.*from '([^']+)';$/gm)].map((m) => ({ typeOnly: Boolean(m[1]), from: m[2] }));
-    expect(imports.filter((i) => !i.typeOnly).map((i) => i.from)).toEqual(['./routes']);
+    expect(imports.length).toBeGreaterThan(0);
+    expect(imports.filter((i) => !i.typeOnly).map((i) => i.from)).toEqual([]);
   });
 
   it('deploys one function per enabled entry, each with exactly its environment', () => {
@@ -58,8 +59,8 @@ describe('the function table', () => {
     const integrations = built.pipelineTemplate.findResources('AWS::ApiGatewayV2::Integration');
     const routes = Object.values(built.pipelineTemplate.findResources('AWS::ApiGatewayV2::Route'));
     for (const name of functionsTriggeredBy('http')) {
-      expect(routesOf(name).length).toBeGreaterThan(0);
-      for (const route of routesOf(name)) {
+      expect(routesOf(name as HttpFunctionName).length).toBeGreaterThan(0);
+      for (const route of routesOf(name as HttpFunctionName)) {
         const r = routes.find((x) => x.Properties.RouteKey === routeKeyOf(route))!;
         const integrationId = (r.Properties.Target['Fn::Join'][1] as unknown[])[1] as { Ref: string };
         expect(JSON.stringify(integrations[integrationId.Ref]!.Properties.IntegrationUri)).toContain(fnId(name));
