@@ -68,8 +68,11 @@ export interface LocalRuntimeOptions {
   escalator?: Escalator;
   /** Divides escalation waits (LOCAL_TIME_SCALE): 60 makes a 15-minute escalation delay take 15 seconds. */
   timeScale?: number;
-  /** How often the scheduled functions (the sweeper) run (ms); 0 = never (tests call `sweepNow`). Default: the
-   *  table's schedule divided by timeScale. */
+  /**
+   * How often the scheduled functions (the sweeper) run (ms); 0 = never (tests call `sweepNow`). Default: the rate
+   * of their schedule in the function table, as in AWS (timeScale divides escalation waits only: what the sweeper
+   * looks for, ended snoozes and windows and quiet incidents, is in wall-clock time).
+   */
   sweepIntervalMs?: number;
   /** Environment for channel secrets (CHANNEL_SECRET_<NAME>). */
   environment?: NodeJS.ProcessEnv;
@@ -340,11 +343,11 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     publicBaseUrl = http.url;
     consumer.start();
     escalations?.resumeAll();
-    // Scheduled functions get EventBridge's scheduled event at the table's rate (divided by timeScale).
+    // Scheduled functions get EventBridge's scheduled event at the table's rate.
     const runScheduled = (name: FunctionName) => invoke(name, scheduledEvent(`${functionSpec(name).id}Schedule`, clock.now()));
     const sweepNow = () => runScheduled('sweeper') as Promise<SweepResult>;
     const timers = functionsTriggeredBy('schedule').flatMap((name) => {
-      const every = options.sweepIntervalMs ?? (triggerOf(name, 'schedule')!.everyMinutes * 60_000) / Math.max(1, options.timeScale ?? 1);
+      const every = options.sweepIntervalMs ?? triggerOf(name, 'schedule')!.everyMinutes * 60_000;
       return every > 0 ? [setInterval(() => void runScheduled(name).catch((err) => console.error(`${name} failed:`, err)), every)] : [];
     });
 
