@@ -429,7 +429,7 @@ The straightforward design of [limits-and-prices.md](limits-and-prices.md) §3 c
 
 ## Lambda bundles
 
-Each entry of \`lambdas/handlers/\` (but \`routes.ts\`) built as lib/constructs/defaults.ts has CDK build it (esbuild,
+Each entry of the function table (\`lambdas/handlers/functions.ts\`) built as lib/constructs/defaults.ts has CDK build it (esbuild,
 ESM, createRequire banner, AWS SDK bundled, minified, target node24, the config inlined); import time = the
 \`import()\` of the bundle in a fresh \`node\` process (the process start itself, \`node -e 0\` = ${fmtMs(nodeMs)}, not included).
 

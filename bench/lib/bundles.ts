@@ -1,17 +1,18 @@
 /**
- * Lambda bundle size and import time: every entry in lambdas/handlers/*.ts (but routes.ts) is built with esbuild the
+ * Lambda bundle size and import time: every entry of the function table (lambdas/handlers/functions.ts) is built with esbuild the
  * way lib/constructs/defaults.ts `bundlingOptions` has CDK build it (ESM, createRequire banner, AWS SDK bundled,
  * minified, target node24, the pipeline config inlined as process.env.PIPELINE_CONFIG_JSON), then imported in a
  * fresh `node` process (time of the `import()` itself, median of several runs).
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
 import { ESBUILD_TARGET } from '../../lib/constructs/defaults';
+import { FUNCTION_NAMES, functionSpec } from '../../lambdas/handlers/functions';
 import { ENV } from '../../lambdas/handlers/shared/env-names';
 import type { PipelineConfig } from '../../lambdas/core/config/pipeline-config.schema';
 import { median } from './stats';
@@ -28,11 +29,7 @@ export interface BundleResult {
 }
 
 export function handlerEntries(): string[] {
-  const dir = join(ROOT, 'lambdas', 'handlers');
-  return readdirSync(dir)
-    .filter((f) => f.endsWith('.ts') && f !== 'routes.ts' && statSync(join(dir, f)).isFile())
-    .sort()
-    .map((f) => join(dir, f));
+  return [...new Set(FUNCTION_NAMES.map((name) => functionSpec(name).entry))].sort().map((entry) => join(ROOT, entry));
 }
 
 function importTimeMs(file: string, runs: number): number {
