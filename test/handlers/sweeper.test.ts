@@ -32,22 +32,25 @@ async function seed(store: InMemoryIncidentStore, source: 'threatstack' | 'cloud
 }
 
 function setup(nowIso: string) {
+  let now = nowIso;
   const store = new InMemoryIncidentStore();
   const started: string[] = [];
   const stopped: string[] = [];
   const escalator: Escalator = { start: async (i) => void started.push(i.id), stop: async (i) => void stopped.push(i.id) };
-  const handler = createSweeperHandler({ config: testConfig, store, escalator, clock: { now: () => new Date(nowIso) } });
-  return { store, started, stopped, run: () => handler(SCHEDULED_EVENT, context) };
+  const handler = createSweeperHandler({ config: testConfig, store, escalator, clock: { now: () => new Date(now) } });
+  return { store, started, stopped, at: (iso: string) => void (now = iso), run: () => handler(SCHEDULED_EVENT, context) };
 }
 
 describe('sweeper handler', () => {
   const quiet = testConfig.sources.threatstack.autoResolveAfterMinutes;
-  const afterQuiet = new Date(Date.parse(OPENED) + (quiet + 1) * 60_000).toISOString();
+  // Quiet minutes count from when the incident's last alert was received.
+  const minutesAfterLastAlert = (inc: Incident, minutes: number) => new Date(Date.parse(inc.lastAlert.receivedAt) + minutes * 60_000).toISOString();
 
   it('auto-resolves a quiet Threat Stack incident on a scheduled event and returns what it did', async () => {
-    const t = setup(afterQuiet);
+    const t = setup(OPENED);
     const ts = await seed(t.store, 'threatstack');
     const cw = await seed(t.store, 'cloudwatch');
+    t.at(minutesAfterLastAlert(ts, quiet + 1));
     expect(await t.run()).toEqual({ maintenanceEnded: [], snoozesEnded: [], autoResolved: [ts.id], errors: [] });
     expect(await t.store.getIncident(ts.id)).toMatchObject({ status: 'resolved', resolvedBy: 'pipeline:auto-resolve' });
     expect((await t.store.getIncident(cw.id))!.status).toBe('triggered');
@@ -63,8 +66,11 @@ describe('sweeper handler', () => {
   });
 
   it('sweeps as of its clock, not the time in the event (a late or retried invocation)', async () => {
-    const t = setup(new Date(Date.parse(OPENED) + (quiet - 1) * 60_000).toISOString());
-    await seed(t.store, 'threatstack');
+    const t = setup(OPENED);
+    const ts = await seed(t.store, 'threatstack');
+    t.at(minutesAfterLastAlert(ts, quiet - 1));
     expect((await t.run()).autoResolved).toEqual([]);
+    t.at(minutesAfterLastAlert(ts, quiet + 1));
+    expect((await t.run()).autoResolved).toEqual([ts.id]);
   });
 });
