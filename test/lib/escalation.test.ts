@@ -52,9 +52,11 @@ describe('escalation resources', () => {
     const actions = actionsOfRole(template(), roleId('escalationStep'));
     expect(actions).toEqual(expect.arrayContaining(['secretsmanager:GetSecretValue']));
     expect(actions).not.toContain('secretsmanager:PutSecretValue');
-    // The default config has one email contact and no SMS: publishing only to that person's topic, never to "*".
+    // The default config has email contacts and no SMS: publishing only to those people's topics, never to "*".
     const publish = statementsOfRole(template(), roleId('escalationStep')).filter((st) => st.actions.includes('sns:Publish'));
-    expect(publish.flatMap((st) => st.resources)).toEqual([{ Ref: logicalIdOf(stack().emailTopics.alice!.node.defaultChild) }]);
+    const topics = Object.values(stack().emailTopics).map((t) => ({ Ref: logicalIdOf(t.node.defaultChild) }));
+    expect(topics.length).toBeGreaterThan(0);
+    expect(publish.flatMap((st) => st.resources)).toEqual(topics);
   });
 
   it('creates an email topic per person with an email contact, and SMS publishing only when someone has a phone', () => {
