@@ -1,0 +1,37 @@
+/** What the resource modules of the human API share: their dependencies, body parsing, the actor, the public view. */
+import * as z from 'zod/mini';
+import type { Incident } from '../../core/model/incident';
+import { parseWith } from '../../core/normalize/shared';
+import type { IncidentOperationsDeps } from '../shared/escalation';
+import { API_MAX_BODY_BYTES } from '../routes';
+import { parseJson, readBody, type HttpEvent, type RouteHandlers } from '../shared/http';
+
+export interface ApiDeps extends IncidentOperationsDeps {
+  /** Public base URL of the API, for calendar feed URLs. */
+  publicBaseUrl: string;
+  newId(): string;
+}
+
+/** A resource of the API: its routes (keyed by route key, as in routes.ts) over the API's dependencies. */
+export type ApiResource = (deps: ApiDeps) => RouteHandlers;
+
+export const isoDate = z.string().check(z.refine((s) => !Number.isNaN(Date.parse(s)), 'expected an ISO 8601 date or time'));
+
+/** The JSON body checked against `schema`; an empty body is `{}` when the body is optional. */
+export function bodyOf<S extends z.ZodMiniType>(event: HttpEvent, schema: S, optional: boolean): z.infer<S> {
+  const text = readBody(event, API_MAX_BODY_BYTES);
+  if (text.trim() === '' && optional) return parseWith(schema, {});
+  return parseWith(schema, parseJson(text));
+}
+
+/** Who acts: the authorizer's principal, with the `by` the caller gave. */
+export function actorOf(event: HttpEvent, by: string | undefined): string {
+  const principal = String(event.requestContext?.authorizer?.lambda?.principal ?? 'api');
+  return by ? `${principal}:${by}` : principal;
+}
+
+/** The incident as the API shows it: without the internal idempotency ring. */
+export function publicIncident(inc: Incident) {
+  const { recentMessages: _r, ...rest } = inc;
+  return rest;
+}
