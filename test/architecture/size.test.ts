@@ -19,14 +19,12 @@ const FUNCTION_EXCEPTIONS: Record<string, string> = {
   'lambdas/core/normalize/webhook.ts:compileWebhook': 'pending split (issue 9 item 5)',
   'lambdas/core/rules/compile.ts:compileRules': 'pending split (issue 9 item 5)',
   'lambdas/core/simulate/simulate.ts:push': 'pending split (issue 9 item 5)',
-  'lambdas/handlers/ingest-http.ts:createIngestHttpHandler': 'pending split (issue 9 item 5)',
   'lambdas/local/http-server.ts:startHttpServer': 'pending split (issue 9 item 5)',
   'lambdas/local/runtime.ts:startLocalRuntime': 'pending split (issue 9 item 5)',
 };
 
 /** A handler file (repository-relative) -> why it may be longer. */
 const HANDLER_FILE_EXCEPTIONS: Record<string, string> = {
-  'lambdas/handlers/ingest-http.ts': 'pending split (issue 9 item 5)',
 };
 
 interface FunctionSpan {
