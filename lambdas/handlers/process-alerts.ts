@@ -12,7 +12,7 @@ import { compileRules } from '../core/rules/compile';
 import { parseEnvelope } from '../core/model/envelope.schema';
 import { processEnvelopes, type QueueRecord } from '../core/pipeline';
 import type { Clock, DeadLetters, Escalator, IncidentStore, OperationsStore } from '../core/ports';
-import type { MaintenanceWindow } from '../core/rules/maintenance';
+import { cachedWindowLoader } from '../core/rules/window-loader';
 import { DynamoIncidentStore } from '../adapters/dynamodb/incident-store';
 import { DynamoOperationsStore } from '../adapters/dynamodb/operations-store';
 import { awsEscalator } from './shared/escalation';
@@ -33,25 +33,9 @@ export interface ProcessorDeps {
   rules?: Rules;
 }
 
-/** Ad-hoc windows change rarely: read them at most every 30 s per execution environment. */
-const WINDOW_CACHE_MS = 30_000;
-
-function windowLoader(ops: OperationsStore | undefined, clock: Clock) {
-  let cached: { at: number; windows: MaintenanceWindow[] } | null = null;
-  return async (): Promise<MaintenanceWindow[]> => {
-    if (!ops) return [];
-    const now = clock.now().getTime();
-    if (cached && now - cached.at < WINDOW_CACHE_MS) return cached.windows;
-    const records = await ops.listMaintenance(new Date(now).toISOString());
-    const windows = records.map((r) => ({ name: r.name, ...(r.reason ? { reason: r.reason } : {}), services: r.services, when: r.when, start: r.start, end: r.end }));
-    cached = { at: now, windows };
-    return windows;
-  };
-}
-
 export function createProcessAlertsHandler(deps: ProcessorDeps) {
   const rules = deps.rules ?? compileRules(deps.config);
-  const maintenanceWindows = windowLoader(deps.ops, deps.clock);
+  const maintenanceWindows = cachedWindowLoader(deps.ops, deps.clock);
   return middy<SQSEvent, SQSBatchResponse>(async (event: SQSEvent) => {
     const records: QueueRecord[] = [];
     const failures: string[] = [];
