@@ -17,7 +17,6 @@ const FUNCTION_EXCEPTIONS: Record<string, string> = {
   'lambdas/core/deduplicate.ts:planIncidentChanges': 'pending split (issue 9 item 5)',
   'lambdas/core/deduplicate.ts:applyAlert': 'pending split (issue 9 item 5)',
   'lambdas/core/normalize/webhook.ts:compileWebhook': 'pending split (issue 9 item 5)',
-  'lambdas/core/rules/compile.ts:compileRules': 'pending split (issue 9 item 5)',
   'lambdas/core/simulate/simulate.ts:push': 'pending split (issue 9 item 5)',
   'lambdas/local/http-server.ts:startHttpServer': 'pending split (issue 9 item 5)',
   'lambdas/local/runtime.ts:startLocalRuntime': 'pending split (issue 9 item 5)',
