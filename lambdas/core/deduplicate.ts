@@ -133,27 +133,296 @@ export function planIncidentChanges(
   older: readonly Incident[] = [],
   alertLogMax: number = ALERT_LOG_MAX,
 ): IncidentPlan {
-  const plan: IncidentPlan = { update: null, creates: [], timeline: [], alertLog: [], outcomes: [], pages: [], settled: [] };
-  let current: Incident | null = latest ? structuredClone(latest) : null;
-  const touched = new Set<Incident>();
+  const planner = new IncidentPlanner(latest, now, nowMs, alertLogMax);
   const seenDeliveries = new Set<string>();
-
   // Messages a previous attempt already applied (a redelivery after a crash, or a concurrent duplicate).
   // `older` are the incidents before `latest`: a message may have resolved one and opened the next.
   const previouslyApplied = new Set([latest, ...older].flatMap((inc) => (inc ? inc.recentMessages.map(([k]) => k) : [])));
+  for (const e of orderAlerts(alerts)) {
+    if (planner.skipped(e, seenDeliveries, previouslyApplied)) continue;
+    const action = effectiveAction(e);
+    if (action === 'trigger') planner.trigger(e);
+    else if (action === 'info') planner.info(e);
+    else planner.resolveOrAcknowledge(e, action);
+    planner.advanceState(e);
+  }
+  return planner.finish();
+}
 
-  const remember = (inc: Incident, messageKey: string) => {
+/** A new incident opened by `e` (suppressed when `suppressionReason` is set), carrying the fingerprint's state time. */
+function newIncident(e: EvaluatedAlert, seq: number, suppressionReason: string | null, now: string, lastStateChangeAt: string | undefined): Incident {
+  const first = summary(e);
+  const pages = suppressionReason === null;
+  return {
+    id: incidentIdOf(e.evaluation.fingerprint, seq),
+    fingerprint: e.evaluation.fingerprint,
+    seq,
+    status: pages ? 'triggered' : 'suppressed',
+    version: 0,
+    title: e.alert.title,
+    description: incidentDescription(e.alert),
+    source: e.alert.source,
+    severity: e.evaluation.severity,
+    tags: e.evaluation.tags,
+    route: e.evaluation.route,
+    alertUrl: e.alert.alertUrl,
+    resource: e.alert.resource,
+    openedAt: now,
+    lastSeenAt: e.alert.occurredAt,
+    updatedAt: now,
+    acknowledgedAt: null,
+    acknowledgedBy: null,
+    resolvedAt: null,
+    resolvedBy: null,
+    suppressionReason,
+    suppressedUntil: pages ? null : (e.evaluation.suppression?.until ?? null),
+    holdMinutes: pages ? e.evaluation.holdMinutes : null,
+    snoozedUntil: null,
+    assignee: null,
+    escalation: pages ? 'pending' : 'none',
+    escalationRun: 0,
+    escalationStep: -1,
+    alertCount: 1,
+    alertsLogged: 0,
+    firstAlert: first,
+    lastAlert: first,
+    recentMessages: [],
+    ...(lastStateChangeAt !== undefined ? { lastStateChangeAt } : {}),
+  };
+}
+
+/** The state of one planning run: the plan so far, the fingerprint's current incident, what was touched. One method per decision. */
+class IncidentPlanner {
+  private readonly plan: IncidentPlan = { update: null, creates: [], timeline: [], alertLog: [], outcomes: [], pages: [], settled: [] };
+  private current: Incident | null;
+  private readonly touched = new Set<Incident>();
+
+  constructor(
+    private readonly latest: Incident | null,
+    private readonly now: string,
+    private readonly nowMs: number,
+    private readonly alertLogMax: number,
+  ) {
+    this.current = latest ? structuredClone(latest) : null;
+  }
+
+  /** Duplicates (in this batch, or applied before) and stale state changes are recorded and skipped. */
+  skipped(e: EvaluatedAlert, seenDeliveries: Set<string>, previouslyApplied: ReadonlySet<string>): boolean {
+    const key = e.alert.deliveryKey;
+    if (seenDeliveries.has(key)) {
+      this.outcome(e, null, 'duplicate', REASONS.duplicateDelivery,
+        step('deduplicate', 'duplicate', `delivery ${key} appears twice in this batch; counted once`));
+      return true;
+    }
+    seenDeliveries.add(key);
+    if (previouslyApplied.has(e.messageKey)) {
+      this.outcome(e, null, 'duplicate', REASONS.duplicateDelivery,
+        step('deduplicate', 'duplicate', `message ${e.messageKey} was already applied to this fingerprint's incidents; counted once`));
+      return true;
+    }
+    const current = this.current;
+    const lastChange = current?.lastStateChangeAt;
+    if (STATEFUL_SOURCES.has(e.alert.source) && current && lastChange !== undefined && e.alert.occurredAt < lastChange) {
+      this.outcome(e, null, 'ignored', REASONS.staleStateChange,
+        step('deduplicate', 'stale',
+          `${e.alert.sourceSeverity} from ${e.alert.occurredAt} is older than the last state change applied for this fingerprint (${lastChange}, on ${current.id}); the newest state wins: nothing opened, resolved or paged`,
+          { occurredAt: e.alert.occurredAt, lastStateChangeAt: lastChange, incidentId: current.id }));
+      return true;
+    }
+    return false;
+  }
+
+  /**
+   * The state moves forward on the fingerprint's latest incident (the head this batch writes anyway), even for a
+   * resolve that found nothing open: a late, older ALARM must not reopen what a person resolved by hand.
+   */
+  advanceState(e: EvaluatedAlert): void {
+    const current = this.current;
+    if (!STATEFUL_SOURCES.has(e.alert.source) || !current) return;
+    if (current.lastStateChangeAt === undefined || current.lastStateChangeAt < e.alert.occurredAt) {
+      current.lastStateChangeAt = e.alert.occurredAt;
+      this.touched.add(current);
+    }
+  }
+
+  /** A trigger: joins the open (or suppressed) incident, or opens one; an open incident past the dedup window closes first. */
+  trigger(e: EvaluatedAlert): void {
+    const suppression = e.evaluation.suppression;
+    this.closeBeyondWindow(e);
+    const current = this.current;
+    if (current && isOpen(current.status)) {
+      this.join(current, e);
+      const why = suppression
+        ? `joined open incident ${current.id} (${current.alertCount} alerts); it would have been suppressed (${suppression.reason}) but the incident already paged`
+        : `joined open incident ${current.id} (${current.alertCount} alerts); no new page`;
+      this.outcome(e, current, 'joined', REASONS.joinedOpenIncident, step('deduplicate', 'joined', why, { incidentId: current.id }));
+    } else if (current && current.status === 'suppressed' && suppression) {
+      this.join(current, e);
+      this.outcome(e, current, 'suppressed', REASONS.joinedSuppressedIncident,
+        step('deduplicate', 'joined', `joined suppressed incident ${current.id}: ${suppression.reason}`, { incidentId: current.id }));
+    } else {
+      const inc = this.open(e, suppression ? suppression.reason : null);
+      const why = current
+        ? `no open incident for this fingerprint (latest ${current.id} is ${current.status}); opened ${inc.id}`
+        : `first alert of this fingerprint; opened ${inc.id}`;
+      this.outcome(e, inc, suppression ? 'suppressed' : 'opened', suppression ? suppression.reason : 'new-incident',
+        step('deduplicate', 'new-incident', why, { incidentId: inc.id, pages: !suppression }));
+    }
+  }
+
+  /** Dedup rule window: an open incident whose last alert is older than the window is closed, so a new one opens. */
+  private closeBeyondWindow(e: EvaluatedAlert): void {
+    const current = this.current;
+    const window = e.evaluation.windowMinutes;
+    if (!current || !isOpen(current.status) || window === null) return;
+    const gapMs = Date.parse(e.alert.occurredAt) - Date.parse(current.lastSeenAt);
+    if (!(gapMs > window * 60_000)) return; // (a NaN gap never closes)
+    current.status = 'resolved';
+    current.resolvedAt = this.now;
+    current.resolvedBy = 'pipeline:dedup-window';
+    current.updatedAt = this.now;
+    this.touched.add(current);
+    this.plan.settled.push(current);
+    this.plan.timeline.push({
+      incidentId: current.id, at: this.now, type: 'resolved', actor: 'pipeline',
+      message: `Closed: the next alert came ${Math.round(gapMs / 60_000)} min after the last one, beyond the dedup window of ${window} min`,
+    });
+  }
+
+  /** INSUFFICIENT_DATA and the like: recorded on an open incident, or joins/opens a suppressed one; never pages. */
+  info(e: EvaluatedAlert): void {
+    const current = this.current;
+    if (current && isOpen(current.status)) {
+      current.updatedAt = this.now;
+      this.remember(current, e.messageKey);
+      this.plan.timeline.push({
+        incidentId: current.id, at: this.now, type: 'info', actor: `source:${e.alert.source}`,
+        message: `${e.alert.sourceSeverity} recorded: ${e.alert.description || e.alert.title}`,
+        data: { deliveryKey: e.alert.deliveryKey },
+      });
+      this.outcome(e, current, 'recorded', REASONS.insufficientData,
+        step('deduplicate', 'recorded', `${e.alert.sourceSeverity} recorded on open incident ${current.id}; it neither pages nor resolves`, { incidentId: current.id }));
+      return;
+    }
+    const reason = e.evaluation.suppression?.reason ?? `${REASONS.insufficientData}: ${e.alert.sourceSeverity} is recorded without a page`;
+    if (current && current.status === 'suppressed') {
+      this.join(current, e);
+      this.outcome(e, current, 'suppressed', REASONS.insufficientData,
+        step('deduplicate', 'joined', `joined suppressed incident ${current.id}: ${reason}`, { incidentId: current.id }));
+    } else {
+      const inc = this.open(e, reason);
+      this.outcome(e, inc, 'suppressed', REASONS.insufficientData,
+        step('deduplicate', 'new-incident', `opened suppressed incident ${inc.id}: ${reason}`, { incidentId: inc.id, pages: false }));
+    }
+  }
+
+  /** A resolve or acknowledge from the source: ignored without an open incident or when older than it. */
+  resolveOrAcknowledge(e: EvaluatedAlert, action: 'resolve' | 'acknowledge'): void {
+    const current = this.current;
+    const resolvable = current !== null && (isOpen(current.status) || (action === 'resolve' && current.status === 'suppressed'));
+    if (!current || !resolvable) {
+      const reason = action === 'resolve' ? REASONS.resolveWithoutOpenIncident : REASONS.acknowledgeWithoutOpenIncident;
+      this.outcome(e, null, 'ignored', reason,
+        step('deduplicate', 'ignored', `${action} with no open incident for this fingerprint${current ? ` (latest ${current.id} is ${current.status})` : ''}`));
+      return;
+    }
+    if (e.alert.occurredAt < current.firstAlert.occurredAt) {
+      this.outcome(e, null, 'ignored', `stale-${action}`,
+        step('deduplicate', 'ignored', `${action} from ${e.alert.occurredAt} is older than ${current.id}, opened by an alert from ${current.firstAlert.occurredAt}`));
+      return;
+    }
+    this.remember(current, e.messageKey);
+    current.updatedAt = this.now;
+    if (action === 'resolve') this.resolve(current, e);
+    else this.acknowledge(current, e);
+  }
+
+  private resolve(current: Incident, e: EvaluatedAlert): void {
+    const wasOpen = isOpen(current.status);
+    current.status = 'resolved';
+    current.suppressedUntil = null;
+    current.resolvedAt = this.now;
+    current.resolvedBy = `source:${e.alert.source}`;
+    current.lastAlert = summary(e);
+    this.plan.timeline.push({
+      incidentId: current.id, at: this.now, type: 'resolved', actor: `source:${e.alert.source}`,
+      message: `Resolved by ${e.alert.source}: ${e.alert.description || e.alert.title}`, data: { deliveryKey: e.alert.deliveryKey },
+    });
+    if (wasOpen) this.plan.settled.push(current);
+    this.outcome(e, current, 'resolved', 'resolved-by-source', step('deduplicate', 'resolved', `resolved incident ${current.id}`, { incidentId: current.id }));
+  }
+
+  private acknowledge(current: Incident, e: EvaluatedAlert): void {
+    if (current.status === 'triggered') {
+      current.status = 'acknowledged';
+      current.acknowledgedAt = this.now;
+      current.acknowledgedBy = `source:${e.alert.source}`;
+      this.plan.timeline.push({
+        incidentId: current.id, at: this.now, type: 'acknowledged', actor: `source:${e.alert.source}`,
+        message: `Acknowledged by ${e.alert.source}`, data: { deliveryKey: e.alert.deliveryKey },
+      });
+      this.plan.settled.push(current);
+    }
+    this.outcome(e, current, 'acknowledged', 'acknowledged-by-source',
+      step('deduplicate', 'acknowledged', `acknowledged incident ${current.id}`, { incidentId: current.id }));
+  }
+
+  /** Opens the next incident of the fingerprint (and remembers the message on it). */
+  private open(e: EvaluatedAlert, suppressionReason: string | null): Incident {
+    const current = this.current;
+    if (current && current.status === 'suppressed' && current.suppressedUntil !== null) {
+      // A newer incident takes over this fingerprint: the old suppressed one must not page when its window ends.
+      current.suppressedUntil = null;
+      current.updatedAt = this.now;
+      this.touched.add(current);
+    }
+    const inc = newIncident(e, (current?.seq ?? 0) + 1, suppressionReason, this.now, current?.lastStateChangeAt);
+    this.plan.creates.push(inc);
+    this.touched.add(inc);
+    this.plan.timeline.push({
+      incidentId: inc.id,
+      at: this.now,
+      type: suppressionReason === null ? 'opened' : 'suppressed',
+      actor: `source:${e.alert.source}`,
+      message:
+        suppressionReason === null
+          ? `Opened by ${e.alert.source} alert: ${e.alert.title}`
+          : `Opened suppressed (${suppressionReason}): ${e.alert.title}`,
+      data: { deliveryKey: e.alert.deliveryKey, severity: inc.severity, service: inc.route.service },
+    });
+    if (suppressionReason === null) this.plan.pages.push(inc);
+    this.current = inc;
+    this.remember(inc, e.messageKey);
+    return inc;
+  }
+
+  /** Counts the alert on the incident (and remembers the message). */
+  private join(inc: Incident, e: EvaluatedAlert): void {
+    inc.alertCount += 1;
+    if (e.alert.occurredAt > inc.lastSeenAt) inc.lastSeenAt = e.alert.occurredAt;
+    inc.lastAlert = summary(e);
+    inc.updatedAt = this.now;
+    this.remember(inc, e.messageKey);
+  }
+
+  private remember(inc: Incident, messageKey: string): void {
     if (!inc.recentMessages.some(([k]) => k === messageKey)) {
-      inc.recentMessages.push([messageKey, nowMs]);
+      inc.recentMessages.push([messageKey, this.nowMs]);
       while (inc.recentMessages.length > RECENT_MESSAGES_MAX) inc.recentMessages.shift();
     }
-    touched.add(inc);
-  };
+    this.touched.add(inc);
+  }
 
-  const log = (inc: Incident, e: EvaluatedAlert, trace: TraceStep[]) => {
-    if (inc.alertsLogged >= alertLogMax) return;
+  private outcome(e: EvaluatedAlert, inc: Incident | null, kind: AlertOutcomeKind, reason: string, dedup: TraceStep): void {
+    const trace = [...e.evaluation.trace, dedup];
+    this.plan.outcomes.push({ deliveryKey: e.alert.deliveryKey, messageKey: e.messageKey, incidentId: inc?.id ?? null, outcome: kind, reason, trace });
+    if (inc) this.log(inc, e, trace);
+  }
+
+  private log(inc: Incident, e: EvaluatedAlert, trace: TraceStep[]): void {
+    if (inc.alertsLogged >= this.alertLogMax) return;
     inc.alertsLogged += 1;
-    plan.alertLog.push({
+    this.plan.alertLog.push({
       incidentId: inc.id,
       deliveryKey: e.alert.deliveryKey,
       messageKey: e.messageKey,
@@ -166,241 +435,19 @@ export function planIncidentChanges(
       archiveKey: e.archiveKey,
       trace: { steps: trace },
     });
-  };
-
-  const outcome = (e: EvaluatedAlert, inc: Incident | null, kind: AlertOutcomeKind, reason: string, dedup: TraceStep) => {
-    const trace = [...e.evaluation.trace, dedup];
-    plan.outcomes.push({ deliveryKey: e.alert.deliveryKey, messageKey: e.messageKey, incidentId: inc?.id ?? null, outcome: kind, reason, trace });
-    if (inc) log(inc, e, trace);
-  };
-
-  const open = (e: EvaluatedAlert, suppressionReason: string | null): Incident => {
-    if (current && current.status === 'suppressed' && current.suppressedUntil !== null) {
-      // A newer incident takes over this fingerprint: the old suppressed one must not page when its window ends.
-      current.suppressedUntil = null;
-      current.updatedAt = now;
-      touched.add(current);
-    }
-    const seq = (current?.seq ?? 0) + 1;
-    const first = summary(e);
-    const inc: Incident = {
-      id: incidentIdOf(e.evaluation.fingerprint, seq),
-      fingerprint: e.evaluation.fingerprint,
-      seq,
-      status: suppressionReason === null ? 'triggered' : 'suppressed',
-      version: 0,
-      title: e.alert.title,
-      description: incidentDescription(e.alert),
-      source: e.alert.source,
-      severity: e.evaluation.severity,
-      tags: e.evaluation.tags,
-      route: e.evaluation.route,
-      alertUrl: e.alert.alertUrl,
-      resource: e.alert.resource,
-      openedAt: now,
-      lastSeenAt: e.alert.occurredAt,
-      updatedAt: now,
-      acknowledgedAt: null,
-      acknowledgedBy: null,
-      resolvedAt: null,
-      resolvedBy: null,
-      suppressionReason,
-      suppressedUntil: suppressionReason === null ? null : (e.evaluation.suppression?.until ?? null),
-      holdMinutes: suppressionReason === null ? e.evaluation.holdMinutes : null,
-      snoozedUntil: null,
-      assignee: null,
-      escalation: suppressionReason === null ? 'pending' : 'none',
-      escalationRun: 0,
-      escalationStep: -1,
-      alertCount: 1,
-      alertsLogged: 0,
-      firstAlert: first,
-      lastAlert: first,
-      recentMessages: [],
-      ...(current?.lastStateChangeAt !== undefined ? { lastStateChangeAt: current.lastStateChangeAt } : {}),
-    };
-    plan.creates.push(inc);
-    touched.add(inc);
-    plan.timeline.push({
-      incidentId: inc.id,
-      at: now,
-      type: suppressionReason === null ? 'opened' : 'suppressed',
-      actor: `source:${e.alert.source}`,
-      message:
-        suppressionReason === null
-          ? `Opened by ${e.alert.source} alert: ${e.alert.title}`
-          : `Opened suppressed (${suppressionReason}): ${e.alert.title}`,
-      data: { deliveryKey: e.alert.deliveryKey, severity: inc.severity, service: inc.route.service },
-    });
-    if (suppressionReason === null) plan.pages.push(inc);
-    current = inc;
-    return inc;
-  };
-
-  const join = (inc: Incident, e: EvaluatedAlert) => {
-    inc.alertCount += 1;
-    if (e.alert.occurredAt > inc.lastSeenAt) inc.lastSeenAt = e.alert.occurredAt;
-    inc.lastAlert = summary(e);
-    inc.updatedAt = now;
-  };
-
-  for (const e of orderAlerts(alerts)) {
-    const key = e.alert.deliveryKey;
-    if (seenDeliveries.has(key)) {
-      outcome(e, null, 'duplicate', REASONS.duplicateDelivery,
-        step('deduplicate', 'duplicate', `delivery ${key} appears twice in this batch; counted once`));
-      continue;
-    }
-    seenDeliveries.add(key);
-    if (previouslyApplied.has(e.messageKey)) {
-      outcome(e, null, 'duplicate', REASONS.duplicateDelivery,
-        step('deduplicate', 'duplicate', `message ${e.messageKey} was already applied to this fingerprint's incidents; counted once`));
-      continue;
-    }
-    const stateful = STATEFUL_SOURCES.has(e.alert.source);
-    const lastChange = current?.lastStateChangeAt;
-    if (stateful && current && lastChange !== undefined && e.alert.occurredAt < lastChange) {
-      outcome(e, null, 'ignored', REASONS.staleStateChange,
-        step('deduplicate', 'stale',
-          `${e.alert.sourceSeverity} from ${e.alert.occurredAt} is older than the last state change applied for this fingerprint (${lastChange}, on ${current.id}); the newest state wins: nothing opened, resolved or paged`,
-          { occurredAt: e.alert.occurredAt, lastStateChangeAt: lastChange, incidentId: current.id }));
-      continue;
-    }
-    applyAlert(e);
-    // The state moves forward on the fingerprint's latest incident (the head this batch writes anyway), even for a
-    // resolve that found nothing open: a late, older ALARM must not reopen what a person resolved by hand.
-    if (stateful && current && (current.lastStateChangeAt === undefined || current.lastStateChangeAt < e.alert.occurredAt)) {
-      current.lastStateChangeAt = e.alert.occurredAt;
-      touched.add(current);
-    }
   }
 
-  function applyAlert(e: EvaluatedAlert): void {
-    const key = e.alert.deliveryKey;
-    const suppression = e.evaluation.suppression;
-    const action = effectiveAction(e);
-
-    if (action === 'trigger') {
-      const window = e.evaluation.windowMinutes;
-      if (current && isOpen(current.status) && window !== null && Date.parse(e.alert.occurredAt) - Date.parse(current.lastSeenAt) > window * 60_000) {
-        // Dedup rule window: the open incident is too old to join; it is closed and a new one opens.
-        current.status = 'resolved';
-        current.resolvedAt = now;
-        current.resolvedBy = 'pipeline:dedup-window';
-        current.updatedAt = now;
-        touched.add(current);
-        plan.settled.push(current);
-        plan.timeline.push({
-          incidentId: current.id, at: now, type: 'resolved', actor: 'pipeline',
-          message: `Closed: the next alert came ${Math.round((Date.parse(e.alert.occurredAt) - Date.parse(current.lastSeenAt)) / 60_000)} min after the last one, beyond the dedup window of ${window} min`,
-        });
+  /** The plan: the latest incident's new version, and settled incidents in their final state. */
+  finish(): IncidentPlan {
+    const { plan, latest, touched } = this;
+    if (latest) {
+      const after = [...touched].find((inc) => inc.id === latest.id);
+      if (after) {
+        after.version = latest.version + 1;
+        plan.update = { before: latest, after };
       }
-      if (current && isOpen(current.status)) {
-        join(current, e);
-        remember(current, e.messageKey);
-        const why = suppression
-          ? `joined open incident ${current.id} (${current.alertCount} alerts); it would have been suppressed (${suppression.reason}) but the incident already paged`
-          : `joined open incident ${current.id} (${current.alertCount} alerts); no new page`;
-        outcome(e, current, 'joined', REASONS.joinedOpenIncident, step('deduplicate', 'joined', why, { incidentId: current.id }));
-      } else if (current && current.status === 'suppressed' && suppression) {
-        join(current, e);
-        remember(current, e.messageKey);
-        outcome(e, current, 'suppressed', REASONS.joinedSuppressedIncident,
-          step('deduplicate', 'joined', `joined suppressed incident ${current.id}: ${suppression.reason}`, { incidentId: current.id }));
-      } else {
-        const prev = current;
-        const inc = open(e, suppression ? suppression.reason : null);
-        remember(inc, e.messageKey);
-        const why = prev
-          ? `no open incident for this fingerprint (latest ${prev.id} is ${prev.status}); opened ${inc.id}`
-          : `first alert of this fingerprint; opened ${inc.id}`;
-        outcome(e, inc, suppression ? 'suppressed' : 'opened', suppression ? suppression.reason : 'new-incident',
-          step('deduplicate', 'new-incident', why, { incidentId: inc.id, pages: !suppression }));
-      }
-      return;
     }
-
-    if (action === 'info') {
-      if (current && isOpen(current.status)) {
-        current.updatedAt = now;
-        remember(current, e.messageKey);
-        plan.timeline.push({
-          incidentId: current.id, at: now, type: 'info', actor: `source:${e.alert.source}`,
-          message: `${e.alert.sourceSeverity} recorded: ${e.alert.description || e.alert.title}`,
-          data: { deliveryKey: key },
-        });
-        outcome(e, current, 'recorded', REASONS.insufficientData,
-          step('deduplicate', 'recorded', `${e.alert.sourceSeverity} recorded on open incident ${current.id}; it neither pages nor resolves`, { incidentId: current.id }));
-      } else {
-        const reason = suppression?.reason ?? `${REASONS.insufficientData}: ${e.alert.sourceSeverity} is recorded without a page`;
-        if (current && current.status === 'suppressed') {
-          join(current, e);
-          remember(current, e.messageKey);
-          outcome(e, current, 'suppressed', REASONS.insufficientData,
-            step('deduplicate', 'joined', `joined suppressed incident ${current.id}: ${reason}`, { incidentId: current.id }));
-        } else {
-          const inc = open(e, reason);
-          remember(inc, e.messageKey);
-          outcome(e, inc, 'suppressed', REASONS.insufficientData,
-            step('deduplicate', 'new-incident', `opened suppressed incident ${inc.id}: ${reason}`, { incidentId: inc.id, pages: false }));
-        }
-      }
-      return;
-    }
-
-    // resolve or acknowledge from the source
-    const verb = action === 'resolve' ? 'resolve' : 'acknowledge';
-    const resolvable = current !== null && (isOpen(current.status) || (action === 'resolve' && current.status === 'suppressed'));
-    if (!current || !resolvable) {
-      const reason = action === 'resolve' ? REASONS.resolveWithoutOpenIncident : REASONS.acknowledgeWithoutOpenIncident;
-      outcome(e, null, 'ignored', reason,
-        step('deduplicate', 'ignored', `${verb} with no open incident for this fingerprint${current ? ` (latest ${current.id} is ${current.status})` : ''}`));
-      return;
-    }
-    if (e.alert.occurredAt < current.firstAlert.occurredAt) {
-      outcome(e, null, 'ignored', `stale-${verb}`,
-        step('deduplicate', 'ignored', `${verb} from ${e.alert.occurredAt} is older than ${current.id}, opened by an alert from ${current.firstAlert.occurredAt}`));
-      return;
-    }
-    remember(current, e.messageKey);
-    current.updatedAt = now;
-    if (action === 'resolve') {
-      const wasOpen = isOpen(current.status);
-      current.status = 'resolved';
-      current.suppressedUntil = null;
-      current.resolvedAt = now;
-      current.resolvedBy = `source:${e.alert.source}`;
-      current.lastAlert = summary(e);
-      plan.timeline.push({
-        incidentId: current.id, at: now, type: 'resolved', actor: `source:${e.alert.source}`,
-        message: `Resolved by ${e.alert.source}: ${e.alert.description || e.alert.title}`, data: { deliveryKey: key },
-      });
-      if (wasOpen) plan.settled.push(current);
-      outcome(e, current, 'resolved', 'resolved-by-source', step('deduplicate', 'resolved', `resolved incident ${current.id}`, { incidentId: current.id }));
-    } else {
-      if (current.status === 'triggered') {
-        current.status = 'acknowledged';
-        current.acknowledgedAt = now;
-        current.acknowledgedBy = `source:${e.alert.source}`;
-        plan.timeline.push({
-          incidentId: current.id, at: now, type: 'acknowledged', actor: `source:${e.alert.source}`,
-          message: `Acknowledged by ${e.alert.source}`, data: { deliveryKey: key },
-        });
-        plan.settled.push(current);
-      }
-      outcome(e, current, 'acknowledged', 'acknowledged-by-source',
-        step('deduplicate', 'acknowledged', `acknowledged incident ${current.id}`, { incidentId: current.id }));
-    }
+    plan.settled = plan.settled.map((s) => [...touched].find((t) => t.id === s.id) ?? s);
+    return plan;
   }
-
-  if (latest) {
-    const after = [...touched].find((inc) => inc.id === latest.id);
-    if (after) {
-      after.version = latest.version + 1;
-      plan.update = { before: latest, after };
-    }
-  }
-  // Settled incidents must be reported in their final state.
-  plan.settled = plan.settled.map((s) => [...touched].find((t) => t.id === s.id) ?? s);
-  return plan;
 }
