@@ -11,12 +11,8 @@ import type { PipelineConfig } from '../core/config/pipeline-config.schema';
 import { normalizeOptionsFrom } from '../core/config/normalize-options';
 import { InvalidPayloadError } from '../core/errors';
 import { EVENTBRIDGE_VIA, eventTypeOf, type SourceEventType } from '../core/normalize/registry';
-import { S3RawArchive } from '../adapters/s3/s3-raw-archive';
-import { SqsAlertQueue, SqsDeadLetters } from '../adapters/sqs/sqs-alert-queue';
-import { s3Client, sqsClient, once } from './shared/aws';
-import { deployedConfig } from './shared/deployed-config';
-import { env } from './shared/env';
-import { ingestEventRecords, type EventIngestDeps } from './shared/ingest-events';
+import { once } from './shared/aws';
+import { awsEventIngestDeps, ingestEventRecords, type EventIngestDeps } from './shared/ingest-events';
 
 type AnyEvent = EventBridgeEvent<string, unknown>;
 
@@ -49,14 +45,6 @@ export function createIngestEventBridgeHandler(deps: EventIngestDeps & { config:
   });
 }
 
-const awsHandler = once(() =>
-  createIngestEventBridgeHandler({
-    config: deployedConfig(),
-    archive: new S3RawArchive(s3Client(), env.archiveBucket()),
-    queue: new SqsAlertQueue(sqsClient(), env.queueUrl()),
-    deadLetters: new SqsDeadLetters(sqsClient(), env.deadLetterQueueUrl()),
-    clock: { now: () => new Date() },
-  }),
-);
+const awsHandler = once(() => createIngestEventBridgeHandler(awsEventIngestDeps()));
 
 export const handler = (event: AnyEvent, context: Context) => awsHandler()(event, context);

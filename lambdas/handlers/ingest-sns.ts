@@ -8,12 +8,8 @@ import type { PipelineConfig } from '../core/config/pipeline-config.schema';
 import { normalizeOptionsFrom } from '../core/config/normalize-options';
 import { normalizeSnsNotification } from '../core/normalize/cloudwatch';
 import { parseSnsEnvelope } from '../core/normalize/sns-envelope';
-import { S3RawArchive } from '../adapters/s3/s3-raw-archive';
-import { SqsAlertQueue, SqsDeadLetters } from '../adapters/sqs/sqs-alert-queue';
-import { s3Client, sqsClient, once } from './shared/aws';
-import { deployedConfig } from './shared/deployed-config';
-import { env } from './shared/env';
-import { ingestEventRecords, type EventIngestDeps } from './shared/ingest-events';
+import { once } from './shared/aws';
+import { awsEventIngestDeps, ingestEventRecords, type EventIngestDeps } from './shared/ingest-events';
 
 export function createIngestSnsHandler(deps: EventIngestDeps & { config: PipelineConfig }) {
   const options = normalizeOptionsFrom(deps.config);
@@ -31,14 +27,6 @@ export function createIngestSnsHandler(deps: EventIngestDeps & { config: Pipelin
   );
 }
 
-const awsHandler = once(() =>
-  createIngestSnsHandler({
-    config: deployedConfig(),
-    archive: new S3RawArchive(s3Client(), env.archiveBucket()),
-    queue: new SqsAlertQueue(sqsClient(), env.queueUrl()),
-    deadLetters: new SqsDeadLetters(sqsClient(), env.deadLetterQueueUrl()),
-    clock: { now: () => new Date() },
-  }),
-);
+const awsHandler = once(() => createIngestSnsHandler(awsEventIngestDeps()));
 
 export const handler = (event: SNSEvent, context: Context) => awsHandler()(event, context);

@@ -3,11 +3,17 @@
  * archive and enqueue it. A record that can never be valid goes to the dead-letter queue with its reason (a retry
  * cannot fix it); a transient failure throws so Lambda's async retries and on-failure destination take over.
  */
+import type { PipelineConfig } from '../../core/config/pipeline-config.schema';
 import { InvalidPayloadError } from '../../core/errors';
 import type { NormalizedAlert, RegisteredSourceName } from '../../core/model/alert';
 import type { NormalizeContext } from '../../core/normalize/shared';
 import { acceptDelivery } from '../../core/pipeline';
 import type { AlertQueue, Clock, DeadLetters, RawArchive } from '../../core/ports';
+import { S3RawArchive } from '../../adapters/s3/s3-raw-archive';
+import { SqsAlertQueue, SqsDeadLetters } from '../../adapters/sqs/sqs-alert-queue';
+import { s3Client, sqsClient } from './aws';
+import { deployedConfig } from './deployed-config';
+import { env } from './env';
 import { logger } from './logger';
 
 export interface EventIngestDeps {
@@ -50,4 +56,15 @@ export async function ingestEventRecords(
     accepted += result.alertCount;
   }
   return { accepted, deadLettered };
+}
+
+/** The AWS dependencies of an event ingest handler: the deployed config, the S3 archive, the queue and its DLQ. */
+export function awsEventIngestDeps(): EventIngestDeps & { config: PipelineConfig } {
+  return {
+    config: deployedConfig(),
+    archive: new S3RawArchive(s3Client(), env.archiveBucket()),
+    queue: new SqsAlertQueue(sqsClient(), env.queueUrl()),
+    deadLetters: new SqsDeadLetters(sqsClient(), env.deadLetterQueueUrl()),
+    clock: { now: () => new Date() },
+  };
 }
