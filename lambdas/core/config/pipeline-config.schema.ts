@@ -283,24 +283,59 @@ export const PipelineConfigSchema = z
 
 type Issue = (path: PropertyKey[], message: string) => void;
 
+/** The defined names of the config and the two checks every part uses: a reference to a name, a CEL expression. */
+interface Checker {
+  issue: Issue;
+  names: Record<'people' | 'teams' | 'services' | 'channels' | 'schedules' | 'policies', Set<string>>;
+  ref(kind: string, names: Set<string>, value: string | undefined, path: PropertyKey[]): void;
+  expr(value: string | undefined, expected: 'bool' | 'string' | 'any', path: PropertyKey[], scope?: 'condition' | 'webhook'): void;
+  /** Routes: a named policy must exist. The built-in name "default" is allowed when no policies are defined yet. */
+  routePolicy(value: string | undefined, path: PropertyKey[]): void;
+}
+
 /** Cross-reference and expression checks beyond the shape: every name used is defined, every CEL compiles. */
 function checkReferences(cfg: PipelineConfig, issue: Issue): void {
+  const c = checkerOf(cfg, issue);
+  checkDuplicateNames(cfg, issue);
+  checkPeopleReferences(cfg, c);
+  checkEscalationTargets(cfg, c);
+  c.routePolicy(cfg.routing?.default?.escalationPolicy, ['routing', 'default', 'escalationPolicy']);
+  checkRules(cfg, c);
+  (cfg.maintenance ?? []).forEach((m, i) => checkMaintenanceWindow(m, ['maintenance', i], c));
+  (cfg.sources?.webhooks ?? []).forEach((w, i) => {
+    const path = ['sources', 'webhooks', i];
+    c.expr(w.alerts, 'any', [...path, 'alerts'], 'webhook');
+    for (const [k, v] of Object.entries(w.mapping)) c.expr(v, 'any', [...path, 'mapping', k], 'webhook');
+  });
+}
+
+function checkerOf(cfg: PipelineConfig, issue: Issue): Checker {
   const set = <T extends { name: string }>(items: T[] | undefined) => new Set((items ?? []).map((i) => i.name));
-  const people = set(cfg.people);
-  const teams = set(cfg.teams);
-  const services = set(cfg.services);
-  const channels = set(cfg.channels);
-  const schedules = set(cfg.schedules);
-  const policies = set(cfg.escalationPolicies);
+  const names = {
+    people: set(cfg.people), teams: set(cfg.teams), services: set(cfg.services),
+    channels: set(cfg.channels), schedules: set(cfg.schedules), policies: set(cfg.escalationPolicies),
+  };
   const list = (s: Set<string>) => (s.size ? [...s].join(', ') : 'none defined');
-  const ref = (kind: string, names: Set<string>, value: string | undefined, path: PropertyKey[]) => {
-    if (value !== undefined && !names.has(value)) issue(path, `unknown ${kind} "${value}" (${kind}s: ${list(names)})`);
+  const ref: Checker['ref'] = (kind, known, value, path) => {
+    if (value !== undefined && !known.has(value)) issue(path, `unknown ${kind} "${value}" (${kind}s: ${list(known)})`);
   };
-  const expr = (value: string | undefined, expected: 'bool' | 'string' | 'any', path: PropertyKey[], scope: 'condition' | 'webhook' = 'condition') => {
-    if (value === undefined) return;
-    const problem = checkExpression(value, expected, scope);
-    if (problem) issue(path, `invalid expression: ${problem}`);
+  return {
+    issue,
+    names,
+    ref,
+    expr(value, expected, path, scope = 'condition') {
+      if (value === undefined) return;
+      const problem = checkExpression(value, expected, scope);
+      if (problem) issue(path, `invalid expression: ${problem}`);
+    },
+    routePolicy(value, path) {
+      if (value === undefined || (value === 'default' && names.policies.size === 0)) return;
+      ref('escalation policy', names.policies, value, path);
+    },
   };
+}
+
+function checkDuplicateNames(cfg: PipelineConfig, issue: Issue): void {
   const dupes = (items: Array<{ name: string }> | undefined, path: string) => {
     const seen = new Set<string>();
     (items ?? []).forEach((item, i) => {
@@ -311,7 +346,11 @@ function checkReferences(cfg: PipelineConfig, issue: Issue): void {
   for (const key of ['people', 'channels', 'schedules', 'escalationPolicies', 'maintenance'] as const) dupes(cfg[key], key);
   for (const key of ['tagging', 'routing', 'suppression', 'dedup', 'delays'] as const) dupes(cfg.rules?.[key], `rules.${key}`);
   dupes(cfg.sources?.webhooks, 'sources.webhooks');
+}
 
+/** People's and teams' channels, team members, services' policies, schedule layers. */
+function checkPeopleReferences(cfg: PipelineConfig, { ref, issue, names }: Checker): void {
+  const { people, channels, policies } = names;
   (cfg.people ?? []).forEach((p, i) => p.channels?.forEach((c, j) => ref('channel', channels, c, ['people', i, 'channels', j])));
   cfg.teams.forEach((t, i) => {
     t.members?.forEach((m, j) => ref('person', people, m, ['teams', i, 'members', j]));
@@ -329,27 +368,27 @@ function checkReferences(cfg: PipelineConfig, issue: Issue): void {
       if ((l.activeFrom === undefined) !== (l.activeTo === undefined)) issue(['schedules', i, 'layers', j, 'activeTo'], 'activeFrom and activeTo go together');
     }),
   );
+}
+
+function checkEscalationTargets(cfg: PipelineConfig, { ref, issue, names }: Checker): void {
   (cfg.escalationPolicies ?? []).forEach((p, i) =>
     p.levels.forEach((l, j) =>
       l.targets.forEach((t, k) => {
         const path = ['escalationPolicies', i, 'levels', j, 'targets', k];
-        if ('person' in t) ref('person', people, t.person, [...path, 'person']);
-        if ('schedule' in t) ref('schedule', schedules, t.schedule, [...path, 'schedule']);
-        if ('team' in t) ref('team', teams, t.team, [...path, 'team']);
+        if ('person' in t) ref('person', names.people, t.person, [...path, 'person']);
+        if ('schedule' in t) ref('schedule', names.schedules, t.schedule, [...path, 'schedule']);
+        if ('team' in t) ref('team', names.teams, t.team, [...path, 'team']);
         if ('channel' in t) {
-          ref('channel', channels, t.channel, [...path, 'channel']);
+          ref('channel', names.channels, t.channel, [...path, 'channel']);
           const type = cfg.channels?.find((c) => c.name === t.channel)?.type;
           if (type === 'email' || type === 'sms') issue([...path, 'channel'], `channel "${t.channel}" is an ${type} channel: page people (their contacts), not the channel`);
         }
       }),
     ),
   );
-  // Routes: a named policy must exist. The built-in name "default" is allowed when no policies are defined yet.
-  const routePolicy = (value: string | undefined, path: PropertyKey[]) => {
-    if (value === undefined || (value === 'default' && policies.size === 0)) return;
-    ref('escalation policy', policies, value, path);
-  };
-  routePolicy(cfg.routing?.default?.escalationPolicy, ['routing', 'default', 'escalationPolicy']);
+}
+
+function checkRules(cfg: PipelineConfig, { ref, issue, expr, routePolicy, names }: Checker): void {
   const rules = cfg.rules;
   rules?.tagging.forEach((r, i) => {
     expr(r.when, 'bool', ['rules', 'tagging', i, 'when']);
@@ -357,7 +396,7 @@ function checkReferences(cfg: PipelineConfig, issue: Issue): void {
   });
   rules?.routing.forEach((r, i) => {
     expr(r.when, 'bool', ['rules', 'routing', i, 'when']);
-    ref('service', services, r.route.service, ['rules', 'routing', i, 'route', 'service']);
+    ref('service', names.services, r.route.service, ['rules', 'routing', i, 'route', 'service']);
     routePolicy(r.route.escalationPolicy, ['rules', 'routing', i, 'route', 'escalationPolicy']);
   });
   rules?.suppression.forEach((r, i) => expr(r.when, 'bool', ['rules', 'suppression', i, 'when']));
@@ -365,39 +404,34 @@ function checkReferences(cfg: PipelineConfig, issue: Issue): void {
   rules?.dedup.forEach((r, i) => {
     expr(r.when, 'bool', ['rules', 'dedup', i, 'when']);
     expr(r.fingerprint, 'any', ['rules', 'dedup', i, 'fingerprint']);
-    ref('service', services, r.service, ['rules', 'dedup', i, 'service']);
+    ref('service', names.services, r.service, ['rules', 'dedup', i, 'service']);
     if (r.fingerprint === undefined && r.windowMinutes === undefined) issue(['rules', 'dedup', i], 'set fingerprint, windowMinutes or both');
   });
-  (cfg.maintenance ?? []).forEach((m, i) => {
-    const path = ['maintenance', i];
-    m.services.forEach((s, j) => ref('service', services, s, [...path, 'services', j]));
-    expr(m.when, 'bool', [...path, 'when']);
-    if (m.services.length === 0 && m.when === undefined) issue([...path, 'services'], 'a window covers services, a condition (when) or both');
-    const oneOff = m.start !== undefined || m.end !== undefined;
-    const recurring = m.rrule !== undefined || m.firstStart !== undefined || m.durationMinutes !== undefined || m.timezone !== undefined;
-    if (oneOff && recurring) issue(path, 'use start/end (one-off) or rrule/timezone/firstStart/durationMinutes (recurring), not both');
-    else if (oneOff) {
-      if (m.start === undefined) issue([...path, 'start'], 'required with end');
-      if (m.end === undefined) issue([...path, 'end'], 'a maintenance window needs an end');
-      if (m.start && m.end && Date.parse(m.end) <= Date.parse(m.start)) issue([...path, 'end'], 'must be after start');
-    } else if (recurring) {
-      const missing = (['rrule', 'timezone', 'firstStart', 'durationMinutes'] as const).filter((k) => m[k] === undefined);
-      for (const k of missing) issue([...path, k], 'required for a recurring window');
-      if (missing.length === 0) {
-        // Compile the recurrence now, so a rule rrule cannot parse fails the load (and cdk synth), not the processor.
-        try {
-          compileSchedule({ name: m.name, services: m.services, when: m.when ?? null, rrule: m.rrule, timezone: m.timezone, firstStart: m.firstStart, durationMinutes: m.durationMinutes });
-        } catch (err) {
-          issue([...path, 'rrule'], `not a usable recurrence: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`);
-        }
+}
+
+function checkMaintenanceWindow(m: NonNullable<PipelineConfig['maintenance']>[number], path: PropertyKey[], { ref, issue, expr, names }: Checker): void {
+  m.services.forEach((s, j) => ref('service', names.services, s, [...path, 'services', j]));
+  expr(m.when, 'bool', [...path, 'when']);
+  if (m.services.length === 0 && m.when === undefined) issue([...path, 'services'], 'a window covers services, a condition (when) or both');
+  const oneOff = m.start !== undefined || m.end !== undefined;
+  const recurring = m.rrule !== undefined || m.firstStart !== undefined || m.durationMinutes !== undefined || m.timezone !== undefined;
+  if (oneOff && recurring) issue(path, 'use start/end (one-off) or rrule/timezone/firstStart/durationMinutes (recurring), not both');
+  else if (oneOff) {
+    if (m.start === undefined) issue([...path, 'start'], 'required with end');
+    if (m.end === undefined) issue([...path, 'end'], 'a maintenance window needs an end');
+    if (m.start && m.end && Date.parse(m.end) <= Date.parse(m.start)) issue([...path, 'end'], 'must be after start');
+  } else if (recurring) {
+    const missing = (['rrule', 'timezone', 'firstStart', 'durationMinutes'] as const).filter((k) => m[k] === undefined);
+    for (const k of missing) issue([...path, k], 'required for a recurring window');
+    if (missing.length === 0) {
+      // Compile the recurrence now, so a rule rrule cannot parse fails the load (and cdk synth), not the processor.
+      try {
+        compileSchedule({ name: m.name, services: m.services, when: m.when ?? null, rrule: m.rrule, timezone: m.timezone, firstStart: m.firstStart, durationMinutes: m.durationMinutes });
+      } catch (err) {
+        issue([...path, 'rrule'], `not a usable recurrence: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`);
       }
-    } else issue(path, 'set start and end, or rrule, timezone, firstStart and durationMinutes');
-  });
-  (cfg.sources?.webhooks ?? []).forEach((w, i) => {
-    const path = ['sources', 'webhooks', i];
-    expr(w.alerts, 'any', [...path, 'alerts'], 'webhook');
-    for (const [k, v] of Object.entries(w.mapping)) expr(v, 'any', [...path, 'mapping', k], 'webhook');
-  });
+    }
+  } else issue(path, 'set start and end, or rrule, timezone, firstStart and durationMinutes');
 }
 
 export type PipelineConfig = z.infer<typeof PipelineConfigSchema>;
