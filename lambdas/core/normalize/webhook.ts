@@ -75,7 +75,7 @@ export function compileWebhook(webhook: GenericWebhookConfig): WebhookNormalizer
     }
   };
   const alertsExpr = webhook.alerts === undefined ? null : compile(webhook.alerts, 'alerts');
-  const mapping = {} as Partial<Record<MappingField, CompiledExpression>>;
+  const mapping: CompiledMapping = {};
   for (const field of MAPPING_FIELDS) {
     const source = webhook.mapping[field];
     if (source !== undefined) mapping[field] = compile(source, `mapping.${field}`);
@@ -93,86 +93,96 @@ export function compileWebhook(webhook: GenericWebhookConfig): WebhookNormalizer
       if (r.value.length > MAX_WEBHOOK_ALERTS) throw invalidField('alerts', `more than ${MAX_WEBHOOK_ALERTS} alerts in one body`);
       items = r.value;
     }
-    return items.map((payload, index) => normalizeOne(payload, index, items.length > 1 || alertsExpr !== null, ctx));
+    return items.map((payload, index) => normalizeOne(name, mapping, defaultSeverity, { payload, index, batch: items.length > 1 || alertsExpr !== null }, ctx));
   };
+}
 
-  function normalizeOne(payload: unknown, index: number, batch: boolean, ctx: NormalizeContext): NormalizedAlert {
-    const where = batch ? ` (alert ${index})` : '';
-    const fail = (field: MappingField, message: string) => invalidField(`mapping.${field}`, `${message}${where}`);
-    /** The field's result: undefined when the field is not mapped or the expression returned null. */
-    const raw = (field: MappingField): unknown => {
-      const e = mapping[field];
-      if (e === undefined) return undefined;
-      const r = e.evaluate({ payload: payload === undefined ? null : payload });
-      if (!r.ok) throw fail(field, `expression failed: ${r.error}`);
-      return r.value === null ? undefined : r.value;
-    };
-    const text = (field: MappingField, required: boolean): string | undefined => {
-      const value = raw(field);
-      if (value === undefined) {
-        if (required) throw fail(field, 'expression returned null');
-        return undefined;
-      }
-      const s = celToString(value);
-      if (s === null) throw fail(field, `expected a string, got ${celTypeName(value)}`);
-      return s;
-    };
-    const key = (field: 'fingerprint' | 'deliveryKey', required: boolean): string | undefined => {
-      const s = text(field, required);
-      if (s === undefined) return undefined;
-      if (s.trim().length === 0) throw fail(field, 'must not be empty');
-      if (s.length > MAX_KEY_LENGTH) throw fail(field, `longer than ${MAX_KEY_LENGTH} characters`);
-      return s;
-    };
+type CompiledMapping = Partial<Record<MappingField, CompiledExpression>>;
 
-    const title = text('title', true) as string;
-    if (title.trim().length === 0) throw fail('title', 'must not be empty');
-    const fingerprint = key('fingerprint', true) as string;
-    const deliveryKey = key('deliveryKey', false);
-
-    const severityText = text('severity', false);
-    let severity = defaultSeverity;
-    if (severityText !== undefined) {
-      if (!(SEVERITIES as readonly string[]).includes(severityText)) throw fail('severity', `expected sev1, sev2 or sev3, got ${JSON.stringify(clip(severityText, 40))}`);
-      severity = severityText as Severity;
+/** Reads the mapped fields of one payload; a failure is a 400 naming `mapping.<field>` (and the alert of a batch). */
+function fieldReader(mapping: CompiledMapping, payload: unknown, where: string) {
+  const fail = (field: MappingField, message: string) => invalidField(`mapping.${field}`, `${message}${where}`);
+  /** The field's result: undefined when the field is not mapped or the expression returned null. */
+  const raw = (field: MappingField): unknown => {
+    const e = mapping[field];
+    if (e === undefined) return undefined;
+    const r = e.evaluate({ payload: payload === undefined ? null : payload });
+    if (!r.ok) throw fail(field, `expression failed: ${r.error}`);
+    return r.value === null ? undefined : r.value;
+  };
+  const text = (field: MappingField, required: boolean): string | undefined => {
+    const value = raw(field);
+    if (value === undefined) {
+      if (required) throw fail(field, 'expression returned null');
+      return undefined;
     }
-    const actionText = text('action', false);
-    let action: AlertAction = 'trigger';
-    if (actionText !== undefined) {
-      if (!(ACTIONS as readonly string[]).includes(actionText)) throw fail('action', `expected trigger, resolve, acknowledge or info, got ${JSON.stringify(clip(actionText, 40))}`);
-      action = actionText as AlertAction;
-    }
-    let occurredAt = ctx.receivedAt;
-    const at = raw('occurredAt');
-    if (at !== undefined) {
-      const iso = at instanceof Date ? (Number.isNaN(at.getTime()) ? null : at.toISOString()) : typeof at === 'string' ? toIsoUtc(at) : null;
-      if (iso === null) throw fail('occurredAt', 'expected an ISO 8601 time with an offset (or a CEL timestamp)');
-      occurredAt = iso;
-    }
-    const description = text('description', false);
-    const alertUrl = text('alertUrl', false);
-    const resource = text('resource', false);
+    const s = celToString(value);
+    if (s === null) throw fail(field, `expected a string, got ${celTypeName(value)}`);
+    return s;
+  };
+  const key = (field: 'fingerprint' | 'deliveryKey', required: boolean): string | undefined => {
+    const s = text(field, required);
+    if (s === undefined) return undefined;
+    if (s.trim().length === 0) throw fail(field, 'must not be empty');
+    if (s.length > MAX_KEY_LENGTH) throw fail(field, `longer than ${MAX_KEY_LENGTH} characters`);
+    return s;
+  };
+  /** A field restricted to `allowed` values (severity, action). */
+  const oneOf = <T extends string>(field: MappingField, allowed: readonly T[], expected: string): T | undefined => {
+    const value = text(field, false);
+    if (value !== undefined && !(allowed as readonly string[]).includes(value)) throw fail(field, `expected ${expected}, got ${JSON.stringify(clip(value, 40))}`);
+    return value as T | undefined;
+  };
+  const time = (field: MappingField): string | undefined => {
+    const at = raw(field);
+    if (at === undefined) return undefined;
+    const iso = at instanceof Date ? (Number.isNaN(at.getTime()) ? null : at.toISOString()) : typeof at === 'string' ? toIsoUtc(at) : null;
+    if (iso === null) throw fail(field, 'expected an ISO 8601 time with an offset (or a CEL timestamp)');
+    return iso;
+  };
+  return { fail, text, key, oneOf, time };
+}
 
-    return {
-      source: 'webhook',
-      deliveryKey: deliveryKey !== undefined ? `wh:${name}:${deliveryKey}` : `wh:${name}:${ctx.requestId}:${index}`,
-      identity: [
-        ['webhook', name],
-        ['fingerprint', fingerprint],
-      ],
-      fingerprintKey: `wh:${name}:${fingerprint}`,
-      action,
-      title: clip(title, 500),
-      description: clip(description ?? '', 2000),
-      severity,
-      sourceSeverity: severityText ?? severity,
-      occurredAt,
-      alertUrl: alertUrl === undefined || alertUrl.trim() === '' ? null : clip(alertUrl, 2000),
-      resource: resource === undefined || resource.trim() === '' ? null : clip(resource, 1024),
-      labels: { webhook: name },
-      raw: toJson(payload),
-    } satisfies NormalizedAlert;
-  }
+function normalizeOne(
+  name: string,
+  mapping: CompiledMapping,
+  defaultSeverity: Severity,
+  item: { payload: unknown; index: number; batch: boolean },
+  ctx: NormalizeContext,
+): NormalizedAlert {
+  const { payload, index } = item;
+  const read = fieldReader(mapping, payload, item.batch ? ` (alert ${index})` : '');
+  const title = read.text('title', true) as string;
+  if (title.trim().length === 0) throw read.fail('title', 'must not be empty');
+  const fingerprint = read.key('fingerprint', true) as string;
+  const deliveryKey = read.key('deliveryKey', false);
+  const severityText = read.oneOf<Severity>('severity', SEVERITIES, 'sev1, sev2 or sev3');
+  const severity = severityText ?? defaultSeverity;
+  const action = read.oneOf<AlertAction>('action', ACTIONS, 'trigger, resolve, acknowledge or info') ?? 'trigger';
+  const occurredAt = read.time('occurredAt') ?? ctx.receivedAt;
+  const description = read.text('description', false);
+  const alertUrl = read.text('alertUrl', false);
+  const resource = read.text('resource', false);
+
+  return {
+    source: 'webhook',
+    deliveryKey: deliveryKey !== undefined ? `wh:${name}:${deliveryKey}` : `wh:${name}:${ctx.requestId}:${index}`,
+    identity: [
+      ['webhook', name],
+      ['fingerprint', fingerprint],
+    ],
+    fingerprintKey: `wh:${name}:${fingerprint}`,
+    action,
+    title: clip(title, 500),
+    description: clip(description ?? '', 2000),
+    severity,
+    sourceSeverity: severityText ?? severity,
+    occurredAt,
+    alertUrl: alertUrl === undefined || alertUrl.trim() === '' ? null : clip(alertUrl, 2000),
+    resource: resource === undefined || resource.trim() === '' ? null : clip(resource, 1024),
+    labels: { webhook: name },
+    raw: toJson(payload),
+  } satisfies NormalizedAlert;
 }
 
 const compiled = new WeakMap<GenericWebhookConfig, WebhookNormalizer>();
