@@ -10,7 +10,7 @@
  * `options.adHocWindows`), human acknowledgements and resolves, or escalation timing beyond a delay rule's hold.
  */
 import type { PipelineConfig } from '../config/pipeline-config.schema';
-import { planIncidentChanges, orderAlerts, type AlertOutcomeKind, type EvaluatedAlert } from '../deduplicate';
+import { planIncidentChanges, orderAlerts, type AlertOutcomeKind, type EvaluatedAlert, type Evaluation } from '../deduplicate';
 import { ConfigError, InvalidPayloadError, InvariantError } from '../errors';
 import type { Rules, Suppression } from '../evaluate';
 import type { MaintenanceWindow } from '../rules/maintenance';
@@ -200,27 +200,7 @@ export class Simulator {
         const alert = bounded.alert;
         const evaluated = evaluateAlert(alert, this.rules, nowMs, this.adHoc);
         const evaluation = bounded.step ? { ...evaluated, trace: [bounded.step, ...evaluated.trace] } : evaluated;
-        const slot: SimulatedAlert = {
-          deliveryIndex,
-          alertIndex: slots.length,
-          deliveryKey: alert.deliveryKey,
-          at,
-          source: alert.source,
-          title: alert.title,
-          fingerprint: evaluation.fingerprint,
-          tags: evaluation.tags,
-          severity: evaluation.severity,
-          route: { service: evaluation.route.service, team: evaluation.route.team, escalationPolicy: evaluation.route.escalationPolicy, rule: evaluation.route.rule },
-          suppression: evaluation.suppression,
-          holdMinutes: evaluation.holdMinutes,
-          outcome: 'duplicate',
-          reason: REASONS.duplicateDelivery,
-          incident: null,
-          incidentId: null,
-          pages: false,
-          pageAt: null,
-          trace: this.traces ? [...evaluation.trace] : [],
-        };
+        const slot = newSlot(deliveryIndex, slots.length, at, alert, evaluation, this.traces);
         slots.push(slot);
         this.alerts.push(slot);
         if (duplicate) {
@@ -393,4 +373,29 @@ export function simulate(config: PipelineConfig, inputs: readonly SimulationInpu
     .sort((a, b) => a.ms - b.ms || a.i - b.i);
   for (const { input } of ordered) sim.push(input);
   return sim.result(options.until);
+}
+
+/** An alert's result before the dedup stage has decided (a duplicate until the group is applied). */
+function newSlot(deliveryIndex: number, alertIndex: number, at: string, alert: NormalizedAlert, evaluation: Evaluation, traces: boolean): SimulatedAlert {
+  return {
+    deliveryIndex,
+    alertIndex,
+    deliveryKey: alert.deliveryKey,
+    at,
+    source: alert.source,
+    title: alert.title,
+    fingerprint: evaluation.fingerprint,
+    tags: evaluation.tags,
+    severity: evaluation.severity,
+    route: { service: evaluation.route.service, team: evaluation.route.team, escalationPolicy: evaluation.route.escalationPolicy, rule: evaluation.route.rule },
+    suppression: evaluation.suppression,
+    holdMinutes: evaluation.holdMinutes,
+    outcome: 'duplicate',
+    reason: REASONS.duplicateDelivery,
+    incident: null,
+    incidentId: null,
+    pages: false,
+    pageAt: null,
+    trace: traces ? [...evaluation.trace] : [],
+  };
 }
