@@ -84,8 +84,9 @@ export function localContext(functionName: string, timeoutMs = 30_000) {
 const isTextual = (contentType: string | undefined) =>
   !contentType || /^(text\/|application\/(json|x-www-form-urlencoded|xml|.*\+json))/i.test(contentType);
 
-export async function startHttpServer(options: LocalHttpOptions): Promise<{ server: Server; url: string; close(): Promise<void> }> {
-  const routes: CompiledRoute[] = [
+/** The route table (routes.ts) with the local runtime's extra routes, compiled to path matchers. */
+function compiledRoutes(options: LocalHttpOptions): CompiledRoute[] {
+  return [
     ...HTTP_ROUTES.map((r) => ({
       method: r.method,
       routeKey: routeKeyOf(r),
@@ -98,6 +99,10 @@ export async function startHttpServer(options: LocalHttpOptions): Promise<{ serv
       method: r.method, routeKey: `${r.method} ${r.path}`, ...compile(r.path), auth: r.auth, maxBodyBytes: r.maxBodyBytes ?? MAX_REQUEST_BYTES, run: r.handle,
     })),
   ];
+}
+
+export async function startHttpServer(options: LocalHttpOptions): Promise<{ server: Server; url: string; close(): Promise<void> }> {
+  const routes = compiledRoutes(options);
 
   const server = createServer((req, res) => {
     handle(req, res).catch((err) => {
@@ -145,33 +150,7 @@ export async function startHttpServer(options: LocalHttpOptions): Promise<{ serv
       refuse(req, res, tooLarge(body, route.maxBodyBytes));
       return;
     }
-    const query: Record<string, string> = {};
-    for (const [k, v] of url.searchParams) query[k] = query[k] === undefined ? v : `${query[k]},${v}`;
-    const textual = isTextual(headers['content-type']);
-    const now = new Date();
-    const event: HttpEvent = {
-      version: '2.0',
-      routeKey: route.routeKey,
-      rawPath: url.pathname,
-      rawQueryString: url.search.replace(/^\?/, ''),
-      headers,
-      queryStringParameters: Object.keys(query).length ? query : undefined,
-      pathParameters: route.params.length ? pathParameters : undefined,
-      body: body.length ? (textual ? body.toString('utf8') : body.toString('base64')) : undefined,
-      isBase64Encoded: body.length > 0 && !textual,
-      requestContext: {
-        accountId: 'local',
-        apiId: 'local',
-        domainName: headers.host ?? 'localhost',
-        domainPrefix: 'localhost',
-        http: { method: req.method ?? 'GET', path: url.pathname, protocol: `HTTP/${req.httpVersion}`, sourceIp: req.socket.remoteAddress ?? '127.0.0.1', userAgent: headers['user-agent'] ?? '' },
-        requestId: randomUUID(),
-        routeKey: route.routeKey,
-        stage: '$default',
-        time: now.toUTCString(),
-        timeEpoch: now.getTime(),
-      },
-    };
+    const event = apiGatewayEvent(req, url, route, headers, pathParameters, body);
     if (authorizerContext) event.requestContext.authorizer = { lambda: authorizerContext };
     const result = await route.run(event);
     send(res, result ?? { statusCode: 204, headers: {}, body: '' });
@@ -190,6 +169,45 @@ export async function startHttpServer(options: LocalHttpOptions): Promise<{ serv
       server.closeAllConnections?.();
     }),
   };
+}
+
+/** The API Gateway HTTP API (payload v2) event of a request, as the Lambda handlers receive it. */
+function apiGatewayEvent(
+  req: IncomingMessage,
+  url: URL,
+  route: Pick<CompiledRoute, 'routeKey' | 'params'>,
+  headers: Record<string, string>,
+  pathParameters: Record<string, string>,
+  body: Buffer,
+): HttpEvent {
+  const query: Record<string, string> = {};
+  for (const [k, v] of url.searchParams) query[k] = query[k] === undefined ? v : `${query[k]},${v}`;
+  const textual = isTextual(headers['content-type']);
+  const now = new Date();
+  const event: HttpEvent = {
+    version: '2.0',
+    routeKey: route.routeKey,
+    rawPath: url.pathname,
+    rawQueryString: url.search.replace(/^\?/, ''),
+    headers,
+    queryStringParameters: Object.keys(query).length ? query : undefined,
+    pathParameters: route.params.length ? pathParameters : undefined,
+    body: body.length ? (textual ? body.toString('utf8') : body.toString('base64')) : undefined,
+    isBase64Encoded: body.length > 0 && !textual,
+    requestContext: {
+      accountId: 'local',
+      apiId: 'local',
+      domainName: headers.host ?? 'localhost',
+      domainPrefix: 'localhost',
+      http: { method: req.method ?? 'GET', path: url.pathname, protocol: `HTTP/${req.httpVersion}`, sourceIp: req.socket.remoteAddress ?? '127.0.0.1', userAgent: headers['user-agent'] ?? '' },
+      requestId: randomUUID(),
+      routeKey: route.routeKey,
+      stage: '$default',
+      time: now.toUTCString(),
+      timeEpoch: now.getTime(),
+    },
+  };
+  return event;
 }
 
 /** The body, or the byte count at which it passed `limit` (the reading stops there; nothing more is kept). */
