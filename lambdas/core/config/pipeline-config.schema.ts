@@ -8,6 +8,9 @@ import { SOURCES, SOURCE_OPTIONS_SHAPE } from '../normalize/registry';
 import { checkExpression } from '../rules/expressions';
 import { compileSchedule } from '../rules/maintenance';
 import { channelConfigSchemas } from '../notify/channels';
+import { SEVERITIES } from '../model/alert';
+import { dependencyCycle, DEPENDENCY_IMPACTS } from '../status/dependencies';
+import { COMPONENT_STATUSES } from '../status/model';
 
 const name = z.string().check(z.minLength(1), z.maxLength(64), z.regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'use letters, digits, "_", "." and "-"'));
 
@@ -75,12 +78,26 @@ const PolicyBySeveritySchema = z.strictObject({
   default: z.optional(name),
 });
 
+/**
+ * One dependency of a service: a bare name (impact `same`, no inhibition) or an object with the impact on the
+ * dependent's status and, opt-in, the severity at or above which an open incident of the dependency holds the
+ * dependent's pages.
+ */
+const DependencySchema = z.union([
+  name,
+  z.strictObject({
+    service: name,
+    impact: z._default(z.enum(DEPENDENCY_IMPACTS), 'same'),
+    inhibitAtOrAbove: z.optional(z.enum(SEVERITIES)),
+  }),
+]);
+
 const ServiceSchema = z.strictObject({
   name,
   team: name,
   description: z.optional(z.string()),
   runbookUrl: z.optional(z.url()),
-  dependsOn: z._default(z.array(name), []),
+  dependsOn: z._default(z.array(DependencySchema), []),
   /** The service's escalation policy (a name, or one per severity). Routes may override it. */
   escalationPolicy: z.optional(z.union([name, PolicyBySeveritySchema])),
 });
@@ -216,6 +233,45 @@ const MaintenanceSchema = z.strictObject({
   /** First occurrence, local time in `timezone`. */
   firstStart: z.optional(localDateTime),
   durationMinutes: z.optional(z.int().check(z.minimum(1), z.maximum(7 * 24 * 60))),
+  /** Shown on the status page (in advance, and as under_maintenance while it runs) for the services it lists. */
+  public: z._default(z.boolean(), false),
+});
+
+const displayText = (max: number) => z.string().check(z.minLength(1), z.maxLength(max));
+
+/** A status page: public (anyone) or private (behind the API bearer, shows why each component has its status). */
+const StatusPageDefSchema = z.strictObject({
+  name,
+  title: z.optional(displayText(120)),
+  visibility: z.enum(['public', 'private']),
+  /** Components (by service name) shown on this page, in this order. */
+  components: z.array(name).check(z.minLength(1)),
+});
+
+/** The status page section (optional: absent = no status page). */
+const StatusPageSchema = z.strictObject({
+  title: z._default(displayText(120), 'Status'),
+  /** The component status an open incident of each severity gives its service. */
+  severityStatus: z._default(
+    z.strictObject({
+      sev1: z._default(z.enum(COMPONENT_STATUSES), 'major_outage'),
+      sev2: z._default(z.enum(COMPONENT_STATUSES), 'partial_outage'),
+      sev3: z._default(z.enum(COMPONENT_STATUSES), 'degraded_performance'),
+    }),
+    { sev1: 'major_outage', sev2: 'partial_outage', sev3: 'degraded_performance' },
+  ),
+  /** Which incident statuses count (suppressed and resolved never do). */
+  countStatuses: z._default(z.array(z.enum(['triggered', 'acknowledged'])).check(z.minLength(1)), ['triggered', 'acknowledged']),
+  groups: z._default(z.array(z.strictObject({ name, displayName: z.optional(displayText(120)) })), []),
+  components: z.array(
+    z.strictObject({
+      service: name,
+      displayName: z.optional(displayText(120)),
+      description: z.optional(z.string().check(z.maxLength(500))),
+      group: z.optional(name),
+    }),
+  ).check(z.minLength(1)),
+  pages: z.array(StatusPageDefSchema).check(z.minLength(1)),
 });
 
 const ProcessingSchema = z.strictObject({
@@ -250,6 +306,7 @@ export const PipelineConfigSchema = z
     routing: RoutingSchema,
     rules: z._default(RulesSchema, { tagging: [], routing: [], suppression: [], dedup: [], delays: [] }),
     maintenance: z._default(z.array(MaintenanceSchema), []),
+    statusPage: z.optional(StatusPageSchema),
     processing: z._default(ProcessingSchema, { maxReceiveCount: 5, batchSize: 100, batchWindowSeconds: 1, alertLogLimit: 5, maxFutureSkewSeconds: 300 }),
   })
   .check(
@@ -269,9 +326,11 @@ export const PipelineConfigSchema = z
       const services = new Set(cfg.services.map((s) => s.name));
       cfg.services.forEach((s, i) => {
         if (!teams.has(s.team)) issue(['services', i, 'team'], `unknown team "${s.team}" (teams: ${[...teams].join(', ')})`);
-        (s.dependsOn ?? []).forEach((d, j) => {
-          if (!services.has(d)) issue(['services', i, 'dependsOn', j], `unknown service "${d}"`);
-          if (d === s.name) issue(['services', i, 'dependsOn', j], 'a service cannot depend on itself');
+        (s.dependsOn ?? []).forEach((dep, j) => {
+          const d = typeof dep === 'string' ? dep : dep.service;
+          const path = typeof dep === 'string' ? ['services', i, 'dependsOn', j] : ['services', i, 'dependsOn', j, 'service'];
+          if (!services.has(d)) issue(path, `unknown service "${d}"`);
+          if (d === s.name) issue(path, 'a service cannot depend on itself');
         });
       });
       if (cfg.routing?.default && !services.has(cfg.routing.default.service)) {
@@ -307,6 +366,8 @@ function checkReferences(cfg: PipelineConfig, issue: Issue): void {
     c.expr(w.alerts, 'any', [...path, 'alerts'], 'webhook');
     for (const [k, v] of Object.entries(w.mapping)) c.expr(v, 'any', [...path, 'mapping', k], 'webhook');
   });
+  checkDependencies(cfg, issue);
+  checkStatusPage(cfg, issue, c.names.services);
 }
 
 function checkerOf(cfg: PipelineConfig, issue: Issue): Checker {
@@ -432,6 +493,58 @@ function checkMaintenanceWindow(m: NonNullable<PipelineConfig['maintenance']>[nu
       }
     }
   } else issue(path, 'set start and end, or rrule, timezone, firstStart and durationMinutes');
+}
+
+/** Dependencies: duplicates and cycles (a cycle would make status propagation and inhibition loop). */
+function checkDependencies(cfg: PipelineConfig, issue: Issue): void {
+  cfg.services.forEach((s, i) => {
+    const seen = new Set<string>();
+    s.dependsOn.forEach((dep, j) => {
+      const d = typeof dep === 'string' ? dep : dep.service;
+      if (seen.has(d)) issue(['services', i, 'dependsOn', j], `duplicate dependency "${d}"`);
+      seen.add(d);
+    });
+  });
+  const cycle = dependencyCycle(cfg);
+  if (cycle) {
+    const at = cfg.services.findIndex((s) => s.name === cycle[0]);
+    issue(['services', at, 'dependsOn'], `dependency cycle: ${cycle.join(' -> ')}`);
+  }
+}
+
+/** The status page section: every service, group and component it names exists, once. */
+function checkStatusPage(cfg: PipelineConfig, issue: Issue, services: Set<string>): void {
+  const sp = cfg.statusPage;
+  if (!sp) return;
+  const list = (s: Set<string>) => (s.size ? [...s].join(', ') : 'none defined');
+  const groups = new Set<string>();
+  sp.groups.forEach((g, i) => {
+    if (groups.has(g.name)) issue(['statusPage', 'groups', i, 'name'], `duplicate group "${g.name}"`);
+    groups.add(g.name);
+  });
+  const components = new Set<string>();
+  sp.components.forEach((c, i) => {
+    const path = ['statusPage', 'components', i];
+    if (!services.has(c.service)) issue([...path, 'service'], `unknown service "${c.service}" (services: ${list(services)})`);
+    if (components.has(c.service)) issue([...path, 'service'], `duplicate component "${c.service}"`);
+    components.add(c.service);
+    if (c.group !== undefined && !groups.has(c.group)) issue([...path, 'group'], `unknown group "${c.group}" (groups: ${list(groups)})`);
+  });
+  const pages = new Set<string>();
+  sp.pages.forEach((p, i) => {
+    if (pages.has(p.name)) issue(['statusPage', 'pages', i, 'name'], `duplicate page "${p.name}"`);
+    pages.add(p.name);
+    const onPage = new Set<string>();
+    p.components.forEach((c, j) => {
+      const path = ['statusPage', 'pages', i, 'components', j];
+      if (!services.has(c)) issue(path, `unknown service "${c}" (services: ${list(services)})`);
+      else if (!components.has(c)) issue(path, `"${c}" is not a declared component (statusPage.components: ${list(components)})`);
+      if (onPage.has(c)) issue(path, `duplicate component "${c}" on page "${p.name}"`);
+      onPage.add(c);
+    });
+  });
+  if (!sp.pages.some((p) => p.visibility === 'public')) issue(['statusPage', 'pages'], 'declare one page with visibility: public');
+  if (sp.pages.filter((p) => p.visibility === 'public').length > 1) issue(['statusPage', 'pages'], 'at most one public page (it is the one served at /status)');
 }
 
 export type PipelineConfig = z.infer<typeof PipelineConfigSchema>;

@@ -28,7 +28,7 @@ export const oncallRoutes: ApiResource = (deps) => ({
     return json(200, {
       services: deps.config.services.map((s) => ({
         name: s.name, team: s.team, description: s.description ?? null, runbookUrl: s.runbookUrl ?? null,
-        dependsOn: s.dependsOn, escalationPolicy: s.escalationPolicy ?? null, teamMembers: teams.get(s.team)?.members ?? [],
+        dependsOn: s.dependsOn.map((d) => (typeof d === 'string' ? d : d.service)), escalationPolicy: s.escalationPolicy ?? null, teamMembers: teams.get(s.team)?.members ?? [],
       })),
     });
   },
