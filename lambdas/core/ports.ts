@@ -3,7 +3,7 @@
  * Adapters in lambdas/adapters implement them for AWS and for the local runtime (docs/architecture.md §Ports and
  * adapters). Storage: IncidentStore, OperationsStore, RawArchive. Queues: AlertQueue, DeadLetters. Escalation:
  * Escalator (the core's createEscalator over an EscalationTransport). Notification: NotificationSender. Ingest
- * security: TokenSource, SnsVerifier. Time: Clock.
+ * security: TokenSource, SnsVerifier. Status page: StatusStore, StatusSiteWriter. Time: Clock.
  */
 import type { AlertEnvelope } from './model/alert';
 import type { AlertRecord, Incident, IncidentStatus, TimelineEvent } from './model/incident';
@@ -13,6 +13,8 @@ import type { ScheduleOverride } from './oncall/schedule';
 import type { EscalationState } from './escalation/plan';
 import type { Delivery } from './escalation/recipients';
 import type { RenderedPage } from './notify/channels';
+import type { StatusChange, StatusIncident, StatusOverride } from './status/model';
+import type { StatusFile } from './status/render';
 
 export interface Clock {
   now(): Date;
@@ -157,4 +159,30 @@ export interface SnsVerifier {
   verify(original: Record<string, unknown>, topicArn: string): Promise<void>;
   /** Confirms a subscription (after `verify`). */
   confirmSubscription(subscribeUrl: string): Promise<void>;
+}
+
+/**
+ * The status page's runtime state: overrides, status incidents with their updates, and the recorded history of
+ * component statuses (uptime is computed from it). DynamoDB items in the incident table; see docs/architecture.md.
+ */
+export interface StatusStore {
+  /** Overrides that have not ended by `nowIso`. */
+  listStatusOverrides(nowIso: string): Promise<StatusOverride[]>;
+  putStatusOverride(record: StatusOverride): Promise<void>;
+  deleteStatusOverride(id: string): Promise<boolean>;
+  /** Status incidents created at or after `sinceIso`, plus every unresolved one, newest first. */
+  listStatusIncidents(sinceIso: string): Promise<StatusIncident[]>;
+  getStatusIncident(id: string): Promise<StatusIncident | null>;
+  putStatusIncident(record: StatusIncident): Promise<void>;
+  /** The last recorded status of each service. */
+  currentStatuses(): Promise<StatusChange[]>;
+  /** Records changes (each becomes its service's current status and a history entry). */
+  recordStatusChanges(changes: readonly StatusChange[]): Promise<void>;
+  /** A service's changes at or after `sinceIso`, oldest first, preceded by the last one before it (if any). */
+  statusHistory(service: string, sinceIso: string): Promise<StatusChange[]>;
+}
+
+/** Where the rendered status site goes (S3 in AWS, a folder under DATA_DIR locally). */
+export interface StatusSiteWriter {
+  write(files: readonly StatusFile[]): Promise<void>;
 }

@@ -1,0 +1,1 @@
+export interface StatusFile { path: string; contentType: string; body: string; cacheSeconds: number }
