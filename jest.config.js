@@ -6,8 +6,8 @@ module.exports = {
   transform: {
     '^.+\\.(t|j|mj)s$': ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'typescript' } }, module: { type: 'commonjs' } }],
   },
-  // middy 6 and cel-js ship ESM only: let swc transpile them to CommonJS for jest.
-  transformIgnorePatterns: ['/node_modules/(?!(@middy|@marcbachmann)/)'],
+  // middy 6, cel-js and feed ship ESM only: let swc transpile them to CommonJS for jest.
+  transformIgnorePatterns: ['/node_modules/(?!(@middy|@marcbachmann|feed)/)'],
   setupFiles: ['<rootDir>/test/support/setup.js'],
   testTimeout: 30000,
 };

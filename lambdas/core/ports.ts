@@ -13,8 +13,7 @@ import type { ScheduleOverride } from './oncall/schedule';
 import type { EscalationState } from './escalation/plan';
 import type { Delivery } from './escalation/recipients';
 import type { RenderedPage } from './notify/channels';
-import type { StatusChange, StatusIncident, StatusOverride } from './status/model';
-import type { StatusFile } from './status/render';
+import type { StatusChange, StatusFile, StatusIncident, StatusOverride } from './status/model';
 
 export interface Clock {
   now(): Date;
@@ -111,6 +110,8 @@ export interface AdHocMaintenanceRecord {
   when: string | null;
   start: string;
   end: string;
+  /** Shown on the status page (announced in advance, under_maintenance while it runs). Absent = false. */
+  public?: boolean;
   createdBy: string;
   createdAt: string;
 }

@@ -61,6 +61,7 @@ const CORE_PACKAGES: Record<string, string> = {
   rrule: 'recurrence rules of maintenance windows and schedules',
   yaml: 'parsing config text handed in by the caller',
   '@marcbachmann/cel-js': 'the CEL rule expressions',
+  feed: 'the Atom feed of the status page (XML built from data, no I/O)',
   'node:crypto': 'hashes and HMACs (fingerprints, signed links); its random functions are forbidden below',
 };
 

@@ -81,3 +81,12 @@ export interface ComponentState {
   status: ComponentStatus;
   why: StatusWhy[];
 }
+
+/** One file of the rendered status site (its path under the site root, e.g. `status.json`). */
+export interface StatusFile {
+  path: string;
+  contentType: string;
+  body: string;
+  /** How long a browser or CDN may cache it. */
+  cacheSeconds: number;
+}
