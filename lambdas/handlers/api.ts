@@ -1,6 +1,6 @@
 /**
  * Handler: the human API (`/api/...`, behind the bearer-token authorizer). One small router over the resource
- * modules of `api/` (incidents; services, on-call and schedules; maintenance): a new resource is one module plus one
+ * modules of `api/` (incidents; services, on-call and schedules; maintenance; the status page): a new resource is one module plus one
  * line in API_RESOURCES (and its routes in routes.ts).
  */
 import type { Context } from 'aws-lambda';
@@ -9,8 +9,10 @@ import { InvariantError } from '../core/errors';
 import { incidentRoutes } from './api/incidents';
 import { maintenanceRoutes } from './api/maintenance';
 import { oncallRoutes } from './api/oncall';
+import { statusRoutes } from './api/status';
+import { DynamoStatusStore } from '../adapters/dynamodb/status-store';
 import type { ApiDeps, ApiResource } from './api/shared';
-import { once } from './shared/aws';
+import { dynamodbClient, once } from './shared/aws';
 import { env } from './shared/env';
 import { awsIncidentOperations } from './shared/escalation';
 import { httpHandler, type HttpEvent, type RouteHandlers } from './shared/http';
@@ -18,7 +20,7 @@ import { httpHandler, type HttpEvent, type RouteHandlers } from './shared/http';
 export type { ApiDeps } from './api/shared';
 
 /** The resources of the API, each a module of `api/`. */
-export const API_RESOURCES: readonly ApiResource[] = [incidentRoutes, oncallRoutes, maintenanceRoutes];
+export const API_RESOURCES: readonly ApiResource[] = [incidentRoutes, oncallRoutes, maintenanceRoutes, statusRoutes];
 
 /** The route table of all resources; a route key declared twice is a programming error. */
 export function apiRoutes(deps: ApiDeps, resources: readonly ApiResource[] = API_RESOURCES): RouteHandlers {
@@ -36,6 +38,8 @@ export function createApiHandler(deps: ApiDeps) {
   return httpHandler(apiRoutes(deps));
 }
 
-const awsHandler = once(() => createApiHandler({ ...awsIncidentOperations(), publicBaseUrl: env.publicBaseUrl(), newId: randomUUID }));
+const awsHandler = once(() => createApiHandler({
+  ...awsIncidentOperations(), publicBaseUrl: env.publicBaseUrl(), newId: randomUUID, status: new DynamoStatusStore(dynamodbClient(), env.tableName()),
+}));
 
 export const handler = (event: HttpEvent, context: Context) => awsHandler()(event, context);

@@ -5,6 +5,10 @@
  * function table (handlers/functions.ts) is built here from its handler factory and invoked the way its trigger
  * invokes it in AWS: HTTP routes, the authorizer, the queue consumer, the alarm topic, the state machine's Task
  * states and the inline page, the schedule.
+ *
+ * The status page (config `statusPage`) is rendered to DATA_DIR/status-site by the same renderer as in AWS, at
+ * start, after every processed batch, after every API write and sweep, and every minute (uptime bars, windows
+ * that start or end), and served at /status, /status.json and /status/feed.atom without authentication.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -18,6 +22,10 @@ import type { EscalationDeps } from '../core/escalation/run';
 import type { SweepResult } from '../core/sweep';
 import { DynamoIncidentStore } from '../adapters/dynamodb/incident-store';
 import { DynamoOperationsStore } from '../adapters/dynamodb/operations-store';
+import { DynamoStatusStore } from '../adapters/dynamodb/status-store';
+import { FsStatusSite } from '../adapters/local/fs-status-site';
+import { refreshStatusSite } from '../core/status/site';
+import { STATUS_FILES } from '../core/status/render';
 import { ChannelSender } from '../adapters/notify/channel-sender';
 import { localChannelSecrets } from '../adapters/secrets/channel-secrets';
 import { createActHandler } from '../handlers/act';
@@ -100,6 +108,9 @@ export interface LocalRuntime {
   deadLetterQueue: DurableQueue;
   snsSignatureCheck: boolean;
   ops: DynamoOperationsStore;
+  status: DynamoStatusStore;
+  /** Re-renders the status site now (coalesced with a render in progress); resolves when written. */
+  refreshStatus(): Promise<void>;
   outbox: LocalOutboxSender;
   /** The local Step Functions stand-in (null when an escalator was injected). */
   escalations: LocalEscalationRunner | null;
@@ -185,6 +196,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     const clock = { now: () => new Date() };
     const snsSignatureCheck = options.snsSignatureCheck ?? true;
     const ops = new DynamoOperationsStore(dynamo.client, LOCAL_TABLE);
+    const statusStore = new DynamoStatusStore(dynamo.client, LOCAL_TABLE);
+    const statusSite = new FsStatusSite(join(dataDir, 'status-site'));
     const port = options.port ?? 3000;
     let publicBaseUrl = `http://localhost:${port}`;
     const channelSecrets = localChannelSecrets(secrets.channels, options.environment ?? process.env);
@@ -237,8 +250,31 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       newRequestId: randomUUID,
     });
     const eventIngest = { config, archive, queue: alertQueue, deadLetters, clock };
+    // One render at a time; a request during a render runs one more afterwards (coalesced), so every caller sees a
+    // page rendered after its change. A failed render is logged: it never fails the batch or the request.
+    let rendering: Promise<void> | null = null;
+    let again: Promise<void> | null = null;
+    const renderOnce = async () => {
+      try {
+        await refreshStatusSite({ config, store, status: statusStore, ops, get pageUrl() { return `${publicBaseUrl}/status`; } }, statusSite, clock.now());
+      } catch (err) {
+        console.error('status page render failed:', err);
+      }
+    };
+    const refreshStatus = (): Promise<void> => {
+      if (!config.statusPage) return Promise.resolve();
+      if (!rendering) {
+        rendering = renderOnce().finally(() => { rendering = null; });
+        return rendering;
+      }
+      again ??= rendering.then(() => {
+        again = null;
+        return refreshStatus();
+      });
+      return again;
+    };
     const api = createApiHandler({
-      config, store, ops, escalator, clock,
+      config, store, ops, escalator, clock, status: statusStore, onStatusWrite: refreshStatus,
       linkKeys: new StaticTokens([secrets.actionLinkKey]),
       get publicBaseUrl() {
         return publicBaseUrl;
@@ -260,7 +296,11 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       authorizer: (event: Parameters<typeof authorizer>[0]) => authorizer(event),
     } satisfies Record<FunctionName, LocalHandler>);
     const only = (kind: Parameters<typeof functionsTriggeredBy>[0]) => functionsTriggeredBy(kind)[0]!;
-    const processorHandler: SqsHandler = (event) => invoke(only('sqs'), event) as ReturnType<SqsHandler>;
+    const processorHandler: SqsHandler = async (event) => {
+      const result = await (invoke(only('sqs'), event) as ReturnType<SqsHandler>);
+      await refreshStatus();
+      return result;
+    };
 
     const consumer = new QueueConsumer(queue, options.hooks?.processor?.(processorHandler) ?? processorHandler, {
       batchSize: config.processing.batchSize,
@@ -279,7 +319,12 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
 
     const http = await startHttpServer({
       port,
-      handlers: Object.fromEntries(functionsTriggeredBy('http').map((name) => [name, (event: HttpEvent) => invoke(name, event)])) as unknown as Record<HttpFunctionName, HttpHandler>,
+      // A write through the API or a one-click link (acknowledge, resolve, ...) may change a status: re-render after it.
+      handlers: Object.fromEntries(functionsTriggeredBy('http').map((name) => [name, async (event: HttpEvent) => {
+        const result = await invoke(name, event);
+        if (event.requestContext?.http?.method !== 'GET' && name !== 'ingestHttp') await refreshStatus();
+        return result;
+      }])) as unknown as Record<HttpFunctionName, HttpHandler>,
       authorizer: (event) => invoke(only('http-authorizer'), event) as ReturnType<typeof authorizer>,
       pathTokenValid: (token) => tokenMatches(token, [secrets.ingestToken]),
       extraRoutes: [
@@ -328,6 +373,17 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
           auth: 'bearer',
           handle: async (event) => json(200, { notifications: outbox.list(200, event.queryStringParameters?.incident) }),
         },
+        ...([['/status', STATUS_FILES.html], ['/status.json', STATUS_FILES.json], ['/status/feed.atom', STATUS_FILES.feed]] as const).map(([path, file]) => ({
+          method: 'GET' as const,
+          path,
+          // Public, as the bucket behind CloudFront is in AWS.
+          auth: 'none' as const,
+          handle: async () => {
+            const f = await statusSite.read(file);
+            if (!f) return json(404, { error: { code: 'not_found', message: config.statusPage ? 'the status page is not rendered yet' : 'no status page is configured (statusPage in the pipeline config)', details: null } });
+            return { statusCode: 200, headers: { 'content-type': f.contentType, 'cache-control': `max-age=${f.cacheSeconds}` }, body: f.body };
+          },
+        })),
         {
           method: 'GET',
           path: '/healthz',
@@ -345,11 +401,17 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     escalations?.resumeAll();
     // Scheduled functions get EventBridge's scheduled event at the table's rate.
     const runScheduled = (name: FunctionName) => invoke(name, scheduledEvent(`${functionSpec(name).id}Schedule`, clock.now()));
-    const sweepNow = () => runScheduled('sweeper') as Promise<SweepResult>;
+    const sweepNow = async () => {
+      const result = (await runScheduled('sweeper')) as SweepResult;
+      await refreshStatus();
+      return result;
+    };
     const timers = functionsTriggeredBy('schedule').flatMap((name) => {
       const every = options.sweepIntervalMs ?? triggerOf(name, 'schedule')!.everyMinutes * 60_000;
-      return every > 0 ? [setInterval(() => void runScheduled(name).catch((err) => console.error(`${name} failed:`, err)), every)] : [];
+      return every > 0 ? [setInterval(() => void runScheduled(name).then(refreshStatus).catch((err) => console.error(`${name} failed:`, err)), every)] : [];
     });
+    await refreshStatus();
+    if (config.statusPage && (options.sweepIntervalMs ?? 1) > 0) timers.push(setInterval(() => void refreshStatus(), 60_000));
 
     let stopped = false;
     return {
@@ -363,6 +425,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       deadLetterQueue,
       snsSignatureCheck,
       ops,
+      status: statusStore,
+      refreshStatus,
       outbox,
       escalations,
       sweepNow,
@@ -385,6 +449,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
         for (const timer of timers) clearInterval(timer);
         await http.close();
         await consumer.stop();
+        await again;
+        await rendering;
         escalations?.stopAll();
         queue.close();
         deadLetterQueue.close();

@@ -14,6 +14,8 @@ const MaintenanceBodySchema = z.strictObject({
   start: z.optional(isoDate),
   /** Mandatory: a maintenance window always ends. */
   end: isoDate,
+  /** Shown on the status page (announced, under_maintenance while it runs); default false. */
+  public: z.optional(z.boolean()),
 });
 
 export const maintenanceRoutes: ApiResource = (deps) => ({
@@ -27,9 +29,10 @@ export const maintenanceRoutes: ApiResource = (deps) => ({
     const { start, end } = checkAdHocWindow(body, now.getTime(), deps.config.services.map((s) => s.name));
     const record = {
       id: deps.newId(), name: body.name, ...(body.reason ? { reason: body.reason } : {}), services: body.services, when: body.when ?? null,
-      start, end, createdBy: actorOf(event, undefined), createdAt: now.toISOString(),
+      start, end, ...(body.public ? { public: true } : {}), createdBy: actorOf(event, undefined), createdAt: now.toISOString(),
     };
     await deps.ops.putMaintenance(record);
+    if (body.public) await deps.onStatusWrite?.();
     return json(201, { maintenance: record });
   },
   'DELETE /api/maintenance/{id}': async (event) => {
