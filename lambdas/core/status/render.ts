@@ -98,7 +98,7 @@ function componentItem(input: StatusSiteInput, service: string, onPage: readonly
   const reasons = visibility === 'public' ? publicWhy(input, state, onPage) : state.why.map((w) => privateWhy(input, w));
   const why = reasons.length ? `<ul class="why">${reasons.map((r) => `<li>${e(r)}</li>`).join('')}</ul>` : '';
   return `<li class="component" data-component="${e(service)}" data-status="${state.status}">
-<div class="row"><h3>${e(def.displayName ?? service)}</h3><p class="status s-${state.status}"><span class="dot" aria-hidden="true"></span>${LABELS[state.status]}</p></div>
+<div class="row"><h4>${e(def.displayName ?? service)}</h4><p class="status s-${state.status}"><span class="dot" aria-hidden="true"></span>${LABELS[state.status]}</p></div>
 ${def.description ? `<p class="desc">${e(def.description)}</p>` : ''}${why}${uptimeBars(input, service)}</li>`;
 }
 
@@ -109,7 +109,7 @@ function componentsSection(input: StatusSiteInput, onPage: readonly string[], vi
     groups.set(g, [...(groups.get(g) ?? []), s]);
   }
   return [...groups].map(([g, services]) => {
-    const title = g === null ? '' : `<h2 class="group">${e(input.config.groups.find((x) => x.name === g)?.displayName ?? g)}</h2>`;
+    const title = g === null ? '' : `<h3 class="group">${e(input.config.groups.find((x) => x.name === g)?.displayName ?? g)}</h3>`;
     return `<section aria-label="${e(g === null ? 'Components' : input.config.groups.find((x) => x.name === g)?.displayName ?? g)}">${title}<ul class="components">${services.map((s) => componentItem(input, s, onPage, visibility)).join('\n')}</ul></section>`;
   }).join('\n');
 }
@@ -131,7 +131,7 @@ const CSS = `*{box-sizing:border-box}body{margin:0;font:16px/1.5 system-ui,-appl
 main{max-width:52rem;margin:0 auto;padding:1rem}header h1{font-size:1.6rem;margin:.5rem 0}
 .banner{padding:1rem;border-radius:6px;color:#fff;font-weight:600;font-size:1.15rem}.i-none{background:#1a7f37}.i-minor{background:#9a6700}.i-major{background:#bc4c00}.i-critical{background:#cf222e}.i-maintenance{background:#0969da}
 .components{list-style:none;padding:0;margin:0;background:#fff;border:1px solid #d0d7de;border-radius:6px}.component{padding:.75rem 1rem;border-top:1px solid #d0d7de}.component:first-child{border-top:0}
-.row{display:flex;flex-wrap:wrap;justify-content:space-between;align-items:baseline;gap:.5rem}.row h3{margin:0;font-size:1.05rem}.status{margin:0;font-weight:600}
+.row{display:flex;flex-wrap:wrap;justify-content:space-between;align-items:baseline;gap:.5rem}.row h4{margin:0;font-size:1.05rem}.status{margin:0;font-weight:600}
 .dot{display:inline-block;width:.7em;height:.7em;border-radius:50%;margin-right:.4em;background:currentColor}
 .s-operational{color:#1a7f37}.s-degraded_performance{color:#9a6700}.s-partial_outage{color:#bc4c00}.s-major_outage{color:#cf222e}.s-under_maintenance{color:#0969da}
 .desc,.meta{color:#57606a;font-size:.9rem;margin:.25rem 0}.why{margin:.25rem 0;padding-left:1.2rem;font-size:.9rem}
