@@ -60,6 +60,12 @@ async function main(): Promise<void> {
     `  curl -H "Authorization: Bearer ${rt.apiToken}" ${rt.url}/local/outbox     (each carries one-click /act links)`,
     `  escalation waits: ${timeScale === 1 ? 'real time (LOCAL_TIME_SCALE=60 makes minutes seconds)' : `divided by ${timeScale} (LOCAL_TIME_SCALE)`}`,
     '',
+    ...(rt.config.statusPage ? [
+      'Status page (public, rendered after every batch and API write):',
+      `  ${rt.url}/status   ${rt.url}/status.json   ${rt.url}/status/feed.atom`,
+      `  private (why each status): curl -H "Authorization: Bearer ${rt.apiToken}" ${rt.url}/status/private`,
+      '',
+    ] : []),
     'Send sample Threat Stack and CloudWatch alerts:',
     `  npm run send-samples    (reads URL and tokens from ${rt.dataDir}/local-secrets.json; or set BASE_URL, INGEST_TOKEN, API_TOKEN)`,
     '',
