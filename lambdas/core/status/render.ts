@@ -13,7 +13,7 @@
  * or who published an update: those are on the private page (`renderPrivatePage`), served behind the API bearer.
  */
 import { Feed } from 'feed';
-import { escapeHtml } from '../notify/text';
+import { html, trustedHtml, type Html } from '../html';
 import type { ComponentState, ComponentStatus, StatusIncident, StatusWhy } from './model';
 import type { StatusSiteInput } from './site-input';
 import type { StatusFile } from './model';
@@ -56,7 +56,6 @@ function publicPage(input: StatusSiteInput) {
   return page;
 }
 
-const e = (s: string) => escapeHtml(s);
 const fmtTime = (iso: string) => `${iso.slice(0, 16).replace('T', ' ')} UTC`;
 
 function displayName(input: StatusSiteInput, service: string): string {
@@ -81,50 +80,53 @@ function privateWhy(input: StatusSiteInput, w: StatusWhy): string {
   }
 }
 
-function uptimeBars(input: StatusSiteInput, service: string): string {
+function uptimeBars(input: StatusSiteInput, service: string): Html {
   const days = input.uptimeDays[service] ?? [];
   const bars = days.map((d) => {
     const label = d.worst === null ? `${d.date}: no data` : `${d.date}: ${LABELS[d.worst]}${d.uptime === null ? '' : `, ${(d.uptime * 100).toFixed(2)}% uptime`}`;
-    return `<li class="bar s-${d.worst ?? 'none'}" title="${e(label)}"><span class="vh">${e(label)}</span></li>`;
-  }).join('');
+    return html`<li class="bar s-${d.worst ?? 'none'}" title="${label}"><span class="vh">${label}</span></li>`;
+  });
   const u = input.uptime90[service];
   const figure = u === null || u === undefined ? 'no data' : `${(u * 100).toFixed(2)}% uptime`;
-  return `<div class="uptime"><ol class="bars" aria-label="Last ${days.length} days">${bars}</ol><p class="meta"><span>${days.length} days ago</span><span>${e(figure)}</span><span>Today</span></p></div>`;
+  return html`<div class="uptime"><ol class="bars" aria-label="Last ${days.length} days">${bars}</ol><p class="meta"><span>${days.length} days ago</span><span>${figure}</span><span>Today</span></p></div>`;
 }
 
-function componentItem(input: StatusSiteInput, service: string, onPage: readonly string[], visibility: 'public' | 'private'): string {
+function componentItem(input: StatusSiteInput, service: string, onPage: readonly string[], visibility: 'public' | 'private'): Html {
   const def = input.config.components.find((c) => c.service === service)!;
   const state = input.states[service]!;
   const reasons = visibility === 'public' ? publicWhy(input, state, onPage) : state.why.map((w) => privateWhy(input, w));
-  const why = reasons.length ? `<ul class="why">${reasons.map((r) => `<li>${e(r)}</li>`).join('')}</ul>` : '';
-  return `<li class="component" data-component="${e(service)}" data-status="${state.status}">
-<div class="row"><h4>${e(def.displayName ?? service)}</h4><p class="status s-${state.status}"><span class="dot" aria-hidden="true"></span>${LABELS[state.status]}</p></div>
-${def.description ? `<p class="desc">${e(def.description)}</p>` : ''}${why}${uptimeBars(input, service)}</li>`;
+  return html`<li class="component" data-component="${service}" data-status="${state.status}">
+<div class="row"><h4>${def.displayName ?? service}</h4><p class="status s-${state.status}"><span class="dot" aria-hidden="true"></span>${LABELS[state.status]}</p></div>
+${def.description ? html`<p class="desc">${def.description}</p>` : null}${reasons.length ? html`<ul class="why">${reasons.map((r) => html`<li>${r}</li>`)}</ul>` : null}${uptimeBars(input, service)}</li>
+`;
 }
 
-function componentsSection(input: StatusSiteInput, onPage: readonly string[], visibility: 'public' | 'private'): string {
+function componentsSection(input: StatusSiteInput, onPage: readonly string[], visibility: 'public' | 'private'): Html[] {
   const groups = new Map<string | null, string[]>();
   for (const s of onPage) {
     const g = input.config.components.find((c) => c.service === s)?.group ?? null;
     groups.set(g, [...(groups.get(g) ?? []), s]);
   }
   return [...groups].map(([g, services]) => {
-    const title = g === null ? '' : `<h3 class="group">${e(input.config.groups.find((x) => x.name === g)?.displayName ?? g)}</h3>`;
-    return `<section aria-label="${e(g === null ? 'Components' : input.config.groups.find((x) => x.name === g)?.displayName ?? g)}">${title}<ul class="components">${services.map((s) => componentItem(input, s, onPage, visibility)).join('\n')}</ul></section>`;
-  }).join('\n');
+    const name = g === null ? null : input.config.groups.find((x) => x.name === g)?.displayName ?? g;
+    return html`<section aria-label="${name ?? 'Components'}">${name === null ? null : html`<h3 class="group">${name}</h3>`}<ul class="components">${services.map((s) => componentItem(input, s, onPage, visibility))}</ul></section>
+`;
+  });
 }
 
-function incidentArticle(input: StatusSiteInput, inc: StatusIncident, onPage: readonly string[], visibility: 'public' | 'private'): string {
+function incidentArticle(input: StatusSiteInput, inc: StatusIncident, onPage: readonly string[], visibility: 'public' | 'private'): Html {
   const affected = inc.components.filter((c) => onPage.includes(c)).map((c) => displayName(input, c));
   const updates = [...inc.updates].reverse().map((u) =>
-    `<li><p><strong>${e(u.status[0]!.toUpperCase() + u.status.slice(1))}</strong> &middot; <time datetime="${e(u.at)}">${e(fmtTime(u.at))}</time>${visibility === 'private' ? ` &middot; by ${e(u.by)}` : ''}</p><p>${e(u.message)}</p></li>`).join('');
-  const internal = visibility === 'private' && inc.incidentIds.length ? `<p class="meta">Internal incidents: ${inc.incidentIds.map(e).join(', ')}</p>` : '';
-  return `<article class="incident" id="incident-${e(inc.id)}" data-status-incident="${e(inc.id)}"><h3>${e(inc.title)}</h3>${affected.length ? `<p class="meta">Affects: ${affected.map(e).join(', ')}</p>` : ''}${internal}<ol class="updates">${updates}</ol></article>`;
+    html`<li><p><strong>${u.status[0]!.toUpperCase() + u.status.slice(1)}</strong> &middot; <time datetime="${u.at}">${fmtTime(u.at)}</time>${visibility === 'private' ? html` &middot; by ${u.by}` : null}</p><p>${u.message}</p></li>`);
+  const internal = visibility === 'private' && inc.incidentIds.length ? html`<p class="meta">Internal incidents: ${inc.incidentIds.join(', ')}</p>` : null;
+  return html`<article class="incident" id="incident-${inc.id}" data-status-incident="${inc.id}"><h3>${inc.title}</h3>${affected.length ? html`<p class="meta">Affects: ${affected.join(', ')}</p>` : null}${internal}<ol class="updates">${updates}</ol></article>
+`;
 }
 
-function maintenanceArticle(input: StatusSiteInput, m: StatusSiteInput['maintenances'][number], onPage: readonly string[]): string {
+function maintenanceArticle(input: StatusSiteInput, m: StatusSiteInput['maintenances'][number], onPage: readonly string[]): Html {
   const affected = m.services.filter((c) => onPage.includes(c)).map((c) => displayName(input, c));
-  return `<article class="maintenance"><h3>${e(m.name)}</h3><p>${m.inProgress ? 'In progress' : 'Scheduled'}: <time datetime="${e(m.start)}">${e(fmtTime(m.start))}</time> to <time datetime="${e(m.end)}">${e(fmtTime(m.end))}</time></p>${m.reason ? `<p>${e(m.reason)}</p>` : ''}${affected.length ? `<p class="meta">Affects: ${affected.map(e).join(', ')}</p>` : ''}</article>`;
+  return html`<article class="maintenance"><h3>${m.name}</h3><p>${m.inProgress ? 'In progress' : 'Scheduled'}: <time datetime="${m.start}">${fmtTime(m.start)}</time> to <time datetime="${m.end}">${fmtTime(m.end)}</time></p>${m.reason ? html`<p>${m.reason}</p>` : null}${affected.length ? html`<p class="meta">Affects: ${affected.join(', ')}</p>` : null}</article>
+`;
 }
 
 const CSS = `*{box-sizing:border-box}body{margin:0;font:16px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1b1f23;background:#f6f8fa}
@@ -144,39 +146,38 @@ footer{color:#57606a;font-size:.85rem;margin:2rem 0}a{color:#0969da}
 @media (max-width:480px){main{padding:.5rem}.bars{height:1.5rem}}`;
 
 function page(input: StatusSiteInput, title: string, onPage: readonly string[], visibility: 'public' | 'private'): string {
-  const { indicator, description } = pageIndicator(onPage.map((s) => input.states[s]!.status));
-  const maintenanceOnly = description === 'Service Under Maintenance';
+  const { indicator, description } = pageIndicator(onPage.map((c) => input.states[c]!.status));
+  const banner = description === 'Service Under Maintenance' ? 'maintenance' : indicator;
   const incidents = input.statusIncidents.filter((i) => visibility === 'private' || i.components.some((c) => onPage.includes(c)));
-  const open = incidents.filter((i) => i.resolvedAt === null);
-  const past = incidents.filter((i) => i.resolvedAt !== null);
-  const maint = input.maintenances.filter((m) => m.services.some((c) => onPage.includes(c)));
-  const feedLink = visibility === 'public' ? `<link rel="alternate" type="application/atom+xml" title="${e(title)} updates" href="/status/feed.atom">` : '';
-  return `<!doctype html>
+  const open = incidents.filter((i) => i.resolvedAt === null).map((i) => incidentArticle(input, i, onPage, visibility));
+  const past = incidents.filter((i) => i.resolvedAt !== null).map((i) => incidentArticle(input, i, onPage, visibility));
+  const maint = input.maintenances.filter((m) => m.services.some((c) => onPage.includes(c))).map((m) => maintenanceArticle(input, m, onPage));
+  const pub = visibility === 'public';
+  return html`<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta http-equiv="refresh" content="${REFRESH_SECONDS}">
-${visibility === 'private' ? '<meta name="robots" content="noindex">\n' : ''}<title>${e(title)}</title>
-${feedLink}
-<style>${CSS}</style>
+${pub ? null : trustedHtml('<meta name="robots" content="noindex">\n')}<title>${title}</title>
+${pub ? html`<link rel="alternate" type="application/atom+xml" title="${title} updates" href="/status/feed.atom">` : null}
+<style>${trustedHtml(CSS)}</style>
 </head>
 <body>
 <main>
-<header><h1>${e(title)}</h1>
-<p class="banner i-${maintenanceOnly ? 'maintenance' : indicator}" role="status" data-indicator="${indicator}">${e(description)}</p></header>
-${open.length ? `<section aria-labelledby="h-active"><h2 id="h-active">Active incidents</h2>${open.map((i) => incidentArticle(input, i, onPage, visibility)).join('\n')}</section>` : ''}
-${maint.length ? `<section aria-labelledby="h-maint"><h2 id="h-maint">Scheduled maintenance</h2>${maint.map((m) => maintenanceArticle(input, m, onPage)).join('\n')}</section>` : ''}
+<header><h1>${title}</h1>
+<p class="banner i-${banner}" role="status" data-indicator="${indicator}">${description}</p></header>
+${open.length ? html`<section aria-labelledby="h-active"><h2 id="h-active">Active incidents</h2>${open}</section>` : null}
+${maint.length ? html`<section aria-labelledby="h-maint"><h2 id="h-maint">Scheduled maintenance</h2>${maint}</section>` : null}
 <section aria-labelledby="h-components"><h2 id="h-components">Components</h2>
-${componentsSection(input, onPage, visibility)}
-</section>
-${past.length ? `<section aria-labelledby="h-past"><h2 id="h-past">Past incidents (14 days)</h2>${past.map((i) => incidentArticle(input, i, onPage, visibility)).join('\n')}</section>` : ''}
-<footer><p>Updated <time datetime="${e(input.now)}">${e(fmtTime(input.now))}</time>; this page reloads every ${REFRESH_SECONDS} seconds.${visibility === 'public' ? ' <a href="/status/feed.atom">Atom feed</a> &middot; <a href="/status.json">JSON</a>' : ''}</p>
+${componentsSection(input, onPage, visibility)}</section>
+${past.length ? html`<section aria-labelledby="h-past"><h2 id="h-past">Past incidents (14 days)</h2>${past}</section>` : null}
+<footer><p>Updated <time datetime="${input.now}">${fmtTime(input.now)}</time>; this page reloads every ${REFRESH_SECONDS} seconds.${pub ? trustedHtml(' <a href="/status/feed.atom">Atom feed</a> &middot; <a href="/status.json">JSON</a>') : null}</p>
 <p>Uptime: share of time operational over the last 90 days, maintenance excluded.</p></footer>
 </main>
 </body>
 </html>
-`;
+`.value;
 }
 
 function componentJson(input: StatusSiteInput, service: string, position: number, pageId: string) {
@@ -243,13 +244,13 @@ function atomFeed(input: StatusSiteInput): string {
   for (const { inc, u } of entries.slice(0, 50)) {
     feed.addItem({
       title: `${inc.title}: ${u.status}`, id: `${input.pageUrl}#update-${u.id}`, link: `${input.pageUrl}#incident-${inc.id}`,
-      date: new Date(u.at), published: new Date(u.at), content: `<p>${e(u.message)}</p>`,
+      date: new Date(u.at), published: new Date(u.at), content: html`<p>${u.message}</p>`.value,
     });
   }
   for (const m of input.maintenances.filter((x) => x.services.some((c) => onPage.includes(c)))) {
     feed.addItem({
       title: `Scheduled maintenance: ${m.name} (${fmtTime(m.start)} to ${fmtTime(m.end)})`, id: `${input.pageUrl}#maintenance-${m.id}`,
-      link: input.pageUrl, date: new Date(m.start), content: m.reason ? `<p>${e(m.reason)}</p>` : '<p>Scheduled maintenance</p>',
+      link: input.pageUrl, date: new Date(m.start), content: html`<p>${m.reason ?? 'Scheduled maintenance'}</p>`.value,
     });
   }
   return feed.atom1();
