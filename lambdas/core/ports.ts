@@ -3,7 +3,8 @@
  * Adapters in lambdas/adapters implement them for AWS and for the local runtime (docs/architecture.md §Ports and
  * adapters). Storage: IncidentStore, OperationsStore, RawArchive. Queues: AlertQueue, DeadLetters. Escalation:
  * Escalator (the core's createEscalator over an EscalationTransport). Notification: NotificationSender. Ingest
- * security: TokenSource, SnsVerifier. Status page: StatusStore, StatusSiteWriter. Time: Clock.
+ * security: TokenSource, SnsVerifier. Status page: StatusStore, StatusSiteWriter. Postmortems: PostmortemStore,
+ * PublishedDocuments. Time: Clock.
  */
 import type { AlertEnvelope } from './model/alert';
 import type { AlertRecord, Incident, IncidentStatus, TimelineEvent } from './model/incident';
@@ -14,6 +15,7 @@ import type { EscalationState } from './escalation/plan';
 import type { Delivery } from './escalation/recipients';
 import type { RenderedPage } from './notify/channels';
 import type { StatusChange, StatusFile, StatusIncident, StatusOverride } from './status/model';
+import type { Postmortem } from './postmortem/model';
 
 export interface Clock {
   now(): Date;
@@ -186,4 +188,20 @@ export interface StatusStore {
 /** Where the rendered status site goes (S3 in AWS, a folder under DATA_DIR locally). */
 export interface StatusSiteWriter {
   write(files: readonly StatusFile[]): Promise<void>;
+}
+
+/** Postmortems, one per incident (DynamoDB item `PM#<incident id>` / `P` in AWS and locally). */
+export interface PostmortemStore {
+  get(incidentId: string): Promise<Postmortem | null>;
+  /**
+   * Writes `pm` if the stored postmortem is still at `expectedVersion` (null: only if there is none yet);
+   * a conflict otherwise.
+   */
+  put(pm: Postmortem, expectedVersion: number | null): Promise<ApplyResult>;
+}
+
+/** Where published documents go (the archive bucket in AWS, the data directory locally). */
+export interface PublishedDocuments {
+  put(key: string, body: string, contentType: string): Promise<void>;
+  get(key: string): Promise<string | null>;
 }

@@ -11,6 +11,7 @@ import { channelConfigSchemas } from '../notify/channels';
 import { SEVERITIES } from '../model/alert';
 import { dependencyCycle, DEPENDENCY_IMPACTS } from '../status/dependencies';
 import { COMPONENT_STATUSES } from '../status/model';
+import { DEFAULT_POSTMORTEMS_CONFIG, PostmortemsConfigSchema, postmortemConfigProblems } from '../postmortem/config';
 
 const name = z.string().check(z.minLength(1), z.maxLength(64), z.regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'use letters, digits, "_", "." and "-"'));
 
@@ -308,6 +309,7 @@ export const PipelineConfigSchema = z
     maintenance: z._default(z.array(MaintenanceSchema), []),
     statusPage: z.optional(StatusPageSchema),
     processing: z._default(ProcessingSchema, { maxReceiveCount: 5, batchSize: 100, batchWindowSeconds: 1, alertLogLimit: 5, maxFutureSkewSeconds: 300 }),
+    postmortems: z._default(PostmortemsConfigSchema, DEFAULT_POSTMORTEMS_CONFIG),
   })
   .check(
     z.superRefine((cfg, ctx) => {
@@ -321,6 +323,7 @@ export const PipelineConfigSchema = z
       };
       if (!Array.isArray(cfg.teams) || !Array.isArray(cfg.services)) return;
       dupes(cfg.teams, 'teams');
+      if (cfg.postmortems) for (const p of postmortemConfigProblems(cfg.postmortems)) issue(p.path, p.message);
       dupes(cfg.services, 'services');
       const teams = new Set(cfg.teams.map((t) => t.name));
       const services = new Set(cfg.services.map((s) => s.name));
