@@ -1,7 +1,7 @@
 /**
  * Handler: the human API (`/api/...`, behind the bearer-token authorizer). One small router over the resource
- * modules of `api/` (incidents; services, on-call and schedules; maintenance; the status page): a new resource is one module plus one
- * line in API_RESOURCES (and its routes in routes.ts).
+ * modules of `api/` (incidents; services, on-call and schedules; maintenance; the status page; postmortems): a new
+ * resource is one module plus one line in API_RESOURCES (and its routes in routes.ts).
  */
 import type { Context } from 'aws-lambda';
 import { randomUUID } from 'node:crypto';
@@ -10,9 +10,12 @@ import { incidentRoutes } from './api/incidents';
 import { maintenanceRoutes } from './api/maintenance';
 import { oncallRoutes } from './api/oncall';
 import { statusRoutes } from './api/status';
+import { postmortemRoutes } from './api/postmortems';
+import { DynamoPostmortemStore } from '../adapters/dynamodb/postmortem-store';
+import { S3Documents } from '../adapters/s3/s3-documents';
 import { DynamoStatusStore } from '../adapters/dynamodb/status-store';
 import type { ApiDeps, ApiResource } from './api/shared';
-import { dynamodbClient, once } from './shared/aws';
+import { dynamodbClient, once, s3Client } from './shared/aws';
 import { env } from './shared/env';
 import { awsIncidentOperations } from './shared/escalation';
 import { httpHandler, type HttpEvent, type RouteHandlers } from './shared/http';
@@ -20,7 +23,7 @@ import { httpHandler, type HttpEvent, type RouteHandlers } from './shared/http';
 export type { ApiDeps } from './api/shared';
 
 /** The resources of the API, each a module of `api/`. */
-export const API_RESOURCES: readonly ApiResource[] = [incidentRoutes, oncallRoutes, maintenanceRoutes, statusRoutes];
+export const API_RESOURCES: readonly ApiResource[] = [incidentRoutes, oncallRoutes, maintenanceRoutes, statusRoutes, postmortemRoutes];
 
 /** The route table of all resources; a route key declared twice is a programming error. */
 export function apiRoutes(deps: ApiDeps, resources: readonly ApiResource[] = API_RESOURCES): RouteHandlers {
@@ -40,6 +43,8 @@ export function createApiHandler(deps: ApiDeps) {
 
 const awsHandler = once(() => createApiHandler({
   ...awsIncidentOperations(), publicBaseUrl: env.publicBaseUrl(), newId: randomUUID, status: new DynamoStatusStore(dynamodbClient(), env.tableName()),
+  postmortems: new DynamoPostmortemStore(dynamodbClient(), env.tableName()),
+  documents: new S3Documents(s3Client(), env.archiveBucket()),
 }));
 
 export const handler = (event: HttpEvent, context: Context) => awsHandler()(event, context);

@@ -17,6 +17,7 @@ export type Grant =
   | 'alert-queue:send'
   | 'dead-letter-queue:send'
   | 'archive:put-raw' // s3:PutObject under raw/ of the raw archive
+  | 'archive:postmortems' // s3:PutObject and s3:GetObject under postmortems/ of the archive bucket
   | 'ingest-token:read' // Secrets Manager secrets, read-only
   | 'api-token:read'
   | 'action-link-key:read'
@@ -120,8 +121,8 @@ export const FUNCTIONS = {
     id: 'Api',
     entry: 'lambdas/handlers/api.ts',
     description: 'Incident API (/api/*)',
-    environment: ['tableName', 'actionLinkSecretId', ...ESCALATE_ENV, 'publicBaseUrl'],
-    grants: ['table:read-write', 'action-link-key:read', 'escalation:start-stop'],
+    environment: ['tableName', 'actionLinkSecretId', ...ESCALATE_ENV, 'publicBaseUrl', 'archiveBucket'],
+    grants: ['table:read-write', 'action-link-key:read', 'escalation:start-stop', 'archive:postmortems'],
     triggers: [{ kind: 'http' }],
   },
   act: {

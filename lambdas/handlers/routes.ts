@@ -17,7 +17,7 @@ export type RouteAuth =
   | 'signed-link'; // one-click action links and calendar feeds: the HMAC-signed token in the path is the credential
 
 export interface HttpRoute {
-  method: 'GET' | 'POST' | 'DELETE';
+  method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
   path: string;
   fn: HttpFunctionName;
   auth: RouteAuth;
@@ -34,6 +34,11 @@ export const HTTP_ROUTES: readonly HttpRoute[] = [
   { method: 'POST', path: '/api/incidents/{id}/reassign', fn: 'api', auth: 'bearer' },
   { method: 'POST', path: '/api/incidents/{id}/snooze', fn: 'api', auth: 'bearer' },
   { method: 'POST', path: '/api/incidents/{id}/escalate', fn: 'api', auth: 'bearer' },
+  { method: 'POST', path: '/api/incidents/{id}/postmortem', fn: 'api', auth: 'bearer' },
+  { method: 'GET', path: '/api/incidents/{id}/postmortem', fn: 'api', auth: 'bearer' },
+  { method: 'PATCH', path: '/api/incidents/{id}/postmortem', fn: 'api', auth: 'bearer' },
+  { method: 'POST', path: '/api/incidents/{id}/postmortem/publish', fn: 'api', auth: 'bearer' },
+  { method: 'POST', path: '/api/incidents/{id}/postmortem/reopen', fn: 'api', auth: 'bearer' },
   { method: 'GET', path: '/api/services', fn: 'api', auth: 'bearer' },
   { method: 'GET', path: '/api/oncall', fn: 'api', auth: 'bearer' },
   { method: 'GET', path: '/api/schedules/{name}/overrides', fn: 'api', auth: 'bearer' },

@@ -33,6 +33,8 @@ import { FsRawArchive } from '../adapters/local/fs-raw-archive';
 import { StaticTokens, tokenMatches } from '../adapters/secrets/token-source';
 import { SnsMessageVerifier } from '../adapters/sns/sns-message-verifier';
 import { createApiHandler } from '../handlers/api';
+import { DynamoPostmortemStore } from '../adapters/dynamodb/postmortem-store';
+import { FsDocuments } from '../adapters/local/fs-documents';
 import { createAuthorizerHandler } from '../handlers/authorizer';
 import { createIngestHttpHandler } from '../handlers/ingest-http';
 import { createEscalationStepHandler } from '../handlers/escalation-step';
@@ -280,6 +282,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
         return publicBaseUrl;
       },
       newId: randomUUID,
+      postmortems: new DynamoPostmortemStore(dynamo.client, LOCAL_TABLE),
+      documents: new FsDocuments(join(dataDir, 'documents')),
     });
     const processorStore = options.hooks?.processorStore?.(store) ?? store;
     const processAlerts = createProcessAlertsHandler({ config, store: processorStore, ops, escalator, deadLetters, clock });

@@ -45,6 +45,8 @@ export interface AlertPipelineStackProps extends StackProps {
 
 /** Prefix of the raw archive the ingest functions may write to. */
 export const ARCHIVE_RAW_PREFIX = 'raw/';
+/** Prefix of the archive bucket where published postmortems (Markdown and HTML) are kept. */
+export const ARCHIVE_POSTMORTEMS_PREFIX = 'postmortems/';
 
 /** Placeholder for the token in output URL templates: outputs never carry a secret. */
 export const INGEST_TOKEN_PLACEHOLDER = '<INGEST_TOKEN>';
@@ -205,6 +207,7 @@ export class AlertPipelineStack extends Stack {
       'alert-queue:send': (f) => queue.grantSendMessages(f),
       'dead-letter-queue:send': (f) => deadLetterQueue.grantSendMessages(f),
       'archive:put-raw': (f) => this.grantArchiveRaw(f, archiveBucket),
+      'archive:postmortems': (f) => this.grantArchivePostmortems(f, archiveBucket),
       'ingest-token:read': (f) => this.ingestToken.secret.grantRead(f),
       'api-token:read': (f) => this.apiToken.secret.grantRead(f),
       'action-link-key:read': (f) => this.actionLinkKey.secret.grantRead(f),
@@ -305,6 +308,19 @@ export class AlertPipelineStack extends Stack {
       reason:
         'Each accepted delivery is archived as a new object under raw/<source>/<yyyy>/<mm>/<dd>/<hh>/, so the object ARN must be a prefix ' +
         'wildcard; the action is s3:PutObject only and the prefix is raw/, not the whole bucket.',
+    });
+  }
+
+  /** The API: write and read published postmortems under `postmortems/` of the archive. Nothing else of the bucket. */
+  private grantArchivePostmortems(fn: PipelineFunction, archiveBucket: IBucket): void {
+    fn.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({ actions: ['s3:PutObject', 's3:GetObject'], resources: [archiveBucket.arnForObjects(`${ARCHIVE_POSTMORTEMS_PREFIX}*`)] }),
+    );
+    Validations.of(fn.role).acknowledge({
+      id: iam5ResourceFinding(fn, archiveBucket, archiveBucket.bucketArn, `/${ARCHIVE_POSTMORTEMS_PREFIX}*`),
+      reason:
+        'Each publication of a postmortem is a new pair of objects under postmortems/<incident id>/v<version>.(md|html), so the object ARN ' +
+        'must be a prefix wildcard; the actions are s3:PutObject and s3:GetObject only and the prefix is postmortems/, not the whole bucket.',
     });
   }
 

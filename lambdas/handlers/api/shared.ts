@@ -1,7 +1,7 @@
 /** What the resource modules of the human API share: their dependencies, body parsing, the actor, the public view. */
 import * as z from 'zod/mini';
 import type { Incident } from '../../core/model/incident';
-import type { StatusStore } from '../../core/ports';
+import type { PostmortemStore, PublishedDocuments, StatusStore } from '../../core/ports';
 import { parseWith } from '../../core/normalize/shared';
 import type { IncidentOperationsDeps } from '../shared/escalation';
 import { API_MAX_BODY_BYTES } from '../routes';
@@ -15,6 +15,9 @@ export interface ApiDeps extends IncidentOperationsDeps {
   status?: StatusStore;
   /** Runs after every status write (locally: re-render the status site; in AWS: nothing yet, see docs/status-page.md). */
   onStatusWrite?(): Promise<void> | void;
+  postmortems: PostmortemStore;
+  /** Where published postmortems are stored. */
+  documents: PublishedDocuments;
 }
 
 /** A resource of the API: its routes (keyed by route key, as in routes.ts) over the API's dependencies. */

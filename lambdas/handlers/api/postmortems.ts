@@ -1,0 +1,56 @@
+/**
+ * API resource: postmortems (`/api/incidents/{id}/postmortem`; docs/postmortems.md). Create a draft, read it (JSON,
+ * or Markdown with `?format=md`; a resolved incident of an auto-drafted severity gets its draft on first read),
+ * edit it under a version check (PATCH), publish and reopen it.
+ */
+import * as z from 'zod/mini';
+import { BadRequestError } from '../../core/errors';
+import { parseWith } from '../../core/normalize/shared';
+import { PostmortemActionSchema, PostmortemPatchSchema } from '../../core/postmortem/edit';
+import { renderMarkdown } from '../../core/postmortem/render';
+import { createPostmortem, getPostmortem, patchPostmortem, publishPostmortem, reopenPostmortem } from '../../core/postmortem/service';
+import { json, type HttpEvent, type HttpResult } from '../shared/http';
+import { actorOf, bodyOf, type ApiResource } from './shared';
+
+const by = z.optional(z.string().check(z.minLength(1), z.maxLength(64)));
+const CreateBodySchema = z.strictObject({ by, template: z.optional(z.string().check(z.minLength(1), z.maxLength(64))) });
+const GetQuerySchema = z.strictObject({ format: z.optional(z.enum(['json', 'md'])) });
+
+function incidentIdOf(event: HttpEvent): string {
+  const id = event.pathParameters?.id;
+  if (!id) throw new BadRequestError('missing incident id', { field: 'id' });
+  return id;
+}
+
+const markdown = (body: string): HttpResult => ({ statusCode: 200, headers: { 'content-type': 'text/markdown; charset=utf-8' }, body });
+
+/** Edits are by the actor: the authorizer's principal with the request's `by` (until identities exist). */
+export const postmortemRoutes: ApiResource = (deps) => ({
+  'POST /api/incidents/{id}/postmortem': async (event) => {
+    const body = bodyOf(event, CreateBodySchema, true);
+    const pm = await createPostmortem(deps, incidentIdOf(event), actorOf(event, body.by), body.template);
+    return json(201, { postmortem: pm });
+  },
+  'GET /api/incidents/{id}/postmortem': async (event) => {
+    const q = parseWith(GetQuerySchema, event.queryStringParameters ?? {});
+    const pm = await getPostmortem(deps, incidentIdOf(event));
+    if (q.format === 'md') {
+      // The published document as stored; a draft or review is rendered as it stands.
+      const stored = pm.status === 'published' && pm.published ? await deps.documents.get(pm.published.markdownKey) : null;
+      return markdown(stored ?? renderMarkdown(pm));
+    }
+    return json(200, { postmortem: pm });
+  },
+  'PATCH /api/incidents/{id}/postmortem': async (event) => {
+    const body = bodyOf(event, PostmortemPatchSchema, false);
+    return json(200, { postmortem: await patchPostmortem(deps, incidentIdOf(event), body, actorOf(event, body.by)) });
+  },
+  'POST /api/incidents/{id}/postmortem/publish': async (event) => {
+    const body = bodyOf(event, PostmortemActionSchema, false);
+    return json(200, { postmortem: await publishPostmortem(deps, incidentIdOf(event), body.version, actorOf(event, body.by)) });
+  },
+  'POST /api/incidents/{id}/postmortem/reopen': async (event) => {
+    const body = bodyOf(event, PostmortemActionSchema, false);
+    return json(200, { postmortem: await reopenPostmortem(deps, incidentIdOf(event), body.version, actorOf(event, body.by)) });
+  },
+});
