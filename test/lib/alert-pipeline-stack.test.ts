@@ -275,6 +275,13 @@ describe('AlertPipelineStack', () => {
       expect(actions).not.toContain('sqs:SendMessage');
     });
 
+    it('lets the API function put and get published postmortems under postmortems/* of the archive, nothing else of the bucket', () => {
+      const s3 = statementsOfRole(template(), roleId('api')).filter((s) => s.actions.some((a) => a.startsWith('s3:')));
+      expect(s3.map((s) => [...s.actions].sort())).toEqual([['s3:GetObject', 's3:PutObject']]);
+      expect(JSON.stringify(s3[0]!.resources)).toContain('/postmortems/*');
+      expect(JSON.stringify(s3[0]!.resources)).not.toContain('/raw/');
+    });
+
     it('lets the processor write to the table and its indexes and send to the dead-letter queue only', () => {
       const statements = statementsOfRole(template(), roleId('processAlerts'));
       const send = statements.filter((s) => s.actions.includes('sqs:SendMessage'));
