@@ -7,6 +7,7 @@
  *   FP#<fp20>  C#<seq>#T#<at>#<n>#<hash> timeline event of that incident (append-only; n = position in its write)
  *   FP#<fp20>  C#<seq>#A#<at>#<key>      alert log entry with its decision trace (first processing.alertLogLimit)
  *   M#<messageKey>  M                    delivery marker: this delivery was fully processed (expiresAt set)
+ *   PM#<incident id>  P                  postmortem of that incident (document in `z`, `version` plain)
  * Incident heads and alert-log entries keep their document in a compact binary body `z` (compact.ts); keys, index
  * keys and the head's `version` stay plain.
  * GSIs (KEYS_ONLY, so hot count updates never write to an index; sort keys need not be unique in a GSI):
