@@ -3,6 +3,8 @@ import { join } from 'node:path';
 import { DynamoPostmortemStore } from '../../lambdas/adapters/dynamodb/postmortem-store';
 import { InMemoryDocuments, InMemoryPostmortemStore } from '../../lambdas/adapters/in-memory/postmortem-store';
 import { FsDocuments } from '../../lambdas/adapters/local/fs-documents';
+import { S3Documents } from '../../lambdas/adapters/s3/s3-documents';
+import type { S3Client } from '@aws-sdk/client-s3';
 import type { PostmortemStore, PublishedDocuments } from '../../lambdas/core/ports';
 import { DEFAULT_TEMPLATE } from '../../lambdas/core/postmortem/config';
 import { draftPostmortem } from '../../lambdas/core/postmortem/draft';
@@ -72,5 +74,31 @@ describe('FsDocuments', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('S3Documents (recording S3 client)', () => {
+  const client = (answer: (cmd: { constructor: { name: string }; input: Record<string, unknown> }) => unknown) => {
+    const sent: Array<{ name: string; input: Record<string, unknown> }> = [];
+    const s3 = { send: async (cmd: any) => { sent.push({ name: cmd.constructor.name, input: cmd.input }); return answer(cmd); } };
+    return { s3: s3 as unknown as S3Client, sent };
+  };
+
+  it('puts a document with its content type under its key, and reads it back', async () => {
+    const { s3, sent } = client((cmd) => (cmd.constructor.name === 'GetObjectCommand' ? { Body: { transformToString: async () => '# Postmortem\n' } } : {}));
+    const docs = new S3Documents(s3, 'archive');
+    await docs.put('postmortems/inc-1/v3.md', '# Postmortem\n', 'text/markdown; charset=utf-8');
+    expect(await docs.get('postmortems/inc-1/v3.md')).toBe('# Postmortem\n');
+    expect(sent).toEqual([
+      { name: 'PutObjectCommand', input: { Bucket: 'archive', Key: 'postmortems/inc-1/v3.md', Body: '# Postmortem\n', ContentType: 'text/markdown; charset=utf-8' } },
+      { name: 'GetObjectCommand', input: { Bucket: 'archive', Key: 'postmortems/inc-1/v3.md' } },
+    ]);
+  });
+
+  it('answers null for a missing key and passes other errors on', async () => {
+    const missing = new S3Documents(client(() => { throw Object.assign(new Error('no such key'), { name: 'NoSuchKey' }); }).s3, 'archive');
+    expect(await missing.get('postmortems/x.md')).toBeNull();
+    const denied = new S3Documents(client(() => { throw Object.assign(new Error('denied'), { name: 'AccessDenied' }); }).s3, 'archive');
+    await expect(denied.get('postmortems/x.md')).rejects.toThrow('denied');
   });
 });
