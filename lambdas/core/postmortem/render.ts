@@ -1,9 +1,10 @@
 /**
  * Rendering a postmortem as Markdown and as a standalone HTML page, pure. Everything that came from outside
  * (alert titles, reasons, people's text) is escaped: in Markdown the characters that would change the structure
- * (a table cell, a link, emphasis, raw HTML), in HTML every `& < > " '`. Section text is shown as written (Markdown)
- * or as escaped preformatted paragraphs (HTML).
+ * (a table cell, a link, emphasis, raw HTML), in HTML every interpolated value (the shared renderer, core/html.ts).
+ * Section text is shown as written (Markdown) or as escaped preformatted paragraphs (HTML).
  */
+import { html, type Html } from '../html';
 import type { Postmortem } from './model';
 
 /** Escapes a one-line value for Markdown (inline text and table cells). */
@@ -11,20 +12,16 @@ export function mdInline(text: string): string {
   return text.replace(/\r?\n/g, ' ').replace(/[\\`*_{}[\]()<>#+!|~]/g, (c) => `\\${c}`);
 }
 
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
-}
+const after = (n: number | null, point: string) => (n === null ? '' : `${n} s after the ${point}`);
 
-const secs = (n: number | null) => (n === null ? 'n/a' : `${n} s`);
-
-/** The rows of the detection table: label, time, seconds from the previous point. */
+/** The rows of the detection table: point, time, and how long after the point before it (or the first signal). */
 function detectionRows(pm: Postmortem): Array<[string, string, string]> {
   const d = pm.facts.detection;
   return [
     ['First raw signal', d.firstSignalAt, ''],
-    ['First page', d.firstPageAt ?? 'none', secs(d.signalToPageSeconds)],
-    ['First acknowledgement', d.firstAckAt ?? 'none', secs(d.pageToAckSeconds)],
-    ['Resolved', d.resolvedAt ?? 'open', secs(d.signalToResolveSeconds)],
+    ['First page', d.firstPageAt ?? 'none', after(d.signalToPageSeconds, 'signal')],
+    ['First acknowledgement', d.firstAckAt ?? 'none', after(d.pageToAckSeconds, 'page')],
+    ['Resolved', d.resolvedAt ?? 'open', after(d.signalToResolveSeconds, 'signal')],
   ];
 }
 
@@ -36,7 +33,7 @@ export function renderMarkdown(pm: Postmortem): string {
   for (const s of pm.sections) {
     out.push(`## ${mdInline(s.title)}`, '', s.text.trim() === '' ? '_(empty)_' : s.text.trim(), '');
     if (s.id === 'detection') {
-      out.push('| Point | Time | Seconds |', '|---|---|---|', ...detectionRows(pm).map((r) => `| ${r.map(mdInline).join(' | ')} |`));
+      out.push('| Point | Time | Elapsed |', '|---|---|---|', ...detectionRows(pm).map((r) => `| ${r.map(mdInline).join(' | ')} |`));
       if (f.detection.heldBy) out.push('', `The first page was held ${f.detection.heldBy.minutes} minutes by delay rule ${mdInline(f.detection.heldBy.rule)}.`);
       out.push('');
     }
@@ -62,37 +59,40 @@ export function renderMarkdown(pm: Postmortem): string {
   return `${out.join('\n').trimEnd()}\n`;
 }
 
-const e = escapeHtml;
-const table = (head: string[], rows: string[][]) =>
-  `<table><thead><tr>${head.map((h) => `<th>${e(h)}</th>`).join('')}</tr></thead><tbody>${rows.map((r) => `<tr>${r.map((c) => `<td>${e(c)}</td>`).join('')}</tr>`).join('')}</tbody></table>`;
+const table = (head: string[], rows: string[][]): Html =>
+  html`<table><thead><tr>${head.map((h) => html`<th>${h}</th>`)}</tr></thead><tbody>${rows.map((r) => html`<tr>${r.map((c) => html`<td>${c}</td>`)}</tr>`)}</tbody></table>`;
 
+/** The sections' drafted parts (detection table, timeline with non-events and related incidents, action items). */
+function drafted(pm: Postmortem, id: string): Html | null {
+  const f = pm.facts;
+  if (id === 'detection') {
+    return html`${table(['Point', 'Time', 'Elapsed'], detectionRows(pm))}${f.detection.heldBy ? html`<p>The first page was held ${f.detection.heldBy.minutes} minutes by delay rule ${f.detection.heldBy.rule}.</p>` : null}`;
+  }
+  if (id === 'timeline') {
+    const nonEvents = f.nonEvents.map((n) => [n.at, n.kind, n.incidentId, n.rule ?? '-', `${n.reason}${n.alsoCounted ? ` (+${n.alsoCounted} more)` : ''}`]);
+    return html`${table(['Time', 'What', 'Who', 'Detail'], f.timeline.map((l) => [l.at, l.kind, l.actor, l.text]))}
+<h3>Alerts that did not page</h3>${nonEvents.length === 0 ? html`<p>None in the window.</p>` : table(['Time', 'Kind', 'Incident', 'Rule', 'Reason'], nonEvents)}
+<h3>Related incidents (previous 30 days)</h3>${f.related.length === 0 ? html`<p>None.</p>` : html`<ul>${f.related.map((r) => html`<li>${`${r.openedAt} ${r.id} (${r.match}, ${r.status}): ${r.title}`}</li>`)}</ul>`}`;
+  }
+  if (id === 'action-items') {
+    return pm.actionItems.length === 0 ? html`<p>No action items.</p>`
+      : table(['Done', 'Action', 'Owner', 'Due'], pm.actionItems.map((a) => [a.done ? 'yes' : 'no', a.text, a.owner ?? 'unassigned', a.due ?? 'none']));
+  }
+  return null;
+}
+
+/** A standalone HTML page; every value is escaped by the shared renderer (core/html.ts). */
 export function renderHtml(pm: Postmortem): string {
   const f = pm.facts;
-  const parts: string[] = [];
-  parts.push(`<h1>Postmortem: ${e(f.incident.title)}</h1>`);
-  parts.push(`<p>Incident ${e(f.incident.id)} · service ${e(f.incident.service)} · ${e(f.incident.severity)} · status ${e(pm.status)} · version ${pm.version}</p>`);
-  for (const s of pm.sections) {
-    parts.push(`<h2>${e(s.title)}</h2>`);
-    parts.push(s.text.trim() === '' ? '<p><em>(empty)</em></p>' : s.text.trim().split(/\n{2,}/).map((p) => `<p style="white-space:pre-wrap">${e(p)}</p>`).join(''));
-    if (s.id === 'detection') {
-      parts.push(table(['Point', 'Time', 'Seconds'], detectionRows(pm)));
-      if (f.detection.heldBy) parts.push(`<p>The first page was held ${f.detection.heldBy.minutes} minutes by delay rule ${e(f.detection.heldBy.rule)}.</p>`);
-    }
-    if (s.id === 'timeline') {
-      parts.push(table(['Time', 'What', 'Who', 'Detail'], f.timeline.map((l) => [l.at, l.kind, l.actor, l.text])));
-      parts.push('<h3>Alerts that did not page</h3>');
-      parts.push(f.nonEvents.length === 0 ? '<p>None in the window.</p>'
-        : table(['Time', 'Kind', 'Incident', 'Rule', 'Reason'], f.nonEvents.map((n) => [n.at, n.kind, n.incidentId, n.rule ?? '-', `${n.reason}${n.alsoCounted ? ` (+${n.alsoCounted} more)` : ''}`])));
-      parts.push('<h3>Related incidents (previous 30 days)</h3>');
-      parts.push(f.related.length === 0 ? '<p>None.</p>' : `<ul>${f.related.map((r) => `<li>${e(`${r.openedAt} ${r.id} (${r.match}, ${r.status}): ${r.title}`)}</li>`).join('')}</ul>`);
-    }
-    if (s.id === 'action-items') {
-      parts.push(pm.actionItems.length === 0 ? '<p>No action items.</p>'
-        : table(['Done', 'Action', 'Owner', 'Due'], pm.actionItems.map((a) => [a.done ? 'yes' : 'no', a.text, a.owner ?? 'unassigned', a.due ?? 'none'])));
-    }
-  }
-  for (const c of pm.checklists) {
-    parts.push(`<h2>Checklist: ${e(c.name)}</h2><ul>${c.items.map((i) => `<li>${i.done ? '[x]' : '[ ]'} ${e(i.text)}</li>`).join('')}</ul>`);
-  }
-  return `<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><title>Postmortem: ${e(f.incident.title)}</title></head><body>\n${parts.join('\n')}\n</body></html>\n`;
+  const sections = pm.sections.map((s) => html`<h2>${s.title}</h2>
+${s.text.trim() === '' ? html`<p><em>(empty)</em></p>` : s.text.trim().split(/\n{2,}/).map((p) => html`<p style="white-space:pre-wrap">${p}</p>`)}
+${drafted(pm, s.id)}`);
+  const checklists = pm.checklists.map((c) => html`<h2>Checklist: ${c.name}</h2><ul>${c.items.map((i) => html`<li>${i.done ? '[x]' : '[ ]'} ${i.text}</li>`)}</ul>`);
+  return `${html`<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Postmortem: ${f.incident.title}</title></head><body>
+<h1>Postmortem: ${f.incident.title}</h1>
+<p>Incident ${f.incident.id} · service ${f.incident.service} · ${f.incident.severity} · status ${pm.status} · version ${pm.version}</p>
+${sections}
+${checklists}
+</body></html>`}\n`;
 }
