@@ -175,6 +175,7 @@ function newIncident(e: EvaluatedAlert, seq: number, suppressionReason: string |
     resolvedAt: null,
     resolvedBy: null,
     suppressionReason,
+    ...(pages ? {} : { suppressedBy: e.evaluation.suppression?.rule ?? REASONS.insufficientData }),
     suppressedUntil: pages ? null : (e.evaluation.suppression?.until ?? null),
     holdMinutes: pages ? e.evaluation.holdMinutes : null,
     snoozedUntil: null,

@@ -189,6 +189,8 @@ describe('planIncidentChanges', () => {
     ]);
     expect(history.map((i) => i.status)).toEqual(['suppressed', 'triggered']);
     expect(history[0]!.suppressionReason).toMatch(/insufficient-data/);
+    expect(history[0]!.suppressedBy).toBe('insufficient-data'); // counted per rule by the analytics' noise table
+    expect(history[1]!.suppressedBy).toBeUndefined();
     expect(history[0]!.escalation).toBe('none');
     expect(plans.map((p) => p.pages.length)).toEqual([0, 1]);
   });
@@ -200,7 +202,7 @@ describe('planIncidentChanges', () => {
       [evaluated(alert({ key: 's2' }), undefined, s)],
     ]);
     expect(history).toHaveLength(1);
-    expect(history[0]).toMatchObject({ status: 'suppressed', alertCount: 2, suppressionReason: s.reason });
+    expect(history[0]).toMatchObject({ status: 'suppressed', alertCount: 2, suppressionReason: s.reason, suppressedBy: 'noisy' });
     expect(plans.flatMap((p) => p.pages)).toHaveLength(0);
   });
 

@@ -62,6 +62,11 @@ export interface Incident {
   /** Why it is suppressed (only for status `suppressed`). */
   suppressionReason: string | null;
   /**
+   * What suppressed it (only for status `suppressed`): the suppression rule's name, `maintenance:<window>`, or
+   * `insufficient-data`; counted per rule by the analytics' noise table. Absent on heads written before it existed.
+   */
+  suppressedBy?: string | null;
+  /**
    * For incidents suppressed by a maintenance window: when the window ends. If the incident is still suppressed
    * (not resolved) then, it pages as it would have (the sweeper turns it into a triggered incident).
    */
