@@ -1,12 +1,13 @@
 /**
  * Handler: the human API (`/api/...`, behind the bearer-token authorizer). One small router over the resource
- * modules of `api/` (incidents; services, on-call and schedules; maintenance; the status page; postmortems): a new
- * resource is one module plus one line in API_RESOURCES (and its routes in routes.ts).
+ * modules of `api/` (incidents; services, on-call and schedules; maintenance; the status page; postmortems;
+ * insights): a new resource is one module plus one line in API_RESOURCES (and its routes in routes.ts).
  */
 import type { Context } from 'aws-lambda';
 import { randomUUID } from 'node:crypto';
 import { InvariantError } from '../core/errors';
 import { incidentRoutes } from './api/incidents';
+import { insightsRoutes } from './api/insights';
 import { maintenanceRoutes } from './api/maintenance';
 import { oncallRoutes } from './api/oncall';
 import { statusRoutes } from './api/status';
@@ -23,7 +24,7 @@ import { httpHandler, type HttpEvent, type RouteHandlers } from './shared/http';
 export type { ApiDeps } from './api/shared';
 
 /** The resources of the API, each a module of `api/`. */
-export const API_RESOURCES: readonly ApiResource[] = [incidentRoutes, oncallRoutes, maintenanceRoutes, statusRoutes, postmortemRoutes];
+export const API_RESOURCES: readonly ApiResource[] = [incidentRoutes, oncallRoutes, maintenanceRoutes, statusRoutes, postmortemRoutes, insightsRoutes];
 
 /** The route table of all resources; a route key declared twice is a programming error. */
 export function apiRoutes(deps: ApiDeps, resources: readonly ApiResource[] = API_RESOURCES): RouteHandlers {

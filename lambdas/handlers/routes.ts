@@ -53,6 +53,8 @@ export const HTTP_ROUTES: readonly HttpRoute[] = [
   { method: 'POST', path: '/api/status/incidents', fn: 'api', auth: 'bearer' },
   { method: 'POST', path: '/api/status/incidents/{id}/updates', fn: 'api', auth: 'bearer' },
   { method: 'GET', path: '/status/private', fn: 'api', auth: 'bearer' },
+  { method: 'GET', path: '/api/analytics', fn: 'api', auth: 'bearer' },
+  { method: 'GET', path: '/api/export', fn: 'api', auth: 'bearer' },
   { method: 'GET', path: '/act/{token}', fn: 'act', auth: 'signed-link' },
   { method: 'POST', path: '/act/{token}', fn: 'act', auth: 'signed-link' },
   { method: 'GET', path: '/ical/{token}', fn: 'act', auth: 'signed-link' },

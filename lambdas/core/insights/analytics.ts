@@ -286,7 +286,7 @@ export function createAnalytics(options: AnalyticsOptions): Analytics {
   return {
     add(inc, f) {
       const opened = Date.parse(inc.openedAt);
-      if (!(opened >= fromMs && opened < toMs)) return;
+      if (!(opened >= fromMs && opened <= toMs)) return;
       totals.add(inc, f);
       if (options.groupBy) acc(groups, groupKeyOf(inc, options.groupBy), () => new SummaryAcc()).add(inc, f);
       if (options.bucket) {
