@@ -10,7 +10,8 @@
  * 3. DynamoDB request units per alert (unique alerts, the storm, a 5 % incident mix), counted from the SDK calls;
  * 4. state transitions, notifications and DynamoDB units per incident for each escalation path;
  * 5. cost per million alerts from those counts and the prices of docs/limits-and-prices.md;
- * 6. each Lambda bundle's size and import time.
+ * 6. each Lambda bundle's size and import time;
+ * 7. insights at scale: GET /api/analytics and a full GET /api/export over 100,000 incidents (bench/lib/insights.ts).
  *
  * Environment: BENCH_QUICK=1 shrinks every workload (a smoke run; figures not comparable); BENCH_NO_INSTALL=1 never
  * installs Alertmanager; BENCH_OUT=<file> writes the report elsewhere.
@@ -28,6 +29,7 @@ import { ensureAlertmanager, startAlertmanager, startWebhookReceiver } from './l
 import { benchConfig } from './lib/bench-config';
 import { measureBundles, nodeStartMs, type BundleResult } from './lib/bundles';
 import { coreThroughput, type CoreResult } from './lib/core';
+import { measureInsights, type InsightsScale } from './lib/insights';
 import { costPerMillion, type CostBreakdown, type EscalationMeasure, type IngestMeasure } from './lib/cost';
 import { measureEscalation, type EscalationResult } from './lib/escalation';
 import { startRuntimeProcess, type ChildStats } from './lib/runtime-process';
@@ -43,6 +45,28 @@ const UNIQUE = { alerts: QUICK ? 200 : 1_000, batch: 100 };
 const MIX = { alerts: QUICK ? 2_000 : 10_000, fingerprints: QUICK ? 100 : 500, batch: 100 };
 const SINGLE = { alerts: QUICK ? 400 : 2_000, fingerprints: QUICK ? 20 : 100 };
 const INCIDENT_RATE = 0.05;
+const INSIGHTS_INCIDENTS = QUICK ? 10_000 : 100_000;
+
+function insightsLine(m: InsightsScale): string {
+  return `analytics ${fmtMs(m.analyticsMs)} (${fmtMs(m.analyticsCpuMs)} CPU), +${fmt(m.analyticsPeakHeapMb, 1)} MB retained heap; export ${m.exportParts} parts, ${fmt(m.exportRows)} rows, ${fmtBytes(m.exportBytes)} in ${fmtMs(m.exportMs)} (${fmtMs(m.exportCpuMs)} CPU), largest part ${fmtBytes(m.largestPartBytes)}, +${fmt(m.exportPeakHeapMb, 1)} MB retained heap`;
+}
+
+/** The docs/performance.md section of the insights measurement. */
+function insightsSection(m: InsightsScale): string {
+  return `## Insights at scale
+
+\`GET /api/analytics\` (\`groupBy=service&bucket=week\`) and a full \`GET /api/export\` (CSV, every part) over
+${fmt(m.incidents)} incidents in one 60-day window, through the real handler and core (bench/lib/insights.ts) over a
+synthetic store that builds each page on demand: the figure is the handler's and the core's, not the store's.
+Retained heap = growth of \`heapUsed\` after a full collection, sampled every 5,000 incidents (analytics) and
+after every part (export).
+
+| | wall clock | CPU | retained heap | |
+|---|---:|---:|---:|---|
+| analytics | ${fmtMs(m.analyticsMs)} | ${fmtMs(m.analyticsCpuMs)} | +${fmt(m.analyticsPeakHeapMb, 1)} MB | a few numbers per incident (percentiles, flaps, time open) |
+| export | ${fmtMs(m.exportMs)} | ${fmtMs(m.exportCpuMs)} | +${fmt(m.exportPeakHeapMb, 1)} MB | ${m.exportParts} parts, ${fmt(m.exportRows)} rows, ${fmtBytes(m.exportBytes)}; largest part ${fmtBytes(m.largestPartBytes)} |
+`;
+}
 const TARGETS = { wruPerAlertStorm: 0.2, transitionsAckedAtLevel1: 4, dollarsPerMillion: 4, straightforward: 12.54 };
 
 const log = (line: string) => console.log(line);
@@ -199,6 +223,10 @@ async function main(): Promise<void> {
   for (const [name, c] of [['bench config', coreBench], ['config/pipeline.yaml', coreRepo]] as Array<[string, CoreResult]>) {
     log(`${name}: ${fmt(c.alertsPerSecond)} alerts/s (${fmt(c.usPerAlert.total, 1)} µs/alert)`);
   }
+
+  section(`insights: analytics and export over ${fmt(INSIGHTS_INCIDENTS)} incidents`);
+  const insights = await measureInsights(repoConfig, INSIGHTS_INCIDENTS);
+  log(insightsLine(insights));
 
   section(`storm: ${fmt(STORM.alerts)} alerts over ${STORM.fingerprints} fingerprints, batches of ${STORM.batch}, ${STORM.concurrency} in flight`);
   const storm = buildStorm(STORM.alerts, STORM.fingerprints);
@@ -383,6 +411,7 @@ ${fmt(coreBench.alerts)} alerts over ${coreBench.fingerprints} fingerprints; med
 
 ${coreTable}
 
+${insightsSection(insights)}
 ## DynamoDB request units per alert
 
 Counted from the SDK calls the stores make (ConsumedCapacity with \`ReturnConsumedCapacity: TOTAL\` on every call, by

@@ -277,6 +277,22 @@ export function createAnalytics(options: AnalyticsOptions): Analytics {
   const people = new Map<string, InterruptionRow>();
   const rules = new Map<string, NoiseAcc>();
   const fingerprints = new Map<string, NoiseAcc>();
+  // luxon is the slow part: periods change only on 15-minute boundaries (every zone's offset is a multiple of 15
+  // minutes) and buckets only on UTC days, so both are cached (bounded by the window's length).
+  const periods = new Map<string, ReturnType<typeof interruptionPeriod>>();
+  const periodOf = (at: string, tz: string) => {
+    const key = `${tz}|${Math.floor(Date.parse(at) / 900_000)}`;
+    let p = periods.get(key);
+    if (p === undefined) periods.set(key, (p = interruptionPeriod(at, tz)));
+    return p;
+  };
+  const bucketStarts = new Map<string, string>();
+  const bucketOf = (openedMs: number, bucket: Bucket) => {
+    const day = new Date(openedMs).toISOString().slice(0, 10);
+    let start = bucketStarts.get(day);
+    if (start === undefined) bucketStarts.set(day, (start = DateTime.fromISO(day, { zone: 'utc' }).startOf(bucket).toISO({ suppressMilliseconds: true }) ?? day));
+    return start;
+  };
   const acc = <T>(map: Map<string, T>, key: string, make: () => T): T => {
     let v = map.get(key);
     if (v === undefined) map.set(key, (v = make()));
@@ -290,13 +306,12 @@ export function createAnalytics(options: AnalyticsOptions): Analytics {
       totals.add(inc, f);
       if (options.groupBy) acc(groups, groupKeyOf(inc, options.groupBy), () => new SummaryAcc()).add(inc, f);
       if (options.bucket) {
-        const start = DateTime.fromMillis(opened, { zone: 'utc' }).startOf(options.bucket).toISO({ suppressMilliseconds: true }) ?? inc.openedAt;
-        acc(buckets, start, () => new SummaryAcc()).add(inc, f);
+        acc(buckets, bucketOf(opened, options.bucket), () => new SummaryAcc()).add(inc, f);
       }
       for (const i of f.interruptions) {
         const timezone = options.timezones[i.person] ?? options.defaultTimezone;
         const row = acc(people, i.person, () => ({ person: i.person, timezone, business: 0, offHours: 0, sleep: 0, total: 0 }));
-        row[interruptionPeriod(i.at, timezone)]++;
+        row[periodOf(i.at, timezone)]++;
         row.total++;
       }
       for (const key of noiseRulesOf(inc)) acc(rules, key, () => new NoiseAcc()).add(inc, f);
