@@ -119,6 +119,16 @@ describe('bad input over HTTP: a clear 4xx, never a 500', () => {
     }
   });
 
+  it('answers 400 naming the field on the insights routes of the local runtime, and 200 to a good query', async () => {
+    expectClientError('unknown groupBy', await rt.get('/api/analytics?groupBy=owner'), 400, /groupBy/);
+    expectClientError('analytics from > to', await rt.get('/api/analytics?from=2026-02-01T00:00:00Z&to=2026-01-01T00:00:00Z'), 400, /from/);
+    expectClientError('analytics range', await rt.get('/api/analytics?from=2025-01-01T00:00:00Z&to=2026-01-01T00:00:00Z'), 400, /to.*92 days/);
+    expectClientError('export format', await rt.get('/api/export?format=xlsx'), 400, /format/);
+    expectClientError('export tag groupBy', await rt.get('/api/analytics?groupBy=tag:'), 400, /groupBy/);
+    expect((await rt.get('/api/analytics?groupBy=tag:env&bucket=day')).status).toBe(200);
+    expect((await rt.get('/api/export?format=json')).status).toBe(200);
+  });
+
   it('answers 400 naming cursor to a well-formed but forged cursor', async () => {
     // Two incidents, a page of one: a real cursor, to forge variants of.
     for (const id of ['c-1', 'c-2']) {
