@@ -1,5 +1,5 @@
 import { measureInsights } from '../../bench/lib/insights';
-import { EXPORT_MAX_ROWS } from '../../lambdas/handlers/api/insights';
+import { EXPORT_MAX_ROWS } from '../../lambdas/core/insights/request';
 import { testConfig } from '../support/builders';
 
 /**

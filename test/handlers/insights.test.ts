@@ -1,7 +1,8 @@
 import { parse } from 'csv-parse/sync';
 import { InMemoryIncidentStore } from '../../lambdas/adapters/in-memory/incident-store';
 import { parseTags, EXPORT_COLUMNS, neutralizeCell, formatTags } from '../../lambdas/core/insights/export';
-import { insightsRoutes, EXPORT_MAX_ROWS } from '../../lambdas/handlers/api/insights';
+import { insightsRoutes } from '../../lambdas/handlers/api/insights';
+import { EXPORT_MAX_ROWS } from '../../lambdas/core/insights/request';
 import { httpHandler, type HttpEvent } from '../../lambdas/handlers/shared/http';
 import { testConfig } from '../support/builders';
 import { history, TIMEZONES } from '../support/insights-history';
