@@ -6,6 +6,7 @@ import { NotFoundError, TransientError } from './errors';
 import { acknowledgeIncident, escalateIncidentNow, escalationStarted, noteOnIncident, reassignIncident, resolveIncident, snoozeIncident, type Transition } from './lifecycle';
 import type { Incident, TimelineEvent } from './model/incident';
 import type { Clock, Escalator, IncidentStore } from './ports';
+import { releaseHeldBy, type InhibitEdge } from './inhibition';
 
 const MAX_ATTEMPTS = 8;
 
@@ -26,7 +27,7 @@ function transition(inc: Incident, action: IncidentAction, actor: string, now: s
 
 /** Applies a person's action (with version checks and retries), then stops or restarts escalation as needed. */
 export async function actOnIncident(
-  deps: { store: IncidentStore; escalator: Escalator; clock: Clock },
+  deps: { store: IncidentStore; escalator: Escalator; clock: Clock; inhibitEdges?: readonly InhibitEdge[] | undefined },
   id: string,
   action: IncidentAction,
   actor: string,
@@ -42,6 +43,8 @@ export async function actOnIncident(
     await deps.store.appendTimeline(t.events);
     // Stop the running execution (the one named after the incident's current run) before any restart.
     if (t.stopEscalation) await deps.escalator.stop(inc, `${t.after.status} by ${actor}`);
+    // A resolve releases the pages it held on dependent services (core/inhibition.ts); the sweeper retries a failure.
+    if (t.after.status === 'resolved' && (deps.inhibitEdges ?? []).length > 0) await releaseHeldBy(deps, t.after).catch(() => []);
     if (t.after.escalation === 'pending' && t.after.status === 'triggered') {
       await deps.escalator.start(t.after);
       await markEscalationStarted(deps, t.after.id);

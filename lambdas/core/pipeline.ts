@@ -19,6 +19,7 @@ import type { Incident } from './model/incident';
 import { isOpen } from './model/incident';
 import { markEscalationStarted } from './incident-actions';
 import { TransientError } from './errors';
+import { holdInhibited, inhibitorOf, openUpstreamIncidents, releaseHeldBy, type InhibitEdge, type Inhibitor } from './inhibition';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Ingest side
@@ -165,6 +166,8 @@ export interface ProcessDeps {
   maxFutureSkewSeconds?: number;
   /** Ad-hoc maintenance windows in effect (created through the API); read once per batch. */
   maintenanceWindows?(): Promise<MaintenanceWindow[]>;
+  /** Dependency edges that hold pages (`inhibitEdgesOf(dependencyEdges(config))`; none = no inhibition). */
+  inhibitEdges?: readonly InhibitEdge[];
   clock: Clock;
   sleep(ms: number): Promise<void>;
   /** Jitter source in [0, 1): injected so tests are deterministic. */
@@ -250,9 +253,17 @@ export async function processEnvelopes(records: readonly QueueRecord[], deps: Pr
     }
   }
 
+  // Stage "inhibit": the open incidents of the services the batch's services depend on over an inhibiting edge, read
+  // once per batch (an upstream incident opened by this same batch does not hold its dependents).
+  const edges = deps.inhibitEdges ?? [];
+  const upstream = edges.length === 0
+    ? new Map<string, Incident[]>()
+    : await openUpstreamIncidents(deps.store, edges, [...groups.values()].flatMap((g) => g.map((a) => a.evaluation.route.service)));
+  const inhibitorFor = (service: string): Inhibitor | null => (edges.length === 0 ? null : inhibitorOf(service, edges, (s) => upstream.get(s) ?? []));
+
   await mapLimit([...groups.values()], GROUP_CONCURRENCY, async (alerts) => {
     try {
-      await applyGroup(alerts, deps, result);
+      await applyGroup(alerts, deps, result, inhibitorFor);
     } catch (err) {
       const messages = new Set(alerts.map((a) => a.messageKey));
       deps.log('error', 'fingerprint group failed; its records will be retried', {
@@ -275,13 +286,13 @@ export async function processEnvelopes(records: readonly QueueRecord[], deps: Pr
   return result;
 }
 
-async function applyGroup(alerts: EvaluatedAlert[], deps: ProcessDeps, result: ProcessResult): Promise<void> {
+async function applyGroup(alerts: EvaluatedAlert[], deps: ProcessDeps, result: ProcessResult, inhibitorFor: (service: string) => Inhibitor | null): Promise<void> {
   const fp = alerts[0]!.evaluation.fingerprint;
   for (let attempt = 1; attempt <= MAX_APPLY_ATTEMPTS; attempt++) {
     const now = deps.clock.now();
     const recent = await deps.store.recentForFingerprint(fp, 2);
     const [latest = null, ...older] = recent;
-    const plan = planIncidentChanges(latest, alerts, now.toISOString(), now.getTime(), older, deps.alertLogMax);
+    const plan = holdInhibited(planIncidentChanges(latest, alerts, now.toISOString(), now.getTime(), older, deps.alertLogMax), inhibitorFor, now.toISOString());
     const nothingToWrite = plan.update === null && plan.creates.length === 0;
     const applied = nothingToWrite ? { kind: 'applied' as const } : await deps.store.applyPlan(plan);
     if (applied.kind === 'conflict') {
@@ -302,6 +313,17 @@ async function applyGroup(alerts: EvaluatedAlert[], deps: ProcessDeps, result: P
       await markEscalationStarted(deps, inc.id);
     }));
     for (const inc of plan.settled) if (!isOpen(inc.status) || inc.status === 'acknowledged') await deps.escalator.stop(inc, `${inc.status} by source`);
+    // Held dependents of an incident this batch closed page now (the sweeper retries what fails here).
+    if ((deps.inhibitEdges ?? []).length > 0) {
+      for (const inc of plan.settled.filter((s) => !isOpen(s.status))) {
+        try {
+          const released = await releaseHeldBy({ ...deps, inhibitEdges: deps.inhibitEdges }, inc);
+          if (released.length > 0) deps.log('info', 'held pages released', { upstream: inc.id, released });
+        } catch (err) {
+          deps.log('warn', 'could not release held pages; the sweeper will', { upstream: inc.id, error: String(err) });
+        }
+      }
+    }
     return;
   }
   throw new TransientError(`gave up after ${MAX_APPLY_ATTEMPTS} conflicting attempts on fingerprint ${fp}`);

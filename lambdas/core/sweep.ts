@@ -2,17 +2,21 @@
  * The sweeper (every minute, from a schedule): the time-driven parts of the pipeline that no alert triggers.
  *   - maintenance windows that ended: incidents they suppressed that are still firing page as they would have;
  *   - snoozes that ended: the incident returns to triggered and escalates again;
- *   - quiet incidents of sources without resolves (Threat Stack, configured webhooks) auto-resolve.
+ *   - quiet incidents of sources without resolves (Threat Stack, configured webhooks) auto-resolve;
+ *   - held pages (core/inhibition.ts) whose upstream incident is no longer open page now.
  */
 import type { PipelineConfig } from './config/pipeline-config.schema';
 import { autoResolveIncident, retriggerIncident, type Transition } from './lifecycle';
 import type { Incident, IncidentStatus } from './model/incident';
 import type { Clock, Escalator, IncidentStore } from './ports';
+import { releaseOrphans } from './inhibition';
 
 export interface SweepResult {
   maintenanceEnded: string[];
   snoozesEnded: string[];
   autoResolved: string[];
+  /** Held pages (inhibition) released because their upstream incident is no longer open. */
+  inhibitionsReleased: string[];
   errors: string[];
 }
 
@@ -49,7 +53,7 @@ async function allWithStatus(store: IncidentStore, status: IncidentStatus): Prom
 }
 
 export async function sweep(deps: { config: PipelineConfig; store: IncidentStore; escalator: Escalator; clock: Clock }): Promise<SweepResult> {
-  const result: SweepResult = { maintenanceEnded: [], snoozesEnded: [], autoResolved: [], errors: [] };
+  const result: SweepResult = { maintenanceEnded: [], snoozesEnded: [], autoResolved: [], inhibitionsReleased: [], errors: [] };
   const nowMs = deps.clock.now().getTime();
   const now = new Date(nowMs).toISOString();
 
@@ -83,6 +87,13 @@ export async function sweep(deps: { config: PipelineConfig; store: IncidentStore
         await apply(inc, autoResolveIncident(inc, autoResolveMinutes(deps.config, inc), now), result.autoResolved);
       }
     }
+  }
+  // Held pages whose upstream incident is no longer open (auto-resolved above, or resolved while the release
+  // elsewhere failed) go out now: at most one sweep (a minute) after the upstream resolve.
+  try {
+    result.inhibitionsReleased.push(...(await releaseOrphans(deps, await allWithStatus(deps.store, 'triggered'))));
+  } catch (err) {
+    result.errors.push(`inhibition release: ${err instanceof Error ? err.message : String(err)}`);
   }
   return result;
 }

@@ -105,6 +105,13 @@ export interface Incident {
    * state must win. Absent for Threat Stack (events, not states) and on heads written before it existed.
    */
   lastStateChangeAt?: string;
+  /**
+   * Inhibition (core/inhibition.ts): the upstream incident, of a service this one depends on over an edge with
+   * `inhibitAtOrAbove`, that was open when this one opened; its page was held. Kept after the release as a record.
+   */
+  inhibitedBy?: string;
+  /** When the held page went out because the upstream incident was no longer open (absent: still held or never). */
+  inhibitionReleasedAt?: string;
 }
 
 /** One typed entry of an incident's append-only timeline. */
@@ -125,7 +132,9 @@ export interface TimelineEvent {
     | 'escalated'
     | 'page'
     | 'notification'
-    | 'maintenance-ended';
+    | 'maintenance-ended'
+    | 'inhibited'
+    | 'inhibition-released';
   actor: string;
   message: string;
   data?: Record<string, unknown>;

@@ -14,5 +14,7 @@ export const REASONS = {
   suppressedByRule: 'suppressed-by-rule',
   maintenanceWindow: 'maintenance-window',
   invalidPayload: 'invalid-payload',
+  /** Opened but held from paging: a service it depends on (an edge with `inhibitAtOrAbove`) has an open incident. */
+  inhibitedByDependency: 'inhibited-by-dependency',
 } as const;
 export type Reason = (typeof REASONS)[keyof typeof REASONS];
