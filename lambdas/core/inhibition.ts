@@ -19,6 +19,7 @@ import { step } from './model/trace';
 import type { IncidentPlan } from './deduplicate';
 import type { Transition } from './lifecycle';
 import type { Clock, Escalator, IncidentStore } from './ports';
+import { dependencyEdges, type ServicesWithDependencies } from './status/dependencies';
 
 /** One dependency edge that inhibits: `from` depends on `to`; `from`'s pages are held while `to` has an open
  * incident of `inhibitAtOrAbove` or worse. */
@@ -31,6 +32,11 @@ export interface InhibitEdge {
 /** The edges of `dependencyEdges(config)` that inhibit (the others have no `inhibitAtOrAbove`). */
 export function inhibitEdgesOf(edges: ReadonlyArray<{ from: string; to: string; inhibitAtOrAbove?: Severity | undefined }>): InhibitEdge[] {
   return edges.flatMap((e) => (e.inhibitAtOrAbove ? [{ from: e.from, to: e.to, inhibitAtOrAbove: e.inhibitAtOrAbove }] : []));
+}
+
+/** The inhibiting edges of a config (`services[].dependsOn[].inhibitAtOrAbove`). */
+export function inhibitEdgesOfConfig(config: ServicesWithDependencies): InhibitEdge[] {
+  return inhibitEdgesOf(dependencyEdges(config));
 }
 
 /** Whether `severity` is `threshold` or worse (sev1 is the worst). */

@@ -9,6 +9,7 @@
  */
 import type { Context } from 'aws-lambda';
 import { ConflictError, NotFoundError } from '../core/errors';
+import { inhibitEdgesOfConfig } from '../core/inhibition';
 import { actOnIncident } from '../core/incident-actions';
 import { verifyActionToken } from '../core/notify/action-links';
 import { verifyFeedToken } from '../core/notify/feed-links';
@@ -46,7 +47,7 @@ export function createActHandler(deps: ActDeps) {
         return alreadyUsed(used?.use ?? null, await deps.store.getIncident(incidentId));
       }
       try {
-        return donePage(action, await actOnIncident(deps, incidentId, action, 'link'));
+        return donePage(action, await actOnIncident({ ...deps, inhibitEdges: inhibitEdgesOfConfig(deps.config) }, incidentId, action, 'link'));
       } catch (err) {
         if (err instanceof ConflictError) {
           return nothingToDo(err.message, await deps.store.getIncident(incidentId));

@@ -10,6 +10,7 @@ import type { PipelineConfig } from '../core/config/pipeline-config.schema';
 import type { Rules } from '../core/evaluate';
 import { compileRules } from '../core/rules/compile';
 import { parseEnvelope } from '../core/model/envelope.schema';
+import { inhibitEdgesOfConfig } from '../core/inhibition';
 import { processEnvelopes, type QueueRecord } from '../core/pipeline';
 import type { Clock, DeadLetters, Escalator, IncidentStore, OperationsStore } from '../core/ports';
 import { cachedWindowLoader } from '../core/rules/window-loader';
@@ -35,6 +36,7 @@ export interface ProcessorDeps {
 
 export function createProcessAlertsHandler(deps: ProcessorDeps) {
   const rules = deps.rules ?? compileRules(deps.config);
+  const inhibitEdges = inhibitEdgesOfConfig(deps.config);
   const maintenanceWindows = cachedWindowLoader(deps.ops, deps.clock);
   return middy<SQSEvent, SQSBatchResponse>(async (event: SQSEvent) => {
     const records: QueueRecord[] = [];
@@ -60,6 +62,7 @@ export function createProcessAlertsHandler(deps: ProcessorDeps) {
       alertLogMax: deps.config.processing.alertLogLimit,
       maxFutureSkewSeconds: deps.config.processing.maxFutureSkewSeconds,
       maintenanceWindows,
+      inhibitEdges,
       clock: deps.clock,
       sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
       random: Math.random,

@@ -1,4 +1,5 @@
 /** API resource: incidents (list, read with alerts and timeline, acknowledge, resolve, notes, reassign, snooze, escalate). */
+import { inhibitEdgesOfConfig } from '../../core/inhibition';
 import * as z from 'zod/mini';
 import { BadRequestError, InvalidPayloadError, NotFoundError } from '../../core/errors';
 import { actOnIncident, addNote, type IncidentAction } from '../../core/incident-actions';
@@ -57,7 +58,8 @@ function listFilter(query: HttpEvent['queryStringParameters']) {
 }
 
 async function act(deps: ApiDeps, event: HttpEvent, action: IncidentAction, by: string | undefined, note?: string) {
-  const inc = await actOnIncident(deps, incidentId(event), action, actorOf(event, by), note);
+  // A resolve releases the pages it held on dependent services (core/inhibition.ts).
+  const inc = await actOnIncident({ ...deps, inhibitEdges: inhibitEdgesOfConfig(deps.config) }, incidentId(event), action, actorOf(event, by), note);
   return json(200, { incident: publicIncident(inc) });
 }
 
