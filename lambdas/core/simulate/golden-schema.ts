@@ -110,6 +110,8 @@ export const IncidentExpectationSchema = z.strictObject({
   severity: z.optional(z.enum(SEVERITIES)),
   suppressed: z.optional(z.boolean()),
   pages: z.optional(z.boolean()),
+  /** The label of the upstream incident that held its page (inhibition); null = not held. */
+  inhibitedBy: z.optional(z.nullable(z.string().check(z.regex(/^#[1-9]\d*$/, 'expected an incident label such as "#1"')))),
 });
 export type IncidentExpectation = z.infer<typeof IncidentExpectationSchema>;
 

@@ -214,5 +214,6 @@ export function checkIncident(inc: SimulatedIncident, e: IncidentExpectation): s
     out.push(`suppressed expected ${e.suppressed}, got ${inc.suppressed}${inc.suppressionReason ? ` (${inc.suppressionReason})` : ''}`);
   }
   if (e.pages !== undefined && inc.pages !== e.pages) out.push(`pages expected ${e.pages}, got ${inc.pages}${inc.pageNote ? ` (${inc.pageNote})` : ''}`);
+  if (e.inhibitedBy !== undefined && inc.inhibitedBy !== e.inhibitedBy) out.push(`inhibitedBy expected ${show(e.inhibitedBy)}, got ${show(inc.inhibitedBy)}`);
   return out;
 }

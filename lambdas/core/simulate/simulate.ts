@@ -25,6 +25,7 @@ import { archiveKeyOf, boundSourceTime, envelopesOf, evaluateAlert } from '../pi
 import { compileRules } from '../rules/compile';
 import { autoResolveDueMs, autoResolveMinutes } from '../sweep';
 import { defaultViaOf, normalizeRaw } from './normalize-raw';
+import { holdInhibited, inhibitEdgesOfConfig, inhibitorOf, isHeld, releaseInhibited, type InhibitEdge } from '../inhibition';
 
 /** One delivery: alerts already normalized, or a raw body with the route that took it. */
 export type SimulationInput =
@@ -94,8 +95,10 @@ export interface SimulatedIncident {
   openedBy: { deliveryIndex: number; alertIndex: number; deliveryKey: string };
   pages: boolean;
   pageAt: string | null;
-  /** Why a page did not happen or how it happened: `held`, `hold ended after resolve`, `maintenance ended`. */
+  /** Why a page did not happen or how it happened: `held`, `hold ended after resolve`, `maintenance ended`, `inhibition released`. */
   pageNote: string | null;
+  /** Label of the upstream incident that held its page (inhibition), null when none. */
+  inhibitedBy: string | null;
   resolvedAt: string | null;
   resolvedBy: string | null;
 }
@@ -144,6 +147,11 @@ export class Simulator {
   private readonly sweepOn: boolean;
   private readonly traces: boolean;
   private readonly history = new Map<Fingerprint, Incident[]>();
+  private readonly inhibitEdges: InhibitEdge[];
+  /** Held incidents (inhibition): id -> its fingerprint and its upstream's fingerprint. */
+  private readonly held = new Map<string, { fp: Fingerprint; upstreamFp: Fingerprint }>();
+  /** Upstream incident id by held incident id (kept after release, for the result). */
+  private readonly heldBy = new Map<string, string>();
   private readonly meta = new Map<string, IncidentMeta>();
   private readonly done = new Set<string>();
   private readonly alerts: SimulatedAlert[] = [];
@@ -156,6 +164,7 @@ export class Simulator {
     this.adHoc = options.adHocWindows ?? [];
     this.sweepOn = options.sweep ?? true;
     this.traces = options.traces ?? true;
+    this.inhibitEdges = inhibitEdgesOfConfig(config);
   }
 
   /** Processes one delivery; returns its alerts' results (pages are final only after `result()`). */
@@ -217,7 +226,10 @@ export class Simulator {
       }
     }
 
-    for (const [fp, group] of groups) this.applyGroup(fp, group, slotOf, at, nowMs);
+    for (const [fp, group] of groups) {
+      this.applyGroup(fp, group, slotOf, at, nowMs);
+      this.releaseHeld(nowMs);
+    }
     for (const env of envelopes) this.done.add(env.messageKey);
     return slots;
   }
@@ -228,7 +240,13 @@ export class Simulator {
     this.history.set(fp, history);
     const latest = history[history.length - 1] ?? null;
     const older = history.length > 1 ? [history[history.length - 2]!] : [];
-    const plan = planIncidentChanges(latest, group, at, nowMs, older);
+    const plan = holdInhibited(planIncidentChanges(latest, group, at, nowMs, older), (service) => this.inhibitorFor(service, nowMs), at);
+    for (const inc of plan.creates) {
+      if (inc.inhibitedBy === undefined) continue;
+      const upstreamFp = this.fingerprintOfIncident(inc.inhibitedBy);
+      if (upstreamFp) this.held.set(inc.id, { fp, upstreamFp });
+      this.heldBy.set(inc.id, inc.inhibitedBy);
+    }
 
     if (plan.update) {
       const { before, after } = plan.update;
@@ -270,6 +288,49 @@ export class Simulator {
       }
       if (this.traces) slot.trace = o.trace;
     });
+  }
+
+  /** As the processor's inhibit stage: the open incidents of the upstream services, as of `nowMs`. */
+  private inhibitorFor(service: string, nowMs: number) {
+    if (!this.inhibitEdges.some((e) => e.from === service)) return null;
+    const upstream = new Set(this.inhibitEdges.filter((e) => e.from === service).map((e) => e.to));
+    const open: Incident[] = [];
+    for (const [fp, history] of this.history) {
+      const latest = history[history.length - 1];
+      if (!latest || !upstream.has(latest.route.service)) continue;
+      this.sweepFingerprint(fp, nowMs);
+      const now = history[history.length - 1]!;
+      if (isOpen(now.status)) open.push(now);
+    }
+    return inhibitorOf(service, this.inhibitEdges, (s) => open.filter((i) => i.route.service === s));
+  }
+
+  private fingerprintOfIncident(id: string): Fingerprint | null {
+    for (const [fp, history] of this.history) if (history.some((i) => i.id === id)) return fp;
+    return null;
+  }
+
+  /**
+   * As the processor, the API and the sweeper: a held incident whose upstream incident is no longer open (as of
+   * `nowMs`) pages, at the time the upstream resolved.
+   */
+  private releaseHeld(nowMs: number): void {
+    for (const [id, { fp, upstreamFp }] of this.held) {
+      this.sweepFingerprint(upstreamFp, nowMs);
+      const upstream = (this.history.get(upstreamFp) ?? []).find((i) => i.id === this.heldBy.get(id)) ?? null;
+      if (upstream && isOpen(upstream.status)) continue;
+      this.held.delete(id);
+      const history = this.history.get(fp) ?? [];
+      const idx = history.findIndex((i) => i.id === id);
+      const inc = history[idx];
+      if (!inc || !isHeld(inc)) continue;
+      const releaseMs = Math.max(Date.parse(upstream?.resolvedAt ?? new Date(nowMs).toISOString()), Date.parse(inc.openedAt));
+      const t = releaseInhibited(inc, upstream, new Date(releaseMs).toISOString());
+      t.after.escalation = 'started';
+      history[idx] = t.after;
+      const m = this.meta.get(id);
+      if (m && m.page === null) m.page = { atMs: releaseMs, holdMinutes: inc.holdMinutes, note: 'inhibition released' };
+    }
   }
 
   private noteStatus(before: Incident, after: Incident, atMs: number): void {
@@ -315,7 +376,11 @@ export class Simulator {
    */
   result(until?: string): SimulationResult {
     const untilMs = until === undefined ? this.lastMs : isoOf(until, 'until').ms;
-    if (Number.isFinite(untilMs)) for (const fp of this.history.keys()) this.sweepFingerprint(fp, untilMs);
+    if (Number.isFinite(untilMs)) {
+      for (const fp of this.history.keys()) this.sweepFingerprint(fp, untilMs);
+      this.releaseHeld(untilMs);
+    }
+    const labelOf = (id: string | undefined) => (id === undefined ? null : (this.meta.get(id)?.label ?? null));
 
     const incidents: SimulatedIncident[] = [];
     for (const history of this.history.values()) {
@@ -345,6 +410,7 @@ export class Simulator {
           pages: page.pages,
           pageAt: page.pageAt,
           pageNote: page.note,
+          inhibitedBy: labelOf(this.heldBy.get(inc.id)),
           resolvedAt: inc.resolvedAt,
           resolvedBy: inc.resolvedBy,
         });
