@@ -205,3 +205,12 @@ export interface PublishedDocuments {
   put(key: string, body: string, contentType: string): Promise<void>;
   get(key: string): Promise<string | null>;
 }
+
+/**
+ * Tells the status page that a component's status may have changed (an incident opened, acknowledged, resolved; an
+ * override or update published), so it re-renders now rather than at its next scheduled run. Cheap and
+ * fire-and-forget: an asynchronous invoke of the renderer in AWS.
+ */
+export interface StatusNotifier {
+  statusMayHaveChanged(reason: string): Promise<void>;
+}

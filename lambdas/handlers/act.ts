@@ -70,7 +70,8 @@ export function createActHandler(deps: ActDeps) {
     },
   };
 
-  return httpHandler(routes);
+  const notifier = deps.statusNotifier;
+  return httpHandler(routes, { afterWrite: notifier ? () => notifier.statusMayHaveChanged('act') : undefined });
 }
 
 const awsHandler = once(() => createActHandler(awsIncidentOperations()));

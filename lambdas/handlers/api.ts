@@ -39,7 +39,8 @@ export function apiRoutes(deps: ApiDeps, resources: readonly ApiResource[] = API
 }
 
 export function createApiHandler(deps: ApiDeps) {
-  return httpHandler(apiRoutes(deps));
+  const notifier = deps.statusNotifier;
+  return httpHandler(apiRoutes(deps), { afterWrite: notifier ? () => notifier.statusMayHaveChanged('api') : undefined });
 }
 
 const awsHandler = once(() => createApiHandler({

@@ -24,7 +24,9 @@ export type Grant =
   | 'channel-secrets:read' // every secret under the channel secret prefix
   | 'email-topics:publish' // the SNS topics of people's email contacts
   | 'sms:publish' // SNS direct publish to phone numbers (only when someone has an SMS contact)
-  | 'escalation:start-stop'; // start and stop executions of the state machine, invoke the escalation step
+  | 'escalation:start-stop' // start and stop executions of the state machine, invoke the escalation step
+  | 'status-site:put' // s3:PutObject on the status-site bucket (the rendered public status files)
+  | 'status-render:invoke'; // asynchronous invoke of the status-render function (StatusNotifier), when deployed
 
 /** What invokes a function, and with which event. */
 export type Trigger =
@@ -39,8 +41,11 @@ export type Trigger =
   /** The EventBridge rules on the default bus that the stack derives from the source registry (one per source whose
    *  `sources.<source>.eventBridgeRule` is on: CloudWatch alarm state changes, GuardDuty and Security Hub findings). */
   | { kind: 'eventbridge'; rules: 'source-registry' }
-  /** An EventBridge schedule: a "Scheduled Event" every `everyMinutes` minutes. */
-  | { kind: 'schedule'; everyMinutes: number }
+  /** An EventBridge schedule: a "Scheduled Event" every `everyMinutes` minutes (`when`: only with that config section). */
+  | { kind: 'schedule'; everyMinutes: number; when?: 'statusPage' }
+  /** Invoked asynchronously through the StatusNotifier port by the functions granted `status-render:invoke`, when a
+   *  component's status may have changed (only with a `statusPage` section). */
+  | { kind: 'status-change'; when: 'statusPage' }
   /** A Task state of the escalation state machine (Lambda invoke, payload = the state input, result = its output). */
   | { kind: 'state-machine-task'; state: 'Page' }
   /** Invoked asynchronously by other functions (Lambda event invoke of the escalation's inline page). */
@@ -68,6 +73,8 @@ export interface FunctionSpec {
 const INGEST_ENV = ['queueUrl', 'archiveBucket'] as const satisfies readonly EnvKey[];
 const INGEST_GRANTS = ['alert-queue:send', 'archive:put-raw'] as const satisfies readonly Grant[];
 const ESCALATE_ENV = ['stateMachineArn', 'escalationFunctionName'] as const satisfies readonly EnvKey[];
+/** Functions that change incidents tell the status page (an asynchronous invoke of status-render, when deployed). */
+const NOTIFY_ENV = ['statusRenderFunctionName'] as const satisfies readonly EnvKey[];
 
 export const FUNCTIONS = {
   ingestHttp: {
@@ -102,8 +109,8 @@ export const FUNCTIONS = {
     id: 'ProcessAlerts',
     entry: 'lambdas/handlers/process-alerts.ts',
     description: 'Processes queued alerts: dedup, classify, route, open or update incidents',
-    environment: ['tableName', 'deadLetterQueueUrl', ...ESCALATE_ENV],
-    grants: ['table:read-write', 'dead-letter-queue:send', 'escalation:start-stop'],
+    environment: ['tableName', 'deadLetterQueueUrl', ...ESCALATE_ENV, ...NOTIFY_ENV],
+    grants: ['table:read-write', 'dead-letter-queue:send', 'escalation:start-stop', 'status-render:invoke'],
     triggers: [{ kind: 'sqs', queue: 'alerts' }],
     memorySize: 512,
     timeoutSeconds: 60,
@@ -121,26 +128,36 @@ export const FUNCTIONS = {
     id: 'Api',
     entry: 'lambdas/handlers/api.ts',
     description: 'Incident API (/api/*)',
-    environment: ['tableName', 'actionLinkSecretId', ...ESCALATE_ENV, 'publicBaseUrl', 'archiveBucket'],
-    grants: ['table:read-write', 'action-link-key:read', 'escalation:start-stop', 'archive:postmortems'],
+    environment: ['tableName', 'actionLinkSecretId', ...ESCALATE_ENV, 'publicBaseUrl', 'archiveBucket', ...NOTIFY_ENV],
+    grants: ['table:read-write', 'action-link-key:read', 'escalation:start-stop', 'archive:postmortems', 'status-render:invoke'],
     triggers: [{ kind: 'http' }],
   },
   act: {
     id: 'Act',
     entry: 'lambdas/handlers/act.ts',
     description: 'One-click action links (/act/*) and calendar feeds (/ical/*)',
-    environment: ['tableName', 'actionLinkSecretId', ...ESCALATE_ENV],
-    grants: ['table:read-write', 'action-link-key:read', 'escalation:start-stop'],
+    environment: ['tableName', 'actionLinkSecretId', ...ESCALATE_ENV, ...NOTIFY_ENV],
+    grants: ['table:read-write', 'action-link-key:read', 'escalation:start-stop', 'status-render:invoke'],
     triggers: [{ kind: 'http' }],
   },
   sweeper: {
     id: 'Sweeper',
     entry: 'lambdas/handlers/sweeper.ts',
     description: 'Every minute: maintenance windows that ended, snoozes that ended, auto-resolve of quiet incidents',
-    environment: ['tableName', ...ESCALATE_ENV],
-    grants: ['table:read-write', 'escalation:start-stop'],
+    environment: ['tableName', ...ESCALATE_ENV, ...NOTIFY_ENV],
+    grants: ['table:read-write', 'escalation:start-stop', 'status-render:invoke'],
     triggers: [{ kind: 'schedule', everyMinutes: 1 }],
     timeoutSeconds: 60,
+  },
+  statusRender: {
+    id: 'StatusRender',
+    entry: 'lambdas/handlers/status-render.ts',
+    description: 'Status page: derives component statuses, renders the public HTML, JSON and Atom files to the status-site bucket',
+    environment: ['tableName', 'statusSiteBucket', 'statusPageUrl'],
+    grants: ['table:read-write', 'status-site:put'],
+    triggers: [{ kind: 'schedule', everyMinutes: 5, when: 'statusPage' }, { kind: 'status-change', when: 'statusPage' }],
+    timeoutSeconds: 60,
+    optional: true,
   },
   authorizer: {
     id: 'Authorizer',

@@ -12,11 +12,11 @@ import { compileRules } from '../core/rules/compile';
 import { parseEnvelope } from '../core/model/envelope.schema';
 import { inhibitEdgesOfConfig } from '../core/inhibition';
 import { processEnvelopes, type QueueRecord } from '../core/pipeline';
-import type { Clock, DeadLetters, Escalator, IncidentStore, OperationsStore } from '../core/ports';
+import type { Clock, DeadLetters, Escalator, IncidentStore, OperationsStore, StatusNotifier } from '../core/ports';
 import { cachedWindowLoader } from '../core/rules/window-loader';
 import { DynamoIncidentStore } from '../adapters/dynamodb/incident-store';
 import { DynamoOperationsStore } from '../adapters/dynamodb/operations-store';
-import { awsEscalator } from './shared/escalation';
+import { awsEscalator, awsStatusNotifier } from './shared/escalation';
 import { SqsDeadLetters } from '../adapters/sqs/sqs-alert-queue';
 import { dynamodbClient, sqsClient, once } from './shared/aws';
 import { deployedConfig } from './shared/deployed-config';
@@ -32,7 +32,12 @@ export interface ProcessorDeps {
   /** Where ad-hoc maintenance windows live (API-created); omit to consider config windows only. */
   ops?: OperationsStore;
   rules?: Rules;
+  /** Told when a batch opened, acknowledged or resolved an incident (the status page re-renders). */
+  statusNotifier?: StatusNotifier;
 }
+
+/** Outcomes after which a status page component may show something else. */
+const STATUS_OUTCOMES = new Set(['opened', 'resolved', 'acknowledged']);
 
 export function createProcessAlertsHandler(deps: ProcessorDeps) {
   const rules = deps.rules ?? compileRules(deps.config);
@@ -69,6 +74,9 @@ export function createProcessAlertsHandler(deps: ProcessorDeps) {
       log: coreLog,
     });
     failures.push(...result.failedRecordIds);
+    if (deps.statusNotifier && result.outcomes.some((o) => STATUS_OUTCOMES.has(o.outcome))) {
+      await deps.statusNotifier.statusMayHaveChanged('processor').catch((err: unknown) => logger.warn('status notification failed', { error: String(err) }));
+    }
     return { batchItemFailures: failures.map((itemIdentifier) => ({ itemIdentifier })) };
   });
 }
@@ -83,6 +91,7 @@ const awsHandler = once(() => {
     escalator: awsEscalator(config, store),
     deadLetters: new SqsDeadLetters(sqsClient(), env.deadLetterQueueUrl()),
     clock: { now: () => new Date() },
+    statusNotifier: awsStatusNotifier(),
   });
 });
 

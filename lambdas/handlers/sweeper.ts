@@ -6,20 +6,23 @@
 import middy from '@middy/core';
 import type { Context, ScheduledEvent } from 'aws-lambda';
 import type { PipelineConfig } from '../core/config/pipeline-config.schema';
-import type { Clock, Escalator, IncidentStore } from '../core/ports';
+import type { Clock, Escalator, IncidentStore, StatusNotifier } from '../core/ports';
 import { sweep, type SweepResult } from '../core/sweep';
 import { DynamoIncidentStore } from '../adapters/dynamodb/incident-store';
 import { dynamodbClient, once } from './shared/aws';
 import { deployedConfig } from './shared/deployed-config';
 import { env } from './shared/env';
-import { awsEscalator } from './shared/escalation';
+import { awsEscalator, awsStatusNotifier } from './shared/escalation';
 import { logger } from './shared/logger';
 
-export function createSweeperHandler(deps: { config: PipelineConfig; store: IncidentStore; escalator: Escalator; clock: Clock }) {
+export function createSweeperHandler(deps: { config: PipelineConfig; store: IncidentStore; escalator: Escalator; clock: Clock; statusNotifier?: StatusNotifier }) {
   return middy<ScheduledEvent, SweepResult>(async () => {
     const result = await sweep(deps);
     const changed = result.maintenanceEnded.length + result.snoozesEnded.length + result.autoResolved.length + result.inhibitionsReleased.length;
     if (changed > 0 || result.errors.length > 0) logger.info('sweep', { ...result });
+    if (changed > 0 && deps.statusNotifier) {
+      await deps.statusNotifier.statusMayHaveChanged('sweeper').catch((err: unknown) => logger.warn('status notification failed', { error: String(err) }));
+    }
     return result;
   });
 }
@@ -27,7 +30,7 @@ export function createSweeperHandler(deps: { config: PipelineConfig; store: Inci
 const awsHandler = once(() => {
   const config = deployedConfig();
   const store = new DynamoIncidentStore(dynamodbClient(), env.tableName());
-  return createSweeperHandler({ config, store, escalator: awsEscalator(config, store), clock: { now: () => new Date() } });
+  return createSweeperHandler({ config, store, escalator: awsEscalator(config, store), clock: { now: () => new Date() }, statusNotifier: awsStatusNotifier() });
 });
 
 export const handler = (event: ScheduledEvent, context: Context) => awsHandler()(event, context);

@@ -24,7 +24,7 @@ import { DynamoIncidentStore } from '../adapters/dynamodb/incident-store';
 import { DynamoOperationsStore } from '../adapters/dynamodb/operations-store';
 import { DynamoStatusStore } from '../adapters/dynamodb/status-store';
 import { FsStatusSite } from '../adapters/local/fs-status-site';
-import { refreshStatusSite } from '../core/status/site';
+import { createStatusRenderHandler } from '../handlers/status-render';
 import { STATUS_FILES } from '../core/status/render';
 import { ChannelSender } from '../adapters/notify/channel-sender';
 import { localChannelSecrets } from '../adapters/secrets/channel-secrets';
@@ -256,9 +256,13 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     // page rendered after its change. A failed render is logged: it never fails the batch or the request.
     let rendering: Promise<void> | null = null;
     let again: Promise<void> | null = null;
+    // The render is the status-render function's handler (as its status-change trigger invokes it in AWS).
+    const statusRender = createStatusRenderHandler({
+      config, store, status: statusStore, ops, writer: statusSite, clock, get pageUrl() { return `${publicBaseUrl}/status`; },
+    });
     const renderOnce = async () => {
       try {
-        await refreshStatusSite({ config, store, status: statusStore, ops, get pageUrl() { return `${publicBaseUrl}/status`; } }, statusSite, clock.now());
+        await invoke('statusRender', { source: 'alert-pipeline', reason: 'local' });
       } catch (err) {
         console.error('status page render failed:', err);
       }
@@ -297,6 +301,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       api,
       act: createActHandler({ config, store, ops, escalator, clock, linkKeys: new StaticTokens([secrets.actionLinkKey]) }),
       sweeper: createSweeperHandler({ config, store, escalator, clock }),
+      statusRender,
       authorizer: (event: Parameters<typeof authorizer>[0]) => authorizer(event),
     } satisfies Record<FunctionName, LocalHandler>);
     const only = (kind: Parameters<typeof functionsTriggeredBy>[0]) => functionsTriggeredBy(kind)[0]!;

@@ -19,7 +19,7 @@ import { channelSecret } from '../../lambdas/core/notify/channels';
 import { INCIDENT_TABLE } from '../../lambdas/adapters/dynamodb/table-schema';
 import { InvariantError } from '../../lambdas/core/errors';
 import {
-  enabledFunctions, FUNCTION_NAMES, functionSpec, functionsTriggeredBy, triggerOf, type EnvKey, type FunctionName, type Grant,
+  enabledFunctions, FUNCTION_NAMES, functionSpec, functionsTriggeredBy, triggerOf, type EnvKey, type FunctionName, type Grant, type Trigger,
 } from '../../lambdas/handlers/functions';
 import { HTTP_ROUTES, type HttpFunctionName } from '../../lambdas/handlers/routes';
 import { EVENTBRIDGE_INGEST_PATH, SOURCE_DESCRIPTORS, SOURCE_ROUTES, sourceOptionsOf } from '../../lambdas/core/normalize/registry';
@@ -31,6 +31,7 @@ import { AlertQueue } from '../constructs/alert-queue';
 import { iam5ResourceFinding } from '../constructs/nag-finding';
 import { FUNCTION_DEFAULTS, PROCESSOR_DEFAULTS } from '../constructs/defaults';
 import { PipelineFunction } from '../constructs/pipeline-function';
+import { StatusSite } from '../constructs/status-site';
 import { TokenSecret } from '../constructs/token-secret';
 import { WebhookApi } from '../constructs/webhook-api';
 
@@ -83,6 +84,8 @@ export class AlertPipelineStack extends Stack {
   public readonly emailTopics: Readonly<Record<string, sns.Topic>>;
   /** The key of the email topics (null when nobody has an email contact). */
   public readonly emailTopicKey: kms.Key | null;
+  /** The status page's bucket and distribution (null without a `statusPage` config section). */
+  public readonly statusSite: StatusSite | null;
 
   constructor(scope: Construct, id: string, props: AlertPipelineStackProps) {
     super(scope, id, props);
@@ -133,7 +136,11 @@ export class AlertPipelineStack extends Stack {
     // 1. Every function of the table (lambdas/handlers/functions.ts) that this config deploys (an optional one only
     //    with a trigger: the EventBridge ingest function when there is a rule).
     const functions: Partial<Record<FunctionName, PipelineFunction>> = {};
-    for (const name of enabledFunctions((trigger) => trigger.kind !== 'eventbridge' || eventBridgeRules.length > 0)) {
+    // A trigger with `when: 'statusPage'` exists only when the config has a status page.
+    const triggerEnabled = (trigger: Trigger) =>
+      (trigger.kind !== 'eventbridge' || eventBridgeRules.length > 0) && (!('when' in trigger) || trigger.when === undefined || config.statusPage !== undefined);
+    this.statusSite = config.statusPage ? new StatusSite(this, 'StatusSite') : null;
+    for (const name of enabledFunctions(triggerEnabled)) {
       const spec = functionSpec(name);
       functions[name] = new PipelineFunction(this, spec.id, {
         entry: spec.entry,
@@ -169,7 +176,9 @@ export class AlertPipelineStack extends Stack {
     const escalationStep = fn(pageTask);
     this.escalation = new EscalationStateMachine(this, 'Escalation', { stepFunction: escalationStep.function });
     for (const name of functionsTriggeredBy('schedule')) {
-      const every = triggerOf(name, 'schedule')!.everyMinutes;
+      const trigger = triggerOf(name, 'schedule')!;
+      if (!functions[name] || !triggerEnabled(trigger)) continue;
+      const every = trigger.everyMinutes;
       new events.Rule(this, `${functionSpec(name).id}Schedule`, {
         description: `Runs the alert pipeline ${name} every ${every === 1 ? 'minute' : `${every} minutes`}`,
         schedule: events.Schedule.rate(Duration.minutes(every)),
@@ -200,6 +209,9 @@ export class AlertPipelineStack extends Stack {
       publicBaseUrl: () => this.webhookApi.url.replace(/\/$/, ''),
       emailTopicArns: () => Stack.of(this).toJsonString(Object.fromEntries(Object.entries(this.emailTopics).map(([k, t]) => [k, t.topicArn]))),
       channelSecretPrefix: () => CHANNEL_SECRET_PREFIX,
+      statusSiteBucket: () => this.requireStatusSite().bucket.bucketName,
+      statusPageUrl: () => this.requireStatusSite().url,
+      statusRenderFunctionName: () => optional(functionsTriggeredBy('status-change'))?.function.functionName ?? '',
     };
     const hasSms = config.people.some((p) => p.contacts.some((c) => c.type === 'sms'));
     const grants: Record<Grant, (f: PipelineFunction) => void> = {
@@ -215,6 +227,16 @@ export class AlertPipelineStack extends Stack {
       'email-topics:publish': (f) => this.grantEmailTopics(f),
       'sms:publish': (f) => hasSms && this.grantSms(f),
       'escalation:start-stop': (f) => this.grantEscalate(f, stateMachine, escalationStep),
+      'status-site:put': (f) => this.grantStatusSite(f),
+      'status-render:invoke': (f) => {
+        const renderer = optional(functionsTriggeredBy('status-change'));
+        if (!renderer) return;
+        renderer.function.grantInvoke(f);
+        Validations.of(f.role).acknowledge({
+          id: `AwsSolutions-IAM5[Resource::<${Stack.of(this).getLogicalId(renderer.function.node.defaultChild as never)}.Arn>:*]`,
+          reason: 'Added by grantInvoke for function versions and aliases of the status-render function only.',
+        });
+      },
     };
     for (const [name, f] of Object.entries(functions) as Array<[FunctionName, PipelineFunction]>) {
       const spec = functionSpec(name);
@@ -298,6 +320,21 @@ export class AlertPipelineStack extends Stack {
     });
   }
 
+  private requireStatusSite(): StatusSite {
+    if (!this.statusSite) throw new InvariantError('the status-site bucket is needed but the config has no statusPage section');
+    return this.statusSite;
+  }
+
+  /** The status-render function: put the rendered files into the status-site bucket. Nothing else of it. */
+  private grantStatusSite(fn: PipelineFunction): void {
+    const site = this.requireStatusSite();
+    fn.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: [site.bucket.arnForObjects('*')] }));
+    Validations.of(fn.role).acknowledge({
+      id: iam5ResourceFinding(fn, site.bucket, site.bucket.bucketArn, '/*'),
+      reason: 'The renderer writes the status files (status/index.html, status.json, status/feed.atom) into the dedicated status-site bucket, which holds nothing else; the action is s3:PutObject only.',
+    });
+  }
+
   /** Ingest functions: write raw payloads under `raw/` of the archive. Nothing else of the bucket. */
   private grantArchiveRaw(fn: PipelineFunction, archiveBucket: IBucket): void {
     fn.role.addToPrincipalPolicy(
@@ -354,5 +391,9 @@ export class AlertPipelineStack extends Stack {
     out('AlertQueueArn', this.alertQueue.queue.queueArn, 'Alert queue ARN (destination of a DLQ redrive)');
     out('DeadLetterQueueUrl', this.alertQueue.deadLetterQueue.queueUrl, 'Dead-letter queue: alerts that could not be processed');
     out('DeadLetterQueueArn', this.alertQueue.deadLetterQueue.queueArn, 'Dead-letter queue ARN (source of a DLQ redrive)');
+    if (this.statusSite) {
+      out('StatusPageUrl', `${this.statusSite.url}/`, 'Public status page (CloudFront; also /status.json and /status/feed.atom), served apart from the API');
+      out('StatusSiteBucketName', this.statusSite.bucket.bucketName, 'S3 bucket the status-render function writes the status page to');
+    }
   }
 }

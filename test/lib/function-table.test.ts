@@ -11,7 +11,8 @@ import { Match } from 'aws-cdk-lib/assertions';
 import { buildApp, cleanUpOutdirs, configWith, logicalIdOf, PROJECT_ROOT, type BuiltApp } from './helpers';
 
 /** The default config enables no EventBridge rule of any source. */
-const withoutEventBridgeRules = (trigger: { kind: string }) => trigger.kind !== 'eventbridge';
+/** The default config: no EventBridge rule, no status page (triggers with `when: 'statusPage'`). */
+const withoutEventBridgeRules = (trigger: { kind: string }) => trigger.kind !== 'eventbridge' && !('when' in trigger);
 
 describe('the function table', () => {
   let built: BuiltApp;
@@ -51,7 +52,7 @@ describe('the function table', () => {
   it('leaves out an optional function none of whose triggers the config enables, and adds it when one is', () => {
     expect(built.pipelineStack.functions.ingestEventBridge).toBeUndefined();
     const other = buildApp(configWith((c) => ({ ...c, sources: { ...c.sources, guardduty: { ...c.sources?.guardduty, eventBridgeRule: true } } })));
-    expect(Object.keys(other.pipelineTemplate.findResources('AWS::Lambda::Function'))).toHaveLength(enabledFunctions(() => true).length);
+    expect(Object.keys(other.pipelineTemplate.findResources('AWS::Lambda::Function'))).toHaveLength(enabledFunctions((t) => !('when' in t)).length);
     expect(other.pipelineStack.functions.ingestEventBridge).toBeDefined();
   });
 

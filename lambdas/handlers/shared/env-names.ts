@@ -34,4 +34,10 @@ export const ENV = {
   emailTopicArns: 'EMAIL_TOPIC_ARNS',
   /** Prefix of Secrets Manager secret names of notification channels (`<prefix><channel secret>`). */
   channelSecretPrefix: 'CHANNEL_SECRET_PREFIX',
+  /** S3 bucket the status-page renderer writes the public status files to (served by CloudFront). */
+  statusSiteBucket: 'STATUS_SITE_BUCKET',
+  /** Public base URL of the status page (the CloudFront distribution), e.g. https://d111111abcdef8.cloudfront.net */
+  statusPageUrl: 'STATUS_PAGE_URL',
+  /** Name of the status-render function, invoked asynchronously when a status may have changed ('' = no status page). */
+  statusRenderFunctionName: 'STATUS_RENDER_FUNCTION_NAME',
 } as const;

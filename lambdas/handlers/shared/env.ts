@@ -24,6 +24,10 @@ export const env = {
   publicBaseUrl: () => required(ENV.publicBaseUrl).replace(/\/+$/, ''),
   emailTopicArns: (): Record<string, string> => JSON.parse(process.env[ENV.emailTopicArns] || '{}') as Record<string, string>,
   channelSecretPrefix: () => process.env[ENV.channelSecretPrefix] ?? '',
+  statusSiteBucket: () => required(ENV.statusSiteBucket),
+  statusPageUrl: () => required(ENV.statusPageUrl).replace(/\/+$/, ''),
+  /** Empty when no status page is deployed: the notifier then does nothing. */
+  statusRenderFunctionName: () => process.env[ENV.statusRenderFunctionName] ?? '',
   snsAllowedTopicArns: (): string[] =>
     (process.env[ENV.snsAllowedTopicArns] ?? '').split(',').map((s) => s.trim()).filter(Boolean),
 };

@@ -1,7 +1,8 @@
 /** The AWS Escalator (Step Functions + Lambda event invoke), for the functions that start or stop escalations. */
 import type { PipelineConfig } from '../../core/config/pipeline-config.schema';
 import { createEscalator } from '../../core/escalation/escalator';
-import type { Clock, Escalator, IncidentStore, OperationsStore } from '../../core/ports';
+import type { Clock, Escalator, IncidentStore, OperationsStore, StatusNotifier } from '../../core/ports';
+import { LambdaStatusNotifier } from '../../adapters/lambda/lambda-status-notifier';
 import { DynamoIncidentStore } from '../../adapters/dynamodb/incident-store';
 import { DynamoOperationsStore } from '../../adapters/dynamodb/operations-store';
 import type { TokenSource } from '../../core/ports';
@@ -29,6 +30,13 @@ export interface IncidentOperationsDeps {
   clock: Clock;
   /** HMAC keys of links (newest first; the newest signs calendar feed URLs). */
   linkKeys: TokenSource;
+  /** Told after every write that may change the status page (absent: no status page to tell). */
+  statusNotifier?: StatusNotifier;
+}
+
+/** The status-render function, invoked asynchronously (does nothing when no status page is deployed). */
+export function awsStatusNotifier(): StatusNotifier {
+  return new LambdaStatusNotifier(lambdaClient(), env.statusRenderFunctionName());
 }
 
 /** Those dependencies in AWS. */
@@ -42,5 +50,6 @@ export function awsIncidentOperations(): IncidentOperationsDeps {
     escalator: awsEscalator(config, store),
     clock: { now: () => new Date() },
     linkKeys: new SecretsManagerTokens(secretsClient(), env.actionLinkSecretId()),
+    statusNotifier: awsStatusNotifier(),
   };
 }

@@ -85,10 +85,18 @@ export function header(event: HttpEvent, name: string): string | undefined {
 export type RouteHandlers = Record<string, (event: HttpEvent) => Promise<HttpResult>>;
 
 /** One Lambda serving several routes: dispatch on API Gateway's route key, errors mapped by `httpErrors`. */
-export function httpHandler(routes: RouteHandlers) {
+/**
+ * `afterWrite` runs after every successful non-GET request (a write that may change a status page component: the
+ * StatusNotifier); its failure is logged, never the request's.
+ */
+export function httpHandler(routes: RouteHandlers, options: { afterWrite?: (() => Promise<void>) | undefined } = {}) {
   return middy<HttpEvent, HttpResult>(async (event: HttpEvent) => {
     const route = routes[event.routeKey];
     if (!route) throw new NotFoundError(`no route ${event.routeKey}`);
-    return route(event);
+    const result = await route(event);
+    if (options.afterWrite && !event.routeKey.startsWith('GET ') && result.statusCode < 400) {
+      await options.afterWrite().catch((err: unknown) => logger.warn('status notification failed', { error: String(err) }));
+    }
+    return result;
   }).use(httpErrors());
 }
