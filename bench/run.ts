@@ -10,8 +10,9 @@
  * 3. DynamoDB request units per alert (unique alerts, the storm, a 5 % incident mix), counted from the SDK calls;
  * 4. state transitions, notifications and DynamoDB units per incident for each escalation path;
  * 5. cost per million alerts from those counts and the prices of docs/limits-and-prices.md;
- * 6. each Lambda bundle's size and import time;
- * 7. insights at scale: GET /api/analytics and a full GET /api/export over 100,000 incidents (bench/lib/insights.ts).
+ * 6. status page freshness: a sev1 alert posted -> status.json showing major_outage (median, p95 over 20 runs);
+ * 7. each Lambda bundle's size and import time;
+ * 8. insights at scale: GET /api/analytics and a full GET /api/export over 100,000 incidents (bench/lib/insights.ts).
  *
  * Environment: BENCH_QUICK=1 shrinks every workload (a smoke run; figures not comparable); BENCH_NO_INSTALL=1 never
  * installs Alertmanager; BENCH_OUT=<file> writes the report elsewhere.
@@ -33,6 +34,7 @@ import { measureInsights, type InsightsScale } from './lib/insights';
 import { costPerMillion, type CostBreakdown, type EscalationMeasure, type IngestMeasure } from './lib/cost';
 import { measureEscalation, type EscalationResult } from './lib/escalation';
 import { startRuntimeProcess, type ChildStats } from './lib/runtime-process';
+import { measureFreshness } from './lib/freshness';
 import { alertmanagerBody, alertname, batches, buildStorm, EXTERNAL_URL, sendStorm, webhookBody, type StormAlert } from './lib/storm';
 import { fmt, fmtBytes, fmtMs, median, percentile, sleep } from './lib/stats';
 
@@ -253,6 +255,10 @@ async function main(): Promise<void> {
   escalation.push(await measureEscalation('two levels × 2 rounds, nobody acknowledges', 'two-levels-repeat', false));
   for (const e of escalation) log(`${e.label}: ${fmt(e.transitionsPerIncident, 1)} transitions, ${fmt(e.notificationsPerIncident, 1)} notifications per incident`);
 
+  section('status page freshness: sev1 alert posted -> status.json shows major_outage (local runtime)');
+  const freshness = await measureFreshness(QUICK ? 5 : 20);
+  log(`status page: median ${fmtMs(freshness.medianMs)}, p95 ${fmtMs(freshness.p95Ms)} over ${freshness.runs} runs; dependent degraded: median ${fmtMs(freshness.dependentMedianMs)}`);
+
   section('Lambda bundles (esbuild as lib/constructs/defaults.ts) and import time');
   const nodeMs = nodeStartMs(QUICK ? 3 : 7);
   const bundles: BundleResult[] = await measureBundles(repoConfig, QUICK ? 3 : 7);
@@ -433,6 +439,22 @@ per path, one alert each; acknowledgements through \`POST /api/incidents/{id}/ac
 Each level targets one webhook channel (one notification per page).
 
 ${escTable}
+
+## Status page freshness
+
+From \`POST /ingest/events/v2\` of a sev1 (\`critical\`) alert for \`database\` to \`GET /status.json\` showing it
+\`major_outage\` on the local runtime (embedded DynamoDB in memory, polled every 2 ms): the processing of that alert plus
+one render by the status-render handler, which the runtime runs after every processed batch. ${freshness.runs} runs, each
+from an operational page (the incident is resolved and the page back to operational before the next run).
+
+${table(['Measure', 'Median', 'p95'], [
+    ['alert -> `database` major_outage', fmtMs(freshness.medianMs), fmtMs(freshness.p95Ms)],
+    ['alert -> dependent `checkout` degraded_performance too', fmtMs(freshness.dependentMedianMs), ''],
+  ])}
+
+In AWS the processor invokes the status-render function asynchronously after a batch that opened, acknowledged or
+resolved an incident: the same path plus one Lambda event invoke and the S3 puts; CloudFront then serves the object
+within its \`max-age\` (docs/status-page.md §Hosting in AWS).
 
 ## Cost per million alerts
 
