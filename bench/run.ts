@@ -454,7 +454,7 @@ ${table(['Measure', 'Median', 'p95'], [
 
 In AWS the processor invokes the status-render function asynchronously after a batch that opened, acknowledged or
 resolved an incident: the same path plus one Lambda event invoke and the S3 puts; CloudFront then serves the object
-within its \`max-age\` (docs/status-page-inhibition-and-hosting.md §Hosting in AWS).
+within its \`max-age\` (docs/status-page.md §Hosting in AWS).
 
 ## Cost per million alerts
 

@@ -1,5 +1,5 @@
 /**
- * The status page's hosting in AWS, apart from the API (docs/status-page-inhibition-and-hosting.md §Hosting in AWS): a dedicated S3 bucket
+ * The status page's hosting in AWS, apart from the API (docs/status-page.md §Hosting in AWS): a dedicated S3 bucket
  * that only the status-render function writes, served by a CloudFront distribution through origin access control
  * (the bucket stays private: no website hosting, public access blocked, TLS enforced), HTTPS only, with the
  * managed security-headers policy and `status/index.html` as the default root object. A small log bucket keeps the
