@@ -8,11 +8,12 @@ import { enabledFunctions, FUNCTION_NAMES, functionSpec, functionsTriggeredBy, t
 import { HTTP_ROUTES, routeKeyOf, routesOf } from '../../lambdas/handlers/routes';
 import { ENV } from '../../lambdas/handlers/shared/env-names';
 import { Match } from 'aws-cdk-lib/assertions';
-import { buildApp, cleanUpOutdirs, configWith, logicalIdOf, PROJECT_ROOT, type BuiltApp } from './helpers';
+import { buildApp, cleanUpOutdirs, configWith, defaultConfig, logicalIdOf, PROJECT_ROOT, type BuiltApp } from './helpers';
 
 /** The default config enables no EventBridge rule of any source. */
-/** The default config: no EventBridge rule, no status page (triggers with `when: 'statusPage'`). */
-const withoutEventBridgeRules = (trigger: { kind: string }) => trigger.kind !== 'eventbridge' && !('when' in trigger);
+/** The default config: no EventBridge rule; triggers with `when: 'statusPage'` as its statusPage section says. */
+const hasStatusPage = defaultConfig().statusPage !== undefined;
+const withoutEventBridgeRules = (trigger: { kind: string }) => trigger.kind !== 'eventbridge' && (!('when' in trigger) || hasStatusPage);
 
 describe('the function table', () => {
   let built: BuiltApp;
@@ -52,7 +53,7 @@ describe('the function table', () => {
   it('leaves out an optional function none of whose triggers the config enables, and adds it when one is', () => {
     expect(built.pipelineStack.functions.ingestEventBridge).toBeUndefined();
     const other = buildApp(configWith((c) => ({ ...c, sources: { ...c.sources, guardduty: { ...c.sources?.guardduty, eventBridgeRule: true } } })));
-    expect(Object.keys(other.pipelineTemplate.findResources('AWS::Lambda::Function'))).toHaveLength(enabledFunctions((t) => !('when' in t)).length);
+    expect(Object.keys(other.pipelineTemplate.findResources('AWS::Lambda::Function'))).toHaveLength(enabledFunctions((t) => !('when' in t) || hasStatusPage).length);
     expect(other.pipelineStack.functions.ingestEventBridge).toBeDefined();
   });
 

@@ -86,7 +86,7 @@ describe('status page hosting in AWS', () => {
   });
 
   it('without statusPage: no bucket for it, no distribution, no renderer, no output; the notifiers get an empty name', () => {
-    const built = buildApp();
+    const built = buildApp(configWith(({ statusPage: _none, ...c }) => c));
     const t = built.pipelineTemplate;
     expect(built.pipelineStack.statusSite).toBeNull();
     expect(built.pipelineStack.functions.statusRender).toBeUndefined();
