@@ -172,6 +172,16 @@ export async function openUpstreamIncidents(store: IncidentStore, edges: readonl
   return out;
 }
 
+/**
+ * The inhibitor lookup of one processor batch: the open incidents of the services that `services` depend on over an
+ * inhibiting edge, read once (an upstream incident opened by this same batch does not hold its dependents).
+ */
+export async function batchInhibitor(store: IncidentStore, edges: readonly InhibitEdge[], services: Iterable<string>): Promise<(service: string) => Inhibitor | null> {
+  if (edges.length === 0) return () => null;
+  const upstream = await openUpstreamIncidents(store, edges, services);
+  return (service) => inhibitorOf(service, edges, (s) => upstream.get(s) ?? []);
+}
+
 export interface ReleaseDeps {
   store: IncidentStore;
   escalator: Escalator;

@@ -19,7 +19,7 @@ import type { Incident } from './model/incident';
 import { isOpen } from './model/incident';
 import { markEscalationStarted } from './incident-actions';
 import { TransientError } from './errors';
-import { holdInhibited, inhibitorOf, openUpstreamIncidents, releaseHeldBy, type InhibitEdge, type Inhibitor } from './inhibition';
+import { batchInhibitor, holdInhibited, releaseHeldBy, type InhibitEdge, type Inhibitor } from './inhibition';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Ingest side
@@ -253,13 +253,8 @@ export async function processEnvelopes(records: readonly QueueRecord[], deps: Pr
     }
   }
 
-  // Stage "inhibit": the open incidents of the services the batch's services depend on over an inhibiting edge, read
-  // once per batch (an upstream incident opened by this same batch does not hold its dependents).
-  const edges = deps.inhibitEdges ?? [];
-  const upstream = edges.length === 0
-    ? new Map<string, Incident[]>()
-    : await openUpstreamIncidents(deps.store, edges, [...groups.values()].flatMap((g) => g.map((a) => a.evaluation.route.service)));
-  const inhibitorFor = (service: string): Inhibitor | null => (edges.length === 0 ? null : inhibitorOf(service, edges, (s) => upstream.get(s) ?? []));
+  // Stage "inhibit": what holds a new incident of a service, read once per batch.
+  const inhibitorFor = await batchInhibitor(deps.store, deps.inhibitEdges ?? [], [...groups.values()].flatMap((g) => g.map((a) => a.evaluation.route.service)));
 
   await mapLimit([...groups.values()], GROUP_CONCURRENCY, async (alerts) => {
     try {
