@@ -144,8 +144,8 @@ describe('AlertPipelineStack', () => {
 
   describe('EventBridge option', () => {
     it('creates no rule and no EventBridge function when config.sources.cloudwatch.eventBridgeRule is false', () => {
-      // The only rule is the sweeper's schedule.
-      template().resourceCountIs('AWS::Events::Rule', 1);
+      // The only rules are the schedules: the sweeper's and the status page renderer's (config/pipeline.yaml has a statusPage).
+      template().resourceCountIs('AWS::Events::Rule', 2);
       template().hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(1 minute)' });
       expect(stack().functions.ingestEventBridge).toBeUndefined();
     });
@@ -181,15 +181,15 @@ describe('AlertPipelineStack', () => {
           Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [logicalIdOf(fn.function.node.defaultChild), 'Arn'] } })],
         });
       }
-      // The sweeper's schedule and the two finding rules; no CloudWatch rule.
-      other.pipelineTemplate.resourceCountIs('AWS::Events::Rule', 3);
+      // The sweeper's and the status renderer's schedules and the two finding rules; no CloudWatch rule.
+      other.pipelineTemplate.resourceCountIs('AWS::Events::Rule', 4);
     });
   });
 
   describe('functions', () => {
     it('run on the newest Node.js runtime, arm64, with active tracing and their own log group', () => {
       const functions = template().findResources('AWS::Lambda::Function');
-      expect(Object.keys(functions)).toHaveLength(8);
+      expect(Object.keys(functions)).toHaveLength(9); // with statusRender (config/pipeline.yaml has a statusPage)
       for (const fn of Object.values(functions)) {
         expect(fn.Properties).toMatchObject({
           Runtime: 'nodejs24.x',
@@ -199,7 +199,7 @@ describe('AlertPipelineStack', () => {
         });
       }
       // One per function, plus the escalation state machine's execution log.
-      template().resourcePropertiesCountIs('AWS::Logs::LogGroup', { RetentionInDays: 30 }, 9);
+      template().resourcePropertiesCountIs('AWS::Logs::LogGroup', { RetentionInDays: 30 }, 10);
     });
 
     it('do not use the AWSLambdaBasicExecutionRole managed policy', () => {
@@ -240,7 +240,7 @@ describe('AlertPipelineStack', () => {
       const fn = template().findResources('AWS::Lambda::Function')[fnId('processAlerts')];
       expect(fn?.Properties.MemorySize).toBe(512);
       expect(Object.keys(fn?.Properties.Environment.Variables).sort()).toEqual(
-        [ENV.deadLetterQueueUrl, ENV.tableName, ENV.stateMachineArn, ENV.escalationFunctionName].sort(),
+        [ENV.deadLetterQueueUrl, ENV.tableName, ENV.stateMachineArn, ENV.escalationFunctionName, ENV.statusRenderFunctionName].sort(),
       );
       expect(fn?.Properties.Environment.Variables[ENV.deadLetterQueueUrl]).toEqual({ Ref: dlqId() });
     });
