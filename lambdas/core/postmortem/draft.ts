@@ -5,6 +5,7 @@
  */
 import type { AlertRecord, Incident, TimelineEvent } from '../model/incident';
 import type { TraceStep } from '../model/trace';
+import { incidentFigures } from '../insights/figures';
 import type { Checklist, PostmortemTemplate } from './config';
 import type { DetectionFigures, NonEvent, Postmortem, PostmortemFacts, RelatedIncident, TimelineLine } from './model';
 
@@ -83,14 +84,14 @@ const minIso = (values: Array<string | null | undefined>): string | null => {
   return present.length === 0 ? null : present.reduce((a, b) => (Date.parse(a) <= Date.parse(b) ? a : b));
 };
 
-/** First raw signal -> first page -> first acknowledgement -> resolve. */
+/**
+ * First raw signal -> first page -> first acknowledgement -> resolve: the points are the incident figures analytics
+ * uses (`insights/figures.ts`); the first raw signal also looks at the alert log's source times.
+ */
 export function detectionFigures(incident: Incident, timeline: readonly TimelineEvent[], alerts: readonly AlertRecord[]): DetectionFigures {
-  const firstSignalAt = minIso([incident.firstAlert.occurredAt, ...alerts.map((a) => a.occurredAt)]) ?? incident.openedAt;
-  // A page event with a level paged someone; "Not paged: ..." entries carry a reason instead.
-  const firstPageAt = minIso(timeline.filter((e) => e.type === 'page' && typeof e.data?.level === 'number').map((e) => e.at));
-  const firstNotificationAt = minIso(timeline.filter((e) => e.type === 'notification' && e.data?.outcome === 'sent').map((e) => e.at));
-  const firstAckAt = minIso([incident.acknowledgedAt, ...timeline.filter((e) => e.type === 'acknowledged').map((e) => e.at)]);
-  const resolvedAt = incident.resolvedAt;
+  const figures = incidentFigures(incident, timeline);
+  const firstSignalAt = minIso([figures.firstSignalAt, ...alerts.map((a) => a.occurredAt)]) ?? incident.openedAt;
+  const { firstPageAt, firstNotificationAt, firstAckAt, resolvedAt } = figures;
   const opener = alerts.find((a) => a.trace.steps.some((s) => s.stage === 'delay' && s.outcome === 'delayed'));
   const delay = opener?.trace.steps.find((s) => s.stage === 'delay' && s.outcome === 'delayed');
   const heldBy = incident.holdMinutes !== null
