@@ -2,10 +2,11 @@
  * PublishedDocuments in a local folder (the local runtime's data directory), same key layout as S3. Written to a
  * temporary name, flushed and renamed, so a kill never leaves half a document.
  */
-import { mkdir, open, readFile, rename } from 'node:fs/promises';
-import { dirname, join, resolve, sep } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { join, resolve, sep } from 'node:path';
 import { InvariantError } from '../../core/errors';
 import type { PublishedDocuments } from '../../core/ports';
+import { writeFileDurably } from './durable-file';
 
 export class FsDocuments implements PublishedDocuments {
   constructor(private readonly root: string) {}
@@ -17,17 +18,7 @@ export class FsDocuments implements PublishedDocuments {
   }
 
   async put(key: string, body: string, _contentType: string): Promise<void> {
-    const path = this.pathOf(key);
-    await mkdir(dirname(path), { recursive: true });
-    const tmp = `${path}.tmp`;
-    const handle = await open(tmp, 'w', 0o600);
-    try {
-      await handle.writeFile(body, 'utf8');
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await rename(tmp, path);
+    await writeFileDurably(this.pathOf(key), body);
   }
 
   async get(key: string): Promise<string | null> {
