@@ -5,6 +5,7 @@
  */
 import type { Severity } from '../model/alert';
 import type { IncidentStatus } from '../model/incident';
+import type { IncidentFigures } from '../insights/figures';
 
 export const POSTMORTEM_STATUSES = ['draft', 'in_review', 'published'] as const;
 export type PostmortemStatus = (typeof POSTMORTEM_STATUSES)[number];
@@ -49,13 +50,8 @@ export interface TimelineLine {
  * Detection figures, all ISO times or null; the `...Seconds` are between consecutive points (null when either
  * end is missing). First raw signal = the earliest source time of an alert of the incident.
  */
-export interface DetectionFigures {
-  firstSignalAt: string;
-  openedAt: string;
-  firstPageAt: string | null;
-  firstNotificationAt: string | null;
-  firstAckAt: string | null;
-  resolvedAt: string | null;
+export interface DetectionFigures
+  extends Pick<IncidentFigures, 'firstSignalAt' | 'openedAt' | 'firstPageAt' | 'firstNotificationAt' | 'firstAckAt' | 'resolvedAt'> {
   signalToPageSeconds: number | null;
   pageToAckSeconds: number | null;
   signalToAckSeconds: number | null;
