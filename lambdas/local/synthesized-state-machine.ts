@@ -79,17 +79,17 @@ export function synthesizeEscalationStateMachine(config: PipelineConfig): Promis
 
 async function synthesize(config: PipelineConfig): Promise<SynthesizedStateMachine> {
   // Loaded on demand: only the local runtime and tests pay for aws-cdk-lib.
-  const { createApp, PIPELINE_STACK_ID } = await import('../../lib/app');
+  const { createApp } = await import('../../lib/app');
   const root = join(__dirname, '..', '..');
   const context = (JSON.parse(readFileSync(join(root, 'cdk.json'), 'utf8')) as { context?: Record<string, unknown> }).context ?? {};
   const outdir = mkdtempSync(join(tmpdir(), 'alert-pipeline-synth-'));
   const previous = process.env.CDK_VALIDATION;
   process.env.CDK_VALIDATION = 'false';
   try {
-    const { app } = createApp(config, { appProps: { outdir, context: { ...context, 'aws:cdk:bundling-stacks': [] } }, nag: false });
-    const template = app.synth().getStackByName(PIPELINE_STACK_ID).template as { Resources: Record<string, { Type: string; Properties: Record<string, Json> }> };
+    const { app, pipelineStack } = createApp(config, { appProps: { outdir, context: { ...context, 'aws:cdk:bundling-stacks': [] } }, nag: false });
+    const template = app.synth().getStackByName(pipelineStack.stackName).template as { Resources: Record<string, { Type: string; Properties: Record<string, Json> }> };
     const machines = Object.values(template.Resources).filter((r) => r.Type === 'AWS::StepFunctions::StateMachine');
-    if (machines.length !== 1) throw new InvariantError(`expected one state machine in ${PIPELINE_STACK_ID}, found ${machines.length}`);
+    if (machines.length !== 1) throw new InvariantError(`expected one state machine in ${pipelineStack.stackName}, found ${machines.length}`);
     const functions: Record<string, string> = {};
     const text = resolveIntrinsics(machines[0]!.Properties.DefinitionString, functions) as string;
     const definition = JSON.parse(text) as Record<string, unknown>;

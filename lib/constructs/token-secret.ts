@@ -2,7 +2,7 @@
  * TokenSecret: a shared-secret token in Secrets Manager, stored as `{"token": "<32 letters and digits>"}`.
  * One job: generate the token and document why it is not rotated automatically.
  */
-import { Validations } from 'aws-cdk-lib';
+import { RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { TOKEN_LENGTH } from './defaults';
@@ -10,6 +10,16 @@ import { TOKEN_LENGTH } from './defaults';
 export interface TokenSecretProps {
   /** What the token is for, shown in the Secrets Manager console. */
   readonly description: string;
+  /**
+   * The secret's name (from StageNames.secretName), so the other stack and people can find it by name.
+   * @default - a generated name
+   */
+  readonly secretName?: string;
+  /**
+   * What happens to the secret when it leaves the stack.
+   * @default RemovalPolicy.DESTROY
+   */
+  readonly removalPolicy?: RemovalPolicy;
 }
 
 export class TokenSecret extends Construct {
@@ -19,6 +29,8 @@ export class TokenSecret extends Construct {
     super(scope, id);
     this.secret = new secretsmanager.Secret(this, 'Secret', {
       description: props.description,
+      secretName: props.secretName,
+      removalPolicy: props.removalPolicy,
       generateSecretString: {
         secretStringTemplate: '{}',
         generateStringKey: 'token',

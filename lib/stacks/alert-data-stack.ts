@@ -1,15 +1,25 @@
 /**
- * AlertDataStack: the stateful half of the pipeline (incident table, raw archive). Everything here is retained
- * when the stack is deleted, and construct ids are never renamed (a new id would mean a new, empty resource).
- * The pipeline stack can be destroyed and redeployed freely on top of it.
+ * AlertDataStack: the stateful half of the pipeline (incident table, raw archive, the tokens senders hold, the
+ * action-link key, the API's custom domain). Everything here is retained when the stack is deleted, and construct
+ * ids are never renamed (a new id would mean a new, empty resource). The pipeline stack can be destroyed and
+ * redeployed freely on top of it: it reads this stack's names from SSM parameters and its secrets by name
+ * (lib/constructs/shared-value.ts), so this stack has no CloudFormation exports.
  */
 import { Duration, RemovalPolicy, Stack, Validations, type StackProps } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
 import { INCIDENT_TABLE } from '../../lambdas/adapters/dynamodb/table-schema';
+import type { PipelineConfig } from '../../lambdas/core/config/pipeline-config.schema';
+import { StageNames } from '../config/stage';
+import { ApiDomain } from '../constructs/api-domain';
+import { publishValue, SHARED_SECRETS, SHARED_VALUES } from '../constructs/shared-value';
+import { TokenSecret } from '../constructs/token-secret';
 
-export type AlertDataStackProps = StackProps;
+export interface AlertDataStackProps extends StackProps {
+  /** The validated pipeline config (`deployment.domain`). */
+  readonly pipelineConfig: PipelineConfig;
+}
 
 /** Raw payloads move to S3 Standard-IA after this many days (objects under 128 KB stay in Standard, see below). */
 export const ARCHIVE_INFREQUENT_ACCESS_AFTER = Duration.days(30);
@@ -23,9 +33,15 @@ export class AlertDataStack extends Stack {
   public readonly table: dynamodb.Table;
   public readonly archiveBucket: s3.Bucket;
   public readonly accessLogsBucket: s3.Bucket;
+  public readonly ingestToken: TokenSecret;
+  public readonly apiToken: TokenSecret;
+  public readonly actionLinkKey: TokenSecret;
+  /** The API's custom domain (null without `deployment.domain`). */
+  public readonly apiDomain: ApiDomain | null;
 
-  constructor(scope: Construct, id: string, props: AlertDataStackProps = {}) {
+  constructor(scope: Construct, id: string, props: AlertDataStackProps) {
     super(scope, id, props);
+    const names = StageNames.of(this);
 
     // Keys, TTL attribute and indexes come from the one description shared with the local runtime.
     this.table = new dynamodb.Table(this, 'IncidentTable', {
@@ -87,5 +103,19 @@ export class AlertDataStack extends Stack {
       ],
       removalPolicy: RemovalPolicy.RETAIN,
     });
+
+    publishValue(this, 'IncidentTableNameParameter', SHARED_VALUES.incidentTableName, this.table.tableName, 'Alert pipeline: name of the incident table (read by the pipeline stack)');
+    publishValue(this, 'ArchiveBucketNameParameter', SHARED_VALUES.archiveBucketName, this.archiveBucket.bucketName, 'Alert pipeline: name of the raw archive bucket (read by the pipeline stack)');
+
+    // The tokens that senders and API clients hold, and the key of the links already sent, outlive the pipeline
+    // stack: fixed names (the pipeline stack names them) and RETAIN (never deleted with a stack).
+    const token = (construct: string, name: string, description: string) =>
+      new TokenSecret(this, construct, { description, secretName: names.secretName(name), removalPolicy: RemovalPolicy.RETAIN });
+    this.ingestToken = token('IngestToken', SHARED_SECRETS.ingestToken, 'Alert pipeline ingest token: the {token} of /ingest/*/{token} and the routing_key of /ingest/events/v2');
+    this.apiToken = token('ApiToken', SHARED_SECRETS.apiToken, 'Alert pipeline API token: "Authorization: Bearer <token>" on /api/*');
+    this.actionLinkKey = token('ActionLinkKey', SHARED_SECRETS.actionLinkKey, 'Alert pipeline: HMAC key of one-click action links and calendar feed URLs ({"token": "...", "previousToken"?: "..."})');
+
+    const domain = props.pipelineConfig.deployment.domain;
+    this.apiDomain = domain ? new ApiDomain(this, 'ApiDomain', domain) : null;
   }
 }

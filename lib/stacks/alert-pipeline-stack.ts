@@ -2,7 +2,8 @@
  * AlertPipelineStack: the stateless half (functions, queue, topic, API, secrets). Wiring only: every resource
  * comes from a construct under lib/constructs, and every function, its environment variables, permissions and
  * event sources from the function table (lambdas/handlers/functions.ts); this file turns the table's names into
- * resources. Safe to destroy and redeploy (the data lives in AlertDataStack).
+ * resources. Safe to destroy and redeploy (the data, the tokens and the link key live in AlertDataStack, read here
+ * by name: lib/constructs/shared-value.ts).
  */
 import { CfnOutput, Duration, Stack, Validations, type StackProps } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -10,9 +11,9 @@ import * as eventTargets from 'aws-cdk-lib/aws-events-targets';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
-import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { Table, type ITable } from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import type { IBucket } from 'aws-cdk-lib/aws-s3';
+import { Bucket, type IBucket } from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
 import type { PipelineConfig } from '../../lambdas/core/config/pipeline-config.schema';
 import { channelSecret } from '../../lambdas/core/notify/channels';
@@ -32,16 +33,14 @@ import { iam5ResourceFinding } from '../constructs/nag-finding';
 import { FUNCTION_DEFAULTS, PROCESSOR_DEFAULTS } from '../constructs/defaults';
 import { PipelineFunction } from '../constructs/pipeline-function';
 import { StatusSite } from '../constructs/status-site';
-import { TokenSecret } from '../constructs/token-secret';
+import { StageNames } from '../config/stage';
+import { customDomainUrl, mapApiToDomain } from '../constructs/api-domain';
+import { readValue, secretArnPattern, SHARED_SECRETS, SHARED_VALUES } from '../constructs/shared-value';
 import { WebhookApi } from '../constructs/webhook-api';
 
 export interface AlertPipelineStackProps extends StackProps {
   /** The validated pipeline config (it is also inlined into every function bundle). */
   readonly pipelineConfig: PipelineConfig;
-  /** The incident table of AlertDataStack. */
-  readonly table: ITable;
-  /** The raw archive bucket of AlertDataStack. */
-  readonly archiveBucket: IBucket;
 }
 
 /** Prefix of the raw archive the ingest functions may write to. */
@@ -52,8 +51,13 @@ export const ARCHIVE_POSTMORTEMS_PREFIX = 'postmortems/';
 /** Placeholder for the token in output URL templates: outputs never carry a secret. */
 export const INGEST_TOKEN_PLACEHOLDER = '<INGEST_TOKEN>';
 
-/** Secrets Manager names of notification channel secrets start with this (see docs/deploy.md, "Channels"). */
-export const CHANNEL_SECRET_PREFIX = 'alert-pipeline/channels/';
+/**
+ * The DynamoDB calls the functions granted `table:read-write` make (test/lib/least-privilege.test.ts derives them from
+ * the code): no Scan, ConditionCheckItem, DescribeTable or stream reads.
+ */
+export const TABLE_DATA_ACTIONS = [
+  'dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem',
+] as const;
 
 /** The one function with a trigger of a kind (the stack wires exactly one of each). */
 function only(names: FunctionName[], what: string): FunctionName {
@@ -61,6 +65,11 @@ function only(names: FunctionName[], what: string): FunctionName {
     throw new InvariantError(`the function table needs exactly one function as ${what}, found ${names.length} (${names.join(', ')})`);
   }
   return names[0]!;
+}
+
+/** Allows exactly these actions on exactly these resources (no CDK grant*: they add actions the code never calls). */
+function allow(f: PipelineFunction, actions: string[], resources: string[]): void {
+  f.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions, resources }));
 }
 
 /** A function's timeout from the table (the house default otherwise). */
@@ -72,13 +81,12 @@ function timeoutOf(name: FunctionName): Duration {
 export class AlertPipelineStack extends Stack {
   public readonly alarmTopic: AlarmTopic;
   public readonly alertQueue: AlertQueue;
-  public readonly ingestToken: TokenSecret;
-  public readonly apiToken: TokenSecret;
+  /** Names of the data stack's secrets (the functions get these names; IAM names `<name>-??????`). */
+  public readonly secretNames: Readonly<Record<keyof typeof SHARED_SECRETS, string>>;
   /** The functions of the table (lambdas/handlers/functions.ts); undefined when the config does not deploy one. */
   public readonly functions: Readonly<Record<FunctionName, PipelineFunction | undefined>>;
   public readonly webhookApi: WebhookApi;
   public readonly alarmIngest: AlarmIngest;
-  public readonly actionLinkKey: TokenSecret;
   public readonly escalation: EscalationStateMachine;
   /** SNS topics of people's email contacts, by person. */
   public readonly emailTopics: Readonly<Record<string, sns.Topic>>;
@@ -90,7 +98,15 @@ export class AlertPipelineStack extends Stack {
   constructor(scope: Construct, id: string, props: AlertPipelineStackProps) {
     super(scope, id, props);
     const config = props.pipelineConfig;
-    const { table, archiveBucket } = props;
+    const names = StageNames.of(this);
+    // The data stack's table and archive, by the names it publishes in SSM (no export: lib/constructs/shared-value.ts).
+    const table: ITable = Table.fromTableName(this, 'IncidentTable', readValue(this, SHARED_VALUES.incidentTableName));
+    const archiveBucket: IBucket = Bucket.fromBucketName(this, 'RawArchiveBucket', readValue(this, SHARED_VALUES.archiveBucketName));
+    this.secretNames = {
+      ingestToken: names.secretName(SHARED_SECRETS.ingestToken),
+      apiToken: names.secretName(SHARED_SECRETS.apiToken),
+      actionLinkKey: names.secretName(SHARED_SECRETS.actionLinkKey),
+    };
 
     this.alarmTopic = new AlarmTopic(this, 'AlarmTopic');
     const topic = this.alarmTopic.topic;
@@ -103,15 +119,6 @@ export class AlertPipelineStack extends Stack {
     });
     const { queue, deadLetterQueue } = this.alertQueue;
 
-    this.ingestToken = new TokenSecret(this, 'IngestToken', {
-      description: 'Alert pipeline ingest token: the {token} of /ingest/*/{token} and the routing_key of /ingest/events/v2',
-    });
-    this.apiToken = new TokenSecret(this, 'ApiToken', {
-      description: 'Alert pipeline API token: "Authorization: Bearer <token>" on /api/*',
-    });
-    this.actionLinkKey = new TokenSecret(this, 'ActionLinkKey', {
-      description: 'Alert pipeline: HMAC key of one-click action links and calendar feed URLs ({"token": "..."})',
-    });
     // The email topics are encrypted with a key this stack owns (rotated yearly), so the Page step can be granted
     // exactly that key: the AWS-managed alias/aws/sns cannot be named by ARN in a policy (grantPublish would need
     // kms:GenerateDataKey* on key/*).
@@ -191,6 +198,9 @@ export class AlertPipelineStack extends Stack {
       handlers: httpFunctions,
       authorizerFunction: fn(only(functionsTriggeredBy('http-authorizer'), 'the API authorizer')),
     });
+    const domain = config.deployment.domain;
+    if (domain) mapApiToDomain(this, this.webhookApi.api, this.webhookApi.stage, domain);
+    const apiBaseUrl = domain ? `${customDomainUrl(domain)}/` : this.webhookApi.url;
 
     // 3. Their environment and grants, now that every resource they name exists.
     const stateMachine = this.escalation.stateMachine;
@@ -199,16 +209,16 @@ export class AlertPipelineStack extends Stack {
       queueUrl: () => queue.queueUrl,
       deadLetterQueueUrl: () => deadLetterQueue.queueUrl,
       archiveBucket: () => archiveBucket.bucketName,
-      ingestTokenSecretId: () => this.ingestToken.secret.secretArn,
-      apiTokenSecretId: () => this.apiToken.secret.secretArn,
+      ingestTokenSecretId: () => this.secretNames.ingestToken,
+      apiTokenSecretId: () => this.secretNames.apiToken,
       snsAllowedTopicArns: () => [...config.sources.cloudwatch.allowedTopicArns, topic.topicArn].join(','),
       stateMachineArn: () => stateMachine.stateMachineArn,
       escalationFunctionName: () => escalationStep.function.functionName,
-      actionLinkSecretId: () => this.actionLinkKey.secret.secretArn,
-      // Links in notifications and calendar feed URLs point at the API.
-      publicBaseUrl: () => this.webhookApi.url.replace(/\/$/, ''),
+      actionLinkSecretId: () => this.secretNames.actionLinkKey,
+      // Links in notifications and calendar feed URLs point at the API (its custom domain when there is one).
+      publicBaseUrl: () => apiBaseUrl.replace(/\/$/, ''),
       emailTopicArns: () => Stack.of(this).toJsonString(Object.fromEntries(Object.entries(this.emailTopics).map(([k, t]) => [k, t.topicArn]))),
-      channelSecretPrefix: () => CHANNEL_SECRET_PREFIX,
+      channelSecretPrefix: () => names.channelSecretPrefix,
       statusSiteBucket: () => this.requireStatusSite().bucket.bucketName,
       statusPageUrl: () => this.requireStatusSite().url,
       statusRenderFunctionName: () => optional(functionsTriggeredBy('status-change'))?.function.functionName ?? '',
@@ -216,26 +226,22 @@ export class AlertPipelineStack extends Stack {
     const hasSms = config.people.some((p) => p.contacts.some((c) => c.type === 'sms'));
     const grants: Record<Grant, (f: PipelineFunction) => void> = {
       'table:read-write': (f) => this.grantTableReadWrite(f, table),
-      'alert-queue:send': (f) => queue.grantSendMessages(f),
-      'dead-letter-queue:send': (f) => deadLetterQueue.grantSendMessages(f),
+      'alert-queue:send': (f) => allow(f, ['sqs:SendMessage'], [queue.queueArn]),
+      'dead-letter-queue:send': (f) => allow(f, ['sqs:SendMessage'], [deadLetterQueue.queueArn]),
       'archive:put-raw': (f) => this.grantArchiveRaw(f, archiveBucket),
       'archive:postmortems': (f) => this.grantArchivePostmortems(f, archiveBucket),
-      'ingest-token:read': (f) => this.ingestToken.secret.grantRead(f),
-      'api-token:read': (f) => this.apiToken.secret.grantRead(f),
-      'action-link-key:read': (f) => this.actionLinkKey.secret.grantRead(f),
+      'ingest-token:read': (f) => allow(f, ['secretsmanager:GetSecretValue'], [secretArnPattern(this, this.secretNames.ingestToken)]),
+      'api-token:read': (f) => allow(f, ['secretsmanager:GetSecretValue'], [secretArnPattern(this, this.secretNames.apiToken)]),
+      'action-link-key:read': (f) => allow(f, ['secretsmanager:GetSecretValue'], [secretArnPattern(this, this.secretNames.actionLinkKey)]),
       'channel-secrets:read': (f) => this.grantChannelSecrets(f, config),
       'email-topics:publish': (f) => this.grantEmailTopics(f),
       'sms:publish': (f) => hasSms && this.grantSms(f),
       'escalation:start-stop': (f) => this.grantEscalate(f, stateMachine, escalationStep),
       'status-site:put': (f) => this.grantStatusSite(f),
+      // The notifier invokes the unqualified function by name: its ARN, no versions or aliases.
       'status-render:invoke': (f) => {
         const renderer = optional(functionsTriggeredBy('status-change'));
-        if (!renderer) return;
-        renderer.function.grantInvoke(f);
-        Validations.of(f.role).acknowledge({
-          id: `AwsSolutions-IAM5[Resource::<${Stack.of(this).getLogicalId(renderer.function.node.defaultChild as never)}.Arn>:*]`,
-          reason: 'Added by grantInvoke for function versions and aliases of the status-render function only.',
-        });
+        if (renderer) allow(f, ['lambda:InvokeFunction'], [renderer.function.functionArn]);
       },
     };
     for (const [name, f] of Object.entries(functions) as Array<[FunctionName, PipelineFunction]>) {
@@ -245,7 +251,7 @@ export class AlertPipelineStack extends Stack {
     }
 
     this.functions = Object.fromEntries(FUNCTION_NAMES.map((name) => [name, functions[name]])) as Record<FunctionName, PipelineFunction | undefined>;
-    this.addOutputs();
+    this.addOutputs(apiBaseUrl);
   }
 
   /** One SNS topic per person with an email contact (email subscriptions need a topic). */
@@ -286,20 +292,21 @@ export class AlertPipelineStack extends Stack {
   private grantChannelSecrets(f: PipelineFunction, config: PipelineConfig): void {
     const channelSecretNames = [...new Set(config.channels.map(channelSecret).filter((s): s is string => s !== null))];
     if (channelSecretNames.length === 0) return;
-    const { partition, region, account } = Stack.of(this);
     f.role.addToPrincipalPolicy(new iam.PolicyStatement({
       actions: ['secretsmanager:GetSecretValue'],
-      resources: channelSecretNames.map((name) => `arn:${partition}:secretsmanager:${region}:${account}:secret:${CHANNEL_SECRET_PREFIX}${name}-??????`),
+      resources: channelSecretNames.map((name) => secretArnPattern(this, `${StageNames.of(this).channelSecretPrefix}${name}`)),
     }));
   }
 
-  /** SMS pages: SNS Publish to phone numbers. */
+  /**
+   * SMS pages: SNS Publish to phone numbers, which have no ARN. `NotResource: arn:<partition>:sns:*:*:*` allows
+   * publishing to anything that is not an SNS ARN (a topic or an endpoint), i.e. only to phone numbers: this
+   * statement cannot reach a topic (the email topics are granted by ARN in their own statement).
+   */
   private grantSms(f: PipelineFunction): void {
-    f.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['sns:Publish'], resources: ['*'] }));
-    Validations.of(f.role).acknowledge({
-      id: 'AwsSolutions-IAM5[Resource::*]',
-      reason: 'SMS pages are published to phone numbers, which have no ARN: sns:Publish needs Resource "*" (the only action granted on it).',
-    });
+    f.role.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: ['sns:Publish'], notResources: [`arn:${Stack.of(this).partition}:sns:*:*:*`],
+    }));
   }
 
   /** Start and stop escalation executions, and invoke the escalation step for the inline page. */
@@ -309,14 +316,11 @@ export class AlertPipelineStack extends Stack {
       actions: ['states:StopExecution'],
       resources: [`arn:${Stack.of(this).partition}:states:${Stack.of(this).region}:${Stack.of(this).account}:execution:${stateMachine.stateMachineName}:*`],
     }));
-    escalationStep.function.grantInvoke(f);
+    // The inline page invokes the unqualified function by name: its ARN, no versions or aliases.
+    allow(f, ['lambda:InvokeFunction'], [escalationStep.function.functionArn]);
     Validations.of(f.role).acknowledge({
       id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:<${Stack.of(this).getLogicalId(stateMachine.node.defaultChild as never)}.Name>:*]`,
       reason: 'Executions are named per incident at run time (<incident id>-r<run>): stopping one needs the execution ARN prefix of this one state machine.',
-    });
-    Validations.of(f.role).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::<${Stack.of(this).getLogicalId(escalationStep.function.node.defaultChild as never)}.Arn>:*]`,
-      reason: 'Added by grantInvoke for function versions and aliases of the escalation-step function only.',
     });
   }
 
@@ -361,32 +365,27 @@ export class AlertPipelineStack extends Stack {
     });
   }
 
-  /** Table read/write, including its indexes (the grant adds `<table>/index/*`). */
+  /** The item calls of the code on the table, and Query on each of its indexes by name (no `index/*`). */
   private grantTableReadWrite(fn: PipelineFunction, table: ITable): void {
-    table.grantReadWriteData(fn);
-    Validations.of(fn.role).acknowledge({
-      id: iam5ResourceFinding(fn, table, table.tableArn, '/index/*'),
-      reason:
-        `Added by table.grantReadWriteData: the handlers query the table's GSIs (${INCIDENT_TABLE.indexes.map((ix) => ix.indexName).join(', ')}), ` +
-        'whose ARNs are <table>/index/<name>; the wildcard covers only the indexes of this one table.',
-    });
+    allow(fn, [...TABLE_DATA_ACTIONS], [table.tableArn]);
+    allow(fn, ['dynamodb:Query'], INCIDENT_TABLE.indexes.map((ix) => `${table.tableArn}/index/${ix.indexName}`));
   }
 
-  private addOutputs(): void {
-    const base = this.webhookApi.url;
+  private addOutputs(base: string): void {
     const template = (path: string) => `${base}${path.replace(/^\//, '').replace('{token}', INGEST_TOKEN_PLACEHOLDER)}`;
     // Output descriptions must be literal strings in CloudFormation, so the hint names the output, not the ARN.
-    const secretHint = (output: string) =>
-      `read the token with: aws secretsmanager get-secret-value --secret-id <${output}> --query SecretString --output text | jq -r .token`;
+    const secretHint = (name: string) =>
+      `read the token with: aws secretsmanager get-secret-value --secret-id ${name} --query SecretString --output text | jq -r .token`;
     const out = (id: string, value: string, description: string) => new CfnOutput(this, id, { value, description });
 
-    out('ApiUrl', base, 'Base URL of the pipeline API (API Gateway HTTP API, $default stage)');
+    out('ApiUrl', base, 'Base URL of the pipeline API (its custom domain when deployment.domain is set, else the HTTP API\'s $default stage)');
+    if (base !== this.webhookApi.url) out('ApiExecuteUrl', this.webhookApi.url, 'The HTTP API\'s own execute-api URL (changes when the pipeline stack is re-created; senders use ApiUrl)');
     // One output per source route that declares one (the source registry).
     for (const { route } of SOURCE_ROUTES) if (route.output) out(route.output.id, template(route.path), route.output.description);
     out('EventBridgeIngestUrl', template(EVENTBRIDGE_INGEST_PATH), `EventBridge API destination endpoint (events forwarded from other accounts): replace ${INGEST_TOKEN_PLACEHOLDER} with the ingest token`);
     out('AlarmTopicArn', this.alarmTopic.topic.topicArn, 'SNS topic for CloudWatch alarm actions in this account and Region');
-    out('IngestTokenSecretArn', this.ingestToken.secret.secretArn, `Ingest token secret; ${secretHint('IngestTokenSecretArn')}`);
-    out('ApiTokenSecretArn', this.apiToken.secret.secretArn, `API bearer token secret; ${secretHint('ApiTokenSecretArn')}`);
+    out('IngestTokenSecretName', this.secretNames.ingestToken, `Ingest token secret (data stack, retained); ${secretHint(this.secretNames.ingestToken)}`);
+    out('ApiTokenSecretName', this.secretNames.apiToken, `API bearer token secret (data stack, retained); ${secretHint(this.secretNames.apiToken)}`);
     out('AlertQueueUrl', this.alertQueue.queue.queueUrl, 'Alert queue (SQS)');
     out('AlertQueueArn', this.alertQueue.queue.queueArn, 'Alert queue ARN (destination of a DLQ redrive)');
     out('DeadLetterQueueUrl', this.alertQueue.deadLetterQueue.queueUrl, 'Dead-letter queue: alerts that could not be processed');

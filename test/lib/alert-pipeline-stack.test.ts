@@ -2,6 +2,7 @@ import { Match } from 'aws-cdk-lib/assertions';
 import { HTTP_ROUTES, routeKeyOf } from '../../lambdas/handlers/routes';
 import { ENV } from '../../lambdas/handlers/shared/env-names';
 import { VISIBILITY_TIMEOUT_FACTOR } from '../../lib/constructs/defaults';
+import { INCIDENT_TABLE } from '../../lambdas/adapters/dynamodb/table-schema';
 import { actionsOfRole, buildApp, cleanUpOutdirs, configWith, logicalIdOf, statementsOfRole, type BuiltApp } from './helpers';
 
 describe('AlertPipelineStack', () => {
@@ -282,16 +283,18 @@ describe('AlertPipelineStack', () => {
       expect(JSON.stringify(s3[0]!.resources)).not.toContain('/raw/');
     });
 
-    it('lets the processor write to the table and its indexes and send to the dead-letter queue only', () => {
+    it('lets the processor write to the table, query its indexes by name and send to the dead-letter queue only', () => {
       const statements = statementsOfRole(template(), roleId('processAlerts'));
       const send = statements.filter((s) => s.actions.includes('sqs:SendMessage'));
       expect(send.flatMap((s) => s.resources)).toEqual([{ 'Fn::GetAtt': [dlqId(), 'Arn'] }]);
-      const dynamo = statements.find((s) => s.actions.includes('dynamodb:PutItem'));
-      expect(JSON.stringify(dynamo?.resources)).toContain('/index/*');
+      const query = statements.filter((s) => s.actions.includes('dynamodb:Query'));
+      const indexes = JSON.stringify(query.map((s) => s.resources));
+      for (const ix of INCIDENT_TABLE.indexes) expect(indexes).toContain(`/index/${ix.indexName}`);
+      expect(indexes).not.toContain('/index/*');
     });
 
     it('lets only the authorizer read the API token', () => {
-      const apiSecret = logicalIdOf(stack().apiToken.secret.node.defaultChild);
+      const apiSecret = `${stack().secretNames.apiToken}-??????`;
       for (const name of ['ingestHttp', 'ingestSns', 'processAlerts', 'api', 'authorizer'] as const) {
         const reads = statementsOfRole(template(), roleId(name)).filter((s) => JSON.stringify(s.resources).includes(apiSecret));
         expect([name, reads.length > 0]).toEqual([name, name === 'authorizer']);
@@ -355,8 +358,9 @@ describe('AlertPipelineStack', () => {
   });
 
   describe('secrets and outputs', () => {
-    it('generates the ingest, API and action-link tokens as 32 letters and digits under the "token" key', () => {
-      template().resourcePropertiesCountIs(
+    it('generates the ingest, API and action-link tokens in the data stack as 32 letters and digits under the "token" key', () => {
+      template().resourceCountIs('AWS::SecretsManager::Secret', 0);
+      built.dataTemplate.resourcePropertiesCountIs(
         'AWS::SecretsManager::Secret',
         {
           GenerateSecretString: {
@@ -381,8 +385,8 @@ describe('AlertPipelineStack', () => {
           'EventsV2Url',
           'AlertmanagerWebhookUrl',
           'AlarmTopicArn',
-          'IngestTokenSecretArn',
-          'ApiTokenSecretArn',
+          'IngestTokenSecretName',
+          'ApiTokenSecretName',
           'AlertQueueUrl',
           'DeadLetterQueueUrl',
         ]),
@@ -405,8 +409,8 @@ describe('AlertPipelineStack', () => {
         expect(text).not.toMatch(/resolve:secretsmanager/);
         expect(text).not.toContain('SecretString');
       }
-      template().hasOutput('IngestTokenSecretArn', {
-        Value: { Ref: logicalIdOf(stack().ingestToken.secret.node.defaultChild) },
+      template().hasOutput('IngestTokenSecretName', {
+        Value: 'alert-pipeline/dev/ingest-token',
         Description: Match.stringLikeRegexp('aws secretsmanager get-secret-value'),
       });
     });

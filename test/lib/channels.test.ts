@@ -10,7 +10,7 @@ function channelSecretResources(built: BuiltApp): string[] {
     .filter((s) => s.actions.includes('secretsmanager:GetSecretValue'))
     .flatMap((s) => s.resources)
     .map((r) => JSON.stringify(r))
-    .filter((r) => r.includes('alert-pipeline/channels/'));
+    .filter((r) => r.includes('alert-pipeline/dev/channels/'));
 }
 
 /** The default config (whose channel is platform-slack) plus these channels. */
@@ -26,14 +26,14 @@ describe('channel wiring in the stack', () => {
       { name: 'mail', type: 'email' },
     ]));
     const resources = channelSecretResources(built);
-    const names = resources.map((r) => /secret:alert-pipeline\/channels\/([^"]+)"/.exec(r)?.[1]).sort();
+    const names = resources.map((r) => /secret:alert-pipeline\/dev\/channels\/([^"]+)"/.exec(r)?.[1]).sort();
     expect(names).toEqual(['ops-hook-??????', 'ops-slack-??????', 'platform-slack-??????']);
     expect(resources.join()).not.toContain('*');
   });
 
   it('reads the webhook URL secret of a google-chat channel', () => {
     const resources = channelSecretResources(buildApp(withChannels([{ name: 'ops-chat', type: 'google-chat', secret: 'ops-chat' }])));
-    expect(resources.some((r) => r.includes('secret:alert-pipeline/channels/ops-chat-??????"'))).toBe(true);
+    expect(resources.some((r) => r.includes('secret:alert-pipeline/dev/channels/ops-chat-??????"'))).toBe(true);
   });
 
   it('passes cdk-nag with secret channels, Google Chat included', () => {
