@@ -6,7 +6,7 @@
 import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
-import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
@@ -119,13 +119,20 @@ export class AlertQueue extends Construct {
     if (options.batchSize > 10 && windowSeconds < 1) {
       throw ConfigError.problem(`${this.node.path}: a batch size of ${options.batchSize} (> 10) needs a batching window of at least 1 s`);
     }
-    consumer.function.addEventSource(
-      new SqsEventSource(this.queue, {
-        batchSize: options.batchSize,
-        maxBatchingWindow: windowSeconds > 0 ? options.maxBatchingWindow : undefined,
-        maxConcurrency: options.maxConcurrency,
-        reportBatchItemFailures: true,
-      }),
-    );
+    // The mapping polls with the consumer's role: exactly the actions of AWSLambdaSQSQueueExecutionRole (SqsEventSource
+    // would also grant ChangeMessageVisibility and GetQueueUrl, which neither Lambda nor the code calls).
+    consumer.role.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'],
+      resources: [this.queue.queueArn],
+    }));
+    const mapping = consumer.function.addEventSourceMapping('AlertQueueSource', {
+      eventSourceArn: this.queue.queueArn,
+      batchSize: options.batchSize,
+      maxBatchingWindow: windowSeconds > 0 ? options.maxBatchingWindow : undefined,
+      maxConcurrency: options.maxConcurrency,
+      reportBatchItemFailures: true,
+    });
+    // Lambda checks the role when the mapping is created.
+    mapping.node.addDependency(consumer.role);
   }
 }
