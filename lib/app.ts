@@ -69,7 +69,7 @@ export function createApp(config: PipelineConfig, props: CreateAppProps = {}): A
     description: `Alert pipeline (${names.stage}): ingestion API, queue, processors, alarm topic (stateless)`,
     pipelineConfig: config,
   });
-  pipelineStack.addDependency(dataStack, 'reads the SSM parameters and secrets of the data stack');
+  pipelineStack.addStackDependency(dataStack, 'reads the SSM parameters and secrets of the data stack');
 
   for (const [key, value] of Object.entries(names.tags(config.deployment.owner))) Tags.of(app).add(key, value);
   if (props.nag ?? true) Validations.of(app).addPlugins(new AwsSolutionsChecks(app));

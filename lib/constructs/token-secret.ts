@@ -20,6 +20,11 @@ export interface TokenSecretProps {
    * @default RemovalPolicy.DESTROY
    */
   readonly removalPolicy?: RemovalPolicy;
+  /**
+   * Why the secret has no automatic rotation (cdk-nag SMG4), when the default reason (senders hold the token) is not it.
+   * @default - the reason of the tokens shared with external senders
+   */
+  readonly noRotationReason?: string;
 }
 
 export class TokenSecret extends Construct {
@@ -41,7 +46,7 @@ export class TokenSecret extends Construct {
     });
     Validations.of(this.secret).acknowledge({
       id: 'AwsSolutions-SMG4',
-      reason:
+      reason: props.noRotationReason ??
         'The token is shared with external senders (Threat Stack webhook URL, Alertmanager, SNS subscriptions, API clients) that cannot fetch ' +
         'a rotated value, so a rotation Lambda would break them. Rotate by hand without downtime: put the old value in "previousToken" and a new ' +
         '"token", update the senders, then drop "previousToken" (docs/deploy.md, "Rotating the tokens").',

@@ -109,11 +109,14 @@ export class AlertDataStack extends Stack {
 
     // The tokens that senders and API clients hold, and the key of the links already sent, outlive the pipeline
     // stack: fixed names (the pipeline stack names them) and RETAIN (never deleted with a stack).
-    const token = (construct: string, name: string, description: string) =>
-      new TokenSecret(this, construct, { description, secretName: names.secretName(name), removalPolicy: RemovalPolicy.RETAIN });
+    const token = (construct: string, name: string, description: string, noRotationReason?: string) =>
+      new TokenSecret(this, construct, { description, secretName: names.secretName(name), removalPolicy: RemovalPolicy.RETAIN, noRotationReason });
     this.ingestToken = token('IngestToken', SHARED_SECRETS.ingestToken, 'Alert pipeline ingest token: the {token} of /ingest/*/{token} and the routing_key of /ingest/events/v2');
     this.apiToken = token('ApiToken', SHARED_SECRETS.apiToken, 'Alert pipeline API token: "Authorization: Bearer <token>" on /api/*');
-    this.actionLinkKey = token('ActionLinkKey', SHARED_SECRETS.actionLinkKey, 'Alert pipeline: HMAC key of one-click action links and calendar feed URLs ({"token": "...", "previousToken"?: "..."})');
+    this.actionLinkKey = token('ActionLinkKey', SHARED_SECRETS.actionLinkKey, 'Alert pipeline: HMAC key of one-click action links and calendar feed URLs ({"token": "...", "previousToken"?: "..."})',
+      'Rotated by hand, not by a schedule: links are signed with "token" and verified against "token" and "previousToken", so moving the key to ' +
+      '"previousToken" keeps every sent action link valid until it expires (24 h); but calendar feed URLs signed with it never expire and ' +
+      'people subscribed to them, so an unattended rotation would silently break their calendars (docs/deploy.md, "Rotating the action-link key").');
 
     const domain = props.pipelineConfig.deployment.domain;
     this.apiDomain = domain ? new ApiDomain(this, 'ApiDomain', domain) : null;

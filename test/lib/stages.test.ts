@@ -95,7 +95,7 @@ describe('tags', () => {
   });
 
   it('tags owner "unassigned" when the config has no deployment.owner', () => {
-    const built = buildApp();
+    const built = buildApp(configWith((c) => ({ ...c, deployment: undefined })));
     built.dataTemplate.hasResourceProperties('AWS::DynamoDB::Table', { Tags: Match.arrayWith([{ Key: 'owner', Value: 'unassigned' }]) });
   });
 });
