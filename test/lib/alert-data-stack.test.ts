@@ -57,6 +57,9 @@ describe('AlertDataStack', () => {
     expect(logicalIdOf(built.dataStack.table.node.defaultChild)).toBe('IncidentTable8CE1664B');
     expect(logicalIdOf(built.dataStack.archiveBucket.node.defaultChild)).toBe('RawArchiveBucket5791F78D');
     expect(logicalIdOf(built.dataStack.accessLogsBucket.node.defaultChild)).toBe('AccessLogsBucket83982689');
+    expect(logicalIdOf(built.dataStack.ingestToken.secret.node.defaultChild)).toBe('IngestTokenSecret6DFCE9D8');
+    expect(logicalIdOf(built.dataStack.apiToken.secret.node.defaultChild)).toBe('ApiTokenSecretCF9C98B6');
+    expect(logicalIdOf(built.dataStack.actionLinkKey.secret.node.defaultChild)).toBe('ActionLinkKeySecret7EE9764C');
   });
 
   describe('raw archive bucket', () => {
