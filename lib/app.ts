@@ -56,9 +56,12 @@ export function createApp(config: PipelineConfig, props: CreateAppProps = {}): A
   checkDeployConstraints(config);
   const app = props.app ?? new App(props.appProps);
   const names = StageNames.register(app, props.stage ?? app.node.tryGetContext(STAGE_CONTEXT_KEY));
+  // On the stacks themselves (CloudFormation also propagates them to what CDK cannot tag) and on every resource.
+  const tags = names.tags(config.deployment.owner);
 
   const dataStack = new AlertDataStack(app, names.stackName(DATA_STACK_ID), {
     env: props.env,
+    tags,
     description: `Alert pipeline (${names.stage}): stateful resources (incident table, raw archive, tokens, link key); retained on delete`,
     pipelineConfig: config,
   });
@@ -66,12 +69,13 @@ export function createApp(config: PipelineConfig, props: CreateAppProps = {}): A
   // parameters and names its secrets by their stable names, so either stack can change without an export blocking it.
   const pipelineStack = new AlertPipelineStack(app, names.stackName(PIPELINE_STACK_ID), {
     env: props.env,
+    tags,
     description: `Alert pipeline (${names.stage}): ingestion API, queue, processors, alarm topic (stateless)`,
     pipelineConfig: config,
   });
   pipelineStack.addStackDependency(dataStack, 'reads the SSM parameters and secrets of the data stack');
 
-  for (const [key, value] of Object.entries(names.tags(config.deployment.owner))) Tags.of(app).add(key, value);
+  for (const [key, value] of Object.entries(tags)) Tags.of(app).add(key, value);
   if (props.nag ?? true) Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   return { app, dataStack, pipelineStack, names };
 }

@@ -156,3 +156,24 @@ describe('least privilege (derived from the code)', () => {
     }
   });
 });
+
+describe('Resource "*" in the whole pipeline stack', () => {
+  afterAll(cleanUpOutdirs);
+
+  /** Actions that support no resource-level permission, and who needs them. */
+  const NO_RESOURCE_LEVEL = new Set([
+    'xray:PutTraceSegments', 'xray:PutTelemetryRecords', 'xray:GetSamplingRules', 'xray:GetSamplingTargets', // X-Ray (functions, state machine)
+    'logs:CreateLogDelivery', 'logs:GetLogDelivery', 'logs:UpdateLogDelivery', 'logs:DeleteLogDelivery', 'logs:ListLogDeliveries', // Step Functions logging
+    'logs:PutResourcePolicy', 'logs:DescribeResourcePolicies', 'logs:DescribeLogGroups',
+  ]);
+
+  it('is granted only for actions without resource-level permissions (X-Ray, log delivery), in every role', () => {
+    const built = buildApp();
+    const star = Object.values(built.pipelineTemplate.findResources('AWS::IAM::Policy'))
+      .flatMap((p) => p.Properties.PolicyDocument.Statement as Array<{ Effect: string; Action: string | string[]; Resource?: unknown }>)
+      .filter((st) => st.Effect === 'Allow' && ([] as unknown[]).concat(st.Resource ?? []).includes('*'))
+      .flatMap((st) => ([] as string[]).concat(st.Action));
+    expect(star.length).toBeGreaterThan(0);
+    expect(star.filter((a) => !NO_RESOURCE_LEVEL.has(a))).toEqual([]);
+  });
+});

@@ -92,6 +92,10 @@ describe('tags', () => {
       }
     }
     expect(checked).toBeGreaterThan(30);
+    // The stacks themselves carry them too (CloudFormation propagates stack tags at deploy).
+    for (const stack of [built.dataStack, built.pipelineStack]) {
+      expect(stack.tags.tagValues()).toEqual({ application: 'alert-pipeline', stage: 'prod', owner: 'platform-team' });
+    }
   });
 
   it('tags owner "unassigned" when the config has no deployment.owner', () => {
