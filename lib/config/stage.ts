@@ -73,6 +73,14 @@ export class StageNames {
     return `/${APPLICATION}/${this.stage}/${name}`;
   }
 
+  /**
+   * The name of a resource whose ARN others hold, so it must survive a re-create of its stack (the alarm topic,
+   * which alarm actions name): `alert-pipeline-<stage>-<name>`.
+   */
+  public resourceName(name: string): string {
+    return `${APPLICATION}-${this.stage}-${name}`;
+  }
+
   /** A CloudFormation export name: `alert-pipeline-<stage>-<name>`. */
   public exportName(name: string): string {
     return `${APPLICATION}-${this.stage}-${name}`;

@@ -16,6 +16,12 @@ export interface AlarmTopicProps {
    */
   readonly displayName?: string;
   /**
+   * The topic's name. A fixed name keeps its ARN, which alarm actions in other stacks and accounts hold, across a
+   * re-create of the stack.
+   * @default - a generated name
+   */
+  readonly topicName?: string;
+  /**
    * What happens to the KMS key when the stack is deleted. The key protects only messages in flight through the
    * topic (nothing at rest), so by default it is scheduled for deletion (30-day pending window) with the stack.
    * @default RemovalPolicy.DESTROY
@@ -48,6 +54,7 @@ export class AlarmTopic extends Construct {
 
     this.topic = new sns.Topic(this, 'Topic', {
       displayName: props.displayName ?? 'Alert pipeline alarms',
+      topicName: props.topicName,
       masterKey: this.key,
       signatureVersion: '2',
       enforceSSL: true,

@@ -108,7 +108,8 @@ export class AlertPipelineStack extends Stack {
       actionLinkKey: names.secretName(SHARED_SECRETS.actionLinkKey),
     };
 
-    this.alarmTopic = new AlarmTopic(this, 'AlarmTopic');
+    // A fixed name: alarm actions hold the topic's ARN, which must survive a re-create of this stack.
+    this.alarmTopic = new AlarmTopic(this, 'AlarmTopic', { topicName: names.resourceName('alarms') });
     const topic = this.alarmTopic.topic;
 
     const consumer = only(functionsTriggeredBy('sqs'), 'an SQS consumer');

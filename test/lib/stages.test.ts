@@ -22,6 +22,7 @@ function uniqueNames(b: BuiltApp): string[] {
       const p = r.Properties ?? {};
       if (r.Type === 'AWS::SecretsManager::Secret') names.push(String(p.Name));
       if (r.Type === 'AWS::SSM::Parameter') names.push(String(p.Name));
+      if (r.Type === 'AWS::SNS::Topic' && p.TopicName !== undefined) names.push(String(p.TopicName));
       if (r.Type === 'AWS::Logs::LogGroup' && p.LogGroupName !== undefined) names.push(JSON.stringify(p.LogGroupName));
     }
     for (const o of Object.values(json.Outputs ?? {})) if (o.Export) names.push(JSON.stringify(o.Export.Name));
@@ -42,7 +43,7 @@ describe('stages', () => {
     const prodNames = uniqueNames(prod);
     expect(prodNames.length).toBeGreaterThanOrEqual(2 + 3 + 2);
     expect(prodNames.filter((n) => devNames.includes(n))).toEqual([]);
-    expect(prodNames).toEqual(expect.arrayContaining(['alert-pipeline/prod/api-token', '/alert-pipeline/prod/incident-table-name']));
+    expect(prodNames).toEqual(expect.arrayContaining(['alert-pipeline/prod/api-token', '/alert-pipeline/prod/incident-table-name', 'alert-pipeline-prod-alarms']));
   });
 
   it('gives the Page step the stage\'s channel-secret prefix', () => {
@@ -123,6 +124,10 @@ describe('lifecycle', () => {
     expect(exported).toEqual([]);
     expect(JSON.stringify(built.pipelineTemplate.toJSON())).not.toContain('Fn::ImportValue');
     expect(built.pipelineStack.dependencies).toContain(built.dataStack);
+  });
+
+  it('names the alarm topic, so the ARN alarm actions hold survives a re-create of the pipeline stack', () => {
+    built.pipelineTemplate.hasResourceProperties('AWS::SNS::Topic', { TopicName: 'alert-pipeline-dev-alarms' });
   });
 
   it('reads the table and archive names from SSM parameters the data stack writes', () => {
