@@ -4,7 +4,8 @@
  *   ingest side (HTTP/SNS/EventBridge handlers, `acceptDelivery`):
  *     normalize -> archive raw -> enqueue durably -> answer
  *   processor side (SQS consumer, `processEnvelopes`):
- *     fingerprint -> classify -> route -> suppress -> deduplicate/open-or-update incident -> escalate
+ *     enrich (CloudWatch alarm tags) -> fingerprint -> classify -> route -> suppress -> deduplicate/open-or-update
+ *     incident -> escalate
  *
  * Each per-alert stage appends to the decision trace. Time, ids and every effect come in through ports.
  */
@@ -14,7 +15,8 @@ import { step, type TraceStep } from './model/trace';
 import { planIncidentChanges, type AlertOutcome, type EvaluatedAlert, type Evaluation } from './deduplicate';
 import type { Rules } from './evaluate';
 import type { MaintenanceWindow } from './rules/maintenance';
-import type { AlertQueue, Clock, Escalator, IncidentStore, RawArchive } from './ports';
+import type { AlarmDetails, AlertQueue, Clock, Escalator, IncidentStore, RawArchive } from './ports';
+import { alarmEnricher } from './enrich/alarm-enrichment';
 import type { Incident } from './model/incident';
 import { isOpen } from './model/incident';
 import { markEscalationStarted } from './incident-actions';
@@ -168,6 +170,11 @@ export interface ProcessDeps {
   maintenanceWindows?(): Promise<MaintenanceWindow[]>;
   /** Dependency edges that hold pages (`inhibitEdgesOf(dependencyEdges(config))`; none = no inhibition). */
   inhibitEdges?: readonly InhibitEdge[];
+  /**
+   * CloudWatch alarm tags and description for the rules (stage "enrich"), cached per alarm ARN; null = enrichment
+   * is off (the trace says so); absent = no enrichment step at all (tests of other stages).
+   */
+  alarmDetails?: AlarmDetails | null;
   clock: Clock;
   sleep(ms: number): Promise<void>;
   /** Jitter source in [0, 1): injected so tests are deterministic. */
@@ -240,13 +247,17 @@ export async function processEnvelopes(records: readonly QueueRecord[], deps: Pr
 
   const nowMs = deps.clock.now().getTime();
   const windows = fresh.length > 0 && deps.maintenanceWindows ? await deps.maintenanceWindows() : [];
+  // Stage "enrich": one lookup per distinct CloudWatch alarm of the batch (cached); a failure is traced, never fatal.
+  const enrich = deps.alarmDetails === undefined ? null : await alarmEnricher(fresh.flatMap((r) => r.envelope.alerts), deps.alarmDetails);
   const groups = new Map<string, EvaluatedAlert[]>();
   for (const r of fresh) {
     for (const received of r.envelope.alerts) {
       const bounded = boundSourceTime(received, r.envelope.receivedAt, deps.maxFutureSkewSeconds ?? MAX_FUTURE_SKEW_SECONDS);
-      const alert = bounded.alert;
+      const enriched = enrich ? enrich(bounded.alert) : { alert: bounded.alert, step: null };
+      const alert = enriched.alert;
       const evaluated = evaluateAlert(alert, deps.rules, nowMs, windows);
-      const evaluation = bounded.step ? { ...evaluated, trace: [bounded.step, ...evaluated.trace] } : evaluated;
+      const before = [bounded.step, enriched.step].filter((s): s is TraceStep => s !== null);
+      const evaluation = before.length > 0 ? { ...evaluated, trace: [...before, ...evaluated.trace] } : evaluated;
       const list = groups.get(evaluation.fingerprint) ?? [];
       list.push({ alert, messageKey: r.envelope.messageKey, receivedAt: r.envelope.receivedAt, archiveKey: r.envelope.archiveKey, evaluation });
       groups.set(evaluation.fingerprint, list);

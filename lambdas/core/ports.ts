@@ -4,7 +4,7 @@
  * adapters). Storage: IncidentStore, OperationsStore, RawArchive. Queues: AlertQueue, DeadLetters. Escalation:
  * Escalator (the core's createEscalator over an EscalationTransport). Notification: NotificationSender. Ingest
  * security: TokenSource, SnsVerifier. Status page: StatusStore, StatusSiteWriter. Postmortems: PostmortemStore,
- * PublishedDocuments. Time: Clock.
+ * PublishedDocuments. CloudWatch alarms: AlarmDetails. Time: Clock.
  */
 import type { AlertEnvelope } from './model/alert';
 import type { AlertRecord, Incident, IncidentStatus, TimelineEvent } from './model/incident';
@@ -213,4 +213,42 @@ export interface PublishedDocuments {
  */
 export interface StatusNotifier {
   statusMayHaveChanged(reason: string): Promise<void>;
+}
+
+/** What CloudWatch says about one alarm (ListTagsForResource + DescribeAlarms), for rules (`alarm.*`). */
+export interface AlarmInfo {
+  tags: Record<string, string>;
+  /** The alarm's description (`AlarmDescription`); empty when it has none. */
+  description: string;
+  /** Its state when it was read (absent when the answer had none). */
+  state?: string;
+}
+
+/** An alarm to look up by name in one Region (DescribeAlarms takes up to 100 names per call). */
+export interface AlarmRef {
+  region: string;
+  name: string;
+}
+
+/** An alarm's current state as DescribeAlarms answers it. */
+export interface AlarmStateReading {
+  region: string;
+  name: string;
+  arn: string;
+  state: string;
+  /** When the alarm entered this state (ISO 8601). */
+  stateUpdatedAt: string;
+}
+
+/**
+ * CloudWatch alarms: their tags and description for the rules (the processor, cached per alarm ARN by
+ * core/enrich/alarm-details-cache.ts), and their current states for the sweeper's reconciliation. CloudWatch in AWS,
+ * the config's `cloudwatchAlarms.local` locally. Both throw when CloudWatch cannot answer; the caller traces why.
+ */
+export interface AlarmDetails {
+  describe(alarmArn: string): Promise<AlarmInfo>;
+  /** The states of these alarms; an alarm CloudWatch does not know is left out. */
+  states(alarms: readonly AlarmRef[]): Promise<AlarmStateReading[]>;
+  /** CloudWatch API calls made so far (the bench prints them per alert; the local stand-in counts its answers). */
+  apiCalls(): number;
 }

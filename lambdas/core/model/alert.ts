@@ -57,6 +57,25 @@ export interface NormalizedAlert {
   labels: Record<string, string>;
   /** The alert's own part of the payload, as received (one Threat Stack alert, the parsed CloudWatch message). */
   raw: unknown;
+  /**
+   * CloudWatch alarms only, set by the processor before the rules run (never carried by the queue): the alarm's
+   * tags and description read from CloudWatch (core/enrich/alarm-enrichment.ts). Rules see it as `alarm`.
+   */
+  alarm?: AlarmContext;
+}
+
+/** What the rules see of a CloudWatch alarm as `alarm` (docs/rules.md §Variables). */
+export interface AlarmContext {
+  arn: string;
+  name: string;
+  region: string;
+  account: string;
+  /** The alarm's tags (empty when enrichment failed or is off). */
+  tags: Record<string, string>;
+  /** Its description: CloudWatch's, else the one the alarm message carried, else empty. */
+  description: string;
+  /** Whether the tags and description were read from CloudWatch (false: enrichment failed or is off). */
+  enriched: boolean;
 }
 
 /** One accepted delivery as the queue carries it: the unit of idempotency between ingest and processor. */

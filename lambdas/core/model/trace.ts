@@ -4,7 +4,7 @@
  * why it did or did not page.
  */
 
-export type TraceStage = 'normalize' | 'fingerprint' | 'deduplicate' | 'classify' | 'route' | 'suppress' | 'delay' | 'incident' | 'inhibit';
+export type TraceStage = 'normalize' | 'enrich' | 'fingerprint' | 'deduplicate' | 'classify' | 'route' | 'suppress' | 'delay' | 'incident' | 'inhibit';
 
 export interface TraceStep {
   stage: TraceStage;

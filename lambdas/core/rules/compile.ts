@@ -13,7 +13,7 @@ import type { PipelineConfig } from '../config/pipeline-config.schema';
 import { SEVERITIES, type NormalizedAlert, type Severity } from '../model/alert';
 import type { Route } from '../model/incident';
 import { step, type TraceStage, type TraceStep } from '../model/trace';
-import { CelAlert, celToString, celTypeName, compileExpression, type CompiledExpression, type ConditionActivation } from './expressions';
+import { CelAlert, celAlarmOf, celToString, celTypeName, compileExpression, type CompiledExpression, type ConditionActivation } from './expressions';
 import { compileSchedule, type MaintenanceWindow, type Occurrence, type WindowSchedule } from './maintenance';
 
 type RulesConfig = PipelineConfig['rules'];
@@ -201,7 +201,7 @@ function adHocCompiler(): (window: MaintenanceWindow, trace: TraceStep[]) => Any
 // ---- evaluating --------------------------------------------------------------------------------------------------
 
 function activation(alert: NormalizedAlert, tags: Record<string, string>, severity?: string): ConditionActivation {
-  return { alert: new CelAlert(alert, severity), tags, payload: alert.raw ?? null };
+  return { alert: new CelAlert(alert, severity), tags, payload: alert.raw ?? null, alarm: celAlarmOf(alert) };
 }
 
 /** Evaluates a rule's condition: true, false, or false with an error step appended to `trace`. */

@@ -5,11 +5,12 @@
  *
  * Two environments:
  * - conditions (rules and maintenance windows): `alert` (typed: its string fields are strings, so `alert.title + 1`
- *   fails the check), `tags` (map of strings) and `payload` (the alert's raw payload, dynamic);
+ *   fails the check), `tags` (map of strings), `payload` (the alert's raw payload, dynamic) and `alarm` (a
+ *   CloudWatch alarm's tags and description, core/enrich/alarm-enrichment.ts; empty for other sources);
  * - webhook mappings (sources.webhooks[].mapping): `payload` only (the body, or one element of `alerts`).
  */
 import { Environment } from '@marcbachmann/cel-js';
-import type { NormalizedAlert } from '../model/alert';
+import type { AlarmContext, NormalizedAlert } from '../model/alert';
 import { ConfigError } from '../errors';
 
 /**
@@ -32,6 +33,20 @@ export const ALERT_FIELDS = {
   identity: 'map<string, string>',
 } as const;
 
+/**
+ * The fields of `alarm`: a CloudWatch alarm's identity and what enrichment read from CloudWatch. For other sources
+ * every string is empty, `tags` is empty and `enriched` is false.
+ */
+export const ALARM_FIELDS = {
+  arn: 'string',
+  name: 'string',
+  region: 'string',
+  account: 'string',
+  tags: 'map<string, string>',
+  description: 'string',
+  enriched: 'bool',
+} as const;
+
 /** What a rule condition sees. */
 export const CONDITION_VARIABLES = {
   /** The normalized alert (ALERT_FIELDS). */
@@ -40,6 +55,8 @@ export const CONDITION_VARIABLES = {
   tags: 'map<string, string>',
   /** The alert's own raw payload (one Threat Stack alert, the parsed CloudWatch message, ...). */
   payload: 'dyn',
+  /** The CloudWatch alarm (ALARM_FIELDS): tags and description read from CloudWatch. */
+  alarm: 'Alarm',
 } as const;
 
 /** What a webhook mapping expression sees. */
@@ -83,11 +100,40 @@ export class CelAlert {
   }
 }
 
+/** The `alarm` value of an activation (a typed CEL object, like CelAlert). */
+export class CelAlarm {
+  arn: string;
+  name: string;
+  region: string;
+  account: string;
+  tags: Record<string, string>;
+  description: string;
+  enriched: boolean;
+
+  constructor(alarm: AlarmContext | undefined) {
+    this.arn = alarm?.arn ?? '';
+    this.name = alarm?.name ?? '';
+    this.region = alarm?.region ?? '';
+    this.account = alarm?.account ?? '';
+    this.tags = alarm?.tags ?? {};
+    this.description = alarm?.description ?? '';
+    this.enriched = alarm?.enriched ?? false;
+  }
+}
+
+/** One shared `alarm` for every alert that is not a CloudWatch alarm. */
+const NO_ALARM = new CelAlarm(undefined);
+
+export function celAlarmOf(alert: NormalizedAlert): CelAlarm {
+  return alert.alarm ? new CelAlarm(alert.alarm) : NO_ALARM;
+}
+
 /** The variables one evaluation of a condition gets. */
 export interface ConditionActivation {
   alert: CelAlert;
   tags: Record<string, string>;
   payload: unknown;
+  alarm: CelAlarm;
 }
 
 const OPTIONS = { enableOptionalTypes: true } as const;
@@ -100,7 +146,9 @@ export function conditionEnvironment(): Environment {
   if (!conditionEnv) {
     conditionEnv = new Environment(OPTIONS)
       .registerType('Alert', { ctor: CelAlert, fields: { ...ALERT_FIELDS } })
+      .registerType('Alarm', { ctor: CelAlarm, fields: { ...ALARM_FIELDS } })
       .registerVariable('alert', CONDITION_VARIABLES.alert)
+      .registerVariable('alarm', CONDITION_VARIABLES.alarm)
       .registerVariable('tags', CONDITION_VARIABLES.tags)
       .registerVariable('payload', CONDITION_VARIABLES.payload);
   }
