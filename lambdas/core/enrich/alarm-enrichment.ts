@@ -5,6 +5,7 @@
  * distinct alarm of a batch. A lookup that fails never holds the alert back: it goes on with empty tags, and its
  * decision trace says that enrichment failed and why.
  */
+import { AlertPipelineError } from '../errors';
 import type { AlarmContext, NormalizedAlert } from '../model/alert';
 import { step, type TraceStep } from '../model/trace';
 import type { AlarmDetails, AlarmInfo } from '../ports';
@@ -42,9 +43,11 @@ function describeTags(tags: Record<string, string>): string {
   return entries.length > MAX_TAGS_IN_REASON ? `${shown} and ${entries.length - MAX_TAGS_IN_REASON} more` : shown;
 }
 
+/** One line: the SDK's error name (AccessDenied, ThrottlingException, TimeoutError...) and message. */
 function errorText(err: unknown): string {
-  if (err instanceof Error) return `${err.name && err.name !== 'Error' ? `${err.name}: ` : ''}${err.message}`.split('\n')[0] ?? 'unknown error';
-  return String(err);
+  if (!(err instanceof Error)) return String(err);
+  const named = err.name && err.name !== 'Error' && !(err instanceof AlertPipelineError);
+  return `${named ? `${err.name}: ` : ''}${err.message}`.split('\n')[0] ?? 'unknown error';
 }
 
 /**
