@@ -34,7 +34,7 @@ describe('CloudWatchAlarmDetails.describe', () => {
     });
     const details = new CloudWatchAlarmDetails(client, 'eu-west-1', 1500);
     await expect(details.describe(ARN)).resolves.toEqual({ tags: { team: 'payments', runbook: 'https://rb' }, description: 'about checkout-5xx-rate', state: 'ALARM' });
-    expect(sent.map((s) => s.command.constructor.name).sort()).toEqual(['DescribeAlarmsCommand', 'ListTagsForResourceCommand']);
+    expect(sent.map((s) => (s.command as object).constructor.name).sort()).toEqual(['DescribeAlarmsCommand', 'ListTagsForResourceCommand']);
     expect((sent.find((s) => s.command instanceof ListTagsForResourceCommand)!.command as ListTagsForResourceCommand).input).toEqual({ ResourceARN: ARN });
     expect((sent.find((s) => s.command instanceof DescribeAlarmsCommand)!.command as DescribeAlarmsCommand).input)
       .toEqual({ AlarmNames: ['checkout-5xx-rate'], AlarmTypes: ['MetricAlarm', 'CompositeAlarm'] });
