@@ -3,12 +3,15 @@
  *   - maintenance windows that ended: incidents they suppressed that are still firing page as they would have;
  *   - snoozes that ended: the incident returns to triggered and escalates again;
  *   - quiet incidents of sources without resolves (Threat Stack, configured webhooks) auto-resolve;
- *   - held pages (core/inhibition.ts) whose upstream incident is no longer open page now.
+ *   - held pages (core/inhibition.ts) whose upstream incident is no longer open page now;
+ *   - open CloudWatch incidents whose alarm is back in OK but whose OK message never came resolve
+ *     (core/enrich/alarm-reconcile.ts; DescribeAlarms through the AlarmDetails port).
  */
 import type { PipelineConfig } from './config/pipeline-config.schema';
 import { autoResolveIncident, retriggerIncident, type Transition } from './lifecycle';
 import type { Incident, IncidentStatus } from './model/incident';
-import type { Clock, Escalator, IncidentStore } from './ports';
+import type { AlarmDetails, Clock, Escalator, IncidentStore } from './ports';
+import { reconcileCandidates, reconcileTransitions } from './enrich/alarm-reconcile';
 import { releaseOrphans } from './inhibition';
 
 export interface SweepResult {
@@ -17,6 +20,8 @@ export interface SweepResult {
   autoResolved: string[];
   /** Held pages (inhibition) released because their upstream incident is no longer open. */
   inhibitionsReleased: string[];
+  /** Open CloudWatch incidents resolved because CloudWatch says their alarm is OK (the OK message never came). */
+  alarmsReconciled: string[];
   errors: string[];
 }
 
@@ -52,8 +57,17 @@ async function allWithStatus(store: IncidentStore, status: IncidentStatus): Prom
   return out;
 }
 
-export async function sweep(deps: { config: PipelineConfig; store: IncidentStore; escalator: Escalator; clock: Clock }): Promise<SweepResult> {
-  const result: SweepResult = { maintenanceEnded: [], snoozesEnded: [], autoResolved: [], inhibitionsReleased: [], errors: [] };
+export interface SweepDeps {
+  config: PipelineConfig;
+  store: IncidentStore;
+  escalator: Escalator;
+  clock: Clock;
+  /** CloudWatch alarms' current states, for the reconciliation (absent: not reconciled). */
+  alarms?: AlarmDetails;
+}
+
+export async function sweep(deps: SweepDeps): Promise<SweepResult> {
+  const result: SweepResult = { maintenanceEnded: [], snoozesEnded: [], autoResolved: [], inhibitionsReleased: [], alarmsReconciled: [], errors: [] };
   const nowMs = deps.clock.now().getTime();
   const now = new Date(nowMs).toISOString();
 
@@ -61,7 +75,7 @@ export async function sweep(deps: { config: PipelineConfig; store: IncidentStore
     try {
       if ((await deps.store.replaceIncident(inc, t.after)).kind === 'conflict') return; // changed meanwhile: next sweep
       await deps.store.appendTimeline(t.events);
-      if (t.stopEscalation) await deps.escalator.stop(t.after, 'auto-resolved');
+      if (t.stopEscalation) await deps.escalator.stop(t.after, t.events[0]?.actor === 'pipeline:reconcile' ? 'alarm OK (reconciled)' : 'auto-resolved');
       if (after) await after(t.after);
       list.push(inc.id);
     } catch (err) {
@@ -88,6 +102,7 @@ export async function sweep(deps: { config: PipelineConfig; store: IncidentStore
       }
     }
   }
+  await reconcileAlarms(deps, nowMs, now, apply, result);
   // Held pages whose upstream incident is no longer open (auto-resolved above, or resolved while the release
   // elsewhere failed) go out now: at most one sweep (a minute) after the upstream resolve.
   try {
@@ -96,4 +111,24 @@ export async function sweep(deps: { config: PipelineConfig; store: IncidentStore
     result.errors.push(`inhibition release: ${err instanceof Error ? err.message : String(err)}`);
   }
   return result;
+}
+
+type Apply = (inc: Incident, t: Transition, list: string[]) => Promise<void>;
+
+/** Open CloudWatch incidents whose alarm CloudWatch reports OK (newer than their last state) resolve; bounded per sweep. */
+async function reconcileAlarms(deps: SweepDeps, nowMs: number, now: string, apply: Apply, result: SweepResult): Promise<void> {
+  const options = deps.config.cloudwatchAlarms.reconcile;
+  if (!deps.alarms || !options.enabled) return;
+  const open = [...(await allWithStatus(deps.store, 'triggered')), ...(await allWithStatus(deps.store, 'acknowledged'))];
+  const candidates = reconcileCandidates(open, nowMs, options);
+  if (candidates.length === 0) return;
+  let readings;
+  try {
+    readings = await deps.alarms.states(candidates.map((c) => c.alarm));
+  } catch (err) {
+    result.errors.push(`alarm reconciliation: ${err instanceof Error ? err.message : String(err)}`);
+    return;
+  }
+  const byId = new Map(candidates.map((c) => [c.incident.id, c.incident]));
+  for (const t of reconcileTransitions(candidates, readings, now)) await apply(byId.get(t.after.id)!, t, result.alarmsReconciled);
 }

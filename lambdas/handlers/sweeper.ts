@@ -18,7 +18,7 @@ import { logger } from './shared/logger';
 export function createSweeperHandler(deps: { config: PipelineConfig; store: IncidentStore; escalator: Escalator; clock: Clock; statusNotifier?: StatusNotifier }) {
   return middy<ScheduledEvent, SweepResult>(async () => {
     const result = await sweep(deps);
-    const changed = result.maintenanceEnded.length + result.snoozesEnded.length + result.autoResolved.length + result.inhibitionsReleased.length;
+    const changed = result.maintenanceEnded.length + result.snoozesEnded.length + result.autoResolved.length + result.inhibitionsReleased.length + result.alarmsReconciled.length;
     if (changed > 0 || result.errors.length > 0) logger.info('sweep', { ...result });
     if (changed > 0 && deps.statusNotifier) {
       await deps.statusNotifier.statusMayHaveChanged('sweeper').catch((err: unknown) => logger.warn('status notification failed', { error: String(err) }));

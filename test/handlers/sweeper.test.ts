@@ -51,7 +51,7 @@ describe('sweeper handler', () => {
     const ts = await seed(t.store, 'threatstack');
     const cw = await seed(t.store, 'cloudwatch');
     t.at(minutesAfterLastAlert(ts, quiet + 1));
-    expect(await t.run()).toEqual({ maintenanceEnded: [], snoozesEnded: [], autoResolved: [ts.id], inhibitionsReleased: [], errors: [] });
+    expect(await t.run()).toEqual({ maintenanceEnded: [], snoozesEnded: [], autoResolved: [ts.id], inhibitionsReleased: [], alarmsReconciled: [], errors: [] });
     expect(await t.store.getIncident(ts.id)).toMatchObject({ status: 'resolved', resolvedBy: 'pipeline:auto-resolve' });
     expect((await t.store.getIncident(cw.id))!.status).toBe('triggered');
     expect(t.stopped).toEqual([ts.id]);
@@ -62,7 +62,7 @@ describe('sweeper handler', () => {
     const inc = await seed(t.store, 'cloudwatch', { status: 'acknowledged', snoozedUntil: '2024-06-10T14:30:00.000Z', escalation: 'started' });
     expect((await t.run()).snoozesEnded).toEqual([inc.id]);
     expect(t.started).toEqual([inc.id]);
-    expect(await t.run()).toEqual({ maintenanceEnded: [], snoozesEnded: [], autoResolved: [], inhibitionsReleased: [], errors: [] });
+    expect(await t.run()).toEqual({ maintenanceEnded: [], snoozesEnded: [], autoResolved: [], inhibitionsReleased: [], alarmsReconciled: [], errors: [] });
   });
 
   it('sweeps as of its clock, not the time in the event (a late or retried invocation)', async () => {

@@ -61,7 +61,7 @@ describe('the local runtime runs the handlers of the function table', () => {
     rt = await startTestRuntime({ config, sweepIntervalMs: 0 });
     expect(sweeper.built).toBe(1);
     const result = await rt.sweepNow();
-    expect(result).toEqual({ maintenanceEnded: [], snoozesEnded: [], autoResolved: [], inhibitionsReleased: [], errors: [] });
+    expect(result).toEqual({ maintenanceEnded: [], snoozesEnded: [], autoResolved: [], inhibitionsReleased: [], alarmsReconciled: [], errors: [] });
     expect(sweeper.calls).toHaveLength(1);
     expect(sweeper.calls[0]!.event).toMatchObject({ 'detail-type': 'Scheduled Event', source: 'aws.events', detail: {} });
     expect(sweeper.calls[0]!.result).toBe(result);

@@ -193,6 +193,19 @@ export function cloudWatchAlarmUrl(regionCode: string, alarmName: string): strin
   return `https://${regionCode}.console.aws.amazon.com/cloudwatch/home?region=${regionCode}#alarmsV2:alarm/${encodeURIComponent(alarmName)}`;
 }
 
+const ALARM_URL = /^https:\/\/([a-z0-9-]+)\.console\.aws\.amazon\.com\/cloudwatch\/home\?region=\1#alarmsV2:alarm\/(.+)$/;
+
+/** The alarm (Region and name) of a link `cloudWatchAlarmUrl` made; null for anything else. */
+export function alarmOfConsoleUrl(url: string): { region: string; name: string } | null {
+  const m = ALARM_URL.exec(url);
+  if (!m) return null;
+  try {
+    return { region: m[1] as string, name: decodeURIComponent(m[2] as string) };
+  } catch {
+    return null;
+  }
+}
+
 function buildAlert(t: Transition, ctx: NormalizeContext): NormalizedAlert {
   const labels: Record<string, string> = {
     account: t.account,
