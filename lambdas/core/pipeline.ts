@@ -245,24 +245,7 @@ export async function processEnvelopes(records: readonly QueueRecord[], deps: Pr
     }
   });
 
-  const nowMs = deps.clock.now().getTime();
-  const windows = fresh.length > 0 && deps.maintenanceWindows ? await deps.maintenanceWindows() : [];
-  // Stage "enrich": one lookup per distinct CloudWatch alarm of the batch (cached); a failure is traced, never fatal.
-  const enrich = deps.alarmDetails === undefined ? null : await alarmEnricher(fresh.flatMap((r) => r.envelope.alerts), deps.alarmDetails);
-  const groups = new Map<string, EvaluatedAlert[]>();
-  for (const r of fresh) {
-    for (const received of r.envelope.alerts) {
-      const bounded = boundSourceTime(received, r.envelope.receivedAt, deps.maxFutureSkewSeconds ?? MAX_FUTURE_SKEW_SECONDS);
-      const enriched = enrich ? enrich(bounded.alert) : { alert: bounded.alert, step: null };
-      const alert = enriched.alert;
-      const evaluated = evaluateAlert(alert, deps.rules, nowMs, windows);
-      const before = [bounded.step, enriched.step].filter((s): s is TraceStep => s !== null);
-      const evaluation = before.length > 0 ? { ...evaluated, trace: [...before, ...evaluated.trace] } : evaluated;
-      const list = groups.get(evaluation.fingerprint) ?? [];
-      list.push({ alert, messageKey: r.envelope.messageKey, receivedAt: r.envelope.receivedAt, archiveKey: r.envelope.archiveKey, evaluation });
-      groups.set(evaluation.fingerprint, list);
-    }
-  }
+  const groups = await evaluateRecords(fresh, deps);
 
   // Stage "inhibit": what holds a new incident of a service, read once per batch.
   const inhibitorFor = await batchInhibitor(deps.store, deps.inhibitEdges ?? [], [...groups.values()].flatMap((g) => g.map((a) => a.evaluation.route.service)));
@@ -290,6 +273,29 @@ export async function processEnvelopes(records: readonly QueueRecord[], deps: Pr
   }
   for (const m of failedMessages) result.failedRecordIds.push(...(recordsByMessage.get(m) ?? []));
   return result;
+}
+
+/** Enrich, then evaluate every alert of the fresh records; grouped by fingerprint. */
+async function evaluateRecords(fresh: readonly QueueRecord[], deps: ProcessDeps): Promise<Map<string, EvaluatedAlert[]>> {
+  const nowMs = deps.clock.now().getTime();
+  const windows = fresh.length > 0 && deps.maintenanceWindows ? await deps.maintenanceWindows() : [];
+  // Stage "enrich": one lookup per distinct CloudWatch alarm of the batch (cached); a failure is traced, never fatal.
+  const enrich = deps.alarmDetails === undefined ? null : await alarmEnricher(fresh.flatMap((r) => r.envelope.alerts), deps.alarmDetails);
+  const groups = new Map<string, EvaluatedAlert[]>();
+  for (const r of fresh) {
+    for (const received of r.envelope.alerts) {
+      const bounded = boundSourceTime(received, r.envelope.receivedAt, deps.maxFutureSkewSeconds ?? MAX_FUTURE_SKEW_SECONDS);
+      const enriched = enrich ? enrich(bounded.alert) : { alert: bounded.alert, step: null };
+      const alert = enriched.alert;
+      const evaluated = evaluateAlert(alert, deps.rules, nowMs, windows);
+      const before = [bounded.step, enriched.step].filter((s): s is TraceStep => s !== null);
+      const evaluation = before.length > 0 ? { ...evaluated, trace: [...before, ...evaluated.trace] } : evaluated;
+      const list = groups.get(evaluation.fingerprint) ?? [];
+      list.push({ alert, messageKey: r.envelope.messageKey, receivedAt: r.envelope.receivedAt, archiveKey: r.envelope.archiveKey, evaluation });
+      groups.set(evaluation.fingerprint, list);
+    }
+  }
+  return groups;
 }
 
 async function applyGroup(alerts: EvaluatedAlert[], deps: ProcessDeps, result: ProcessResult, inhibitorFor: (service: string) => Inhibitor | null): Promise<void> {

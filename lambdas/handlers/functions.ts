@@ -26,7 +26,9 @@ export type Grant =
   | 'sms:publish' // SNS direct publish to phone numbers (only when someone has an SMS contact)
   | 'escalation:start-stop' // start and stop executions of the state machine, invoke the escalation step
   | 'status-site:put' // s3:PutObject on the status-site bucket (the rendered public status files)
-  | 'status-render:invoke'; // asynchronous invoke of the status-render function (StatusNotifier), when deployed
+  | 'status-render:invoke' // asynchronous invoke of the status-render function (StatusNotifier), when deployed
+  | 'cloudwatch-alarms:tags-and-describe' // cloudwatch:ListTagsForResource and DescribeAlarms on this account's alarms (enrichment)
+  | 'cloudwatch-alarms:describe'; // cloudwatch:DescribeAlarms on this account's alarms (the sweeper's reconciliation)
 
 /** What invokes a function, and with which event. */
 export type Trigger =
@@ -110,7 +112,7 @@ export const FUNCTIONS = {
     entry: 'lambdas/handlers/process-alerts.ts',
     description: 'Processes queued alerts: dedup, classify, route, open or update incidents',
     environment: ['tableName', 'deadLetterQueueUrl', ...ESCALATE_ENV, ...NOTIFY_ENV],
-    grants: ['table:read-write', 'dead-letter-queue:send', 'escalation:start-stop', 'status-render:invoke'],
+    grants: ['table:read-write', 'dead-letter-queue:send', 'escalation:start-stop', 'status-render:invoke', 'cloudwatch-alarms:tags-and-describe'],
     triggers: [{ kind: 'sqs', queue: 'alerts' }],
     memorySize: 512,
     timeoutSeconds: 60,
@@ -143,9 +145,9 @@ export const FUNCTIONS = {
   sweeper: {
     id: 'Sweeper',
     entry: 'lambdas/handlers/sweeper.ts',
-    description: 'Every minute: maintenance windows that ended, snoozes that ended, auto-resolve of quiet incidents',
+    description: 'Every minute: maintenance windows that ended, snoozes that ended, auto-resolve of quiet incidents, CloudWatch alarms back in OK',
     environment: ['tableName', ...ESCALATE_ENV, ...NOTIFY_ENV],
-    grants: ['table:read-write', 'escalation:start-stop', 'status-render:invoke'],
+    grants: ['table:read-write', 'escalation:start-stop', 'status-render:invoke', 'cloudwatch-alarms:describe'],
     triggers: [{ kind: 'schedule', everyMinutes: 1 }],
     timeoutSeconds: 60,
   },

@@ -12,7 +12,8 @@ import { compileRules } from '../core/rules/compile';
 import { parseEnvelope } from '../core/model/envelope.schema';
 import { inhibitEdgesOfConfig } from '../core/inhibition';
 import { processEnvelopes, type QueueRecord } from '../core/pipeline';
-import type { Clock, DeadLetters, Escalator, IncidentStore, OperationsStore, StatusNotifier } from '../core/ports';
+import type { AlarmDetails, Clock, DeadLetters, Escalator, IncidentStore, OperationsStore, StatusNotifier } from '../core/ports';
+import { awsAlarmDetails, enrichmentSource } from './shared/alarm-details';
 import { cachedWindowLoader } from '../core/rules/window-loader';
 import { DynamoIncidentStore } from '../adapters/dynamodb/incident-store';
 import { DynamoOperationsStore } from '../adapters/dynamodb/operations-store';
@@ -34,6 +35,8 @@ export interface ProcessorDeps {
   rules?: Rules;
   /** Told when a batch opened, acknowledged or resolved an incident (the status page re-renders). */
   statusNotifier?: StatusNotifier;
+  /** CloudWatch alarm tags and description (uncached; the handler caches per config.cloudwatchAlarms). */
+  alarmDetails?: AlarmDetails;
 }
 
 /** Outcomes after which a status page component may show something else. */
@@ -43,6 +46,7 @@ export function createProcessAlertsHandler(deps: ProcessorDeps) {
   const rules = deps.rules ?? compileRules(deps.config);
   const inhibitEdges = inhibitEdgesOfConfig(deps.config);
   const maintenanceWindows = cachedWindowLoader(deps.ops, deps.clock);
+  const alarmDetails = deps.alarmDetails ? enrichmentSource(deps.config, deps.alarmDetails, deps.clock) : undefined;
   return middy<SQSEvent, SQSBatchResponse>(async (event: SQSEvent) => {
     const records: QueueRecord[] = [];
     const failures: string[] = [];
@@ -68,6 +72,7 @@ export function createProcessAlertsHandler(deps: ProcessorDeps) {
       maxFutureSkewSeconds: deps.config.processing.maxFutureSkewSeconds,
       maintenanceWindows,
       inhibitEdges,
+      ...(alarmDetails !== undefined ? { alarmDetails } : {}),
       clock: deps.clock,
       sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
       random: Math.random,
@@ -92,6 +97,7 @@ const awsHandler = once(() => {
     deadLetters: new SqsDeadLetters(sqsClient(), env.deadLetterQueueUrl()),
     clock: { now: () => new Date() },
     statusNotifier: awsStatusNotifier(),
+    alarmDetails: awsAlarmDetails(config),
   });
 });
 

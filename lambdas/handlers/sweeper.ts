@@ -6,7 +6,8 @@
 import middy from '@middy/core';
 import type { Context, ScheduledEvent } from 'aws-lambda';
 import type { PipelineConfig } from '../core/config/pipeline-config.schema';
-import type { Clock, Escalator, IncidentStore, StatusNotifier } from '../core/ports';
+import type { AlarmDetails, Clock, Escalator, IncidentStore, StatusNotifier } from '../core/ports';
+import { awsAlarmDetails } from './shared/alarm-details';
 import { sweep, type SweepResult } from '../core/sweep';
 import { DynamoIncidentStore } from '../adapters/dynamodb/incident-store';
 import { dynamodbClient, once } from './shared/aws';
@@ -15,7 +16,7 @@ import { env } from './shared/env';
 import { awsEscalator, awsStatusNotifier } from './shared/escalation';
 import { logger } from './shared/logger';
 
-export function createSweeperHandler(deps: { config: PipelineConfig; store: IncidentStore; escalator: Escalator; clock: Clock; statusNotifier?: StatusNotifier }) {
+export function createSweeperHandler(deps: { config: PipelineConfig; store: IncidentStore; escalator: Escalator; clock: Clock; statusNotifier?: StatusNotifier; alarms?: AlarmDetails }) {
   return middy<ScheduledEvent, SweepResult>(async () => {
     const result = await sweep(deps);
     const changed = result.maintenanceEnded.length + result.snoozesEnded.length + result.autoResolved.length + result.inhibitionsReleased.length + result.alarmsReconciled.length;
@@ -30,7 +31,9 @@ export function createSweeperHandler(deps: { config: PipelineConfig; store: Inci
 const awsHandler = once(() => {
   const config = deployedConfig();
   const store = new DynamoIncidentStore(dynamodbClient(), env.tableName());
-  return createSweeperHandler({ config, store, escalator: awsEscalator(config, store), clock: { now: () => new Date() }, statusNotifier: awsStatusNotifier() });
+  return createSweeperHandler({
+    config, store, escalator: awsEscalator(config, store), clock: { now: () => new Date() }, statusNotifier: awsStatusNotifier(), alarms: awsAlarmDetails(config),
+  });
 });
 
 export const handler = (event: ScheduledEvent, context: Context) => awsHandler()(event, context);

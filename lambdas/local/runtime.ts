@@ -15,7 +15,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync }
 import { join, resolve } from 'node:path';
 import type { PipelineConfig } from '../core/config/pipeline-config.schema';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { Escalator, IncidentStore } from '../core/ports';
+import type { AlarmDetails, Escalator, IncidentStore } from '../core/ports';
 import { createEscalator } from '../core/escalation/escalator';
 import type { EscalationState } from '../core/escalation/plan';
 import type { EscalationDeps } from '../core/escalation/run';
@@ -35,6 +35,7 @@ import { SnsMessageVerifier } from '../adapters/sns/sns-message-verifier';
 import { createApiHandler } from '../handlers/api';
 import { DynamoPostmortemStore } from '../adapters/dynamodb/postmortem-store';
 import { FsDocuments } from '../adapters/local/fs-documents';
+import { ConfigAlarmDetails } from '../adapters/local/config-alarm-details';
 import { createAuthorizerHandler } from '../handlers/authorizer';
 import { createIngestHttpHandler } from '../handlers/ingest-http';
 import { createEscalationStepHandler } from '../handlers/escalation-step';
@@ -96,6 +97,8 @@ export interface LocalRuntimeOptions {
     dynamoClient?(client: DynamoDBClient): void;
     processorStore?(store: IncidentStore): IncidentStore;
     processor?(handler: SqsHandler): SqsHandler;
+    /** Wraps the CloudWatch stand-in (the config's `cloudwatchAlarms.local`), e.g. to make enrichment fail. */
+    alarmDetails?(details: AlarmDetails): AlarmDetails;
   };
 }
 
@@ -118,6 +121,8 @@ export interface LocalRuntime {
   escalations: LocalEscalationRunner | null;
   /** Invokes the sweeper's handler with a scheduled event, as its EventBridge schedule does. */
   sweepNow(): Promise<SweepResult>;
+  /** The CloudWatch stand-in of the processor and the sweeper (`apiCalls()` counts its answers, for the bench). */
+  alarmDetails: AlarmDetails;
   /** Invokes a function's handler with an event of its trigger (and a Lambda-like context); resolves to its result. */
   invoke(name: FunctionName, event: unknown): Promise<unknown>;
   /** Resolves when the queue is empty and the consumer idle (or after `timeoutMs`). */
@@ -290,7 +295,9 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       documents: new FsDocuments(join(dataDir, 'documents')),
     });
     const processorStore = options.hooks?.processorStore?.(store) ?? store;
-    const processAlerts = createProcessAlertsHandler({ config, store: processorStore, ops, escalator, deadLetters, clock });
+    const standIn = new ConfigAlarmDetails(config.cloudwatchAlarms.local, clock);
+    const alarmDetails = options.hooks?.alarmDetails?.(standIn) ?? standIn;
+    const processAlerts = createProcessAlertsHandler({ config, store: processorStore, ops, escalator, deadLetters, clock, alarmDetails });
     const authorizer = createAuthorizerHandler({ tokens: apiTokens });
     Object.assign(handlers, {
       ingestHttp,
@@ -300,7 +307,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       escalationStep,
       api,
       act: createActHandler({ config, store, ops, escalator, clock, linkKeys: new StaticTokens([secrets.actionLinkKey]) }),
-      sweeper: createSweeperHandler({ config, store, escalator, clock }),
+      sweeper: createSweeperHandler({ config, store, escalator, clock, alarms: alarmDetails }),
       statusRender,
       authorizer: (event: Parameters<typeof authorizer>[0]) => authorizer(event),
     } satisfies Record<FunctionName, LocalHandler>);
@@ -439,6 +446,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       outbox,
       escalations,
       sweepNow,
+      alarmDetails,
       invoke,
       drain: async (timeoutMs = 30_000) => {
         const deadline = Date.now() + timeoutMs;

@@ -37,6 +37,7 @@ import { StageNames } from '../config/stage';
 import { customDomainUrl, mapApiToDomain } from '../constructs/api-domain';
 import { readValue, secretArnPattern, SHARED_SECRETS, SHARED_VALUES } from '../constructs/shared-value';
 import { WebhookApi } from '../constructs/webhook-api';
+import { grantAlarmRead } from '../constructs/cloudwatch-alarm-access';
 
 export interface AlertPipelineStackProps extends StackProps {
   /** The validated pipeline config (it is also inlined into every function bundle). */
@@ -239,6 +240,8 @@ export class AlertPipelineStack extends Stack {
       'sms:publish': (f) => hasSms && this.grantSms(f),
       'escalation:start-stop': (f) => this.grantEscalate(f, stateMachine, escalationStep),
       'status-site:put': (f) => this.grantStatusSite(f),
+      'cloudwatch-alarms:tags-and-describe': (f) => grantAlarmRead(f, 'tags-and-describe'),
+      'cloudwatch-alarms:describe': (f) => grantAlarmRead(f, 'describe'),
       // The notifier invokes the unqualified function by name: its ARN, no versions or aliases.
       'status-render:invoke': (f) => {
         const renderer = optional(functionsTriggeredBy('status-change'));

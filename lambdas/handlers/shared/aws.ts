@@ -9,6 +9,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { SNSClient } from '@aws-sdk/client-sns';
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 
 export function once<T>(make: () => T): () => T {
   let value: T | undefined;
@@ -22,3 +23,5 @@ export const secretsClient = /* @__PURE__ */ once(() => new SecretsManagerClient
 export const sfnClient = /* @__PURE__ */ once(() => new SFNClient({}));
 export const lambdaClient = /* @__PURE__ */ once(() => new LambdaClient({}));
 export const snsClient = /* @__PURE__ */ once(() => new SNSClient({}));
+/** Two attempts at most: an alert waits on it (its answer is cached, a failure traced, never fatal). */
+export const cloudwatchClient = /* @__PURE__ */ once(() => new CloudWatchClient({ maxAttempts: 2 }));

@@ -28,6 +28,8 @@ export const env = {
   statusPageUrl: () => required(ENV.statusPageUrl).replace(/\/+$/, ''),
   /** Empty when no status page is deployed: the notifier then does nothing. */
   statusRenderFunctionName: () => process.env[ENV.statusRenderFunctionName] ?? '',
+  /** The function's own Region: set by Lambda itself (a reserved variable), not by the stack. */
+  awsRegion: () => required('AWS_REGION'),
   snsAllowedTopicArns: (): string[] =>
     (process.env[ENV.snsAllowedTopicArns] ?? '').split(',').map((s) => s.trim()).filter(Boolean),
 };
