@@ -44,7 +44,7 @@ describe('local runtime end to end', () => {
     // The test config names policy "default" but defines no policies: the timeline says why nobody was paged.
     expect(detail.body.timeline.map((t: any) => t.type)).toEqual(['opened', 'page', 'resolved']);
     expect(detail.body.timeline[1].message).toMatch(/^Not paged: /);
-    expect(detail.body.alerts[0].trace.steps.map((s: any) => s.stage)).toEqual(['fingerprint', 'classify', 'route', 'suppress', 'deduplicate']);
+    expect(detail.body.alerts[0].trace.steps.map((s: any) => s.stage)).toEqual(['enrich', 'fingerprint', 'classify', 'route', 'suppress', 'deduplicate']);
     expect(detail.body.incident.recentMessages).toBeUndefined();
   });
 

@@ -22,7 +22,7 @@ const ReconcileSchema = z.strictObject({
   /** The sweeper resolves open CloudWatch incidents whose alarm is in OK (DescribeAlarms) when the OK never came. */
   enabled: z._default(z.boolean(), true),
   /** Only incidents whose newest state change is at least this old (the OK message gets time to arrive first). */
-  afterMinutes: z._default(z.int().check(z.minimum(1), z.maximum(24 * 60)), 5),
+  afterMinutes: z._default(z.int().check(z.minimum(0), z.maximum(24 * 60)), 5),
   /** Incidents looked at per sweep (DescribeAlarms takes 100 names per call). */
   maxPerSweep: z._default(z.int().check(z.minimum(1), z.maximum(1000)), 200),
 });
