@@ -8,6 +8,7 @@
  */
 import type { CloudwatchAlarmsConfig } from '../../core/config/cloudwatch-alarms.schema';
 import type { AlarmDetails, AlarmInfo, AlarmRef, AlarmStateReading, Clock } from '../../core/ports';
+import { localAlarmInfo } from '../../core/enrich/alarm-enrichment';
 
 const ALARM_ARN = /^arn:aws[a-z-]*:cloudwatch:([a-z0-9-]+):(\d{12}):alarm:(.+)$/;
 
@@ -40,10 +41,7 @@ export class ConfigAlarmDetails implements AlarmDetails {
     if (!m) return { tags: {}, description: '' };
     const key = `${m[1]}\n${m[3]}`;
     if (!this.arns.has(key)) this.arns.set(key, alarmArn);
-    const e = this.alarms[alarmArn] ?? this.alarms[m[3] as string];
-    const info: AlarmInfo = { tags: { ...(e?.tags ?? {}) }, description: e?.description ?? '' };
-    if (e?.state !== undefined) info.state = e.state;
-    return info;
+    return localAlarmInfo(this.alarms, alarmArn);
   }
 
   async states(refs: readonly AlarmRef[]): Promise<AlarmStateReading[]> {

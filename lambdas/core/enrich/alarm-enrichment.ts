@@ -9,6 +9,7 @@ import { AlertPipelineError } from '../errors';
 import type { AlarmContext, NormalizedAlert } from '../model/alert';
 import { step, type TraceStep } from '../model/trace';
 import type { AlarmDetails, AlarmInfo } from '../ports';
+import type { CloudwatchAlarmsConfig } from '../config/cloudwatch-alarms.schema';
 
 /** `arn:<partition>:cloudwatch:<region>:<account>:alarm:<name>` (names may contain colons). */
 const ALARM_ARN = /^arn:aws[a-z-]*:cloudwatch:([a-z0-9-]+):(\d{12}):alarm:(.+)$/;
@@ -50,6 +51,36 @@ function errorText(err: unknown): string {
   return `${named ? `${err.name}: ` : ''}${err.message}`.split('\n')[0] ?? 'unknown error';
 }
 
+type Answer = { ok: true; info: AlarmInfo } | { ok: false; error: string };
+
+/** One alert with its alarm's answer (undefined: enrichment is off). */
+function enrichOne(alert: NormalizedAlert, answer: Answer | undefined, source: string): { alert: NormalizedAlert; step: TraceStep | null } {
+  const id = alarmIdentityOf(alert);
+  if (id === null) return { alert, step: null };
+  const fallback = messageDescription(alert.raw);
+  if (answer === undefined) {
+    return {
+      alert: { ...alert, alarm: { ...id, tags: {}, description: fallback, enriched: false } },
+      step: step('enrich', 'off', 'alarm enrichment is off (cloudwatchAlarms.enrichment): rules see no alarm tags', { arn: id.arn }),
+    };
+  }
+  if (!answer.ok) {
+    return {
+      alert: { ...alert, alarm: { ...id, tags: {}, description: fallback, enriched: false } },
+      step: step('enrich', 'failed',
+        `enrichment failed: could not read the tags and description of alarm ${id.name} (${answer.error}); the alert goes on, rules see no alarm tags`,
+        { arn: id.arn, error: answer.error }),
+    };
+  }
+  const { tags, description } = answer.info;
+  return {
+    alert: { ...alert, alarm: { ...id, tags: { ...tags }, description: description || fallback, enriched: true } },
+    step: step('enrich', 'enriched', `alarm ${id.name}: ${describeTags(tags)}${description ? '; with its description' : ''}`, {
+      arn: id.arn, tags, ...(answer.info.state !== undefined ? { state: answer.info.state } : {}), ...(source ? { from: source } : {}),
+    }),
+  };
+}
+
 /**
  * Looks up every distinct alarm of `alerts` once (concurrently), then returns the function that enriches one alert.
  * `details` null = enrichment is off (the trace says so). Never throws.
@@ -60,7 +91,7 @@ export async function alarmEnricher(alerts: readonly NormalizedAlert[], details:
     const id = alarmIdentityOf(a);
     if (id) arns.add(id.arn);
   }
-  const answers = new Map<string, { ok: true; info: AlarmInfo } | { ok: false; error: string }>();
+  const answers = new Map<string, Answer>();
   if (details !== null) {
     await Promise.all([...arns].map(async (arn) => {
       try {
@@ -73,28 +104,28 @@ export async function alarmEnricher(alerts: readonly NormalizedAlert[], details:
   return (alert) => {
     const id = alarmIdentityOf(alert);
     if (id === null) return { alert, step: null };
-    const fallback = messageDescription(alert.raw);
-    const answer = answers.get(id.arn);
-    if (details === null || answer === undefined) {
-      return {
-        alert: { ...alert, alarm: { ...id, tags: {}, description: fallback, enriched: false } },
-        step: step('enrich', 'off', 'alarm enrichment is off (cloudwatchAlarms.enrichment): rules see no alarm tags', { arn: id.arn }),
-      };
-    }
-    if (!answer.ok) {
-      return {
-        alert: { ...alert, alarm: { ...id, tags: {}, description: fallback, enriched: false } },
-        step: step('enrich', 'failed',
-          `enrichment failed: could not read the tags and description of alarm ${id.name} (${answer.error}); the alert goes on, rules see no alarm tags`,
-          { arn: id.arn, error: answer.error }),
-      };
-    }
-    const { tags, description } = answer.info;
-    return {
-      alert: { ...alert, alarm: { ...id, tags: { ...tags }, description: description || fallback, enriched: true } },
-      step: step('enrich', 'enriched', `alarm ${id.name}: ${describeTags(tags)}${description ? '; with its description' : ''}`, {
-        arn: id.arn, tags, ...(answer.info.state !== undefined ? { state: answer.info.state } : {}),
-      }),
-    };
+    return enrichOne(alert, details === null ? undefined : answers.get(id.arn) ?? { ok: false, error: 'not looked up' }, '');
+  };
+}
+
+/** An alarm's entry in `cloudwatchAlarms.local`: by ARN first, then by name; an unlisted alarm has no tags. */
+export function localAlarmInfo(local: CloudwatchAlarmsConfig['local'], alarmArn: string): AlarmInfo {
+  const name = ALARM_ARN.exec(alarmArn)?.[3];
+  const e = local[alarmArn] ?? (name !== undefined ? local[name] : undefined);
+  const info: AlarmInfo = { tags: { ...(e?.tags ?? {}) }, description: e?.description ?? '' };
+  if (e?.state !== undefined) info.state = e.state;
+  return info;
+}
+
+/**
+ * The golden cases' and replay's enrichment (core/simulate): synchronous, from the config's `cloudwatchAlarms.local`
+ * (the same stand-in as the local runtime), so a rule on `alarm.tags` can be tested and replayed without AWS.
+ */
+export function configEnricher(config: { cloudwatchAlarms: CloudwatchAlarmsConfig }): Enricher {
+  const c = config.cloudwatchAlarms;
+  return (alert) => {
+    const id = alarmIdentityOf(alert);
+    if (id === null) return { alert, step: null };
+    return enrichOne(alert, c.enrichment ? { ok: true, info: localAlarmInfo(c.local, id.arn) } : undefined, 'cloudwatchAlarms.local');
   };
 }

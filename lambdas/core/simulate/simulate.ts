@@ -23,6 +23,7 @@ import { REASONS } from '../model/reasons';
 import type { TraceStep } from '../model/trace';
 import { archiveKeyOf, boundSourceTime, envelopesOf, evaluateAlert } from '../pipeline';
 import { compileRules } from '../rules/compile';
+import { configEnricher, type Enricher } from '../enrich/alarm-enrichment';
 import { autoResolveDueMs, autoResolveMinutes } from '../sweep';
 import { defaultViaOf, normalizeRaw } from './normalize-raw';
 import { holdInhibited, inhibitEdgesOfConfig, inhibitorOf, isHeld, releaseInhibited, type InhibitEdge } from '../inhibition';
@@ -143,6 +144,7 @@ function isoOf(at: string, what: string): { iso: string; ms: number } {
  */
 export class Simulator {
   private readonly rules: Rules;
+  private readonly enrich: Enricher;
   private readonly adHoc: readonly MaintenanceWindow[];
   private readonly sweepOn: boolean;
   private readonly traces: boolean;
@@ -161,6 +163,7 @@ export class Simulator {
 
   constructor(private readonly config: PipelineConfig, options: SimulateOptions = {}) {
     this.rules = options.rules ?? compileRules(config);
+    this.enrich = configEnricher(config);
     this.adHoc = options.adHocWindows ?? [];
     this.sweepOn = options.sweep ?? true;
     this.traces = options.traces ?? true;
@@ -206,9 +209,12 @@ export class Simulator {
       for (const received of env.alerts) {
         // As processEnvelopes: a source time too far ahead of the receive time is replaced by it.
         const bounded = boundSourceTime(received, at, this.config.processing.maxFutureSkewSeconds);
-        const alert = bounded.alert;
+        // As processEnvelopes: CloudWatch alarms get their tags, here from the config's stand-in.
+        const enriched = this.enrich(bounded.alert);
+        const alert = enriched.alert;
         const evaluated = evaluateAlert(alert, this.rules, nowMs, this.adHoc);
-        const evaluation = bounded.step ? { ...evaluated, trace: [bounded.step, ...evaluated.trace] } : evaluated;
+        const before = [bounded.step, enriched.step].filter((st): st is TraceStep => st !== null);
+        const evaluation = before.length > 0 ? { ...evaluated, trace: [...before, ...evaluated.trace] } : evaluated;
         const slot = newSlot(deliveryIndex, slots.length, at, alert, evaluation, this.traces);
         slots.push(slot);
         this.alerts.push(slot);

@@ -31,6 +31,20 @@ function shorthand(over: Partial<NormalizedAlert> & { key: string; fp?: string; 
 }
 
 describe('simulate', () => {
+  it('enriches CloudWatch alarms from cloudwatchAlarms.local, so a rule on alarm.tags routes in golden cases and replay', () => {
+    const config = {
+      ...current,
+      rules: { ...current.rules, routing: [{ name: 'security-team-alarms', when: 'alarm.tags.?team.orValue("") == "security"', route: { service: 'security' } }, ...current.rules.routing] },
+      cloudwatchAlarms: { ...current.cloudwatchAlarms, local: { 'checkout-5xx-rate': { tags: { team: 'security' } } } },
+    } satisfies PipelineConfig;
+    const r = simulate(config, [
+      { at: '2024-06-10T14:03:13Z', source: 'cloudwatch', via: 'sns-https', body: cw('sns-https-metric-alarm') },
+      { at: '2024-06-10T14:04:00Z', source: 'cloudwatch', body: alarmMessage('ALARM', '2024-06-10T14:03:59.000+0000', 'other-alarm') },
+    ]);
+    expect(r.alerts.map((a) => a.route.service)).toEqual(['security', 'platform']);
+    expect(r.alerts[0]!.trace[0]).toMatchObject({ stage: 'enrich', outcome: 'enriched', data: { tags: { team: 'security' }, from: 'cloudwatchAlarms.local' } });
+  });
+
   it('dedups, resolves, and opens a new incident on the next ALARM (raw SNS HTTPS bodies)', () => {
     const r = simulate(current, [
       { at: '2024-06-10T14:03:13Z', source: 'cloudwatch', via: 'sns-https', body: cw('sns-https-metric-alarm') },
@@ -50,7 +64,7 @@ describe('simulate', () => {
       route: { service: 'platform', team: 'platform', escalationPolicy: 'platform-oncall', rule: 'default' },
       pageAt: '2024-06-10T14:03:13.000Z',
     });
-    expect(r.alerts[0]!.trace.map((s) => s.stage)).toEqual(['fingerprint', 'classify', 'route', 'suppress', 'deduplicate']);
+    expect(r.alerts[0]!.trace.map((s) => s.stage)).toEqual(['enrich', 'fingerprint', 'classify', 'route', 'suppress', 'deduplicate']);
     expect(r.alerts[0]!.fingerprint).toBe(r.alerts[3]!.fingerprint);
     expect(r.incidents.map((i) => [i.label, i.status, i.alertCount, i.service, i.suppressed, i.pages])).toEqual([
       ['#1', 'resolved', 1, 'platform', false, true],
