@@ -30,6 +30,7 @@ import { ensureAlertmanager, startAlertmanager, startWebhookReceiver } from './l
 import { benchConfig } from './lib/bench-config';
 import { measureBundles, nodeStartMs, type BundleResult } from './lib/bundles';
 import { coreThroughput, type CoreResult } from './lib/core';
+import { alarmEnrichmentLine, measureAlarmEnrichment } from './lib/alarm-enrichment';
 import { measureInsights, type InsightsScale } from './lib/insights';
 import { costPerMillion, type CostBreakdown, type EscalationMeasure, type IngestMeasure } from './lib/cost';
 import { measureEscalation, type EscalationResult } from './lib/escalation';
@@ -225,6 +226,9 @@ async function main(): Promise<void> {
   for (const [name, c] of [['bench config', coreBench], ['config/pipeline.yaml', coreRepo]] as Array<[string, CoreResult]>) {
     log(`${name}: ${fmt(c.alertsPerSecond)} alerts/s (${fmt(c.usPerAlert.total, 1)} µs/alert)`);
   }
+
+  section('CloudWatch alarm enrichment: API calls per alert (one processor instance, cached per alarm ARN)');
+  log(alarmEnrichmentLine(await measureAlarmEnrichment(repoConfig, QUICK ? 2_000 : 10_000, 50)));
 
   section(`insights: analytics and export over ${fmt(INSIGHTS_INCIDENTS)} incidents`);
   const insights = await measureInsights(repoConfig, INSIGHTS_INCIDENTS);
