@@ -280,7 +280,7 @@ async function evaluateRecords(fresh: readonly QueueRecord[], deps: ProcessDeps)
   const nowMs = deps.clock.now().getTime();
   const windows = fresh.length > 0 && deps.maintenanceWindows ? await deps.maintenanceWindows() : [];
   // Stage "enrich": one lookup per distinct CloudWatch alarm of the batch (cached); a failure is traced, never fatal.
-  const enrich = deps.alarmDetails === undefined ? null : await alarmEnricher(fresh.flatMap((r) => r.envelope.alerts), deps.alarmDetails);
+  const enrich = deps.alarmDetails === undefined ? null : await alarmEnricher(fresh.flatMap((r) => r.envelope.alerts), deps.alarmDetails, deps.log);
   const groups = new Map<string, EvaluatedAlert[]>();
   for (const r of fresh) {
     for (const received of r.envelope.alerts) {

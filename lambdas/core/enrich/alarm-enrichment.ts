@@ -85,7 +85,11 @@ function enrichOne(alert: NormalizedAlert, answer: Answer | undefined, source: s
  * Looks up every distinct alarm of `alerts` once (concurrently), then returns the function that enriches one alert.
  * `details` null = enrichment is off (the trace says so). Never throws.
  */
-export async function alarmEnricher(alerts: readonly NormalizedAlert[], details: AlarmDetails | null): Promise<Enricher> {
+export async function alarmEnricher(
+  alerts: readonly NormalizedAlert[],
+  details: AlarmDetails | null,
+  log?: (level: 'warn', message: string, data: Record<string, unknown>) => void,
+): Promise<Enricher> {
   const arns = new Set<string>();
   for (const a of alerts) {
     const id = alarmIdentityOf(a);
@@ -98,6 +102,7 @@ export async function alarmEnricher(alerts: readonly NormalizedAlert[], details:
         answers.set(arn, { ok: true, info: await details.describe(arn) });
       } catch (err) {
         answers.set(arn, { ok: false, error: errorText(err) });
+        log?.('warn', 'alarm enrichment failed; the alerts go on without the alarm tags', { alarmArn: arn, error: errorText(err) });
       }
     }));
   }
