@@ -83,6 +83,8 @@ export async function sweep(deps: SweepDeps): Promise<SweepResult> {
     }
   };
 
+  // First: incidents whose alarm is back in OK although the OK never came resolve (before a window's end pages them).
+  await reconcileAlarms(deps, nowMs, now, apply, result);
   for (const inc of await allWithStatus(deps.store, 'suppressed')) {
     if (inc.suppressedUntil !== null && inc.suppressedUntil <= now) {
       await apply(inc, retriggerIncident(inc, `Maintenance window ended (${inc.suppressionReason ?? 'maintenance'}) and the alert is still firing: paging as it would have`, now),
@@ -102,7 +104,6 @@ export async function sweep(deps: SweepDeps): Promise<SweepResult> {
       }
     }
   }
-  await reconcileAlarms(deps, nowMs, now, apply, result);
   // Held pages whose upstream incident is no longer open (auto-resolved above, or resolved while the release
   // elsewhere failed) go out now: at most one sweep (a minute) after the upstream resolve.
   try {
@@ -115,11 +116,15 @@ export async function sweep(deps: SweepDeps): Promise<SweepResult> {
 
 type Apply = (inc: Incident, t: Transition, list: string[]) => Promise<void>;
 
-/** Open CloudWatch incidents whose alarm CloudWatch reports OK (newer than their last state) resolve; bounded per sweep. */
+/**
+ * CloudWatch incidents still firing (open, or held by a maintenance window) whose alarm CloudWatch reports OK (newer
+ * than their last state) resolve; bounded per sweep.
+ */
 async function reconcileAlarms(deps: SweepDeps, nowMs: number, now: string, apply: Apply, result: SweepResult): Promise<void> {
   const options = deps.config.cloudwatchAlarms.reconcile;
   if (!deps.alarms || !options.enabled) return;
-  const open = [...(await allWithStatus(deps.store, 'triggered')), ...(await allWithStatus(deps.store, 'acknowledged'))];
+  const open: Incident[] = [];
+  for (const status of ['triggered', 'acknowledged', 'suppressed'] as const) open.push(...(await allWithStatus(deps.store, status)));
   const candidates = reconcileCandidates(open, nowMs, options);
   if (candidates.length === 0) return;
   let readings;

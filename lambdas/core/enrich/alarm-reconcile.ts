@@ -7,6 +7,8 @@
  * - only when the alarm entered OK after the incident's newest state change (a flap ALARM -> OK -> ALARM, or an OK
  *   read before the ALARM was applied, resolves nothing);
  * - only incidents quiet for `afterMinutes` (the OK message gets its chance first), at most `maxPerSweep` a sweep.
+ * Incidents a maintenance window holds count too (the sweeper reconciles before it ends windows): a lost OK must not
+ * page them when the window ends.
  */
 import { fingerprintOf } from '../fingerprint';
 import { resolveIncident, type Transition } from '../lifecycle';
@@ -29,12 +31,20 @@ function newestStateAt(inc: Incident): string {
   return inc.lastStateChangeAt ?? inc.lastAlert.occurredAt;
 }
 
-/** Open CloudWatch incidents quiet for `afterMinutes`, oldest state first, at most `maxPerSweep`. */
+/**
+ * Whether an incident can still page or is paging: open ones, and those a maintenance window holds (they page when
+ * the window ends if still firing, so a lost OK would page them then).
+ */
+function stillFiring(inc: Incident): boolean {
+  return inc.status === 'triggered' || inc.status === 'acknowledged' || (inc.status === 'suppressed' && inc.suppressedUntil !== null);
+}
+
+/** CloudWatch incidents still firing and quiet for `afterMinutes`, oldest state first, at most `maxPerSweep`. */
 export function reconcileCandidates(open: readonly Incident[], nowMs: number, options: ReconcileOptions): ReconcileCandidate[] {
   const quietBefore = nowMs - options.afterMinutes * 60_000;
   const out: ReconcileCandidate[] = [];
   for (const inc of open) {
-    if (inc.source !== 'cloudwatch' || (inc.status !== 'triggered' && inc.status !== 'acknowledged')) continue;
+    if (inc.source !== 'cloudwatch' || !stillFiring(inc)) continue;
     const alarm = inc.alertUrl ? alarmOfConsoleUrl(inc.alertUrl) : null;
     const lastReceived = Math.max(Date.parse(inc.lastAlert.receivedAt), Date.parse(newestStateAt(inc)));
     if (alarm === null || !(lastReceived <= quietBefore)) continue;

@@ -123,3 +123,32 @@ describe('alarm reconciliation by the sweeper', () => {
     expect(alarmOfConsoleUrl('https://app.threatstack.com/alerts/1')).toBeNull();
   });
 });
+
+describe('alarm reconciliation and maintenance windows', () => {
+  it('resolves an incident a maintenance window holds whose alarm went OK, so the end of the window pages nothing', async () => {
+    const windowed = parsePipelineConfig({
+      version: 1,
+      teams: [{ name: 'platform' }],
+      services: [{ name: 'platform', team: 'platform' }],
+      routing: { default: { service: 'platform' } },
+      maintenance: [{ name: 'patching', services: ['platform'], start: '2024-06-10T13:00:00Z', end: '2024-06-10T15:00:00Z' }],
+    });
+    const { compileRules } = await import('../../../lambdas/core/rules/compile');
+    const store = new InMemoryIncidentStore();
+    let nowMs = Date.parse('2024-06-10T14:01:00.000Z');
+    const clock = { now: () => new Date(nowMs) };
+    const started: string[] = [];
+    const escalator = { start: async (i: Incident) => void started.push(i.id), stop: async () => {} };
+    const name = 'nightly-batch-age';
+    await processEnvelopes([{ recordId: 'r', envelope: envelope([alert({
+      key: 'k1', identity: [['AlarmArn', arnOf(name)]], fp: `cw:${arnOf(name)}`, at: ALARM_AT, alertUrl: cloudWatchAlarmUrl('eu-west-1', name), title: `ALARM: ${name}`,
+    })]) }], { store, rules: compileRules(windowed), escalator, clock, sleep: async () => {}, random: () => 0.5, log: () => {} });
+    const [held] = (await store.listIncidents({ limit: 10 })).items;
+    expect(held).toMatchObject({ status: 'suppressed', suppressedUntil: '2024-06-10T15:00:00.000Z' });
+    nowMs = Date.parse('2024-06-10T15:01:00.000Z'); // the window has ended
+    const result = await sweep({ config: windowed, store, escalator, clock, alarms: fakeAlarms((refs) => refs.map((r) => ok(r.name))) });
+    expect(result).toMatchObject({ alarmsReconciled: [held!.id], maintenanceEnded: [] });
+    expect(await store.getIncident(held!.id)).toMatchObject({ status: 'resolved', resolvedBy: 'pipeline:reconcile' });
+    expect(started).toEqual([]);
+  });
+});
