@@ -51,6 +51,7 @@ async function main(): Promise<void> {
     }),
     `  ${'EventBridge:'.padEnd(16)}POST ${rt.url}${EVENTBRIDGE_INGEST_PATH.replace('{token}', t)}   (any EventBridge event of a registered source and detail-type)`,
     `  Alarm topic:    POST ${rt.url}/local/alarm-topic/${t}   (local stand-in for the stack's SNS alarm topic)`,
+    `  Alarm tags:     ${rt.config.cloudwatchAlarms.enrichment ? `${Object.keys(rt.config.cloudwatchAlarms.local).length} alarm(s) in cloudwatchAlarms.local (the stand-in for CloudWatch's tags and states)` : 'enrichment off (cloudwatchAlarms.enrichment)'}`,
     '',
     'Human API (Authorization: Bearer <API token>):',
     `  API token:      ${rt.apiToken}`,
