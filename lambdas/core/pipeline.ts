@@ -278,9 +278,12 @@ export async function processEnvelopes(records: readonly QueueRecord[], deps: Pr
 /** Enrich, then evaluate every alert of the fresh records; grouped by fingerprint. */
 async function evaluateRecords(fresh: readonly QueueRecord[], deps: ProcessDeps): Promise<Map<string, EvaluatedAlert[]>> {
   const nowMs = deps.clock.now().getTime();
-  const windows = fresh.length > 0 && deps.maintenanceWindows ? await deps.maintenanceWindows() : [];
   // Stage "enrich": one lookup per distinct CloudWatch alarm of the batch (cached); a failure is traced, never fatal.
-  const enrich = deps.alarmDetails === undefined ? null : await alarmEnricher(fresh.flatMap((r) => r.envelope.alerts), deps.alarmDetails, deps.log);
+  // It runs while the ad-hoc maintenance windows are read.
+  const [windows, enrich] = await Promise.all([
+    fresh.length > 0 && deps.maintenanceWindows ? deps.maintenanceWindows() : Promise.resolve([]),
+    deps.alarmDetails === undefined ? null : alarmEnricher(fresh.flatMap((r) => r.envelope.alerts), deps.alarmDetails, deps.log),
+  ]);
   const groups = new Map<string, EvaluatedAlert[]>();
   for (const r of fresh) {
     for (const received of r.envelope.alerts) {

@@ -3,9 +3,9 @@
  *   - maintenance windows that ended: incidents they suppressed that are still firing page as they would have;
  *   - snoozes that ended: the incident returns to triggered and escalates again;
  *   - quiet incidents of sources without resolves (Threat Stack, configured webhooks) auto-resolve;
- *   - held pages (core/inhibition.ts) whose upstream incident is no longer open page now;
- *   - open CloudWatch incidents whose alarm is back in OK but whose OK message never came resolve
- *     (core/enrich/alarm-reconcile.ts; DescribeAlarms through the AlarmDetails port).
+ *   - held pages (core/inhibition.ts) whose upstream incident is no longer open page now.
+ * Before all of these, CloudWatch incidents still firing whose alarm is back in OK but whose OK message never came
+ * resolve (core/enrich/alarm-reconcile.ts; DescribeAlarms through the AlarmDetails port).
  */
 import type { PipelineConfig } from './config/pipeline-config.schema';
 import { autoResolveIncident, retriggerIncident, type Transition } from './lifecycle';
