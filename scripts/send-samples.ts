@@ -3,8 +3,9 @@
  *   1. a Threat Stack batch (Host + CloudTrail alerts), then the same batch again (a sender retry: counted once),
  *      then a repeat of the host alert with a new id (joins the open incident);
  *   2. a CloudWatch alarm going to ALARM (through the local alarm topic, as SNS -> Lambda), then to OK (resolves);
- *   3. a "firewall" Threat Stack alert (the repo config tags it sev1 and routes it to the security service) and a
- *      "canary-" CloudWatch alarm (suppressed by a rule: recorded, never paged), with their decision traces;
+ *   3. the decision traces of the checkout alarm (the repo config's cloudwatchAlarms.local tags it team=payments, a
+ *      routing rule on alarm.tags sends it to the payments service), a "firewall" Threat Stack alert (tagged sev1 and
+ *      routed to the security service) and a "canary-" CloudWatch alarm (suppressed by a rule: recorded, never paged);
  *   4. the pages in the local outbox and a one-click acknowledge of the first one.
  * Usage: npm run send-samples   (BASE_URL, INGEST_TOKEN, API_TOKEN, DATA_DIR, PORT are honoured)
  */
@@ -130,7 +131,7 @@ async function main() {
     return inc;
   });
 
-  console.log('\n3. Rules: a firewall alert (routed to security) and a canary alarm (suppressed)');
+  console.log('\n3. Rules: the checkout alarm (routed to payments by its team tag), a firewall alert (routed to security) and a canary alarm (suppressed)');
   const firewall = { ...tsBatch.alerts[0], id: `6650f1c5a9e4b0d5${runId}05`, title: `Firewall rule changed on ip-10-0-9-9 (${runId})`, server_or_region: `ip-10-0-9-9-${runId}` };
   await post(`/ingest/threatstack/${ingestToken}`, firewall);
   await post(`/local/alarm-topic/${ingestToken}`, { ...alarm('ALARM', now - 10_000), AlarmName: `canary-login-${runId}`, AlarmArn: `${alarmArn.replace(alarmName, `canary-login-${runId}`)}` });
@@ -141,6 +142,7 @@ async function main() {
     return detail;
   };
   for (const [label, match] of [
+    ['checkout alarm', (i: Inc) => i.title.includes(alarmName)],
     ['firewall alert', (i: Inc) => i.title.startsWith('Firewall rule changed') && i.title.includes(runId)],
     ['canary alarm', (i: Inc) => i.title.includes(`canary-login-${runId}`)],
   ] as const) {

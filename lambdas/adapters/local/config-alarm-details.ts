@@ -1,6 +1,6 @@
 /**
  * The local runtime's stand-in for CloudWatch alarms (AlarmDetails): tags, description and state come from the
- * config's `cloudwatchAlarms.local`, keyed by alarm name or alarm ARN (an ARN key wins over a name key). An alarm that
+ * config's `cloudwatchAlarms.local`, keyed by alarm ARN, name or `<name prefix>*`, in that order (localAlarmEntry). An alarm that
  * is not listed has no tags and no description. States answer what the config says, as of now (the clock): that is
  * what the sweeper's reconciliation reads. DescribeAlarms answers with the alarm's ARN; the stand-in knows it when
  * the key is an ARN, or once it has described one of the alarm's alerts since the runtime started.
@@ -8,7 +8,7 @@
  */
 import type { CloudwatchAlarmsConfig } from '../../core/config/cloudwatch-alarms.schema';
 import type { AlarmDetails, AlarmInfo, AlarmRef, AlarmStateReading, Clock } from '../../core/ports';
-import { localAlarmInfo } from '../../core/enrich/alarm-enrichment';
+import { localAlarmEntry, localAlarmInfo } from '../../core/enrich/alarm-enrichment';
 
 const ALARM_ARN = /^arn:aws[a-z-]*:cloudwatch:([a-z0-9-]+):(\d{12}):alarm:(.+)$/;
 
@@ -31,8 +31,7 @@ export class ConfigAlarmDetails implements AlarmDetails {
   }
 
   private entry(region: string, name: string): LocalAlarm | undefined {
-    const arn = this.arns.get(`${region}\n${name}`);
-    return (arn !== undefined ? this.alarms[arn] : undefined) ?? this.alarms[name];
+    return localAlarmEntry(this.alarms, name, this.arns.get(`${region}\n${name}`));
   }
 
   async describe(alarmArn: string): Promise<AlarmInfo> {

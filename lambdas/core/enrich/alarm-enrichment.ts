@@ -113,10 +113,26 @@ export async function alarmEnricher(
   };
 }
 
-/** An alarm's entry in `cloudwatchAlarms.local`: by ARN first, then by name; an unlisted alarm has no tags. */
+type LocalAlarm = CloudwatchAlarmsConfig['local'][string];
+
+/**
+ * An alarm's entry in `cloudwatchAlarms.local`: by ARN, else by name, else the longest `<prefix>*` key the name
+ * starts with (alarms named per environment or per run: `checkout-5xx-rate*`).
+ */
+export function localAlarmEntry(local: CloudwatchAlarmsConfig['local'], name: string, arn?: string): LocalAlarm | undefined {
+  const exact = (arn !== undefined ? local[arn] : undefined) ?? local[name];
+  if (exact) return exact;
+  let best: string | undefined;
+  for (const key of Object.keys(local)) {
+    if (key.endsWith('*') && name.startsWith(key.slice(0, -1)) && key.length > (best?.length ?? 0)) best = key;
+  }
+  return best === undefined ? undefined : local[best];
+}
+
+/** What the stand-in answers for an alarm (localAlarmEntry); an unlisted alarm has no tags and no description. */
 export function localAlarmInfo(local: CloudwatchAlarmsConfig['local'], alarmArn: string): AlarmInfo {
   const name = ALARM_ARN.exec(alarmArn)?.[3];
-  const e = local[alarmArn] ?? (name !== undefined ? local[name] : undefined);
+  const e = name === undefined ? local[alarmArn] : localAlarmEntry(local, name, alarmArn);
   const info: AlarmInfo = { tags: { ...(e?.tags ?? {}) }, description: e?.description ?? '' };
   if (e?.state !== undefined) info.state = e.state;
   return info;

@@ -117,3 +117,21 @@ describe('alarm enrichment before the rules', () => {
     expect(evaluateAlert(a, rules, NOW_MS).route.service).toBe('platform');
   });
 });
+
+describe('the stand-in lookup of cloudwatchAlarms.local', () => {
+  it('by ARN, else by name, else the longest matching "<prefix>*" key; an unlisted alarm has no tags', async () => {
+    const { localAlarmInfo } = await import('../../../lambdas/core/enrich/alarm-enrichment');
+    const local = {
+      [ARN]: { tags: { by: 'arn' } },
+      'checkout-5xx-rate': { tags: { by: 'name' } },
+      'checkout-*': { tags: { by: 'short prefix' } },
+      'checkout-latency-*': { tags: { by: 'long prefix' } },
+    };
+    const arn = (name: string) => `arn:aws:cloudwatch:eu-west-1:111122223333:alarm:${name}`;
+    expect(localAlarmInfo(local, ARN).tags).toEqual({ by: 'arn' });
+    expect(localAlarmInfo(local, arn('checkout-5xx-rate').replace('111122223333', '999988887777')).tags).toEqual({ by: 'name' });
+    expect(localAlarmInfo(local, arn('checkout-latency-p99')).tags).toEqual({ by: 'long prefix' });
+    expect(localAlarmInfo(local, arn('checkout-errors')).tags).toEqual({ by: 'short prefix' });
+    expect(localAlarmInfo(local, arn('orders-age'))).toEqual({ tags: {}, description: '' });
+  });
+});
