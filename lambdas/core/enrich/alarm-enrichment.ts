@@ -23,14 +23,17 @@ export function alarmIdentityOf(alert: NormalizedAlert): Omit<AlarmContext, 'tag
   return { arn, region: m[1] as string, account: m[2] as string, name: m[3] as string };
 }
 
-/** The description the alarm message itself carried (SNS `AlarmDescription`, EventBridge `configuration.description`). */
+/**
+ * The description the alarm message itself carried: SNS `AlarmDescription`, EventBridge
+ * `detail.configuration.description`, alarm -> Lambda `alarmData.configuration.description`.
+ */
 function messageDescription(raw: unknown): string {
   if (raw === null || typeof raw !== 'object') return '';
   const r = raw as Record<string, unknown>;
   if (typeof r.AlarmDescription === 'string') return r.AlarmDescription;
-  const detail = r.detail as { configuration?: { description?: unknown } } | undefined;
-  const fromDetail = detail?.configuration?.description;
-  return typeof fromDetail === 'string' ? fromDetail : '';
+  const inner = (r.detail ?? r.alarmData) as { configuration?: { description?: unknown } } | undefined;
+  const fromConfiguration = inner?.configuration?.description;
+  return typeof fromConfiguration === 'string' ? fromConfiguration : '';
 }
 
 export type Enricher = (alert: NormalizedAlert) => { alert: NormalizedAlert; step: TraceStep | null };

@@ -4,7 +4,7 @@
  */
 import { parsePipelineConfig } from '../../../lambdas/core/config/parse-pipeline-config';
 import { compileRules } from '../../../lambdas/core/rules/compile';
-import { alarmEnricher } from '../../../lambdas/core/enrich/alarm-enrichment';
+import { alarmEnricher, alarmIdentityOf } from '../../../lambdas/core/enrich/alarm-enrichment';
 import { evaluateAlert, processEnvelopes, type ProcessDeps } from '../../../lambdas/core/pipeline';
 import type { AlarmDetails, AlarmInfo } from '../../../lambdas/core/ports';
 import { InMemoryIncidentStore } from '../../../lambdas/adapters/in-memory/incident-store';
@@ -133,5 +133,14 @@ describe('the stand-in lookup of cloudwatchAlarms.local', () => {
     expect(localAlarmInfo(local, arn('checkout-latency-p99')).tags).toEqual({ by: 'long prefix' });
     expect(localAlarmInfo(local, arn('checkout-errors')).tags).toEqual({ by: 'short prefix' });
     expect(localAlarmInfo(local, arn('orders-age'))).toEqual({ tags: {}, description: '' });
+  });
+});
+
+describe('the description the alarm message carried, when CloudWatch gives none', () => {
+  it.each(['sns-https-metric-alarm', 'eventbridge-metric-alarm', 'alarm-lambda-metric'])('%s', async (fixture) => {
+    const { loadExpected } = await import('../../support/fixtures');
+    const [a] = loadExpected('cloudwatch', fixture);
+    const enrich = await alarmEnricher([a!], fakeDetails({ [alarmIdentityOf(a!)!.arn]: { tags: {}, description: '' } }));
+    expect(enrich(a!).alert.alarm!.description).not.toBe('');
   });
 });
