@@ -45,7 +45,10 @@ const SQS_CONSUMER = ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAt
  */
 const REACHED_NOT_CALLED: Partial<Record<FunctionName, Record<string, string>>> = {
   processAlerts: { 'secretsmanager:GetSecretValue': 'handlers/shared/escalation.ts also builds the link-key source of the API and act functions' },
-  sweeper: { 'secretsmanager:GetSecretValue': 'handlers/shared/escalation.ts also builds the link-key source of the API and act functions' },
+  sweeper: {
+    'secretsmanager:GetSecretValue': 'handlers/shared/escalation.ts also builds the link-key source of the API and act functions',
+    'cloudwatch:ListTagsForResource': 'the sweeper only reads alarm states (AlarmDetails.states: DescribeAlarms); the adapter file also holds the processor\'s tag lookup',
+  },
 };
 
 const cache = new Map<string, SourceFileInfo>();
