@@ -7,7 +7,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { ConfigError } from '../../lambdas/core/errors';
 
@@ -49,7 +49,15 @@ export function ensureConsoleBuilt(): { built: boolean; dir: string } {
   const hash = consoleInputsHash();
   const stamp = join(CONSOLE_DIST, INPUTS_HASH_FILE);
   if (existsSync(join(CONSOLE_DIST, 'index.html')) && existsSync(stamp) && readFileSync(stamp, 'utf8') === hash) return { built: false, dir: CONSOLE_DIST };
-  buildConsole(CONSOLE_DIST);
-  writeFileSync(stamp, hash);
+  // Built aside, then swapped in: a server reading web/dist never sees half a build.
+  const aside = `${CONSOLE_DIST}.${process.pid}.tmp`;
+  try {
+    buildConsole(aside);
+    writeFileSync(join(aside, INPUTS_HASH_FILE), hash);
+    rmSync(CONSOLE_DIST, { recursive: true, force: true });
+    renameSync(aside, CONSOLE_DIST);
+  } finally {
+    rmSync(aside, { recursive: true, force: true });
+  }
   return { built: true, dir: CONSOLE_DIST };
 }

@@ -1,7 +1,7 @@
 import { AppShell, Badge, Burger, Button, Center, Group, NavLink, Paper, PasswordInput, Stack, Text, Title } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import { useQueryClient } from '@tanstack/react-query';
-import { useCallback, useEffect, useState, type FormEvent } from 'react';
+import { lazy, Suspense, useCallback, useEffect, useState, type FormEvent } from 'react';
 import { getToken, rawApi, setOnUnauthorized, setToken } from './api';
 import { completeOidcLogin, loadAuthConfig, logout, startOidcLogin, type AuthConfig } from './auth';
 import { ErrorBox, Loading } from './components';
@@ -11,10 +11,12 @@ import { SessionContext } from './session';
 import type { Identity } from './types';
 import { IncidentScreen } from './screens/Incident';
 import { IncidentsScreen } from './screens/Incidents';
-import { InsightsScreen } from './screens/Insights';
 import { OnCallScreen } from './screens/OnCall';
 import { PostmortemScreen, PostmortemsScreen } from './screens/Postmortems';
 import { StatusScreen } from './screens/Status';
+
+// Insights carries the chart library (recharts): loaded when first opened.
+const InsightsScreen = lazy(() => import('./screens/Insights').then((m) => ({ default: m.InsightsScreen })));
 
 /** Who the token is: GET /api/me (404 on a server without roles = its admin token). */
 async function whoAmI(token: string): Promise<Identity | null> {
@@ -128,14 +130,14 @@ function Shell({ identity, onSignOut }: { identity: Identity; onSignOut(): void 
             <Text fw={700} component="span">Alert console</Text>
           </Group>
           <Group gap="xs" wrap="nowrap">
-            <Badge variant="light" color="gray.8" visibleFrom="xs" data-testid="identity">{identity.actor} · {identity.role}</Badge>
+            <Badge variant="outline" color="dark" visibleFrom="xs" data-testid="identity">{identity.actor} · {identity.role}</Badge>
             <Button variant="subtle" size="xs" onClick={onSignOut}>Sign out</Button>
           </Group>
         </Group>
       </AppShell.Header>
       <AppShell.Navbar p="xs" aria-label="Screens">
         {NAV.map(([key, label]) => (
-          <NavLink key={key} href={href(key)} label={label} active={screen === key} aria-current={screen === key ? 'page' : undefined} />
+          <NavLink key={key} href={href(key)} label={label} variant="filled" active={screen === key} aria-current={screen === key ? 'page' : undefined} />
         ))}
       </AppShell.Navbar>
       <AppShell.Main>
@@ -143,7 +145,7 @@ function Shell({ identity, onSignOut }: { identity: Identity; onSignOut(): void 
           : screen === 'incidents' ? <IncidentsScreen />
           : screen === 'oncall' ? <OnCallScreen />
           : screen === 'status' ? <StatusScreen />
-          : screen === 'insights' ? <InsightsScreen />
+          : screen === 'insights' ? <Suspense fallback={<Loading />}><InsightsScreen /></Suspense>
           : screen === 'postmortems' && id ? <PostmortemScreen incidentId={id} />
           : screen === 'postmortems' ? <PostmortemsScreen />
           : <Text>No such screen.</Text>}

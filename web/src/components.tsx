@@ -19,12 +19,15 @@ export function Loading({ label = 'Loading' }: { label?: string }) {
   );
 }
 
+// Dark enough for white text (filled) and for text on white (outline) at WCAG AA (4.5:1).
+const DARK_ORANGE = '#a33a00';
+const DARK_YELLOW = '#6e5200';
 const STATUS_COLOR: Record<string, string> = {
-  triggered: 'red.9', acknowledged: 'orange.9', resolved: 'green.9', suppressed: 'gray.7',
-  operational: 'green.9', degraded_performance: 'yellow.9', partial_outage: 'orange.9', major_outage: 'red.9', under_maintenance: 'blue.9',
-  draft: 'gray.7', in_review: 'orange.9', published: 'green.9',
+  triggered: 'red.9', acknowledged: DARK_ORANGE, resolved: '#1b6e2d', suppressed: 'gray.7',
+  operational: '#1b6e2d', degraded_performance: DARK_YELLOW, partial_outage: DARK_ORANGE, major_outage: 'red.9', under_maintenance: 'blue.9',
+  draft: 'gray.7', in_review: DARK_ORANGE, published: '#1b6e2d',
 };
-const SEV_COLOR: Record<string, string> = { sev1: 'red.9', sev2: 'orange.9', sev3: 'yellow.9' };
+const SEV_COLOR: Record<string, string> = { sev1: 'red.9', sev2: DARK_ORANGE, sev3: DARK_YELLOW };
 
 export const StatusBadge = ({ status }: { status: string }) => (
   <Badge color={STATUS_COLOR[status] ?? 'gray.7'} variant="filled">{status.replace(/_/g, ' ')}</Badge>

@@ -77,7 +77,7 @@ export function IncidentScreen({ id }: { id: string }) {
           <Stack gap="xs">
             <Group gap="xs">
               {canAct && inc.status === 'triggered' && <Button onClick={() => action.mutate({ what: 'acknowledge' })} loading={action.isPending}>Acknowledge</Button>}
-              {canAct && open && <Button color="green.9" onClick={() => action.mutate({ what: 'resolve' })} loading={action.isPending}>Resolve</Button>}
+              {canAct && open && <Button color="#1b6e2d" onClick={() => action.mutate({ what: 'resolve' })} loading={action.isPending}>Resolve</Button>}
               {canAct && open && <Button variant="outline" onClick={() => action.mutate({ what: 'escalate' })}>Escalate now</Button>}
               {canDraft && <Button variant="outline" onClick={() => postmortem.mutate()} loading={postmortem.isPending}>Start postmortem</Button>}
               {canDraft && <Anchor href={href('postmortems', id)} size="sm">Open postmortem</Anchor>}
@@ -134,7 +134,7 @@ export function IncidentScreen({ id }: { id: string }) {
                     <TraceViewer steps={a.trace.steps} rules={rules} />
                     <Title order={4}>Alert record</Title>
                     <Text size="xs" c="dimmed">The raw body is archived under <Code>{a.archiveKey}</Code>.</Text>
-                    <Code block style={{ maxHeight: 320, overflow: 'auto' }}>{JSON.stringify(a, null, 2)}</Code>
+                    <Code block tabIndex={0} aria-label="Alert record" style={{ maxHeight: 320, overflow: 'auto' }}>{JSON.stringify(a, null, 2)}</Code>
                   </Stack>
                 </Accordion.Panel>
               </Accordion.Item>

@@ -88,7 +88,7 @@ export function IncidentsScreen() {
           <Button size="xs" disabled={selected.size === 0} loading={act.isPending} onClick={() => act.mutate({ ids: [...selected], action: 'acknowledge' })}>
             Acknowledge selected ({selected.size})
           </Button>
-          <Button size="xs" color="green.9" disabled={selected.size === 0} loading={act.isPending} onClick={() => act.mutate({ ids: [...selected], action: 'resolve' })}>
+          <Button size="xs" color="#1b6e2d" disabled={selected.size === 0} loading={act.isPending} onClick={() => act.mutate({ ids: [...selected], action: 'resolve' })}>
             Resolve selected ({selected.size})
           </Button>
         </Group>

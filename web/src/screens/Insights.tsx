@@ -51,7 +51,7 @@ export function InsightsScreen() {
           <Title order={2} size="h3">MTTA, MTTR and MTTK over time (minutes)</Title>
           <LineChart h={260} data={r.buckets.map((b) => ({ start: b.start.slice(0, 10), MTTA: minutes(b.mtta.mean), MTTR: minutes(b.mttr.mean), MTTK: minutes(b.mttk.mean) }))}
             dataKey="start" connectNulls withLegend
-            series={[{ name: 'MTTA', color: 'indigo.8' }, { name: 'MTTR', color: 'green.9' }, { name: 'MTTK', color: 'orange.9' }]} />
+            series={[{ name: 'MTTA', color: 'indigo.8' }, { name: 'MTTR', color: '#1b6e2d' }, { name: 'MTTK', color: 'orange.9' }]} />
           <Title order={2} size="h3">By {groupBy}</Title>
           <Table.ScrollContainer minWidth={420}>
             <Table aria-label={`Breakdown by ${groupBy}`}>

@@ -107,7 +107,7 @@ export function PostmortemScreen({ incidentId }: { incidentId: string }) {
           <Button onClick={() => patch.mutate({})} loading={patch.isPending}>Save</Button>
           {pm.status === 'draft' && <Button variant="outline" onClick={() => patch.mutate({ status: 'in_review' })}>Save and move to review</Button>}
           {pm.status === 'in_review' && <Button variant="outline" onClick={() => patch.mutate({ status: 'draft' })}>Back to draft</Button>}
-          {canPublish && pm.status === 'in_review' && <Button color="green.9" onClick={() => transition.mutate('publish')} loading={transition.isPending}>Publish</Button>}
+          {canPublish && pm.status === 'in_review' && <Button color="#1b6e2d" onClick={() => transition.mutate('publish')} loading={transition.isPending}>Publish</Button>}
         </Group>
       )}
       {canPublish && pm.status === 'published' && <Group><Button variant="outline" onClick={() => transition.mutate('reopen')}>Reopen</Button></Group>}

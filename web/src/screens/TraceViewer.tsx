@@ -8,11 +8,11 @@ import { traceView, type RuleRow, type RuleState } from '../logic/trace';
 import type { RuleBook, TraceStep } from '../types';
 
 const STATE: Record<RuleState, { label: string; color: string }> = {
-  matched: { label: 'matched', color: 'green.9' },
+  matched: { label: 'matched', color: '#1b6e2d' },
   'not-matched': { label: 'did not match', color: 'gray.7' },
-  'not-reached': { label: 'not reached', color: 'gray.6' },
+  'not-reached': { label: 'not reached', color: 'gray.7' },
   error: { label: 'error', color: 'red.9' },
-  'not-evaluated': { label: 'not evaluated', color: 'gray.6' },
+  'not-evaluated': { label: 'not evaluated', color: 'gray.7' },
 };
 
 function RuleTable({ rows, label, withService }: { rows: RuleRow[]; label: string; withService?: boolean }) {
