@@ -7,6 +7,7 @@ import { resolve } from 'node:path';
 import { loadPipelineConfig, DEFAULT_CONFIG_PATH } from '../../lib/config/load-pipeline-config';
 import { ConfigError } from '../core/errors';
 import { EVENTBRIDGE_INGEST_PATH, SOURCE_ROUTES } from '../core/normalize/registry';
+import { ensureConsoleBuilt } from '../../lib/console/build-console';
 import { startLocalRuntime } from './runtime';
 
 // The SDK warns on Node 20 at every start; the README says Node 22+ is recommended.
@@ -23,6 +24,14 @@ async function main(): Promise<void> {
   const timeScale = Number(process.env.LOCAL_TIME_SCALE ?? 1);
   if (!Number.isFinite(timeScale) || timeScale < 1) throw ConfigError.problem(`LOCAL_TIME_SCALE must be a number >= 1, got ${process.env.LOCAL_TIME_SCALE}`);
   const config = loadPipelineConfig(configPath);
+  // The web console at `/`: built here when missing or stale (a fresh clone needs no second command). Without it
+  // (no dev dependencies installed) the pipeline still runs and `/` says how to build it.
+  try {
+    const started = Date.now();
+    if (ensureConsoleBuilt().built) console.log(`web console built (web/dist) in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  } catch (err) {
+    console.warn(`web console not built: ${(err as Error).message}`);
+  }
   const rt = await startLocalRuntime({
     config,
     dataDir,
@@ -51,6 +60,8 @@ async function main(): Promise<void> {
     }),
     `  ${'EventBridge:'.padEnd(16)}POST ${rt.url}${EVENTBRIDGE_INGEST_PATH.replace('{token}', t)}   (any EventBridge event of a registered source and detail-type)`,
     `  Alarm topic:    POST ${rt.url}/local/alarm-topic/${t}   (local stand-in for the stack's SNS alarm topic)`,
+    '',
+    `Web console: ${rt.url}/   (sign in with the API token below)`,
     '',
     'Human API (Authorization: Bearer <API token>):',
     `  API token:      ${rt.apiToken}`,
