@@ -13,6 +13,19 @@ import { startLocalRuntime } from './runtime';
 // The SDK warns on Node 20 at every start; the README says Node 22+ is recommended.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
+/**
+ * The web console at `/`: built here when missing or stale (a fresh clone needs no second command). Without it (no
+ * dev dependencies installed) the pipeline still runs and `/` says how to build it.
+ */
+function buildConsoleIfStale(): void {
+  try {
+    const started = Date.now();
+    if (ensureConsoleBuilt().built) console.log(`web console built (web/dist) in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  } catch (err) {
+    console.warn(`web console not built: ${(err as Error).message}`);
+  }
+}
+
 async function main(): Promise<void> {
   const port = Number(process.env.PORT ?? 3000);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw ConfigError.problem(`PORT must be a port number, got ${process.env.PORT}`);
@@ -24,14 +37,7 @@ async function main(): Promise<void> {
   const timeScale = Number(process.env.LOCAL_TIME_SCALE ?? 1);
   if (!Number.isFinite(timeScale) || timeScale < 1) throw ConfigError.problem(`LOCAL_TIME_SCALE must be a number >= 1, got ${process.env.LOCAL_TIME_SCALE}`);
   const config = loadPipelineConfig(configPath);
-  // The web console at `/`: built here when missing or stale (a fresh clone needs no second command). Without it
-  // (no dev dependencies installed) the pipeline still runs and `/` says how to build it.
-  try {
-    const started = Date.now();
-    if (ensureConsoleBuilt().built) console.log(`web console built (web/dist) in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-  } catch (err) {
-    console.warn(`web console not built: ${(err as Error).message}`);
-  }
+  buildConsoleIfStale();
   const rt = await startLocalRuntime({
     config,
     dataDir,

@@ -66,7 +66,7 @@ export function TraceViewer({ steps, rules }: { steps: TraceStep[]; rules: RuleB
             {view.stages.flatMap((g) => g.steps.map((s, i) => (
               <Table.Tr key={`${g.stage}-${i}`} data-stage={s.stage}>
                 <Table.Td>{i === 0 ? s.stage : ''}</Table.Td>
-                <Table.Td><Badge variant="outline" color="indigo.9">{s.outcome}</Badge></Table.Td>
+                <Table.Td><Badge variant="outline" color="indigo.9" styles={{ root: { maxWidth: 'none' }, label: { overflow: 'visible' } }}>{s.outcome}</Badge></Table.Td>
                 <Table.Td><Text size="sm">{s.reason}</Text></Table.Td>
               </Table.Tr>
             )))}
