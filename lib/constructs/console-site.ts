@@ -126,7 +126,8 @@ export class ConsoleSite extends Construct {
         origin: origins.S3BucketOrigin.withOriginAccessControl(this.bucket),
         viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
         allowedMethods: cloudfront.AllowedMethods.ALLOW_GET_HEAD,
-        cachePolicy: cloudfront.CachePolicy.CACHING_OPTIMIZED,
+        // Each object's Cache-Control decides: a year for the hashed assets, revalidation for index.html and config.json.
+        cachePolicy: cloudfront.CachePolicy.USE_ORIGIN_CACHE_CONTROL_HEADERS,
         responseHeadersPolicy: headers,
         compress: true,
       },
@@ -167,34 +168,42 @@ export class ConsoleSite extends Construct {
       description: 'Alert console: copies the console build and config.json into the console bucket at deploy',
     });
     deployLogs.grantWrite(deployRole);
-    this.deployment = new s3deploy.BucketDeployment(this, 'Deploy', {
-      destinationBucket: this.bucket,
-      role: deployRole,
-      logGroup: deployLogs,
-      sources: [
-        props.assetPath
-          ? s3deploy.Source.asset(props.assetPath)
-          : s3deploy.Source.asset(WEB_DIR, {
-            exclude: ['dist', 'dist.*'],
-            bundling: {
-              // Never used: the local bundling below always builds (vite needs no Docker).
-              image: DockerImage.fromRegistry('public.ecr.aws/docker/library/node:22'),
-              local: {
-                tryBundle(outputDir: string) {
-                  buildConsole(outputDir);
-                  return true;
-                },
-              },
+    const build = props.assetPath
+      ? s3deploy.Source.asset(props.assetPath)
+      : s3deploy.Source.asset(WEB_DIR, {
+        exclude: ['dist', 'dist.*'],
+        bundling: {
+          // Never used: the local bundling below always builds (vite needs no Docker).
+          image: DockerImage.fromRegistry('public.ecr.aws/docker/library/node:22'),
+          local: {
+            tryBundle(outputDir: string) {
+              buildConsole(outputDir);
+              return true;
             },
-          }),
-        s3deploy.Source.jsonData('config.json', { auth }),
-      ],
+          },
+        },
+      });
+    const common = { destinationBucket: this.bucket, role: deployRole, logGroup: deployLogs, memoryLimit: 256 };
+    // The hashed files under assets/ never change under their name: cached for a year. Older builds' files are
+    // pruned; index.html and config.json are left to the second deployment.
+    this.deployment = new s3deploy.BucketDeployment(this, 'Deploy', {
+      ...common,
+      sources: [build],
+      exclude: ['index.html', 'config.json'],
       prune: true,
-      // index.html and config.json change with every deploy: viewers get them fresh.
-      distribution: this.distribution,
-      distributionPaths: ['/index.html', '/config.json'],
-      memoryLimit: 256,
+      cacheControl: [s3deploy.CacheControl.fromString('public, max-age=31536000, immutable')],
     });
+    // index.html and config.json change in place with every deploy: revalidated on every load (no invalidation
+    // needed, so the role gets no cloudfront:CreateInvalidation on every distribution).
+    const entry = new s3deploy.BucketDeployment(this, 'DeployEntry', {
+      ...common,
+      sources: [build, s3deploy.Source.jsonData('config.json', { auth })],
+      exclude: ['*'],
+      include: ['index.html', 'config.json'],
+      prune: false,
+      cacheControl: [s3deploy.CacheControl.noCache()],
+    });
+    entry.node.addDependency(this.deployment);
     Validations.of(deployRole).acknowledge(
       {
         id: 'AwsSolutions-IAM5[Action::s3:GetObject*]',
@@ -206,7 +215,6 @@ export class ConsoleSite extends Construct {
       { id: 'AwsSolutions-IAM5[Action::s3:DeleteObject*]', reason: 'Added by BucketDeployment: prunes files of older builds from the console bucket.' },
       { id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-<AWS::AccountId>-<AWS::Region>/*]', reason: 'The CDK bootstrap assets bucket, where the console build is uploaded by cdk deploy.' },
       { id: 'AwsSolutions-IAM5[Resource::<ConsoleSiteBucket380F1C30.Arn>/*]', reason: 'Every object of the console bucket, which holds only the console build and config.json.' },
-      { id: 'AwsSolutions-IAM5[Resource::*]', reason: 'cloudfront:CreateInvalidation (index.html and config.json after a deploy) takes no resource narrower than the account\'s distributions in BucketDeployment\'s policy.' },
     );
     // CDK's deployment function is a singleton at the stack's root, on the runtime CDK ships it for.
     for (const child of Stack.of(this).node.children) {

@@ -59,8 +59,11 @@ describe('web console hosting in AWS', () => {
         SecurityHeadersConfig: Match.objectLike({ ContentSecurityPolicy: { ContentSecurityPolicy: consoleContentSecurityPolicy(), Override: true } }),
       }),
     });
-    // The deployment copies the build and config.json, then invalidates the two files that change in place.
-    t.hasResourceProperties('Custom::CDKBucketDeployment', { Prune: true, DistributionPaths: ['/index.html', '/config.json'] });
+    // Two deployments: the hashed assets (cached a year, old ones pruned), then index.html and config.json
+    // (revalidated on every load); no CloudFront invalidation, so no cloudfront:* on every distribution.
+    t.hasResourceProperties('Custom::CDKBucketDeployment', { Prune: true, Exclude: ['index.html', 'config.json'], SystemMetadata: { 'cache-control': 'public, max-age=31536000, immutable' } });
+    t.hasResourceProperties('Custom::CDKBucketDeployment', { Prune: false, Exclude: ['*'], Include: ['index.html', 'config.json'], SystemMetadata: { 'cache-control': 'no-cache' } });
+    expect(JSON.stringify(t.findResources('Custom::CDKBucketDeployment'))).not.toContain('DistributionId');
     expect(site.config).toEqual({ auth: { kind: 'token' } });
     t.hasOutput('ConsoleUrl', { Value: { 'Fn::Join': ['', ['https://', { 'Fn::GetAtt': [distId, 'DomainName'] }, '/']] } });
   });
@@ -85,6 +88,6 @@ describe('web console hosting in AWS', () => {
     expect(readFileSync(join(built!, 'index.html'), 'utf8')).toContain('<div id="root"></div>');
     expect(readdirSync(join(built!, 'assets')).some((f) => f.endsWith('.js'))).toBe(true);
     expect(existsSync(join(built!, '.inputs-hash'))).toBe(false);
-    Template.fromStack(stack).resourceCountIs('Custom::CDKBucketDeployment', 1);
+    Template.fromStack(stack).resourceCountIs('Custom::CDKBucketDeployment', 2);
   }, 60_000);
 });
