@@ -9,5 +9,7 @@ module.exports = {
   // middy 6, cel-js and feed ship ESM only: let swc transpile them to CommonJS for jest.
   transformIgnorePatterns: ['/node_modules/(?!(@middy|@marcbachmann|feed)/)'],
   setupFiles: ['<rootDir>/test/support/setup.js'],
+  // Builds the web console once (when missing or stale) before the tests that serve it or run `npm start`.
+  globalSetup: '<rootDir>/test/support/global-setup.ts',
   testTimeout: 30000,
 };

@@ -43,6 +43,8 @@ export interface LocalHttpOptions {
   /** Whether a path token is an ingest token (routes with a path token are refused with 404 before the body). */
   pathTokenValid(token: string | undefined): boolean | Promise<boolean>;
   extraRoutes?: ExtraRoute[];
+  /** Answers a GET that matches no route (the web console's files), or null for the usual 404. */
+  fallback?(pathname: string): HttpResult | null;
 }
 
 interface CompiledRoute {
@@ -115,6 +117,14 @@ export async function startHttpServer(options: LocalHttpOptions): Promise<{ serv
     const url = new URL(req.url ?? '/', 'http://localhost');
     const matches = routes.filter((r) => r.regex.test(url.pathname));
     const route = matches.find((r) => r.method === req.method);
+    if (!route && matches.length === 0 && (req.method === 'GET' || req.method === 'HEAD') && options.fallback) {
+      const file = options.fallback(url.pathname);
+      if (file) {
+        req.resume();
+        send(res, file);
+        return;
+      }
+    }
     if (!route) {
       const status = matches.length > 0 ? 405 : 404;
       req.resume();

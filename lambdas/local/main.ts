@@ -7,10 +7,24 @@ import { resolve } from 'node:path';
 import { loadPipelineConfig, DEFAULT_CONFIG_PATH } from '../../lib/config/load-pipeline-config';
 import { ConfigError } from '../core/errors';
 import { EVENTBRIDGE_INGEST_PATH, SOURCE_ROUTES } from '../core/normalize/registry';
+import { ensureConsoleBuilt } from '../../lib/console/build-console';
 import { startLocalRuntime } from './runtime';
 
 // The SDK warns on Node 20 at every start; the README says Node 22+ is recommended.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
+/**
+ * The web console at `/`: built here when missing or stale (a fresh clone needs no second command). Without it (no
+ * dev dependencies installed) the pipeline still runs and `/` says how to build it.
+ */
+function buildConsoleIfStale(): void {
+  try {
+    const started = Date.now();
+    if (ensureConsoleBuilt().built) console.log(`web console built (web/dist) in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  } catch (err) {
+    console.warn(`web console not built: ${(err as Error).message}`);
+  }
+}
 
 async function main(): Promise<void> {
   const port = Number(process.env.PORT ?? 3000);
@@ -23,6 +37,7 @@ async function main(): Promise<void> {
   const timeScale = Number(process.env.LOCAL_TIME_SCALE ?? 1);
   if (!Number.isFinite(timeScale) || timeScale < 1) throw ConfigError.problem(`LOCAL_TIME_SCALE must be a number >= 1, got ${process.env.LOCAL_TIME_SCALE}`);
   const config = loadPipelineConfig(configPath);
+  buildConsoleIfStale();
   const rt = await startLocalRuntime({
     config,
     dataDir,
@@ -52,6 +67,8 @@ async function main(): Promise<void> {
     `  ${'EventBridge:'.padEnd(16)}POST ${rt.url}${EVENTBRIDGE_INGEST_PATH.replace('{token}', t)}   (any EventBridge event of a registered source and detail-type)`,
     `  Alarm topic:    POST ${rt.url}/local/alarm-topic/${t}   (local stand-in for the stack's SNS alarm topic)`,
     `  Alarm tags:     ${rt.config.cloudwatchAlarms.enrichment ? `${Object.keys(rt.config.cloudwatchAlarms.local).length} alarm(s) in cloudwatchAlarms.local (the stand-in for CloudWatch's tags and states)` : 'enrichment off (cloudwatchAlarms.enrichment)'}`,
+    '',
+    `Web console: ${rt.url}/   (sign in with the API token below)`,
     '',
     'Human API (Authorization: Bearer <API token>):',
     `  API token:      ${rt.apiToken}`,

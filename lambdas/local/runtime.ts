@@ -9,6 +9,8 @@
  * The status page (config `statusPage`) is rendered to DATA_DIR/status-site by the same renderer as in AWS, at
  * start, after every processed batch, after every API write and sweep, and every minute (uptime bars, windows
  * that start or end), and served at /status, /status.json and /status/feed.atom without authentication.
+ *
+ * The web console (web/, built into web/dist) is served at `/` with its /config.json (lambdas/local/console-files.ts).
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -49,6 +51,8 @@ import { createSweeperHandler } from '../handlers/sweeper';
 import { DurableQueue } from './durable-queue';
 import { startEmbeddedDynamo, type EmbeddedDynamo } from './embedded-dynamodb';
 import { localContext, startHttpServer, type HttpHandler } from './http-server';
+import { consoleFile } from './console-files';
+import { CONSOLE_DIST } from '../../lib/console/build-console';
 import { QueueConsumer, type SqsHandler } from './queue-consumer';
 import { LocalAlertQueue, LocalDeadLetters } from './local-queue-adapters';
 import { LocalEscalationRunner } from './escalation-runner';
@@ -87,6 +91,8 @@ export interface LocalRuntimeOptions {
   sweepIntervalMs?: number;
   /** Environment for channel secrets (CHANNEL_SECRET_<NAME>). */
   environment?: NodeJS.ProcessEnv;
+  /** The web console's build served at `/` (default web/dist; `npm start` builds it first). */
+  consoleDir?: string;
   /**
    * Measurement and fault-injection hooks for bench/ and test/reliability/; none by default (nothing is wrapped).
    * `dynamoClient` sees the embedded DynamoDB client before any store uses it (e.g. to add a middleware that counts
@@ -343,6 +349,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       }])) as unknown as Record<HttpFunctionName, HttpHandler>,
       authorizer: (event) => invoke(only('http-authorizer'), event) as ReturnType<typeof authorizer>,
       pathTokenValid: (token) => tokenMatches(token, [secrets.ingestToken]),
+      // The web console at `/` and its /config.json (login: paste a token).
+      fallback: (pathname) => consoleFile(options.consoleDir ?? CONSOLE_DIST, pathname),
       extraRoutes: [
         {
           // Local stand-in for publishing to the stack's alarm topic: the body is what CloudWatch publishes (the

@@ -36,12 +36,15 @@ import { StatusSite } from '../constructs/status-site';
 import { StageNames } from '../config/stage';
 import { customDomainUrl, mapApiToDomain } from '../constructs/api-domain';
 import { readValue, secretArnPattern, SHARED_SECRETS, SHARED_VALUES } from '../constructs/shared-value';
+import { ConsoleSite, type ConsoleSiteProps } from '../constructs/console-site';
 import { WebhookApi } from '../constructs/webhook-api';
 import { grantAlarmRead } from '../constructs/cloudwatch-alarm-access';
 
 export interface AlertPipelineStackProps extends StackProps {
   /** The validated pipeline config (it is also inlined into every function bundle). */
   readonly pipelineConfig: PipelineConfig;
+  /** The console's login (OIDC issuer and client from the identity construct) and, in tests, prebuilt files. */
+  readonly console?: Omit<ConsoleSiteProps, 'api'>;
 }
 
 /** Prefix of the raw archive the ingest functions may write to. */
@@ -95,6 +98,8 @@ export class AlertPipelineStack extends Stack {
   public readonly emailTopicKey: kms.Key | null;
   /** The status page's bucket and distribution (null without a `statusPage` config section). */
   public readonly statusSite: StatusSite | null;
+  /** The web console: S3 + CloudFront, /api/* to the HTTP API on the same origin (docs/console.md). */
+  public readonly consoleSite: ConsoleSite;
 
   constructor(scope: Construct, id: string, props: AlertPipelineStackProps) {
     super(scope, id, props);
@@ -203,6 +208,7 @@ export class AlertPipelineStack extends Stack {
     const domain = config.deployment.domain;
     if (domain) mapApiToDomain(this, this.webhookApi.api, this.webhookApi.stage, domain);
     const apiBaseUrl = domain ? `${customDomainUrl(domain)}/` : this.webhookApi.url;
+    this.consoleSite = new ConsoleSite(this, 'ConsoleSite', { api: this.webhookApi.api, ...(props.console ?? {}) });
 
     // 3. Their environment and grants, now that every resource they name exists.
     const stateMachine = this.escalation.stateMachine;
@@ -384,6 +390,7 @@ export class AlertPipelineStack extends Stack {
 
     out('ApiUrl', base, 'Base URL of the pipeline API (its custom domain when deployment.domain is set, else the HTTP API\'s $default stage)');
     if (base !== this.webhookApi.url) out('ApiExecuteUrl', this.webhookApi.url, 'The HTTP API\'s own execute-api URL (changes when the pipeline stack is re-created; senders use ApiUrl)');
+    out('ConsoleUrl', `${this.consoleSite.url}/`, 'Web console (CloudFront; /api/* goes to the API on the same origin)');
     // One output per source route that declares one (the source registry).
     for (const { route } of SOURCE_ROUTES) if (route.output) out(route.output.id, template(route.path), route.output.description);
     out('EventBridgeIngestUrl', template(EVENTBRIDGE_INGEST_PATH), `EventBridge API destination endpoint (events forwarded from other accounts): replace ${INGEST_TOKEN_PLACEHOLDER} with the ingest token`);

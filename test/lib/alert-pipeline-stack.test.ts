@@ -3,7 +3,7 @@ import { HTTP_ROUTES, routeKeyOf } from '../../lambdas/handlers/routes';
 import { ENV } from '../../lambdas/handlers/shared/env-names';
 import { VISIBILITY_TIMEOUT_FACTOR } from '../../lib/constructs/defaults';
 import { INCIDENT_TABLE } from '../../lambdas/adapters/dynamodb/table-schema';
-import { actionsOfRole, buildApp, cleanUpOutdirs, configWith, logicalIdOf, statementsOfRole, type BuiltApp } from './helpers';
+import { actionsOfRole, buildApp, cleanUpOutdirs, configWith, logicalIdOf, pipelineFunctions, statementsOfRole, type BuiltApp } from './helpers';
 
 describe('AlertPipelineStack', () => {
   let built: BuiltApp;
@@ -189,7 +189,7 @@ describe('AlertPipelineStack', () => {
 
   describe('functions', () => {
     it('run on the newest Node.js runtime, arm64, with active tracing and their own log group', () => {
-      const functions = template().findResources('AWS::Lambda::Function');
+      const functions = pipelineFunctions(template());
       expect(Object.keys(functions)).toHaveLength(9); // with statusRender (config/pipeline.yaml has a statusPage)
       for (const fn of Object.values(functions)) {
         expect(fn.Properties).toMatchObject({

@@ -8,7 +8,7 @@ import { enabledFunctions, FUNCTION_NAMES, functionSpec, functionsTriggeredBy, t
 import { HTTP_ROUTES, routeKeyOf, routesOf } from '../../lambdas/handlers/routes';
 import { ENV } from '../../lambdas/handlers/shared/env-names';
 import { Match } from 'aws-cdk-lib/assertions';
-import { buildApp, cleanUpOutdirs, configWith, defaultConfig, logicalIdOf, PROJECT_ROOT, type BuiltApp } from './helpers';
+import { buildApp, cleanUpOutdirs, configWith, defaultConfig, logicalIdOf, pipelineFunctions, PROJECT_ROOT, type BuiltApp } from './helpers';
 
 /** The default config enables no EventBridge rule of any source. */
 /** The default config: no EventBridge rule; triggers with `when: 'statusPage'` as its statusPage section says. */
@@ -22,7 +22,7 @@ describe('the function table', () => {
   });
   afterAll(cleanUpOutdirs);
   const fnId = (name: (typeof FUNCTION_NAMES)[number]) => logicalIdOf(built.pipelineStack.functions[name]!.function.node.defaultChild);
-  const lambdaFunctions = () => built.pipelineTemplate.findResources('AWS::Lambda::Function');
+  const lambdaFunctions = () => pipelineFunctions(built.pipelineTemplate);
 
   it('names handler files that exist and export a handler and a handler factory', () => {
     for (const name of FUNCTION_NAMES) {
@@ -53,7 +53,7 @@ describe('the function table', () => {
   it('leaves out an optional function none of whose triggers the config enables, and adds it when one is', () => {
     expect(built.pipelineStack.functions.ingestEventBridge).toBeUndefined();
     const other = buildApp(configWith((c) => ({ ...c, sources: { ...c.sources, guardduty: { ...c.sources?.guardduty, eventBridgeRule: true } } })));
-    expect(Object.keys(other.pipelineTemplate.findResources('AWS::Lambda::Function'))).toHaveLength(enabledFunctions((t) => !('when' in t) || hasStatusPage).length);
+    expect(Object.keys(pipelineFunctions(other.pipelineTemplate))).toHaveLength(enabledFunctions((t) => !('when' in t) || hasStatusPage).length);
     expect(other.pipelineStack.functions.ingestEventBridge).toBeDefined();
   });
 

@@ -89,3 +89,11 @@ export function actionsOfRole(template: Template, roleLogicalId: string): string
 
 /** Re-export for tests that build apps by hand. */
 export { App };
+
+/**
+ * The stack's own functions (the function table's): without CDK's BucketDeployment function, which copies the web
+ * console's build into its bucket at deploy (lib/constructs/console-site.ts; runtime and role are CDK's and ours).
+ */
+export function pipelineFunctions(template: Template): Record<string, any> {
+  return Object.fromEntries(Object.entries(template.findResources('AWS::Lambda::Function')).filter(([id]) => !id.startsWith('CustomCDKBucketDeployment')));
+}

@@ -35,7 +35,7 @@ describe('status page hosting in AWS', () => {
     });
     // No website hosting: CloudFront reads the private bucket through origin access control.
     expect(t.toJSON().Resources[bucketId].Properties.WebsiteConfiguration).toBeUndefined();
-    t.resourceCountIs('AWS::CloudFront::OriginAccessControl', 1);
+    t.resourceCountIs('AWS::CloudFront::OriginAccessControl', 2); // the status page's and the web console's
     t.hasResourceProperties('AWS::CloudFront::OriginAccessControl', {
       OriginAccessControlConfig: Match.objectLike({ OriginAccessControlOriginType: 's3', SigningBehavior: 'always', SigningProtocol: 'sigv4' }),
     });
@@ -90,8 +90,10 @@ describe('status page hosting in AWS', () => {
     const t = built.pipelineTemplate;
     expect(built.pipelineStack.statusSite).toBeNull();
     expect(built.pipelineStack.functions.statusRender).toBeUndefined();
-    t.resourceCountIs('AWS::CloudFront::Distribution', 0);
-    t.resourceCountIs('AWS::S3::Bucket', 0);
+    // Only the web console's distribution and its two buckets (site, logs) remain.
+    t.resourceCountIs('AWS::CloudFront::Distribution', 1);
+    t.resourceCountIs('AWS::S3::Bucket', 2);
+    expect(Object.keys(t.findResources('AWS::S3::Bucket')).every((id) => id.startsWith('ConsoleSite'))).toBe(true);
     expect(Object.keys(t.toJSON().Outputs)).not.toContain('StatusPageUrl');
     t.hasResourceProperties('AWS::Lambda::Function', {
       Description: FUNCTIONS.processAlerts.description,

@@ -1,0 +1,70 @@
+/** The console's UI logic (web/src/logic): roles, error messages, filters, keyboard navigation. */
+import { errorMessageOf } from '../../web/src/logic/errors';
+import { analyticsQuery, applyClientFilters, exportQuery, listQuery, NO_FILTERS } from '../../web/src/logic/filters';
+import { isTypingTarget, listKey } from '../../web/src/logic/keyboard';
+import { can, identityFrom } from '../../web/src/logic/roles';
+
+describe('roles', () => {
+  it('a viewer may act on nothing, a responder on incidents, on-call and postmortem drafts, an admin on everything', () => {
+    const caps = ['incident.act', 'oncall.override', 'postmortem.edit', 'postmortem.publish', 'status.write', 'maintenance.write'] as const;
+    expect(caps.filter((c) => can('viewer', c))).toEqual([]);
+    expect(caps.filter((c) => can('responder', c))).toEqual(['incident.act', 'oncall.override', 'postmortem.edit']);
+    expect(caps.filter((c) => can('admin', c))).toEqual([...caps]);
+  });
+
+  it('reads GET /api/me; a server without it (404) makes the API token an admin; anything else is no identity', () => {
+    expect(identityFrom(200, { actor: 'alice', role: 'viewer', via: 'local-user' })).toEqual({ actor: 'alice', role: 'viewer', via: 'local-user' });
+    expect(identityFrom(404, { error: { code: 'not_found' } })).toEqual({ actor: 'api', role: 'admin', via: 'api-token' });
+    expect(identityFrom(401, {})).toBeNull();
+    expect(identityFrom(200, { actor: 'x', role: 'root' })).toBeNull();
+  });
+});
+
+describe('API error messages', () => {
+  it('shows the API message of either error shape', () => {
+    expect(errorMessageOf(409, { error: { code: 'conflict', message: 'incident inc-1 is resolved', details: null } })).toBe('incident inc-1 is resolved');
+    expect(errorMessageOf(403, { error: 'forbidden', message: 'requires role responder' })).toBe('requires role responder');
+    expect(errorMessageOf(502, '')).toBe('request failed with HTTP 502');
+    expect(errorMessageOf(401, null)).toBe('not signed in (missing or invalid token)');
+  });
+});
+
+describe('filters', () => {
+  const f = { ...NO_FILTERS, status: 'triggered', severity: 'sev1', team: 'security', source: 'threatstack', tag: 'category:firewall', from: '2026-11-01' };
+  it('sends the list API the filters it knows, keeps team and source for the page', () => {
+    expect(listQuery(f)).toBe('status=triggered&severity=sev1&tag=category%3Afirewall&from=2026-11-01&limit=100');
+    const items = [
+      { id: 1, source: 'threatstack', route: { team: 'security' } },
+      { id: 2, source: 'cloudwatch', route: { team: 'security' } },
+      { id: 3, source: 'threatstack', route: { team: 'platform' } },
+    ] as any[];
+    expect(applyClientFilters(items, f).map((i) => i.id)).toEqual([1]);
+    expect(applyClientFilters(items, NO_FILTERS)).toHaveLength(3);
+  });
+
+  it('exports CSV with the same filters (source included) and asks analytics for groups and buckets', () => {
+    expect(exportQuery(f)).toBe('format=csv&status=triggered&severity=sev1&tag=category%3Afirewall&from=2026-11-01&source=threatstack');
+    expect(analyticsQuery({ ...NO_FILTERS, service: 'db' }, 'team', 'week')).toBe('service=db&groupBy=team&bucket=week');
+  });
+});
+
+describe('keyboard navigation', () => {
+  it('j/k move within the list, Enter opens, a acknowledges, x toggles; nothing before a row is chosen but a move', () => {
+    expect(listKey('j', -1, 3)).toEqual({ kind: 'move', index: 0 });
+    expect(listKey('j', 2, 3)).toEqual({ kind: 'move', index: 2 });
+    expect(listKey('k', 0, 3)).toEqual({ kind: 'move', index: 0 });
+    expect(listKey('k', 2, 3)).toEqual({ kind: 'move', index: 1 });
+    expect(listKey('Enter', 1, 3)).toEqual({ kind: 'open', index: 1 });
+    expect(listKey('a', 1, 3)).toEqual({ kind: 'acknowledge', index: 1 });
+    expect(listKey('x', 0, 3)).toEqual({ kind: 'toggle', index: 0 });
+    expect(listKey('Enter', -1, 3)).toBeNull();
+    expect(listKey('j', 0, 0)).toBeNull();
+    expect(listKey('q', 0, 3)).toBeNull();
+  });
+  it('keys typed into fields are not shortcuts', () => {
+    expect(isTypingTarget('INPUT', false)).toBe(true);
+    expect(isTypingTarget('TEXTAREA', false)).toBe(true);
+    expect(isTypingTarget('DIV', true)).toBe(true);
+    expect(isTypingTarget('TR', false)).toBe(false);
+  });
+});

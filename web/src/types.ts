@@ -1,0 +1,30 @@
+/** The API's types, imported type-only from the server (no server code reaches the bundle). */
+export type { AlertRecord, Incident, IncidentStatus, TimelineEvent } from '../../lambdas/core/model/incident';
+export type { Severity } from '../../lambdas/core/model/alert';
+export type { TraceStage, TraceStep } from '../../lambdas/core/model/trace';
+export type { RuleBook, RuleBookEntry } from '../../lambdas/core/rules/rule-book';
+export type { ActionItem, Postmortem, PostmortemStatus } from '../../lambdas/core/postmortem/model';
+export type { AnalyticsResult, NoiseRow, Summary } from '../../lambdas/core/insights/analytics';
+export type { ComponentState, ComponentStatus, StatusIncident, StatusOverride, StatusWhy, UpdateStatus } from '../../lambdas/core/status/model';
+export type { OnCall } from '../../lambdas/core/oncall/schedule';
+
+import type { AlertRecord, Incident, TimelineEvent } from '../../lambdas/core/model/incident';
+import type { RuleBook } from '../../lambdas/core/rules/rule-book';
+
+/** The API's view of an incident (without the internal idempotency ring). */
+export type PublicIncident = Omit<Incident, 'recentMessages'>;
+
+/** GET /api/incidents/{id}. */
+export interface IncidentDetail {
+  incident: PublicIncident;
+  alerts: AlertRecord[];
+  timeline: TimelineEvent[];
+  rules: RuleBook;
+}
+
+/** GET /api/me (identity contract): who the console acts as. */
+export interface Identity {
+  actor: string;
+  role: 'viewer' | 'responder' | 'admin';
+  via: string;
+}
