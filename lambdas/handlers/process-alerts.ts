@@ -14,9 +14,9 @@ import { inhibitEdgesOfConfig } from '../core/inhibition';
 import { processEnvelopes, type QueueRecord } from '../core/pipeline';
 import type { Clock, DeadLetters, Escalator, IncidentStore, OperationsStore, StatusNotifier } from '../core/ports';
 import { cachedWindowLoader } from '../core/rules/window-loader';
-import { DynamoIncidentStore } from '../adapters/dynamodb/incident-store';
 import { DynamoOperationsStore } from '../adapters/dynamodb/operations-store';
 import { awsEscalator, awsStatusNotifier } from './shared/escalation';
+import { awsIncidentStore } from './shared/insights';
 import { SqsDeadLetters } from '../adapters/sqs/sqs-alert-queue';
 import { dynamodbClient, sqsClient, once } from './shared/aws';
 import { deployedConfig } from './shared/deployed-config';
@@ -83,7 +83,7 @@ export function createProcessAlertsHandler(deps: ProcessorDeps) {
 
 const awsHandler = once(() => {
   const config = deployedConfig();
-  const store = new DynamoIncidentStore(dynamodbClient(), env.tableName());
+  const store = awsIncidentStore(config);
   return createProcessAlertsHandler({
     config,
     store,

@@ -34,6 +34,8 @@ import { StaticTokens, tokenMatches } from '../adapters/secrets/token-source';
 import { SnsMessageVerifier } from '../adapters/sns/sns-message-verifier';
 import { createApiHandler } from '../handlers/api';
 import { DynamoPostmortemStore } from '../adapters/dynamodb/postmortem-store';
+import { DynamoRollupStore } from '../adapters/dynamodb/rollup-store';
+import { storeRecordingResolves } from '../handlers/shared/insights';
 import { FsDocuments } from '../adapters/local/fs-documents';
 import { createAuthorizerHandler } from '../handlers/authorizer';
 import { createIngestHttpHandler } from '../handlers/ingest-http';
@@ -279,8 +281,11 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       });
       return again;
     };
+    // The functions that resolve incidents roll them up (and write their history snapshot to DATA_DIR/history/).
+    const rollups = new DynamoRollupStore(dynamo.client, LOCAL_TABLE);
+    const resolving = storeRecordingResolves(config, store, rollups, () => new FsDocuments(dataDir), () => publicBaseUrl, clock);
     const api = createApiHandler({
-      config, store, ops, escalator, clock, status: statusStore, onStatusWrite: refreshStatus,
+      config, store: resolving, ops, escalator, clock, status: statusStore, onStatusWrite: refreshStatus, rollups,
       linkKeys: new StaticTokens([secrets.actionLinkKey]),
       get publicBaseUrl() {
         return publicBaseUrl;
@@ -289,7 +294,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       postmortems: new DynamoPostmortemStore(dynamo.client, LOCAL_TABLE),
       documents: new FsDocuments(join(dataDir, 'documents')),
     });
-    const processorStore = options.hooks?.processorStore?.(store) ?? store;
+    const processorStore = options.hooks?.processorStore?.(resolving) ?? resolving;
     const processAlerts = createProcessAlertsHandler({ config, store: processorStore, ops, escalator, deadLetters, clock });
     const authorizer = createAuthorizerHandler({ tokens: apiTokens });
     Object.assign(handlers, {
@@ -299,8 +304,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       processAlerts,
       escalationStep,
       api,
-      act: createActHandler({ config, store, ops, escalator, clock, linkKeys: new StaticTokens([secrets.actionLinkKey]) }),
-      sweeper: createSweeperHandler({ config, store, escalator, clock }),
+      act: createActHandler({ config, store: resolving, ops, escalator, clock, linkKeys: new StaticTokens([secrets.actionLinkKey]) }),
+      sweeper: createSweeperHandler({ config, store: resolving, escalator, clock }),
       statusRender,
       authorizer: (event: Parameters<typeof authorizer>[0]) => authorizer(event),
     } satisfies Record<FunctionName, LocalHandler>);

@@ -111,6 +111,11 @@ export function contributionOf(inc: Incident, f: IncidentFigures): RollupValues 
   return v;
 }
 
+/** Each configured person's IANA time zone (people without one are left out: UTC). */
+export function timezonesOf(people: ReadonlyArray<{ name: string; timezone?: string | undefined }>): Record<string, string> {
+  return Object.fromEntries(people.flatMap((p) => (p.timezone ? [[p.name, p.timezone]] : [])));
+}
+
 /** The value of an incident for a dimension (as `groupKeyOf` in analytics.ts). */
 export function dimensionValue(inc: Incident, kind: RollupDimension): string {
   switch (kind) {
