@@ -6,7 +6,7 @@ export class InMemoryRollupStore implements RollupStore {
   readonly rows = new Map<string, RollupRow>();
   readonly markers = new Set<string>();
 
-  async addResolved(incidentId: string, updates: readonly RollupUpdate[]): Promise<boolean> {
+  async addResolved(incidentId: string, updates: readonly RollupUpdate[], _atIso?: string): Promise<boolean> {
     if (this.markers.has(incidentId)) return false;
     this.markers.add(incidentId);
     for (const u of updates) {

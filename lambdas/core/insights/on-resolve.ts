@@ -67,3 +67,27 @@ export function recordingResolves(store: IncidentStore, deps: ResolveRecorderDep
     },
   });
 }
+
+/**
+ * Rolls up the resolved incidents opened in [from, to] (ISO) that are not rolled up yet: the ones resolved before
+ * rollups existed, or whose rollup failed before its marker was written. Already rolled-up incidents are skipped
+ * by their marker (their timeline is read, nothing is added). With the history on, rewrites their snapshots too.
+ */
+export async function backfillRollups(
+  store: Pick<IncidentStore, 'listIncidents' | 'timeline'>, deps: ResolveRecorderDeps, window: { from: string; to: string },
+  onPage: (progress: { resolved: number; added: number }) => void = () => {},
+): Promise<{ resolved: number; added: number }> {
+  const progress = { resolved: 0, added: 0 };
+  let cursor: string | undefined;
+  do {
+    const page = await store.listIncidents({ status: 'resolved', from: window.from, to: window.to, limit: 100, cursor });
+    for (const inc of page.items) {
+      if (inc.status !== 'resolved') continue;
+      progress.resolved++;
+      if (await recordResolved(store, deps, inc)) progress.added++;
+    }
+    onPage({ ...progress });
+    cursor = page.cursor ?? undefined;
+  } while (cursor);
+  return progress;
+}

@@ -1,7 +1,7 @@
 import { InMemoryIncidentStore } from '../../../lambdas/adapters/in-memory/incident-store';
 import { InMemoryDocuments } from '../../../lambdas/adapters/in-memory/postmortem-store';
 import { InMemoryRollupStore } from '../../../lambdas/adapters/in-memory/rollup-store';
-import { recordingResolves, type ResolveRecorderDeps } from '../../../lambdas/core/insights/on-resolve';
+import { backfillRollups, recordingResolves, type ResolveRecorderDeps } from '../../../lambdas/core/insights/on-resolve';
 import { acknowledgeIncident, resolveIncident } from '../../../lambdas/core/lifecycle';
 import type { Incident } from '../../../lambdas/core/model/incident';
 import type { IncidentPlan } from '../../../lambdas/core/deduplicate';
@@ -82,5 +82,24 @@ describe('rollups and history on resolve', () => {
     await store.replaceIncident(open, resolveIncident(open, 'api:alice', '2026-03-07T14:20:00.000Z').after);
     expect(docs.docs.size).toBe(0);
     expect((await store.getIncident('i1'))!.status).toBe('resolved');
+  });
+});
+
+describe('backfillRollups', () => {
+  it('rolls up the resolved incidents of the window that are not rolled up yet, and only those', async () => {
+    const inner = new InMemoryIncidentStore();
+    const rollups = new InMemoryRollupStore();
+    for (const { incident, timeline } of history()) {
+      inner.incidents.set(incident.id, incident);
+      inner.timelines.set(incident.id, timeline);
+    }
+    const deps: ResolveRecorderDeps = { rollups, history: null, timezones: TIMEZONES, incidentUrl: (id) => id, clock: CLOCK, log: () => {} };
+    await rollups.addResolved('i1', [], CLOCK.now().toISOString()); // already rolled up (by the hook)
+    const window = { from: '2026-03-01T00:00:00.000Z', to: '2026-04-01T00:00:00.000Z' };
+    expect(await backfillRollups(inner, deps, window)).toEqual({ resolved: 3, added: 2 }); // I1 (skipped), I2, I4
+    expect([...rollups.markers].sort()).toEqual(['i1', 'i2', 'i4']);
+    expect(await backfillRollups(inner, deps, window)).toEqual({ resolved: 3, added: 0 });
+    const [all] = await rollups.read('all', '2026-03-07', '2026-03-07');
+    expect(all!.values.incidents).toBe(1); // I2 only: I1's marker says it was rolled up
   });
 });
