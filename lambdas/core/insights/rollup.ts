@@ -6,10 +6,10 @@
  * change); incidents not resolved are few and read live. Pure: the adapter stores the deltas as numeric attributes
  * that it ADDs, so updates of different incidents commute.
  */
+import { DateTime } from 'luxon';
 import type { Incident } from '../model/incident';
 import { interruptionPeriod, type AnalyticsOptions, type AnalyticsResult, type Bucket, type Counts, type DurationStats, type InterruptionRow, type Summary } from './analytics';
 import type { IncidentFigures } from './figures';
-import { DateTime } from 'luxon';
 
 /** The dimensions rolled up: `all` (one value, `all`) and four of the analytics' groupBy fields. */
 export const ROLLUP_DIMENSIONS = ['all', 'service', 'team', 'severity', 'source'] as const;
