@@ -31,7 +31,7 @@ import { benchConfig } from './lib/bench-config';
 import { measureBundles, nodeStartMs, type BundleResult } from './lib/bundles';
 import { coreThroughput, type CoreResult } from './lib/core';
 import { alarmEnrichmentLine, measureAlarmEnrichment } from './lib/alarm-enrichment';
-import { measureInsights, type InsightsScale } from './lib/insights';
+import { measureDashboard, measureInsights, type DashboardScale, type InsightsScale } from './lib/insights';
 import { costPerMillion, type CostBreakdown, type EscalationMeasure, type IngestMeasure } from './lib/cost';
 import { measureEscalation, type EscalationResult } from './lib/escalation';
 import { startRuntimeProcess, type ChildStats } from './lib/runtime-process';
@@ -70,6 +70,32 @@ after every part (export).
 | export | ${fmtMs(m.exportMs)} | ${fmtMs(m.exportCpuMs)} | +${fmt(m.exportPeakHeapMb, 1)} MB | ${m.exportParts} parts, ${fmt(m.exportRows)} rows, ${fmtBytes(m.exportBytes)}; largest part ${fmtBytes(m.largestPartBytes)} |
 `;
 }
+function dashboardLine(d: DashboardScale): string {
+  return `90-day dashboard: rollups ${fmtMs(d.fromRollups.ms)}, ${fmt(d.fromRollups.dynamoCalls)} DynamoDB calls (${d.fromRollups.rollupQueries} rollup queries + ${fmt(d.fromRollups.liveCalls)} for ${fmt(d.liveIncidents)} live incidents); incidents ${fmtMs(d.fromIncidents.ms)}, ${fmt(d.fromIncidents.dynamoCalls)} calls; counts equal: ${d.countsEqual}; worst percentile ${fmt(d.worstPercentileError * 100, 1)} %`;
+}
+
+/** The docs/performance.md section of the dashboard measurement (rollups vs incidents). */
+function dashboardSection(d: DashboardScale): string {
+  return `### A 90-day dashboard: rollups vs incidents
+
+\`GET /api/analytics?groupBy=service&bucket=week\` over a 90-day window of the same ${fmt(d.incidents)} incidents, answered
+from rollups (the resolved incidents' ${fmt(d.rollupItems)} rollup items in an embedded DynamoDB, read through
+DynamoRollupStore) and over the incidents (\`basis=incidents\`) (bench/lib/insights.ts \`measureDashboard\`).
+DynamoDB calls: the rollup store's queries, plus what the incident store makes for the incidents it reads (an index
+query and a BatchGetItem per page of 100, one query per timeline). The synthetic history keeps
+${fmt(d.liveIncidents)} incidents not resolved (every 23rd open, every 17th suppressed): far more than a real
+table, and they are read live.
+
+| Basis | wall clock | DynamoDB calls | |
+|---|---:|---:|---|
+| rollups | ${fmtMs(d.fromRollups.ms)} | ${fmt(d.fromRollups.dynamoCalls)} | ${d.fromRollups.rollupQueries} rollup queries, ${fmt(d.fromRollups.liveCalls)} for the live incidents |
+| incidents | ${fmtMs(d.fromIncidents.ms)} | ${fmt(d.fromIncidents.dynamoCalls)} | every incident and its timeline |
+
+Counts and means equal on both bases: ${d.countsEqual ? 'yes' : '**no**'}; the largest difference of an estimated
+percentile (MTTA, MTTR, MTTK p50/p90/p95, totals and every service) is ${fmt(d.worstPercentileError * 100, 1)} %.
+`;
+}
+
 const TARGETS = { wruPerAlertStorm: 0.2, transitionsAckedAtLevel1: 4, dollarsPerMillion: 4, straightforward: 12.54 };
 
 const log = (line: string) => console.log(line);
@@ -233,6 +259,8 @@ async function main(): Promise<void> {
   section(`insights: analytics and export over ${fmt(INSIGHTS_INCIDENTS)} incidents`);
   const insights = await measureInsights(repoConfig, INSIGHTS_INCIDENTS);
   log(insightsLine(insights));
+  const dashboard = await measureDashboard(repoConfig, INSIGHTS_INCIDENTS);
+  log(dashboardLine(dashboard));
 
   section(`storm: ${fmt(STORM.alerts)} alerts over ${STORM.fingerprints} fingerprints, batches of ${STORM.batch}, ${STORM.concurrency} in flight`);
   const storm = buildStorm(STORM.alerts, STORM.fingerprints);
@@ -422,6 +450,7 @@ ${fmt(coreBench.alerts)} alerts over ${coreBench.fingerprints} fingerprints; med
 ${coreTable}
 
 ${insightsSection(insights)}
+${dashboardSection(dashboard)}
 ## DynamoDB request units per alert
 
 Counted from the SDK calls the stores make (ConsumedCapacity with \`ReturnConsumedCapacity: TOTAL\` on every call, by

@@ -12,6 +12,11 @@ import type { Incident, TimelineEvent } from '../../lambdas/core/model/incident'
 import type { IncidentPage, IncidentQuery, IncidentStore } from '../../lambdas/core/ports';
 import type { PipelineConfig } from '../../lambdas/core/config/pipeline-config.schema';
 import { insightsRoutes } from '../../lambdas/handlers/api/insights';
+import { InMemoryRollupStore } from '../../lambdas/adapters/in-memory/rollup-store';
+import { DynamoRollupStore } from '../../lambdas/adapters/dynamodb/rollup-store';
+import { incidentFigures } from '../../lambdas/core/insights/figures';
+import { rollupUpdatesOf, timezonesOf, type RollupRow } from '../../lambdas/core/insights/rollup';
+import { startEmbeddedDynamo } from '../../lambdas/local/embedded-dynamodb';
 import type { HttpEvent, HttpResult } from '../../lambdas/handlers/shared/http';
 
 const START_MS = Date.parse('2026-01-01T00:00:00Z');
@@ -52,15 +57,45 @@ export function syntheticTimeline(inc: Incident): TimelineEvent[] {
   return events;
 }
 
-/** A read-only store of n synthetic incidents, newest first, paged by an index cursor. Builds pages on demand. */
-export function syntheticStore(n: number, onPage: () => void = () => undefined): IncidentStore {
+/** Positions (newest first) of the synthetic incidents of each status: what the byStatus index answers. */
+function statusIndex(n: number): Map<string, number[]> {
+  const out = new Map<string, number[]>();
+  for (let i = 0; i < n; i++) {
+    const status = syntheticIncident(n - 1 - i, n).status;
+    const list = out.get(status);
+    if (list) list.push(i);
+    else out.set(status, [i]);
+  }
+  return out;
+}
+
+/**
+ * A read-only store of n synthetic incidents, newest first, paged by an index cursor. Builds pages on demand; a
+ * query by status walks only that status's incidents (the byStatus index). `calls` counts the DynamoDB calls the
+ * real store would make: an index query and a BatchGetItem per page, a query per timeline.
+ */
+export function syntheticStore(n: number, onPage: () => void = () => undefined): IncidentStore & { calls: number } {
   const unsupported = async (): Promise<never> => {
     throw new TypeError('the synthetic store is read-only');
   };
-  return {
+  let byStatus: Map<string, number[]> | null = null;
+  const store = {
+    calls: 0,
     async listIncidents(q: IncidentQuery): Promise<IncidentPage> {
+      store.calls += 2;
       const start = q.cursor ? Number(q.cursor) : 0;
       const items: Incident[] = [];
+      if (q.status) {
+        byStatus ??= statusIndex(n);
+        const positions = byStatus.get(q.status) ?? [];
+        let j = start;
+        for (; j < positions.length && items.length < q.limit; j++) {
+          const inc = syntheticIncident(n - 1 - positions[j]!, n);
+          if ((q.from && inc.openedAt < q.from) || (q.to && inc.openedAt > q.to)) continue;
+          items.push(inc);
+        }
+        return { items, cursor: j < positions.length ? String(j) : null };
+      }
       let i = start;
       for (; i < n && items.length < q.limit; i++) {
         const inc = syntheticIncident(n - 1 - i, n);
@@ -72,11 +107,13 @@ export function syntheticStore(n: number, onPage: () => void = () => undefined):
       return { items, cursor: i < n ? String(i) : null };
     },
     async timeline(id: string) {
+      store.calls++;
       return syntheticTimeline(syntheticIncident(Number(id.slice(4)), n));
     },
     getIncident: unsupported, recentForFingerprint: unsupported, applyPlan: unsupported, alerts: unsupported,
     appendTimeline: unsupported, replaceIncident: unsupported, isMessageDone: unsupported, markMessagesDone: unsupported,
   };
+  return store;
 }
 
 export interface InsightsScale {
@@ -120,7 +157,7 @@ export async function measureInsights(config: PipelineConfig, n: number): Promis
     gc();
     peak = Math.max(peak, heapMb());
   };
-  const routes = insightsRoutes({ config, store: syntheticStore(n, sample), clock: { now: () => new Date(WINDOW.to) }, publicBaseUrl: 'https://bench.example' });
+  const routes = insightsRoutes({ config, store: syntheticStore(n, sample), rollups: new InMemoryRollupStore(), clock: { now: () => new Date(WINDOW.to) }, publicBaseUrl: 'https://bench.example' });
   const call = (key: string, q: Record<string, string>) => routes[key]!(eventOf(key, q)) as Promise<HttpResult>;
   gc();
   const base = heapMb();
@@ -128,7 +165,7 @@ export async function measureInsights(config: PipelineConfig, n: number): Promis
 
   let t0 = performance.now();
   let cpu0 = process.cpuUsage();
-  const analytics = await call('GET /api/analytics', { ...WINDOW, groupBy: 'service', bucket: 'week' });
+  const analytics = await call('GET /api/analytics', { ...WINDOW, groupBy: 'service', bucket: 'week', basis: 'incidents' });
   const analyticsMs = performance.now() - t0;
   const analyticsCpuMs = cpuMs(process.cpuUsage(cpu0));
   if (analytics.statusCode !== 200) throw new TypeError(`analytics answered ${analytics.statusCode}: ${analytics.body}`);
@@ -164,4 +201,93 @@ export async function measureInsights(config: PipelineConfig, n: number): Promis
     incidents: n, analyticsMs, analyticsCpuMs, analyticsPeakHeapMb, exportParts: parts, exportRows: rows, exportMs, exportCpuMs, exportBytes: bytes,
     exportPeakHeapMb: peak - base2, largestPartBytes: largest,
   };
+}
+
+export interface DashboardScale {
+  incidents: number;
+  /** Days of the dashboard's window. */
+  days: number;
+  /** Rollup items stored (per day and dimension value) for the resolved incidents. */
+  rollupItems: number;
+  /** Incidents read live (not resolved: open and suppressed). */
+  liveIncidents: number;
+  fromRollups: { ms: number; dynamoCalls: number; rollupQueries: number; liveCalls: number };
+  fromIncidents: { ms: number; dynamoCalls: number };
+  /** Largest relative difference of an estimated percentile (MTTA/MTTR/MTTK p50/p90/p95, totals and groups). */
+  worstPercentileError: number;
+  countsEqual: boolean;
+}
+
+/**
+ * A 90-day dashboard (`groupBy=service&bucket=week`) over n synthetic incidents, from rollups and from the incidents.
+ * The rollups of the resolved incidents are written to an embedded DynamoDB (dynalite) as the resolve hook leaves
+ * them (summed per item, then one write per item), and read through DynamoRollupStore; the live incidents come from
+ * the synthetic store. DynamoDB calls: the rollup store's own, plus what the incident store would make (an index
+ * query and a BatchGetItem per page of 100, a query per timeline).
+ */
+export async function measureDashboard(config: PipelineConfig, n: number): Promise<DashboardScale> {
+  const window = { from: '2026-01-01T00:00:00Z', to: '2026-04-01T00:00:00Z' };
+  const timezones = timezonesOf(config.people);
+  const dynamo = await startEmbeddedDynamo({ tableName: 'bench' });
+  try {
+    const rollups = new DynamoRollupStore(dynamo.client, 'bench');
+    const rows = new Map<string, RollupRow>();
+    let live = 0;
+    for (let i = 0; i < n; i++) {
+      const inc = syntheticIncident(i, n);
+      if (inc.status !== 'resolved' && ++live) continue;
+      for (const u of rollupUpdatesOf(inc, incidentFigures(inc, syntheticTimeline(inc)), timezones, 'UTC')) {
+        const key = `${u.kind}|${u.day}|${u.value}`;
+        let r = rows.get(key);
+        if (!r) rows.set(key, (r = { kind: u.kind, day: u.day, value: u.value, values: {} }));
+        for (const [k, v] of Object.entries(u.delta)) r.values[k] = (r.values[k] ?? 0) + v;
+      }
+    }
+    let k = 0;
+    for (const r of rows.values()) await rollups.addResolved(`bench-${k++}`, [{ kind: r.kind, day: r.day, value: r.value, delta: r.values }], window.to);
+    rollups.calls = 0;
+
+    const store = syntheticStore(n);
+    await store.listIncidents({ status: 'triggered', limit: 1 }); // builds the synthetic status index before timing
+    store.calls = 0;
+    const routes = insightsRoutes({ config, store, rollups, clock: { now: () => new Date(window.to) }, publicBaseUrl: 'https://bench.example' });
+    const call = async (q: Record<string, string>) => {
+      const res = (await routes['GET /api/analytics']!(eventOf('GET /api/analytics', q))) as HttpResult;
+      if (res.statusCode !== 200) throw new TypeError(`analytics answered ${res.statusCode}: ${res.body}`);
+      return JSON.parse(res.body) as Record<string, unknown> & { basis: string; totals: Record<string, unknown>; groups: Array<Record<string, unknown>> };
+    };
+    const q = { ...window, groupBy: 'service', bucket: 'week' };
+    let t0 = performance.now();
+    const est = await call(q);
+    const rollupMs = performance.now() - t0;
+    const rollupQueries = rollups.calls;
+    const liveCalls = store.calls;
+    if (est.basis !== 'rollups') throw new TypeError(`the dashboard was answered from ${est.basis}`);
+    store.calls = 0;
+    t0 = performance.now();
+    const exact = await call({ ...q, basis: 'incidents' });
+    const incidentsMs = performance.now() - t0;
+
+    let worst = 0;
+    let countsEqual = JSON.stringify(est.totals.counts) === JSON.stringify(exact.totals.counts);
+    const pairs = [[est.totals, exact.totals], ...est.groups.map((g, i) => [g, exact.groups[i]!])] as Array<[Record<string, unknown>, Record<string, unknown>]>;
+    for (const [e, x] of pairs) {
+      countsEqual &&= JSON.stringify(e.counts) === JSON.stringify(x.counts);
+      for (const d of ['mtta', 'mttr', 'mttk']) {
+        for (const p of ['p50', 'p90', 'p95']) {
+          const ev = (e[d] as Record<string, number | null>)[p];
+          const xv = (x[d] as Record<string, number | null>)[p];
+          if (ev != null && xv != null && xv > 0) worst = Math.max(worst, Math.abs(ev - xv) / xv);
+        }
+      }
+    }
+    return {
+      incidents: n, days: 90, rollupItems: rows.size, liveIncidents: live,
+      fromRollups: { ms: rollupMs, dynamoCalls: rollupQueries + liveCalls, rollupQueries, liveCalls },
+      fromIncidents: { ms: incidentsMs, dynamoCalls: store.calls },
+      worstPercentileError: worst, countsEqual,
+    };
+  } finally {
+    await dynamo.close();
+  }
 }

@@ -149,6 +149,12 @@ export function planIncidentChanges(
   return planner.finish();
 }
 
+/** The tagging rules that matched the alert (its `classify`/`tagged` trace steps): `{ taggedBy }`, or nothing. */
+function taggedByOf(e: EvaluatedAlert): { taggedBy?: string[] } {
+  const names = e.evaluation.trace.flatMap((s) => (s.stage === 'classify' && s.outcome === 'tagged' && typeof s.data?.rule === 'string' ? [s.data.rule] : []));
+  return names.length > 0 ? { taggedBy: names } : {};
+}
+
 /** A new incident opened by `e` (suppressed when `suppressionReason` is set), carrying the fingerprint's state time. */
 function newIncident(e: EvaluatedAlert, seq: number, suppressionReason: string | null, now: string, lastStateChangeAt: string | undefined): Incident {
   const first = summary(e);
@@ -176,6 +182,7 @@ function newIncident(e: EvaluatedAlert, seq: number, suppressionReason: string |
     resolvedBy: null,
     suppressionReason,
     ...(pages ? {} : { suppressedBy: e.evaluation.suppression?.rule ?? REASONS.insufficientData }),
+    ...taggedByOf(e),
     suppressedUntil: pages ? null : (e.evaluation.suppression?.until ?? null),
     holdMinutes: pages ? e.evaluation.holdMinutes : null,
     snoozedUntil: null,

@@ -4,7 +4,8 @@
  * adapters). Storage: IncidentStore, OperationsStore, RawArchive. Queues: AlertQueue, DeadLetters. Escalation:
  * Escalator (the core's createEscalator over an EscalationTransport). Notification: NotificationSender. Ingest
  * security: TokenSource, SnsVerifier. Status page: StatusStore, StatusSiteWriter. Postmortems: PostmortemStore,
- * PublishedDocuments. CloudWatch alarms: AlarmDetails. Time: Clock.
+ * PublishedDocuments. Insights: RollupStore (and PublishedDocuments for the incident history). CloudWatch alarms:
+ * AlarmDetails. Time: Clock.
  */
 import type { AlertEnvelope } from './model/alert';
 import type { AlertRecord, Incident, IncidentStatus, TimelineEvent } from './model/incident';
@@ -16,6 +17,7 @@ import type { Delivery } from './escalation/recipients';
 import type { RenderedPage } from './notify/channels';
 import type { StatusChange, StatusFile, StatusIncident, StatusOverride } from './status/model';
 import type { Postmortem } from './postmortem/model';
+import type { RollupKind, RollupRow, RollupUpdate } from './insights/rollup';
 
 export interface Clock {
   now(): Date;
@@ -201,6 +203,20 @@ export interface PostmortemStore {
 }
 
 /** Where published documents go (the archive bucket in AWS, the data directory locally). */
+/**
+ * Rollups of resolved incidents per day and dimension (docs/insights.md §Rollups): DynamoDB items in the incident
+ * table, ADDed to, so updates of different incidents commute.
+ */
+export interface RollupStore {
+  /**
+   * Adds the updates of a resolved incident, once: a marker per incident is written first, so a second call for
+   * the same incident adds nothing and answers false.
+   */
+  addResolved(incidentId: string, updates: readonly RollupUpdate[], atIso: string): Promise<boolean>;
+  /** The stored rows of one kind for the days `firstDay`..`lastDay` (`YYYY-MM-DD`, inclusive). */
+  read(kind: RollupKind, firstDay: string, lastDay: string): Promise<RollupRow[]>;
+}
+
 export interface PublishedDocuments {
   put(key: string, body: string, contentType: string): Promise<void>;
   get(key: string): Promise<string | null>;

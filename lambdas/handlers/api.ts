@@ -19,6 +19,7 @@ import type { ApiDeps, ApiResource } from './api/shared';
 import { dynamodbClient, once, s3Client } from './shared/aws';
 import { env } from './shared/env';
 import { awsIncidentOperations } from './shared/escalation';
+import { awsRollups } from './shared/insights';
 import { httpHandler, type HttpEvent, type RouteHandlers } from './shared/http';
 
 export type { ApiDeps } from './api/shared';
@@ -47,6 +48,7 @@ const awsHandler = once(() => createApiHandler({
   ...awsIncidentOperations(), publicBaseUrl: env.publicBaseUrl(), newId: randomUUID, status: new DynamoStatusStore(dynamodbClient(), env.tableName()),
   postmortems: new DynamoPostmortemStore(dynamodbClient(), env.tableName()),
   documents: new S3Documents(s3Client(), env.archiveBucket()),
+  rollups: awsRollups(),
 }));
 
 export const handler = (event: HttpEvent, context: Context) => awsHandler()(event, context);

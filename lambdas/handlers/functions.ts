@@ -18,6 +18,7 @@ export type Grant =
   | 'dead-letter-queue:send'
   | 'archive:put-raw' // s3:PutObject under raw/ of the raw archive
   | 'archive:postmortems' // s3:PutObject and s3:GetObject under postmortems/ of the archive bucket
+  | 'archive:history' // s3:PutObject under history/ of the archive bucket (only with insights.history.enabled)
   | 'ingest-token:read' // Secrets Manager secrets, read-only
   | 'api-token:read'
   | 'action-link-key:read'
@@ -77,6 +78,8 @@ const INGEST_GRANTS = ['alert-queue:send', 'archive:put-raw'] as const satisfies
 const ESCALATE_ENV = ['stateMachineArn', 'escalationFunctionName'] as const satisfies readonly EnvKey[];
 /** Functions that change incidents tell the status page (an asynchronous invoke of status-render, when deployed). */
 const NOTIFY_ENV = ['statusRenderFunctionName'] as const satisfies readonly EnvKey[];
+/** What the functions that resolve incidents need for the history snapshot of a resolved incident (docs/insights.md). */
+const RESOLVE_ENV = ['archiveBucket', 'publicBaseUrl'] as const satisfies readonly EnvKey[];
 
 export const FUNCTIONS = {
   ingestHttp: {
@@ -111,8 +114,8 @@ export const FUNCTIONS = {
     id: 'ProcessAlerts',
     entry: 'lambdas/handlers/process-alerts.ts',
     description: 'Processes queued alerts: dedup, classify, route, open or update incidents',
-    environment: ['tableName', 'deadLetterQueueUrl', ...ESCALATE_ENV, ...NOTIFY_ENV],
-    grants: ['table:read-write', 'dead-letter-queue:send', 'escalation:start-stop', 'status-render:invoke', 'cloudwatch-alarms:tags-and-describe'],
+    environment: ['tableName', 'deadLetterQueueUrl', ...ESCALATE_ENV, ...NOTIFY_ENV, ...RESOLVE_ENV],
+    grants: ['table:read-write', 'dead-letter-queue:send', 'escalation:start-stop', 'status-render:invoke', 'cloudwatch-alarms:tags-and-describe', 'archive:history'],
     triggers: [{ kind: 'sqs', queue: 'alerts' }],
     memorySize: 512,
     timeoutSeconds: 60,
@@ -131,23 +134,23 @@ export const FUNCTIONS = {
     entry: 'lambdas/handlers/api.ts',
     description: 'Incident API (/api/*)',
     environment: ['tableName', 'actionLinkSecretId', ...ESCALATE_ENV, 'publicBaseUrl', 'archiveBucket', ...NOTIFY_ENV],
-    grants: ['table:read-write', 'action-link-key:read', 'escalation:start-stop', 'archive:postmortems', 'status-render:invoke'],
+    grants: ['table:read-write', 'action-link-key:read', 'escalation:start-stop', 'archive:postmortems', 'status-render:invoke', 'archive:history'],
     triggers: [{ kind: 'http' }],
   },
   act: {
     id: 'Act',
     entry: 'lambdas/handlers/act.ts',
     description: 'One-click action links (/act/*) and calendar feeds (/ical/*)',
-    environment: ['tableName', 'actionLinkSecretId', ...ESCALATE_ENV, ...NOTIFY_ENV],
-    grants: ['table:read-write', 'action-link-key:read', 'escalation:start-stop', 'status-render:invoke'],
+    environment: ['tableName', 'actionLinkSecretId', ...ESCALATE_ENV, ...NOTIFY_ENV, ...RESOLVE_ENV],
+    grants: ['table:read-write', 'action-link-key:read', 'escalation:start-stop', 'status-render:invoke', 'archive:history'],
     triggers: [{ kind: 'http' }],
   },
   sweeper: {
     id: 'Sweeper',
     entry: 'lambdas/handlers/sweeper.ts',
     description: 'Every minute: maintenance windows that ended, snoozes that ended, auto-resolve of quiet incidents, CloudWatch alarms back in OK',
-    environment: ['tableName', ...ESCALATE_ENV, ...NOTIFY_ENV],
-    grants: ['table:read-write', 'escalation:start-stop', 'status-render:invoke', 'cloudwatch-alarms:describe'],
+    environment: ['tableName', ...ESCALATE_ENV, ...NOTIFY_ENV, ...RESOLVE_ENV],
+    grants: ['table:read-write', 'escalation:start-stop', 'status-render:invoke', 'cloudwatch-alarms:describe', 'archive:history'],
     triggers: [{ kind: 'schedule', everyMinutes: 1 }],
     timeoutSeconds: 60,
   },

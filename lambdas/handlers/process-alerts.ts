@@ -15,9 +15,9 @@ import { processEnvelopes, type QueueRecord } from '../core/pipeline';
 import type { AlarmDetails, Clock, DeadLetters, Escalator, IncidentStore, OperationsStore, StatusNotifier } from '../core/ports';
 import { awsAlarmDetails, enrichmentSource } from './shared/alarm-details';
 import { cachedWindowLoader } from '../core/rules/window-loader';
-import { DynamoIncidentStore } from '../adapters/dynamodb/incident-store';
 import { DynamoOperationsStore } from '../adapters/dynamodb/operations-store';
 import { awsEscalator, awsStatusNotifier } from './shared/escalation';
+import { awsIncidentStore } from './shared/insights';
 import { SqsDeadLetters } from '../adapters/sqs/sqs-alert-queue';
 import { dynamodbClient, sqsClient, once } from './shared/aws';
 import { deployedConfig } from './shared/deployed-config';
@@ -88,7 +88,7 @@ export function createProcessAlertsHandler(deps: ProcessorDeps) {
 
 const awsHandler = once(() => {
   const config = deployedConfig();
-  const store = new DynamoIncidentStore(dynamodbClient(), env.tableName());
+  const store = awsIncidentStore(config);
   return createProcessAlertsHandler({
     config,
     store,

@@ -9,10 +9,9 @@ import type { PipelineConfig } from '../core/config/pipeline-config.schema';
 import type { AlarmDetails, Clock, Escalator, IncidentStore, StatusNotifier } from '../core/ports';
 import { awsAlarmDetails } from './shared/alarm-details';
 import { sweep, type SweepResult } from '../core/sweep';
-import { DynamoIncidentStore } from '../adapters/dynamodb/incident-store';
-import { dynamodbClient, once } from './shared/aws';
+import { once } from './shared/aws';
 import { deployedConfig } from './shared/deployed-config';
-import { env } from './shared/env';
+import { awsIncidentStore } from './shared/insights';
 import { awsEscalator, awsStatusNotifier } from './shared/escalation';
 import { logger } from './shared/logger';
 
@@ -30,7 +29,7 @@ export function createSweeperHandler(deps: { config: PipelineConfig; store: Inci
 
 const awsHandler = once(() => {
   const config = deployedConfig();
-  const store = new DynamoIncidentStore(dynamodbClient(), env.tableName());
+  const store = awsIncidentStore(config);
   return createSweeperHandler({
     config, store, escalator: awsEscalator(config, store), clock: { now: () => new Date() }, statusNotifier: awsStatusNotifier(), alarms: awsAlarmDetails(config),
   });

@@ -36,6 +36,8 @@ import { StaticTokens, tokenMatches } from '../adapters/secrets/token-source';
 import { SnsMessageVerifier } from '../adapters/sns/sns-message-verifier';
 import { createApiHandler } from '../handlers/api';
 import { DynamoPostmortemStore } from '../adapters/dynamodb/postmortem-store';
+import { DynamoRollupStore } from '../adapters/dynamodb/rollup-store';
+import { storeRecordingResolves } from '../handlers/shared/insights';
 import { FsDocuments } from '../adapters/local/fs-documents';
 import { ConfigAlarmDetails } from '../adapters/local/config-alarm-details';
 import { createAuthorizerHandler } from '../handlers/authorizer';
@@ -290,8 +292,11 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       });
       return again;
     };
+    // The functions that resolve incidents roll them up (and write their history snapshot to DATA_DIR/history/).
+    const rollups = new DynamoRollupStore(dynamo.client, LOCAL_TABLE);
+    const resolving = storeRecordingResolves(config, store, rollups, () => new FsDocuments(dataDir), () => publicBaseUrl, clock);
     const api = createApiHandler({
-      config, store, ops, escalator, clock, status: statusStore, onStatusWrite: refreshStatus,
+      config, store: resolving, ops, escalator, clock, status: statusStore, onStatusWrite: refreshStatus, rollups,
       linkKeys: new StaticTokens([secrets.actionLinkKey]),
       get publicBaseUrl() {
         return publicBaseUrl;
@@ -300,7 +305,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       postmortems: new DynamoPostmortemStore(dynamo.client, LOCAL_TABLE),
       documents: new FsDocuments(join(dataDir, 'documents')),
     });
-    const processorStore = options.hooks?.processorStore?.(store) ?? store;
+    const processorStore = options.hooks?.processorStore?.(resolving) ?? resolving;
     const standIn = new ConfigAlarmDetails(config.cloudwatchAlarms.local, clock);
     const alarmDetails = options.hooks?.alarmDetails?.(standIn) ?? standIn;
     const processAlerts = createProcessAlertsHandler({ config, store: processorStore, ops, escalator, deadLetters, clock, alarmDetails });
@@ -312,8 +317,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       processAlerts,
       escalationStep,
       api,
-      act: createActHandler({ config, store, ops, escalator, clock, linkKeys: new StaticTokens([secrets.actionLinkKey]) }),
-      sweeper: createSweeperHandler({ config, store, escalator, clock, alarms: alarmDetails }),
+      act: createActHandler({ config, store: resolving, ops, escalator, clock, linkKeys: new StaticTokens([secrets.actionLinkKey]) }),
+      sweeper: createSweeperHandler({ config, store: resolving, escalator, clock, alarms: alarmDetails }),
       statusRender,
       authorizer: (event: Parameters<typeof authorizer>[0]) => authorizer(event),
     } satisfies Record<FunctionName, LocalHandler>);

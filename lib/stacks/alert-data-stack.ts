@@ -10,6 +10,7 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
 import { INCIDENT_TABLE } from '../../lambdas/adapters/dynamodb/table-schema';
+import { HISTORY_PREFIX } from '../../lambdas/core/insights/config';
 import type { PipelineConfig } from '../../lambdas/core/config/pipeline-config.schema';
 import { StageNames } from '../config/stage';
 import { ApiDomain } from '../constructs/api-domain';
@@ -100,6 +101,10 @@ export class AlertDataStack extends Stack {
           ],
           abortIncompleteMultipartUploadAfter: Duration.days(7),
         },
+        // The incident history (docs/insights.md §History), when it is on: kept insights.history.retainDays.
+        ...(props.pipelineConfig.insights.history.enabled
+          ? [{ id: 'expire-history', prefix: HISTORY_PREFIX, expiration: Duration.days(props.pipelineConfig.insights.history.retainDays), noncurrentVersionExpiration: Duration.days(1) }]
+          : []),
       ],
       removalPolicy: RemovalPolicy.RETAIN,
     });

@@ -37,6 +37,8 @@ import { StageNames } from '../config/stage';
 import { customDomainUrl, mapApiToDomain } from '../constructs/api-domain';
 import { readValue, secretArnPattern, SHARED_SECRETS, SHARED_VALUES } from '../constructs/shared-value';
 import { ConsoleSite, type ConsoleSiteProps } from '../constructs/console-site';
+import { InsightsHistory } from '../constructs/insights-history';
+import { HISTORY_PREFIX } from '../../lambdas/core/insights/config';
 import { WebhookApi } from '../constructs/webhook-api';
 import { grantAlarmRead } from '../constructs/cloudwatch-alarm-access';
 
@@ -100,6 +102,8 @@ export class AlertPipelineStack extends Stack {
   public readonly statusSite: StatusSite | null;
   /** The web console: S3 + CloudFront, /api/* to the HTTP API on the same origin (docs/console.md). */
   public readonly consoleSite: ConsoleSite;
+  /** The Glue table and Athena workgroup of the incident history (null unless `insights.history.enabled`). */
+  public readonly history: InsightsHistory | null;
 
   constructor(scope: Construct, id: string, props: AlertPipelineStackProps) {
     super(scope, id, props);
@@ -154,6 +158,7 @@ export class AlertPipelineStack extends Stack {
     const triggerEnabled = (trigger: Trigger) =>
       (trigger.kind !== 'eventbridge' || eventBridgeRules.length > 0) && (!('when' in trigger) || trigger.when === undefined || config.statusPage !== undefined);
     this.statusSite = config.statusPage ? new StatusSite(this, 'StatusSite') : null;
+    this.history = config.insights.history.enabled ? new InsightsHistory(this, 'InsightsHistory', { archiveBucket }) : null;
     for (const name of enabledFunctions(triggerEnabled)) {
       const spec = functionSpec(name);
       functions[name] = new PipelineFunction(this, spec.id, {
@@ -238,6 +243,7 @@ export class AlertPipelineStack extends Stack {
       'dead-letter-queue:send': (f) => allow(f, ['sqs:SendMessage'], [deadLetterQueue.queueArn]),
       'archive:put-raw': (f) => this.grantArchiveRaw(f, archiveBucket),
       'archive:postmortems': (f) => this.grantArchivePostmortems(f, archiveBucket),
+      'archive:history': (f) => this.history && this.grantArchiveHistory(f, archiveBucket),
       'ingest-token:read': (f) => allow(f, ['secretsmanager:GetSecretValue'], [secretArnPattern(this, this.secretNames.ingestToken)]),
       'api-token:read': (f) => allow(f, ['secretsmanager:GetSecretValue'], [secretArnPattern(this, this.secretNames.apiToken)]),
       'action-link-key:read': (f) => allow(f, ['secretsmanager:GetSecretValue'], [secretArnPattern(this, this.secretNames.actionLinkKey)]),
@@ -372,6 +378,17 @@ export class AlertPipelineStack extends Stack {
       reason:
         'Each publication of a postmortem is a new pair of objects under postmortems/<incident id>/v<version>.(md|html), so the object ARN ' +
         'must be a prefix wildcard; the actions are s3:PutObject and s3:GetObject only and the prefix is postmortems/, not the whole bucket.',
+    });
+  }
+
+  /** The functions that resolve incidents: write history snapshots under `history/` (only with the history on). */
+  private grantArchiveHistory(fn: PipelineFunction, archiveBucket: IBucket): void {
+    fn.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: [archiveBucket.arnForObjects(`${HISTORY_PREFIX}*`)] }));
+    Validations.of(fn.role).acknowledge({
+      id: iam5ResourceFinding(fn, archiveBucket, archiveBucket.bucketArn, `/${HISTORY_PREFIX}*`),
+      reason:
+        'Each resolved incident is one new object under history/dt=<day>/<incident id>.json, so the object ARN must be a prefix wildcard; ' +
+        'the action is s3:PutObject only and the prefix is history/, not the whole bucket.',
     });
   }
 

@@ -51,6 +51,7 @@ const LIB_CONTRACTS: Record<string, string> = {
   'lambdas/handlers/functions.ts': 'the function table (entry file, environment, grants and triggers of every function; types only)',
   'lambdas/core/notify/channels/index.ts': 'the channel registry (which channel types need a secret or an SNS grant)',
   'lambdas/core/normalize/registry.ts': 'the source registry (ingest routes, EventBridge rules, stack outputs)',
+  'lambdas/core/insights/config.ts': 'the insights config section and the history columns (the Glue table of the history)',
 };
 
 /** Packages the core may use: pure computation only. Anything else (AWS SDK, middy, CDK, node I/O) fails. */

@@ -195,6 +195,19 @@ describe('planIncidentChanges', () => {
     expect(plans.map((p) => p.pages.length)).toEqual([0, 1]);
   });
 
+  it('records on the head which tagging rules matched the first alert (counted per rule in the noise table)', () => {
+    const first = evaluated(alert({ key: 't1' }));
+    first.evaluation.trace = [
+      ...first.evaluation.trace,
+      { stage: 'classify', outcome: 'tagged', reason: 'tagging rule "prod-env" matched', data: { rule: 'prod-env', when: 'true', tags: { env: 'prod' } } },
+      { stage: 'classify', outcome: 'tagged', reason: 'tagging rule "db-team" matched', data: { rule: 'db-team', when: 'true', tags: { team: 'db' } } },
+    ];
+    const { history } = run([[first], [evaluated(alert({ key: 't2' }))]]);
+    expect(history[0]!.taggedBy).toEqual(['prod-env', 'db-team']);
+    const { history: untagged } = run([[evaluated(alert({ key: 'u1' }))]]);
+    expect(untagged[0]!.taggedBy).toBeUndefined(); // no field when no tagging rule matched: the head stays small
+  });
+
   it('suppressed alerts share one suppressed incident and never page', () => {
     const s = { reason: 'suppressed-by-rule: noisy', rule: 'noisy' };
     const { history, plans } = run([

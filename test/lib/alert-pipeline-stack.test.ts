@@ -241,7 +241,8 @@ describe('AlertPipelineStack', () => {
       const fn = template().findResources('AWS::Lambda::Function')[fnId('processAlerts')];
       expect(fn?.Properties.MemorySize).toBe(512);
       expect(Object.keys(fn?.Properties.Environment.Variables).sort()).toEqual(
-        [ENV.deadLetterQueueUrl, ENV.tableName, ENV.stateMachineArn, ENV.escalationFunctionName, ENV.statusRenderFunctionName].sort(),
+        // ARCHIVE_BUCKET and PUBLIC_BASE_URL: the history snapshot of an incident it resolves (docs/insights.md §History).
+        [ENV.deadLetterQueueUrl, ENV.tableName, ENV.stateMachineArn, ENV.escalationFunctionName, ENV.statusRenderFunctionName, ENV.archiveBucket, ENV.publicBaseUrl].sort(),
       );
       expect(fn?.Properties.Environment.Variables[ENV.deadLetterQueueUrl]).toEqual({ Ref: dlqId() });
     });

@@ -43,12 +43,15 @@ const SQS_CONSUMER = ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAt
  * Reached, never called: the file-level reach over-approximates. Each entry says why the function does not need it.
  * (An action listed here must not be granted either.)
  */
+const HISTORY_ONLY_PUTS = 'S3Documents also reads published postmortems (the API); the incident history only puts (handlers/shared/insights.ts)';
 const REACHED_NOT_CALLED: Partial<Record<FunctionName, Record<string, string>>> = {
-  processAlerts: { 'secretsmanager:GetSecretValue': 'handlers/shared/escalation.ts also builds the link-key source of the API and act functions' },
+  processAlerts: { 'secretsmanager:GetSecretValue': 'handlers/shared/escalation.ts also builds the link-key source of the API and act functions', 's3:GetObject': HISTORY_ONLY_PUTS },
   sweeper: {
     'secretsmanager:GetSecretValue': 'handlers/shared/escalation.ts also builds the link-key source of the API and act functions',
     'cloudwatch:ListTagsForResource': 'the sweeper only reads alarm states (AlarmDetails.states: DescribeAlarms); the adapter file also holds the processor\'s tag lookup',
+    's3:GetObject': HISTORY_ONLY_PUTS,
   },
+  act: { 's3:GetObject': HISTORY_ONLY_PUTS },
 };
 
 const cache = new Map<string, SourceFileInfo>();
@@ -79,10 +82,11 @@ function actionsReachedFrom(entry: string): Set<string> {
   return actions;
 }
 
-/** Everything on: every contact type, every channel with a secret, EventBridge, the status page of the sample. */
+/** Everything on: every contact type, every channel with a secret, EventBridge, the status page of the sample, the incident history. */
 function everythingConfig() {
   return configWith((c) => ({
     ...c,
+    insights: { history: { enabled: true } },
     sources: { ...c.sources, cloudwatch: { ...c.sources?.cloudwatch, eventBridgeRule: true } },
     people: (c.people ?? []).map((p) => (p.name === 'alice' ? { ...p, contacts: [...(p.contacts ?? []), { type: 'sms' as const, number: '+4915112345678' }] } : p)),
   }));

@@ -43,7 +43,7 @@ export function history(): HistoryEntry[] {
     // I1: Saturday 09:00 in New York (EST): acknowledged after 300 s, resolved by alice after 1200 s; knew after 90 s.
     {
       incident: incident({
-        id: 'i1', fingerprint: FP_A, seq: 1, status: 'resolved', severity: 'sev1', route: dbRoute, tags: { env: 'prod', team: 'db' },
+        id: 'i1', fingerprint: FP_A, seq: 1, status: 'resolved', severity: 'sev1', route: dbRoute, tags: { env: 'prod', team: 'db' }, taggedBy: ['prod-env'],
         firstSignalAt: '2026-03-07T13:59:00Z', openedAt: '2026-03-07T14:00:00Z', acknowledgedAt: '2026-03-07T14:05:00Z', acknowledgedBy: 'alice',
         resolvedAt: '2026-03-07T14:20:00Z', resolvedBy: 'api:alice', alertUrl: 'https://console.example/alarm/1',
       }),
@@ -74,7 +74,7 @@ export function history(): HistoryEntry[] {
     // I4: Sunday 03:30 in Berlin, just after the EU change (CEST): sleep hours; acknowledged after 600 s, snoozed, resolved after 7200 s.
     {
       incident: incident({
-        id: 'i4', fingerprint: FP_B, status: 'resolved', alertCount: 2, tags: { env: 'prod' },
+        id: 'i4', fingerprint: FP_B, status: 'resolved', alertCount: 2, tags: { env: 'prod' }, taggedBy: ['prod-env'],
         firstSignalAt: '2026-03-29T01:29:00Z', openedAt: '2026-03-29T01:30:00Z', acknowledgedAt: '2026-03-29T01:40:00Z', acknowledgedBy: 'bob',
         resolvedAt: '2026-03-29T03:30:00Z', resolvedBy: 'api:bob',
       }),

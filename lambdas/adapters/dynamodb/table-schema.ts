@@ -8,6 +8,8 @@
  *   FP#<fp20>  C#<seq>#A#<at>#<key>      alert log entry with its decision trace (first processing.alertLogLimit)
  *   M#<messageKey>  M                    delivery marker: this delivery was fully processed (expiresAt set)
  *   PM#<incident id>  P                  postmortem of that incident (document in `z`, `version` plain)
+ *   RU#<kind>#<YYYY-MM>  <day>#<value>   insights rollup of a day and dimension value (rollup-store.ts)
+ *   RU#I#<incident id>  R                marker: that incident is rolled up (expiresAt set)
  * Incident heads and alert-log entries keep their document in a compact binary body `z` (compact.ts); keys, index
  * keys and the head's `version` stay plain.
  * GSIs (KEYS_ONLY, so hot count updates never write to an index; sort keys need not be unique in a GSI):

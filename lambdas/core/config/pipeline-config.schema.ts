@@ -14,6 +14,7 @@ import { COMPONENT_STATUSES } from '../status/model';
 import { DEFAULT_POSTMORTEMS_CONFIG, PostmortemsConfigSchema, postmortemConfigProblems } from '../postmortem/config';
 import { DEFAULT_DEPLOYMENT, DeploymentSchema } from './deployment.schema';
 import { CloudwatchAlarmsSchema, DEFAULT_CLOUDWATCH_ALARMS } from './cloudwatch-alarms.schema';
+import { DEFAULT_INSIGHTS_CONFIG, InsightsConfigSchema } from '../insights/config';
 
 const name = z.string().check(z.minLength(1), z.maxLength(64), z.regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'use letters, digits, "_", "." and "-"'));
 
@@ -314,6 +315,7 @@ export const PipelineConfigSchema = z
     postmortems: z._default(PostmortemsConfigSchema, DEFAULT_POSTMORTEMS_CONFIG),
     deployment: z._default(DeploymentSchema, DEFAULT_DEPLOYMENT),
     cloudwatchAlarms: z._default(CloudwatchAlarmsSchema, DEFAULT_CLOUDWATCH_ALARMS),
+    insights: z._default(InsightsConfigSchema, DEFAULT_INSIGHTS_CONFIG),
   })
   .check(
     z.superRefine((cfg, ctx) => {

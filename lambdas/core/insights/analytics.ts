@@ -80,7 +80,7 @@ export interface InterruptionRow {
 }
 
 export interface NoiseRow {
-  /** `route:<rule>`, `suppression:<rule>` or a fingerprint. */
+  /** `route:<rule>`, `suppression:<rule>`, `tag-rule:<rule>` or a fingerprint. */
   key: string;
   incidents: number;
   pages: number;
@@ -259,6 +259,7 @@ export function groupKeyOf(inc: Incident, groupBy: GroupBy): string {
 export function noiseRulesOf(inc: Incident): string[] {
   const keys = [`route:${inc.route.rule}`];
   if (inc.status === 'suppressed') keys.push(`suppression:${inc.suppressedBy ?? inc.suppressionReason ?? 'unknown'}`);
+  for (const rule of inc.taggedBy ?? []) keys.push(`tag-rule:${rule}`);
   return keys;
 }
 

@@ -42,6 +42,8 @@ export const AnalyticsQuerySchema = z.strictObject({
   groupBy: z.optional(z.string().check(z.refine(isGroupBy, 'expected service, team, severity, source, rule, fingerprint, assignee or tag:<key>'))),
   bucket: z.optional(z.enum(BUCKETS)),
   flapMinutes: z.optional(wholeNumber),
+  /** `auto` (default): rollups when the question fits them; `rollups` (400 when it does not fit); `incidents`. */
+  basis: z.optional(z.enum(['auto', 'rollups', 'incidents'])),
 });
 
 export const ExportQuerySchema = z.strictObject({

@@ -67,6 +67,11 @@ export interface Incident {
    */
   suppressedBy?: string | null;
   /**
+   * The tagging (classification) rules that matched the first alert, in rule order, from its decision trace; counted
+   * per rule (`tag-rule:<name>`) by the analytics' noise table. Absent when none matched (and on older heads).
+   */
+  taggedBy?: string[];
+  /**
    * For incidents suppressed by a maintenance window: when the window ends. If the incident is still suppressed
    * (not resolved) then, it pages as it would have (the sweeper turns it into a triggered incident).
    */

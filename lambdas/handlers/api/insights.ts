@@ -1,31 +1,32 @@
 /**
- * API resource: insights (docs/insights.md). `GET /api/analytics` pages through the incidents opened in the window
- * and aggregates them in the core; `GET /api/export` answers one part of at most `EXPORT_MAX_ROWS` rows as CSV
- * (RFC 4180, csv-stringify) or JSON, with a `Link: rel="next"` to the next part.
+ * API resource: insights (docs/insights.md). `GET /api/analytics` answers from the rollups when the question fits
+ * them, else over the incidents opened in the window (core/insights/answer.ts); `GET /api/export` answers one part
+ * of at most `EXPORT_MAX_ROWS` rows as CSV (RFC 4180, csv-stringify) or JSON, with a `Link: rel="next"` to the next.
  */
 import { stringify } from 'csv-stringify/sync';
 import type { PipelineConfig } from '../../core/config/pipeline-config.schema';
 import { InvalidPayloadError } from '../../core/errors';
-import { createAnalytics } from '../../core/insights/analytics';
-import { incidentFigures } from '../../core/insights/figures';
+import type { GroupBy } from '../../core/insights/analytics';
+import { analyticsFromIncidents, analyticsFromRollupStore, basisOf } from '../../core/insights/answer';
+import { timezonesOf, type RolledUpGroupBy } from '../../core/insights/rollup';
 import { csvCells, EXPORT_COLUMNS, exportIncidents, type ExportRow } from '../../core/insights/export';
 import {
-  ANALYTICS_MAX_INCIDENTS, ANALYTICS_MAX_RANGE_DAYS, AnalyticsQuerySchema, EXPORT_MAX_RANGE_DAYS, EXPORT_MAX_ROWS, ExportQuerySchema,
-  filteredBySource, PAGE_SIZE, queryOf,
+  ANALYTICS_MAX_RANGE_DAYS, AnalyticsQuerySchema, EXPORT_MAX_RANGE_DAYS, EXPORT_MAX_ROWS, ExportQuerySchema, filteredBySource, PAGE_SIZE, queryOf,
 } from '../../core/insights/request';
 import { parseWith } from '../../core/normalize/shared';
-import type { Clock, IncidentStore } from '../../core/ports';
+import type { Clock, IncidentStore, RollupStore } from '../../core/ports';
 import { json, type HttpEvent, type HttpResult, type RouteHandlers } from '../shared/http';
 
 export interface InsightsDeps {
   config: PipelineConfig;
   store: IncidentStore;
+  /** Rollups of resolved incidents (docs/insights.md §Rollups). */
+  rollups: RollupStore;
   clock: Clock;
   publicBaseUrl: string;
 }
 
 export function insightsRoutes(deps: InsightsDeps): RouteHandlers {
-  const timezones = () => Object.fromEntries(deps.config.people.flatMap((p) => (p.timezone ? [[p.name, p.timezone]] : [])));
   const incidentUrl = (id: string) => `${deps.publicBaseUrl}/api/incidents/${encodeURIComponent(id)}`;
 
   return {
@@ -34,25 +35,12 @@ export function insightsRoutes(deps: InsightsDeps): RouteHandlers {
       const query = queryOf(q, deps.clock.now().getTime(), ANALYTICS_MAX_RANGE_DAYS);
       const flapMinutes = q.flapMinutes ?? 30;
       if (flapMinutes < 1 || flapMinutes > 7 * 24 * 60) throw new InvalidPayloadError([{ path: 'flapMinutes', message: 'must be between 1 and 10080' }]);
-      const analytics = createAnalytics({
-        from: query.from, to: query.to, groupBy: (q.groupBy as Parameters<typeof createAnalytics>[0]['groupBy'] | undefined) ?? null, bucket: q.bucket ?? null,
-        flapWindowMinutes: flapMinutes, timezones: timezones(), defaultTimezone: 'UTC',
-      });
-      const store = filteredBySource(deps.store, q.source);
-      let cursor: string | undefined;
-      let seen = 0;
-      for (;;) {
-        const page = await store.listIncidents({ ...query, limit: PAGE_SIZE, cursor });
-        seen += page.items.length;
-        if (seen > ANALYTICS_MAX_INCIDENTS) {
-          throw new InvalidPayloadError([{ path: 'from', message: `the window holds more than ${ANALYTICS_MAX_INCIDENTS} incidents; narrow from/to or filter` }]);
-        }
-        const timelines = await Promise.all(page.items.map((i) => store.timeline(i.id)));
-        page.items.forEach((inc, i) => analytics.add(inc, incidentFigures(inc, timelines[i]!)));
-        if (page.cursor === null) break;
-        cursor = page.cursor;
+      const groupBy = (q.groupBy as GroupBy | undefined) ?? null;
+      const options = { from: query.from, to: query.to, bucket: q.bucket ?? null, timezones: timezonesOf(deps.config.people), defaultTimezone: 'UTC' };
+      if (basisOf(q.basis ?? 'auto', query, groupBy, q.source) === 'rollups') {
+        return json(200, await analyticsFromRollupStore(deps.store, deps.rollups, query, { ...options, groupBy: groupBy as RolledUpGroupBy | null }));
       }
-      return json(200, analytics.result());
+      return json(200, await analyticsFromIncidents(filteredBySource(deps.store, q.source), query, { ...options, groupBy, flapWindowMinutes: flapMinutes }));
     },
     'GET /api/export': async (event) => {
       const q = parseWith(ExportQuerySchema, event.queryStringParameters ?? {});

@@ -1,7 +1,7 @@
 /** What the resource modules of the human API share: their dependencies, body parsing, the actor, the public view. */
 import * as z from 'zod/mini';
 import type { Incident } from '../../core/model/incident';
-import type { PostmortemStore, PublishedDocuments, StatusStore } from '../../core/ports';
+import type { PostmortemStore, PublishedDocuments, RollupStore, StatusStore } from '../../core/ports';
 import { parseWith } from '../../core/normalize/shared';
 import type { IncidentOperationsDeps } from '../shared/escalation';
 import { API_MAX_BODY_BYTES } from '../routes';
@@ -18,6 +18,8 @@ export interface ApiDeps extends IncidentOperationsDeps {
   postmortems: PostmortemStore;
   /** Where published postmortems are stored. */
   documents: PublishedDocuments;
+  /** Rollups of resolved incidents, which analytics read (docs/insights.md §Rollups). */
+  rollups: RollupStore;
 }
 
 /** A resource of the API: its routes (keyed by route key, as in routes.ts) over the API's dependencies. */

@@ -3,12 +3,12 @@ import type { PipelineConfig } from '../../core/config/pipeline-config.schema';
 import { createEscalator } from '../../core/escalation/escalator';
 import type { Clock, Escalator, IncidentStore, OperationsStore, StatusNotifier } from '../../core/ports';
 import { LambdaStatusNotifier } from '../../adapters/lambda/lambda-status-notifier';
-import { DynamoIncidentStore } from '../../adapters/dynamodb/incident-store';
 import { DynamoOperationsStore } from '../../adapters/dynamodb/operations-store';
 import type { TokenSource } from '../../core/ports';
 import { SecretsManagerTokens } from '../../adapters/secrets/token-source';
 import { StepFunctionsTransport } from '../../adapters/sfn/step-functions-transport';
 import { dynamodbClient, lambdaClient, secretsClient, sfnClient } from './aws';
+import { awsIncidentStore } from './insights';
 import { deployedConfig } from './deployed-config';
 import { env } from './env';
 
@@ -42,7 +42,7 @@ export function awsStatusNotifier(): StatusNotifier {
 /** Those dependencies in AWS. */
 export function awsIncidentOperations(): IncidentOperationsDeps {
   const config = deployedConfig();
-  const store = new DynamoIncidentStore(dynamodbClient(), env.tableName());
+  const store = awsIncidentStore(config);
   return {
     config,
     store,

@@ -69,6 +69,8 @@ describe('analytics over a hand-built history', () => {
     expect(analyze().noise.rules).toEqual([
       { key: 'route:db-route', incidents: 3, pages: 4, acknowledgedShare: 0.6667, autoResolvedShare: 0.3333, flaps: 1, suppressed: 0, deduplicated: 2, medianSecondsOpen: 1200 },
       { key: 'route:default', incidents: 3, pages: 2, acknowledgedShare: 0.5, autoResolvedShare: 0, flaps: 0, suppressed: 4, deduplicated: 1, medianSecondsOpen: 7200 },
+      // I1 and I4: tagged by the tagging rule "prod-env" (the head's taggedBy)
+      { key: 'tag-rule:prod-env', incidents: 2, pages: 2, acknowledgedShare: 1, autoResolvedShare: 0, flaps: 0, suppressed: 0, deduplicated: 1, medianSecondsOpen: 1200 },
       { key: 'suppression:noisy', incidents: 1, pages: 0, acknowledgedShare: null, autoResolvedShare: null, flaps: 0, suppressed: 4, deduplicated: 0, medianSecondsOpen: null },
     ]);
   });
