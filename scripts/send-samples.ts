@@ -3,18 +3,21 @@
  *   1. a Threat Stack batch (Host + CloudTrail alerts), then the same batch again (a sender retry: counted once),
  *      then a repeat of the host alert with a new id (joins the open incident);
  *   2. a CloudWatch alarm going to ALARM (through the local alarm topic, as SNS -> Lambda), then to OK (resolves);
- *   3. a "firewall" Threat Stack alert (the repo config tags it sev1 and routes it to the security service) and a
- *      "canary-" CloudWatch alarm (suppressed by a rule: recorded, never paged), with their decision traces;
+ *   3. a "firewall" Threat Stack alert (the repo config tags it sev1 and routes it to the security service), sent with
+ *      the token of the config's Threat Stack integration when it has one, and a "canary-" CloudWatch alarm
+ *      (suppressed by a rule: recorded, never paged), with their decision traces (the first step names the integration);
  *   4. the pages in the local outbox and a one-click acknowledge of the first one.
  * Usage: npm run send-samples   (BASE_URL, INGEST_TOKEN, API_TOKEN, DATA_DIR, PORT are honoured)
  */
 import '../lambdas/local/check-node-version'; // first: stops with a clear message on an unsupported Node.js
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { DEFAULT_CONFIG_PATH, loadPipelineConfig } from '../lib/config/load-pipeline-config';
 
 const dataDir = resolve(process.env.DATA_DIR ?? '.data');
 const secretsFile = join(dataDir, 'local-secrets.json');
-const stored = existsSync(secretsFile) ? (JSON.parse(readFileSync(secretsFile, 'utf8')) as { apiToken?: string; ingestToken?: string }) : {};
+type Stored = { apiToken?: string; ingestToken?: string; integrations?: Record<string, { current?: string }> };
+const stored: Stored = existsSync(secretsFile) ? (JSON.parse(readFileSync(secretsFile, 'utf8')) as Stored) : {};
 const base = process.env.BASE_URL ?? `http://localhost:${process.env.PORT ?? 3000}`;
 const ingestToken = process.env.INGEST_TOKEN ?? stored.ingestToken;
 const apiToken = process.env.API_TOKEN ?? stored.apiToken;
@@ -24,6 +27,18 @@ if (!ingestToken || !apiToken) {
   process.exit(1);
 }
 
+/** The token of the config's first live integration of a source (from local-secrets.json), else the ingest token. */
+function tokenFor(source: string): string {
+  try {
+    const config = loadPipelineConfig(process.env.PIPELINE_CONFIG || DEFAULT_CONFIG_PATH);
+    const integration = config.integrations.find((i) => i.source === source && !i.revoked);
+    return (integration && stored.integrations?.[integration.name]?.current) || ingestToken!;
+  } catch {
+    return ingestToken!;
+  }
+}
+const threatStackToken = tokenFor('threatstack');
+
 const now = Date.now();
 const hex = (n: number) => Array.from({ length: n }, () => Math.floor(Math.random() * 16).toString(16)).join('');
 const runId = hex(6);
@@ -31,7 +46,7 @@ const runId = hex(6);
 async function post(path: string, body: unknown, contentType = 'application/json') {
   const res = await fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': contentType }, body: JSON.stringify(body) });
   const text = await res.text();
-  console.log(`POST ${path.replace(ingestToken!, '<token>')} -> ${res.status} ${text}`);
+  console.log(`POST ${path.replace(ingestToken!, '<token>').replace(threatStackToken, '<integration token>')} -> ${res.status} ${text}`);
   if (!res.ok) throw new Error(`unexpected status ${res.status}`);
 }
 
@@ -132,7 +147,7 @@ async function main() {
 
   console.log('\n3. Rules: a firewall alert (routed to security) and a canary alarm (suppressed)');
   const firewall = { ...tsBatch.alerts[0], id: `6650f1c5a9e4b0d5${runId}05`, title: `Firewall rule changed on ip-10-0-9-9 (${runId})`, server_or_region: `ip-10-0-9-9-${runId}` };
-  await post(`/ingest/threatstack/${ingestToken}`, firewall);
+  await post(`/ingest/threatstack/${threatStackToken}`, firewall);
   await post(`/local/alarm-topic/${ingestToken}`, { ...alarm('ALARM', now - 10_000), AlarmName: `canary-login-${runId}`, AlarmArn: `${alarmArn.replace(alarmName, `canary-login-${runId}`)}` });
   type Step = { stage: string; outcome: string; reason: string };
   const traceOf = async (match: (i: Inc) => boolean) => {

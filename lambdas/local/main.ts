@@ -8,6 +8,8 @@ import { loadPipelineConfig, DEFAULT_CONFIG_PATH } from '../../lib/config/load-p
 import { ConfigError } from '../core/errors';
 import { EVENTBRIDGE_INGEST_PATH, SOURCE_ROUTES } from '../core/normalize/registry';
 import { startLocalRuntime } from './runtime';
+import { integrationBannerLines } from './local-integrations';
+import { DEFAULT_INTEGRATION } from '../core/integrations/config';
 
 // The SDK warns on Node 20 at every start; the README says Node 22+ is recommended.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -34,6 +36,7 @@ async function main(): Promise<void> {
   });
 
   const t = rt.ingestToken;
+  const defaultRevoked = rt.config.integrations.some((i) => i.name === DEFAULT_INTEGRATION && i.revoked);
   const lines = [
     '',
     `alert pipeline running locally at ${rt.url}`,
@@ -52,6 +55,11 @@ async function main(): Promise<void> {
     `  ${'EventBridge:'.padEnd(16)}POST ${rt.url}${EVENTBRIDGE_INGEST_PATH.replace('{token}', t)}   (any EventBridge event of a registered source and detail-type)`,
     `  Alarm topic:    POST ${rt.url}/local/alarm-topic/${t}   (local stand-in for the stack's SNS alarm topic)`,
     '',
+    ...(rt.config.integrations.some((i) => i.name !== DEFAULT_INTEGRATION) ? [
+      `Integrations (each token opens only its own source; the URLs above are the "default" integration${defaultRevoked ? ', revoked: 404' : ''}):`,
+      ...integrationBannerLines(rt.url, rt.config.integrations, rt.integrationTokens),
+      '',
+    ] : []),
     'Human API (Authorization: Bearer <API token>):',
     `  API token:      ${rt.apiToken}`,
     `  curl -H "Authorization: Bearer ${rt.apiToken}" ${rt.url}/api/incidents`,

@@ -13,6 +13,7 @@ import { dependencyCycle, DEPENDENCY_IMPACTS } from '../status/dependencies';
 import { COMPONENT_STATUSES } from '../status/model';
 import { DEFAULT_POSTMORTEMS_CONFIG, PostmortemsConfigSchema, postmortemConfigProblems } from '../postmortem/config';
 import { DEFAULT_DEPLOYMENT, DeploymentSchema } from './deployment.schema';
+import { IntegrationsSchema, integrationConfigProblems } from '../integrations/config';
 
 const name = z.string().check(z.minLength(1), z.maxLength(64), z.regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'use letters, digits, "_", "." and "-"'));
 
@@ -312,6 +313,8 @@ export const PipelineConfigSchema = z
     processing: z._default(ProcessingSchema, { maxReceiveCount: 5, batchSize: 100, batchWindowSeconds: 1, alertLogLimit: 5, maxFutureSkewSeconds: 300 }),
     postmortems: z._default(PostmortemsConfigSchema, DEFAULT_POSTMORTEMS_CONFIG),
     deployment: z._default(DeploymentSchema, DEFAULT_DEPLOYMENT),
+    /** Ingest integrations, each with its own token (integrations/config.ts; docs/deploy.md). */
+    integrations: z._default(IntegrationsSchema, []),
   })
   .check(
     z.superRefine((cfg, ctx) => {
@@ -326,6 +329,7 @@ export const PipelineConfigSchema = z
       if (!Array.isArray(cfg.teams) || !Array.isArray(cfg.services)) return;
       dupes(cfg.teams, 'teams');
       if (cfg.postmortems) for (const p of postmortemConfigProblems(cfg.postmortems)) issue(p.path, p.message);
+      if (Array.isArray(cfg.integrations)) for (const p of integrationConfigProblems(cfg.integrations)) issue(p.path, p.message);
       dupes(cfg.services, 'services');
       const teams = new Set(cfg.teams.map((t) => t.name));
       const services = new Set(cfg.services.map((s) => s.name));
