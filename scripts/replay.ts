@@ -49,6 +49,8 @@ export interface ArchivedBody {
   via: string | undefined;
   receivedAt: string;
   requestId: string | undefined;
+  /** The ingest integration the body came through (archive metadata; absent before integrations existed). */
+  integration?: string | undefined;
 }
 
 export interface ArchiveReader {
@@ -117,7 +119,7 @@ export class FsArchiveReader implements ArchiveReader {
 
   async read(entry: ArchiveEntry): Promise<ArchivedBody> {
     const [body, meta] = await Promise.all([readFile(join(this.root, entry.key), 'utf8'), this.meta(entry.key)]);
-    return { body, source: meta.source ?? entry.source, via: meta.via, receivedAt: meta.receivedAt ?? entry.receivedAt, requestId: meta.requestId };
+    return { body, source: meta.source ?? entry.source, via: meta.via, receivedAt: meta.receivedAt ?? entry.receivedAt, requestId: meta.requestId, integration: meta.integration };
   }
 }
 
@@ -166,7 +168,7 @@ export class S3ArchiveReader implements ArchiveReader {
     const res = await this.s3.send(new GetObjectCommand({ Bucket: this.bucket, Key: entry.key }));
     const body = res.Body ? await res.Body.transformToString('utf8') : '';
     const meta = Object.fromEntries(Object.entries(res.Metadata ?? {}).map(([k, v]) => [k.toLowerCase(), v]));
-    return { body, source: meta.source ?? entry.source, via: meta.via, receivedAt: meta.receivedat ?? entry.receivedAt, requestId: meta.requestid };
+    return { body, source: meta.source ?? entry.source, via: meta.via, receivedAt: meta.receivedat ?? entry.receivedAt, requestId: meta.requestid, integration: meta.integration };
   }
 }
 
@@ -297,6 +299,7 @@ export async function main(argv: readonly string[], io: ReplayIo = defaultIo): P
           archiveKey: entry.key,
           ...(read.via ? { via: read.via } : {}),
           ...(read.requestId ? { requestId: read.requestId } : {}),
+          ...(read.integration ? { integration: read.integration } : {}),
         };
         sims.current.push(input);
         sims.candidate.push(input);

@@ -5,17 +5,21 @@
  *   2. a CloudWatch alarm going to ALARM (through the local alarm topic, as SNS -> Lambda), then to OK (resolves);
  *   3. the decision traces of the checkout alarm (the repo config's cloudwatchAlarms.local tags it team=payments, a
  *      routing rule on alarm.tags sends it to the payments service), a "firewall" Threat Stack alert (tagged sev1 and
- *      routed to the security service) and a "canary-" CloudWatch alarm (suppressed by a rule: recorded, never paged);
+ *      routed to the security service; sent with the token of the config's Threat Stack integration when it has one:
+ *      the first step of its trace names the integration) and a "canary-" CloudWatch alarm (suppressed by a rule:
+ *      recorded, never paged);
  *   4. the pages in the local outbox and a one-click acknowledge of the first one.
  * Usage: npm run send-samples   (BASE_URL, INGEST_TOKEN, API_TOKEN, DATA_DIR, PORT are honoured)
  */
 import '../lambdas/local/check-node-version'; // first: stops with a clear message on an unsupported Node.js
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { DEFAULT_CONFIG_PATH, loadPipelineConfig } from '../lib/config/load-pipeline-config';
 
 const dataDir = resolve(process.env.DATA_DIR ?? '.data');
 const secretsFile = join(dataDir, 'local-secrets.json');
-const stored = existsSync(secretsFile) ? (JSON.parse(readFileSync(secretsFile, 'utf8')) as { apiToken?: string; ingestToken?: string }) : {};
+type Stored = { apiToken?: string; ingestToken?: string; integrations?: Record<string, { current?: string }> };
+const stored: Stored = existsSync(secretsFile) ? (JSON.parse(readFileSync(secretsFile, 'utf8')) as Stored) : {};
 const base = process.env.BASE_URL ?? `http://localhost:${process.env.PORT ?? 3000}`;
 const ingestToken = process.env.INGEST_TOKEN ?? stored.ingestToken;
 const apiToken = process.env.API_TOKEN ?? stored.apiToken;
@@ -25,6 +29,18 @@ if (!ingestToken || !apiToken) {
   process.exit(1);
 }
 
+/** The token of the config's first live integration of a source (from local-secrets.json), else the ingest token. */
+function tokenFor(source: string): string {
+  try {
+    const config = loadPipelineConfig(process.env.PIPELINE_CONFIG || DEFAULT_CONFIG_PATH);
+    const integration = config.integrations.find((i) => i.source === source && !i.revoked);
+    return (integration && stored.integrations?.[integration.name]?.current) || ingestToken!;
+  } catch {
+    return ingestToken!;
+  }
+}
+const threatStackToken = tokenFor('threatstack');
+
 const now = Date.now();
 const hex = (n: number) => Array.from({ length: n }, () => Math.floor(Math.random() * 16).toString(16)).join('');
 const runId = hex(6);
@@ -32,7 +48,7 @@ const runId = hex(6);
 async function post(path: string, body: unknown, contentType = 'application/json') {
   const res = await fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': contentType }, body: JSON.stringify(body) });
   const text = await res.text();
-  console.log(`POST ${path.replace(ingestToken!, '<token>')} -> ${res.status} ${text}`);
+  console.log(`POST ${path.replace(ingestToken!, '<token>').replace(threatStackToken, '<integration token>')} -> ${res.status} ${text}`);
   if (!res.ok) throw new Error(`unexpected status ${res.status}`);
 }
 
@@ -133,7 +149,7 @@ async function main() {
 
   console.log('\n3. Rules: the checkout alarm (routed to payments by its team tag), a firewall alert (routed to security) and a canary alarm (suppressed)');
   const firewall = { ...tsBatch.alerts[0], id: `6650f1c5a9e4b0d5${runId}05`, title: `Firewall rule changed on ip-10-0-9-9 (${runId})`, server_or_region: `ip-10-0-9-9-${runId}` };
-  await post(`/ingest/threatstack/${ingestToken}`, firewall);
+  await post(`/ingest/threatstack/${threatStackToken}`, firewall);
   await post(`/local/alarm-topic/${ingestToken}`, { ...alarm('ALARM', now - 10_000), AlarmName: `canary-login-${runId}`, AlarmArn: `${alarmArn.replace(alarmName, `canary-login-${runId}`)}` });
   type Step = { stage: string; outcome: string; reason: string };
   const traceOf = async (match: (i: Inc) => boolean) => {

@@ -33,6 +33,8 @@ export const MAX_ENVELOPE_BYTES = 900 * 1024;
 export interface Delivery {
   source: SourceName;
   via: string;
+  /** The ingest integration whose token the sender presented (absent for the stack's own SNS and EventBridge). */
+  integration?: string;
   /** The body exactly as received, archived for replay. */
   rawBody: string;
   alerts: NormalizedAlert[];
@@ -69,6 +71,7 @@ export function envelopesOf(delivery: Delivery, archiveKey: string): AlertEnvelo
       messageKey: messageKeyOf(delivery.source, chunk.map((a) => a.deliveryKey)),
       source: delivery.source,
       via: delivery.via,
+      ...(delivery.integration !== undefined ? { integration: delivery.integration } : {}),
       receivedAt: delivery.receivedAt,
       archiveKey,
       alerts: chunk,
@@ -92,6 +95,7 @@ export async function acceptDelivery(delivery: Delivery, deps: { archive: RawArc
   await deps.archive.put(archiveKey, delivery.rawBody, {
     source: delivery.source,
     via: delivery.via,
+    ...(delivery.integration !== undefined ? { integration: delivery.integration } : {}),
     receivedAt: delivery.receivedAt,
     requestId: delivery.requestId,
   });
@@ -122,6 +126,12 @@ export function boundSourceTime(alert: NormalizedAlert, receivedAt: string, maxF
       `the source time ${alert.occurredAt} is ${skewSeconds} s ahead of the receive time ${receivedAt}, more than the allowed ${maxFutureSkewSeconds} s: the receive time is used`,
       { sourceTime: alert.occurredAt, receivedAt, skewSeconds, maxFutureSkewSeconds }),
   };
+}
+
+/** The trace step naming the integration an alert came through (null for deliveries without one). */
+export function receivedStep(envelope: AlertEnvelope): TraceStep | null {
+  if (envelope.integration === undefined) return null;
+  return step('normalize', 'received', `received by ${envelope.via} through integration "${envelope.integration}"`, { via: envelope.via, integration: envelope.integration });
 }
 
 /** Stages fingerprint -> classify -> route -> suppress -> delay for one alert, in that order. */
@@ -291,7 +301,7 @@ async function evaluateRecords(fresh: readonly QueueRecord[], deps: ProcessDeps)
       const enriched = enrich ? enrich(bounded.alert) : { alert: bounded.alert, step: null };
       const alert = enriched.alert;
       const evaluated = evaluateAlert(alert, deps.rules, nowMs, windows);
-      const before = [bounded.step, enriched.step].filter((s): s is TraceStep => s !== null);
+      const before = [bounded.step, receivedStep(r.envelope), enriched.step].filter((s): s is TraceStep => s !== null);
       const evaluation = before.length > 0 ? { ...evaluated, trace: [...before, ...evaluated.trace] } : evaluated;
       const list = groups.get(evaluation.fingerprint) ?? [];
       list.push({ alert, messageKey: r.envelope.messageKey, receivedAt: r.envelope.receivedAt, archiveKey: r.envelope.archiveKey, evaluation });

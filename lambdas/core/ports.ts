@@ -3,9 +3,9 @@
  * Adapters in lambdas/adapters implement them for AWS and for the local runtime (docs/architecture.md §Ports and
  * adapters). Storage: IncidentStore, OperationsStore, RawArchive. Queues: AlertQueue, DeadLetters. Escalation:
  * Escalator (the core's createEscalator over an EscalationTransport). Notification: NotificationSender. Ingest
- * security: TokenSource, SnsVerifier. Status page: StatusStore, StatusSiteWriter. Postmortems: PostmortemStore,
- * PublishedDocuments. Insights: RollupStore (and PublishedDocuments for the incident history). CloudWatch alarms:
- * AlarmDetails. Time: Clock.
+ * security: TokenSource, IntegrationSecrets, SecretVersions, SnsVerifier. Status page: StatusStore, StatusSiteWriter.
+ * Postmortems: PostmortemStore, PublishedDocuments. Insights: RollupStore (and PublishedDocuments for the incident
+ * history). CloudWatch alarms: AlarmDetails. Time: Clock.
  */
 import type { AlertEnvelope } from './model/alert';
 import type { AlertRecord, Incident, IncidentStatus, TimelineEvent } from './model/incident';
@@ -156,6 +156,33 @@ export interface NotificationSender {
 export interface TokenSource {
   /** The currently valid tokens (one, or two during a rotation). */
   tokens(): Promise<string[]>;
+}
+
+/**
+ * The token secrets of the ingest integrations (docs/deploy.md, "Integrations and token rotation"): one Secrets
+ * Manager secret per integration in AWS, `DATA_DIR/local-secrets.json` locally.
+ */
+export interface IntegrationSecrets {
+  /**
+   * The stored secret of an integration (parsed JSON; core/integrations/tokens.ts reads it), null when it has none.
+   * `fresh`: re-read a value cached for more than a few seconds (after a miss: a token rotated a moment ago).
+   */
+  secret(integration: string, options?: { fresh?: boolean }): Promise<unknown>;
+}
+
+/**
+ * The versions of a secret during a Secrets Manager rotation (staging labels AWSCURRENT, AWSPENDING): what the
+ * integration token rotation function needs (core/integrations/rotation.ts).
+ */
+export interface SecretVersions {
+  /** The secret's name and the staging labels of each version id. */
+  describe(secretId: string): Promise<{ name: string; versions: Record<string, string[]> }>;
+  /** A version's value by id or staging label; null when there is no such version. */
+  value(secretId: string, version: { versionId: string } | { stage: 'AWSCURRENT' | 'AWSPENDING'; versionId?: string }): Promise<string | null>;
+  /** Stores a value as version `versionId` with the label AWSPENDING (idempotent for one id). */
+  putPending(secretId: string, versionId: string, value: string): Promise<void>;
+  /** Moves AWSCURRENT from version `from` to version `to`. */
+  promote(secretId: string, to: string, from: string): Promise<void>;
 }
 
 /** Verifies SNS HTTPS deliveries (topic allow-list, then signature) and confirms subscriptions. */

@@ -20,6 +20,8 @@ export type Grant =
   | 'archive:postmortems' // s3:PutObject and s3:GetObject under postmortems/ of the archive bucket
   | 'archive:history' // s3:PutObject under history/ of the archive bucket (only with insights.history.enabled)
   | 'ingest-token:read' // Secrets Manager secrets, read-only
+  | 'integration-tokens:read' // the token secret of every live integration of the config (not the revoked ones)
+  | 'integration-tokens:rotate' // the rotation calls (describe, read, put pending, move AWSCURRENT) on those secrets
   | 'api-token:read'
   | 'action-link-key:read'
   | 'channel-secrets:read' // every secret under the channel secret prefix
@@ -52,7 +54,9 @@ export type Trigger =
   /** A Task state of the escalation state machine (Lambda invoke, payload = the state input, result = its output). */
   | { kind: 'state-machine-task'; state: 'Page' }
   /** Invoked asynchronously by other functions (Lambda event invoke of the escalation's inline page). */
-  | { kind: 'async-invoke' };
+  | { kind: 'async-invoke' }
+  /** Secrets Manager's rotation of the integration token secrets (only when the config has a live integration). */
+  | { kind: 'secrets-rotation'; secrets: 'integration-tokens' };
 
 export interface FunctionSpec {
   /** Construct id in the stack (logical ids start with it). */
@@ -86,8 +90,8 @@ export const FUNCTIONS = {
     id: 'IngestHttp',
     entry: 'lambdas/handlers/ingest-http.ts',
     description: 'HTTP ingestion: checks the ingest token, archives the raw payload, enqueues the alerts',
-    environment: [...INGEST_ENV, 'ingestTokenSecretId', 'snsAllowedTopicArns'],
-    grants: [...INGEST_GRANTS, 'ingest-token:read'],
+    environment: [...INGEST_ENV, 'ingestTokenSecretId', 'integrationTokenSecrets', 'snsAllowedTopicArns'],
+    grants: [...INGEST_GRANTS, 'ingest-token:read', 'integration-tokens:read'],
     triggers: [{ kind: 'http' }],
   },
   ingestSns: {
@@ -162,6 +166,15 @@ export const FUNCTIONS = {
     grants: ['table:read-write', 'status-site:put'],
     triggers: [{ kind: 'schedule', everyMinutes: 5, when: 'statusPage' }, { kind: 'status-change', when: 'statusPage' }],
     timeoutSeconds: 60,
+    optional: true,
+  },
+  rotateIntegrationToken: {
+    id: 'RotateIntegrationToken',
+    entry: 'lambdas/handlers/rotate-integration-token.ts',
+    description: 'Rotates an integration token secret (Secrets Manager rotation): new token current, the old one valid for the grace period',
+    environment: ['integrationTokenSecrets'],
+    grants: ['integration-tokens:rotate'],
+    triggers: [{ kind: 'secrets-rotation', secrets: 'integration-tokens' }],
     optional: true,
   },
   authorizer: {

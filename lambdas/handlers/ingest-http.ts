@@ -11,7 +11,8 @@ import type { IngestAuth } from '../core/normalize/source';
 import { EVENTBRIDGE_INGEST_PATH, preparedSource, SOURCE_ROUTES, SOURCES } from '../core/normalize/registry';
 import { S3RawArchive } from '../adapters/s3/s3-raw-archive';
 import { SqsAlertQueue } from '../adapters/sqs/sqs-alert-queue';
-import { SecretsManagerTokens } from '../adapters/secrets/token-source';
+import { SecretsManagerIntegrationSecrets } from '../adapters/secrets/integration-secrets';
+import { DEFAULT_INTEGRATION } from '../core/integrations/config';
 import { SnsMessageVerifier } from '../adapters/sns/sns-message-verifier';
 import { eventBridge, pathToken } from './ingest/path-token';
 import { routingKey } from './ingest/routing-key';
@@ -57,7 +58,10 @@ const awsHandler = once(() => {
     config,
     archive: new S3RawArchive(s3Client(), env.archiveBucket()),
     queue: new SqsAlertQueue(sqsClient(), env.queueUrl()),
-    tokens: new SecretsManagerTokens(secretsClient(), env.ingestTokenSecretId()),
+    integrationSecrets: new SecretsManagerIntegrationSecrets(secretsClient(), {
+      ...env.integrationTokenSecrets(),
+      [DEFAULT_INTEGRATION]: env.ingestTokenSecretId(),
+    }),
     sns: new SnsMessageVerifier({ allowedTopicArns: env.snsAllowedTopicArns() }),
     clock: { now: () => new Date() },
     newRequestId: randomUUID,

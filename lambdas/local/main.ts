@@ -9,6 +9,8 @@ import { ConfigError } from '../core/errors';
 import { EVENTBRIDGE_INGEST_PATH, SOURCE_ROUTES } from '../core/normalize/registry';
 import { ensureConsoleBuilt } from '../../lib/console/build-console';
 import { startLocalRuntime } from './runtime';
+import { integrationBannerLines } from './local-integrations';
+import { DEFAULT_INTEGRATION } from '../core/integrations/config';
 
 // The SDK warns on Node 20 at every start; the README says Node 22+ is recommended.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -49,6 +51,7 @@ async function main(): Promise<void> {
   });
 
   const t = rt.ingestToken;
+  const defaultRevoked = rt.config.integrations.some((i) => i.name === DEFAULT_INTEGRATION && i.revoked);
   const lines = [
     '',
     `alert pipeline running locally at ${rt.url}`,
@@ -70,6 +73,11 @@ async function main(): Promise<void> {
     '',
     `Web console: ${rt.url}/   (sign in with the API token below)`,
     '',
+    ...(rt.config.integrations.some((i) => i.name !== DEFAULT_INTEGRATION) ? [
+      `Integrations (each token opens only its own source; the URLs above are the "default" integration${defaultRevoked ? ', revoked: 404' : ''}):`,
+      ...integrationBannerLines(rt.url, rt.config.integrations, rt.integrationTokens),
+      '',
+    ] : []),
     'Human API (Authorization: Bearer <API token>):',
     `  API token:      ${rt.apiToken}`,
     `  curl -H "Authorization: Bearer ${rt.apiToken}" ${rt.url}/api/incidents`,

@@ -33,6 +33,12 @@ import { localChannelSecrets } from '../adapters/secrets/channel-secrets';
 import { createActHandler } from '../handlers/act';
 import { FsRawArchive } from '../adapters/local/fs-raw-archive';
 import { StaticTokens, tokenMatches } from '../adapters/secrets/token-source';
+import { StaticIntegrationSecrets } from '../adapters/secrets/integration-secrets';
+import { DEFAULT_INTEGRATION, integrationsOf } from '../core/integrations/config';
+import { ingestAuthenticator } from '../core/integrations/authenticate';
+import { currentTokens, persistIntegrationSecrets, withIntegrationTokens } from './local-integrations';
+import { LocalSecretVersions } from '../adapters/secrets/secret-versions';
+import { createRotateIntegrationTokenHandler, newIntegrationToken } from '../handlers/rotate-integration-token';
 import { SnsMessageVerifier } from '../adapters/sns/sns-message-verifier';
 import { createApiHandler } from '../handlers/api';
 import { DynamoPostmortemStore } from '../adapters/dynamodb/postmortem-store';
@@ -114,6 +120,8 @@ export interface LocalRuntime {
   url: string;
   apiToken: string;
   ingestToken: string;
+  /** The current token of each configured integration but `default` (revoked ones included). */
+  integrationTokens: Record<string, string>;
   config: PipelineConfig;
   dataDir: string;
   store: DynamoIncidentStore;
@@ -131,6 +139,8 @@ export interface LocalRuntime {
   sweepNow(): Promise<SweepResult>;
   /** The CloudWatch stand-in of the processor and the sweeper (`apiCalls()` counts its answers, for the bench). */
   alarmDetails: AlarmDetails;
+  /** Rotates an integration's token as Secrets Manager would (RotateSecret, then the four steps of the rotation function). */
+  rotateIntegrationToken(integration: string): Promise<void>;
   /** Invokes a function's handler with an event of its trigger (and a Lambda-like context); resolves to its result. */
   invoke(name: FunctionName, event: unknown): Promise<unknown>;
   /** Resolves when the queue is empty and the consumer idle (or after `timeoutMs`). */
@@ -142,6 +152,8 @@ interface LocalSecrets {
   apiToken: string;
   ingestToken: string;
   actionLinkKey: string;
+  /** Integration token secrets by integration name (local-integrations.ts). */
+  integrations: Record<string, unknown>;
   /** Notification channel secrets by name: a webhook URL, or {"url", "hmacKey"}. */
   channels: Record<string, unknown>;
 }
@@ -154,7 +166,7 @@ function newToken(): string {
 }
 
 /** Tokens persist in the data directory so URLs stay valid across restarts; env values win. */
-function loadSecrets(dataDir: string, apiToken?: string, ingestToken?: string): LocalSecrets {
+function loadSecrets(dataDir: string, config: PipelineConfig, apiToken?: string, ingestToken?: string): LocalSecrets {
   const file = join(dataDir, 'local-secrets.json');
   let stored: Partial<LocalSecrets> = {};
   if (existsSync(file)) stored = JSON.parse(readFileSync(file, 'utf8')) as Partial<LocalSecrets>;
@@ -162,6 +174,7 @@ function loadSecrets(dataDir: string, apiToken?: string, ingestToken?: string): 
     apiToken: stored.apiToken ?? newToken(),
     ingestToken: stored.ingestToken ?? newToken(),
     actionLinkKey: stored.actionLinkKey ?? newToken(),
+    integrations: withIntegrationTokens(stored.integrations, config.integrations, newToken),
     channels: stored.channels ?? {},
   };
   writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
@@ -196,8 +209,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   const releaseLock = acquireLock(dataDir);
   let dynamo: EmbeddedDynamo | undefined;
   try {
-    const secrets = loadSecrets(dataDir, options.apiToken, options.ingestToken);
     const config = options.config;
+    const secrets = loadSecrets(dataDir, config, options.apiToken, options.ingestToken);
     dynamo = await startEmbeddedDynamo({ tableName: LOCAL_TABLE, ...(options.inMemoryStore ? {} : { path: join(dataDir, 'dynamodb') }) });
     options.hooks?.dynamoClient?.(dynamo.client);
     const store = new DynamoIncidentStore(dynamo.client, LOCAL_TABLE);
@@ -206,7 +219,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     const archive = new FsRawArchive(join(dataDir, 'archive'));
     const alertQueue = new LocalAlertQueue(queue);
     const deadLetters = new LocalDeadLetters(deadLetterQueue);
-    const ingestTokens = new StaticTokens([secrets.ingestToken]);
+    const integrationSecrets = new StaticIntegrationSecrets(() => ({ ...secrets.integrations, [DEFAULT_INTEGRATION]: { token: secrets.ingestToken } }));
+    const ingestAuth = ingestAuthenticator(integrationsOf(config.integrations), integrationSecrets);
     const apiTokens = new StaticTokens([secrets.apiToken]);
     const clock = { now: () => new Date() };
     const snsSignatureCheck = options.snsSignatureCheck ?? true;
@@ -255,7 +269,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       config,
       archive,
       queue: alertQueue,
-      tokens: ingestTokens,
+      integrationSecrets,
       sns: new SnsMessageVerifier({
         allowedTopicArns: [...config.sources.cloudwatch.allowedTopicArns, LOCAL_ALARM_TOPIC_ARN],
         skipSignature: !snsSignatureCheck,
@@ -308,6 +322,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     const processorStore = options.hooks?.processorStore?.(resolving) ?? resolving;
     const standIn = new ConfigAlarmDetails(config.cloudwatchAlarms.local, clock);
     const alarmDetails = options.hooks?.alarmDetails?.(standIn) ?? standIn;
+    const secretVersions = new LocalSecretVersions(secrets.integrations, () => persistIntegrationSecrets(join(dataDir, 'local-secrets.json'), secrets.integrations));
     const processAlerts = createProcessAlertsHandler({ config, store: processorStore, ops, escalator, deadLetters, clock, alarmDetails });
     const authorizer = createAuthorizerHandler({ tokens: apiTokens });
     Object.assign(handlers, {
@@ -320,6 +335,14 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       act: createActHandler({ config, store: resolving, ops, escalator, clock, linkKeys: new StaticTokens([secrets.actionLinkKey]) }),
       sweeper: createSweeperHandler({ config, store: resolving, escalator, clock, alarms: alarmDetails }),
       statusRender,
+      // Secrets Manager's rotation events; locally the secret id is the integration's name (invoke it by hand).
+      rotateIntegrationToken: createRotateIntegrationTokenHandler({
+        config,
+        versions: secretVersions,
+        secretNames: Object.fromEntries(Object.keys(secrets.integrations).map((n) => [n, n])),
+        clock,
+        newToken: newIntegrationToken,
+      }),
       authorizer: (event: Parameters<typeof authorizer>[0]) => authorizer(event),
     } satisfies Record<FunctionName, LocalHandler>);
     const only = (kind: Parameters<typeof functionsTriggeredBy>[0]) => functionsTriggeredBy(kind)[0]!;
@@ -353,7 +376,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
         return result;
       }])) as unknown as Record<HttpFunctionName, HttpHandler>,
       authorizer: (event) => invoke(only('http-authorizer'), event) as ReturnType<typeof authorizer>,
-      pathTokenValid: (token) => tokenMatches(token, [secrets.ingestToken]),
+      // Any live integration's token (the handler then checks its source), or the ingest token (the local alarm topic).
+      pathTokenValid: async (token) => tokenMatches(token, [secrets.ingestToken]) || ingestAuth.known(token, clock.now().getTime()),
       // The web console at `/` and its /config.json (login: paste a token).
       fallback: (pathname) => consoleFile(options.consoleDir ?? CONSOLE_DIST, pathname),
       extraRoutes: [
@@ -447,6 +471,16 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       url: http.url,
       apiToken: secrets.apiToken,
       ingestToken: secrets.ingestToken,
+      async rotateIntegrationToken(integration: string) {
+        const versionId = randomUUID();
+        secretVersions.begin(integration, versionId);
+        for (const Step of ['createSecret', 'setSecret', 'testSecret', 'finishSecret']) {
+          await invoke('rotateIntegrationToken', { Step, SecretId: integration, ClientRequestToken: versionId });
+        }
+      },
+      get integrationTokens() {
+        return currentTokens(secrets.integrations);
+      },
       config,
       dataDir,
       store,

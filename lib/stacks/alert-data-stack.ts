@@ -1,6 +1,6 @@
 /**
- * AlertDataStack: the stateful half of the pipeline (incident table, raw archive, the tokens senders hold, the
- * action-link key, the API's custom domain). Everything here is retained when the stack is deleted, and construct
+ * AlertDataStack: the stateful half of the pipeline (incident table, raw archive, the tokens senders hold (the
+ * single ingest token and one per integration), the action-link key, the API's custom domain). Everything here is retained when the stack is deleted, and construct
  * ids are never renamed (a new id would mean a new, empty resource). The pipeline stack can be destroyed and
  * redeployed freely on top of it: it reads this stack's names from SSM parameters and its secrets by name
  * (lib/constructs/shared-value.ts), so this stack has no CloudFormation exports.
@@ -16,6 +16,7 @@ import { StageNames } from '../config/stage';
 import { ApiDomain } from '../constructs/api-domain';
 import { publishValue, SHARED_SECRETS, SHARED_VALUES } from '../constructs/shared-value';
 import { TokenSecret } from '../constructs/token-secret';
+import { IntegrationTokens } from '../constructs/integration-tokens';
 
 export interface AlertDataStackProps extends StackProps {
   /** The validated pipeline config (`deployment.domain`). */
@@ -39,6 +40,8 @@ export class AlertDataStack extends Stack {
   public readonly actionLinkKey: TokenSecret;
   /** The API's custom domain (null without `deployment.domain`). */
   public readonly apiDomain: ApiDomain | null;
+  /** The token secret of each ingest integration (`integrations:` of the config). */
+  public readonly integrationTokens: IntegrationTokens;
 
   constructor(scope: Construct, id: string, props: AlertDataStackProps) {
     super(scope, id, props);
@@ -125,5 +128,8 @@ export class AlertDataStack extends Stack {
 
     const domain = props.pipelineConfig.deployment.domain;
     this.apiDomain = domain ? new ApiDomain(this, 'ApiDomain', domain) : null;
+
+    // One token per ingest integration, as retained as the single ingest token (lib/constructs/integration-tokens.ts).
+    this.integrationTokens = new IntegrationTokens(this, 'IntegrationTokens', { integrations: props.pipelineConfig.integrations });
   }
 }

@@ -23,7 +23,7 @@ import {
   enabledFunctions, FUNCTION_NAMES, functionSpec, functionsTriggeredBy, triggerOf, type EnvKey, type FunctionName, type Grant, type Trigger,
 } from '../../lambdas/handlers/functions';
 import { HTTP_ROUTES, type HttpFunctionName } from '../../lambdas/handlers/routes';
-import { EVENTBRIDGE_INGEST_PATH, SOURCE_DESCRIPTORS, SOURCE_ROUTES, sourceOptionsOf } from '../../lambdas/core/normalize/registry';
+import { EVENTBRIDGE_INGEST_PATH, isSourceName, SOURCE_DESCRIPTORS, SOURCE_ROUTES, sourceOptionsOf } from '../../lambdas/core/normalize/registry';
 import { ENV } from '../../lambdas/handlers/shared/env-names';
 import { AlarmIngest } from '../constructs/alarm-ingest';
 import { EscalationStateMachine } from '../constructs/escalation-state-machine';
@@ -39,6 +39,8 @@ import { readValue, secretArnPattern, SHARED_SECRETS, SHARED_VALUES } from '../c
 import { ConsoleSite, type ConsoleSiteProps } from '../constructs/console-site';
 import { InsightsHistory } from '../constructs/insights-history';
 import { HISTORY_PREFIX } from '../../lambdas/core/insights/config';
+import { allowSecretsManagerRotation, liveIntegrationSecretNames, ROTATION_ACTIONS } from '../constructs/integration-tokens';
+import { integrationEndpoints, ownTokenIntegrations } from '../../lambdas/core/integrations/config';
 import { WebhookApi } from '../constructs/webhook-api';
 import { grantAlarmRead } from '../constructs/cloudwatch-alarm-access';
 
@@ -64,6 +66,9 @@ export const INGEST_TOKEN_PLACEHOLDER = '<INGEST_TOKEN>';
 export const TABLE_DATA_ACTIONS = [
   'dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem',
 ] as const;
+
+/** Placeholder for an integration's token in its output URLs. */
+export const INTEGRATION_TOKEN_PLACEHOLDER = '<TOKEN>';
 
 /** The one function with a trigger of a kind (the stack wires exactly one of each). */
 function only(names: FunctionName[], what: string): FunctionName {
@@ -117,6 +122,8 @@ export class AlertPipelineStack extends Stack {
       apiToken: names.secretName(SHARED_SECRETS.apiToken),
       actionLinkKey: names.secretName(SHARED_SECRETS.actionLinkKey),
     };
+    // The live integrations' token secrets (the data stack creates them; lib/constructs/integration-tokens.ts).
+    const integrationSecrets = liveIntegrationSecretNames(config.integrations, names);
 
     // A fixed name: alarm actions hold the topic's ARN, which must survive a re-create of this stack.
     this.alarmTopic = new AlarmTopic(this, 'AlarmTopic', { topicName: names.resourceName('alarms') });
@@ -155,8 +162,10 @@ export class AlertPipelineStack extends Stack {
     //    with a trigger: the EventBridge ingest function when there is a rule).
     const functions: Partial<Record<FunctionName, PipelineFunction>> = {};
     // A trigger with `when: 'statusPage'` exists only when the config has a status page.
+    const hasLiveIntegrations = Object.keys(integrationSecrets).length > 0;
     const triggerEnabled = (trigger: Trigger) =>
-      (trigger.kind !== 'eventbridge' || eventBridgeRules.length > 0) && (!('when' in trigger) || trigger.when === undefined || config.statusPage !== undefined);
+      (trigger.kind !== 'eventbridge' || eventBridgeRules.length > 0) && (trigger.kind !== 'secrets-rotation' || hasLiveIntegrations) &&
+      (!('when' in trigger) || trigger.when === undefined || config.statusPage !== undefined);
     this.statusSite = config.statusPage ? new StatusSite(this, 'StatusSite') : null;
     this.history = config.insights.history.enabled ? new InsightsHistory(this, 'InsightsHistory', { archiveBucket }) : null;
     for (const name of enabledFunctions(triggerEnabled)) {
@@ -223,6 +232,7 @@ export class AlertPipelineStack extends Stack {
       deadLetterQueueUrl: () => deadLetterQueue.queueUrl,
       archiveBucket: () => archiveBucket.bucketName,
       ingestTokenSecretId: () => this.secretNames.ingestToken,
+      integrationTokenSecrets: () => JSON.stringify(integrationSecrets),
       apiTokenSecretId: () => this.secretNames.apiToken,
       snsAllowedTopicArns: () => [...config.sources.cloudwatch.allowedTopicArns, topic.topicArn].join(','),
       stateMachineArn: () => stateMachine.stateMachineArn,
@@ -247,6 +257,11 @@ export class AlertPipelineStack extends Stack {
       'ingest-token:read': (f) => allow(f, ['secretsmanager:GetSecretValue'], [secretArnPattern(this, this.secretNames.ingestToken)]),
       'api-token:read': (f) => allow(f, ['secretsmanager:GetSecretValue'], [secretArnPattern(this, this.secretNames.apiToken)]),
       'action-link-key:read': (f) => allow(f, ['secretsmanager:GetSecretValue'], [secretArnPattern(this, this.secretNames.actionLinkKey)]),
+      'integration-tokens:read': (f) => allow(f, ['secretsmanager:GetSecretValue'], Object.values(integrationSecrets).map((n) => secretArnPattern(this, n))),
+      'integration-tokens:rotate': (f) => {
+        allow(f, ROTATION_ACTIONS, Object.values(integrationSecrets).map((n) => secretArnPattern(this, n)));
+        allowSecretsManagerRotation(f.function);
+      },
       'channel-secrets:read': (f) => this.grantChannelSecrets(f, config),
       'email-topics:publish': (f) => this.grantEmailTopics(f),
       'sms:publish': (f) => hasSms && this.grantSms(f),
@@ -268,6 +283,35 @@ export class AlertPipelineStack extends Stack {
 
     this.functions = Object.fromEntries(FUNCTION_NAMES.map((name) => [name, functions[name]])) as Record<FunctionName, PipelineFunction | undefined>;
     this.addOutputs(apiBaseUrl);
+    this.addIntegrationOutputs(config, integrationSecrets, apiBaseUrl);
+  }
+
+  /**
+   * One output per endpoint of every live integration: the URL with a placeholder for its token (never the token),
+   * and where to read the token.
+   */
+  private addIntegrationOutputs(config: PipelineConfig, live: Readonly<Record<string, string>>, base: string): void {
+    const rotation = this.functions[only(functionsTriggeredBy('secrets-rotation'), 'the integration token rotation function')];
+    if (rotation) {
+      new CfnOutput(this, 'IntegrationTokenRotationFunctionArn', {
+        value: rotation.function.functionArn,
+        description: 'Rotates an integration token: aws secretsmanager rotate-secret --secret-id <secret> --rotation-lambda-arn <this ARN>',
+      });
+    }
+    for (const integration of ownTokenIntegrations(config.integrations)) {
+      const secretName = live[integration.name];
+      if (secretName === undefined || integration.source === undefined || !isSourceName(integration.source)) continue;
+      const id = `Integration${integration.name.split('-').map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join('')}`;
+      const read = `aws secretsmanager get-secret-value --secret-id ${secretName} --query SecretString --output text | jq -r .current`;
+      integrationEndpoints(integration.source).forEach((e, n) => {
+        const url = `${base}${e.path.replace(/^\//, '').replace('{token}', INTEGRATION_TOKEN_PLACEHOLDER)}`;
+        const how = e.token === 'path' ? `replace ${INTEGRATION_TOKEN_PLACEHOLDER} with` : `send as routing_key`;
+        new CfnOutput(this, `${id}Url${n === 0 ? '' : n + 1}`, {
+          value: url,
+          description: `Integration "${integration.name}" (${integration.source}): ${how} its token (${read})`,
+        });
+      });
+    }
   }
 
   /** One SNS topic per person with an email contact (email subscriptions need a topic). */

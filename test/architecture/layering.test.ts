@@ -52,6 +52,7 @@ const LIB_CONTRACTS: Record<string, string> = {
   'lambdas/core/notify/channels/index.ts': 'the channel registry (which channel types need a secret or an SNS grant)',
   'lambdas/core/normalize/registry.ts': 'the source registry (ingest routes, EventBridge rules, stack outputs)',
   'lambdas/core/insights/config.ts': 'the insights config section and the history columns (the Glue table of the history)',
+  'lambdas/core/integrations/config.ts': 'the ingest integrations (which have a token secret of their own, their endpoints)',
 };
 
 /** Packages the core may use: pure computation only. Anything else (AWS SDK, middy, CDK, node I/O) fails. */

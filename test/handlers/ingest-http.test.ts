@@ -1,12 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createIngestHttpHandler, type IngestDeps } from '../../lambdas/handlers/ingest-http';
-import { StaticTokens } from '../../lambdas/adapters/secrets/token-source';
+import { StaticIntegrationSecrets } from '../../lambdas/adapters/secrets/integration-secrets';
 import { SnsMessageVerifier } from '../../lambdas/adapters/sns/sns-message-verifier';
 import { TransientError } from '../../lambdas/core/errors';
 import type { AlertEnvelope } from '../../lambdas/core/model/alert';
 import type { HttpEvent } from '../../lambdas/handlers/shared/http';
 import { testConfig } from '../support/builders';
+import { parsePipelineConfig } from '../../lambdas/core/config/parse-pipeline-config';
 import { signEnvelope, TEST_CERT_URL, TEST_PUBLIC_KEY_PEM } from '../support/sns-signing';
 
 const TOKEN = 'a'.repeat(32);
@@ -23,7 +24,7 @@ function setup(over: Partial<IngestDeps> = {}) {
     config: testConfig,
     archive: { put: async (key, body) => void archived.push({ key, body }) },
     queue: { send: async (envs) => void queued.push(...envs) },
-    tokens: new StaticTokens([TOKEN, 'previous-token-during-rotation']),
+    integrationSecrets: new StaticIntegrationSecrets(() => ({ default: { token: TOKEN, previousToken: 'previous-token-during-rotation' } })),
     sns,
     clock: { now: () => new Date('2024-06-10T14:05:00.000Z') },
     newRequestId: () => 'req-1',
@@ -270,5 +271,104 @@ describe('ingest-http: any EventBridge event (POST /ingest/eventbridge/{token})'
     const t = setup();
     expect((await t.call(EB, fixture('guardduty', 'finding-ssh-brute-force'), { token: 'b'.repeat(32) })).status).toBe(404);
     expect(t.queued).toHaveLength(0);
+  });
+});
+
+describe('ingest-http: one token per integration', () => {
+  const EB = 'POST /ingest/eventbridge/{token}';
+  const NOW = '2024-06-10T14:05:00.000Z';
+  const integrationsConfig = parsePipelineConfig({
+    version: 1,
+    teams: [{ name: 'platform' }],
+    services: [{ name: 'platform', team: 'platform' }],
+    routing: { default: { service: 'platform', escalationPolicy: 'default' } },
+    integrations: [
+      { name: 'ts-prod', source: 'threatstack', allowedIps: ['52.20.0.0/16'] },
+      { name: 'am-eu', source: 'alertmanager' },
+      { name: 'am-old', source: 'alertmanager', revoked: true },
+      { name: 'pd', source: 'events-v2' },
+      { name: 'gd', source: 'guardduty' },
+    ],
+  });
+  const secrets: Record<string, unknown> = {
+    default: { token: TOKEN },
+    'ts-prod': { current: 'ts-token' },
+    'am-eu': { current: 'am-new', previous: 'am-previous', previousValidUntil: '2024-06-10T15:00:00.000Z' },
+    'am-old': { current: 'am-old-token' },
+    pd: { current: 'pd-key' },
+    gd: { current: 'gd-token' },
+  };
+  const at = (iso = NOW) => setup({ config: integrationsConfig, integrationSecrets: new StaticIntegrationSecrets(() => secrets), clock: { now: () => new Date(iso) } });
+  const am = () => fixture('alertmanager', 'firing-and-resolved');
+
+  it.each([
+    ['its own token on its own source', AM, 'am-new', 200],
+    ['the Threat Stack integration\'s token on Alertmanager', AM, 'ts-token', 404],
+    ['the Alertmanager integration\'s token on Threat Stack', TS, 'am-new', 404],
+    ['the Alertmanager integration\'s token on CloudWatch', CW, 'am-new', 404],
+    ['the revoked integration\'s token', AM, 'am-old-token', 404],
+    ['the single ingest token (the default integration)', AM, TOKEN, 200],
+  ])('%s: %s', async (_case, route, token, status) => {
+    const t = at();
+    const res = await t.call(route, route === AM ? am() : fixture('threatstack', 'bare-alert'), { token });
+    expect(res.status).toBe(status);
+    if (status !== 200) expect(t.queued).toEqual([]);
+  });
+
+  it('revoking one integration leaves the others working', async () => {
+    const t = at();
+    expect((await t.call(AM, am(), { token: 'am-old-token' })).status).toBe(404);
+    expect((await t.call(AM, am(), { token: 'am-new' })).status).toBe(200);
+    expect((await t.call(TS, fixture('threatstack', 'bare-alert'), { token: 'ts-token' })).status).toBe(200);
+  });
+
+  it('accepts the previous token within the grace period (200) and refuses it after (404)', async () => {
+    expect((await at('2024-06-10T14:59:59.000Z').call(AM, am(), { token: 'am-previous' })).status).toBe(200);
+    expect((await at('2024-06-10T15:00:00.000Z').call(AM, am(), { token: 'am-previous' })).status).toBe(404);
+    expect((await at('2024-06-10T15:00:00.000Z').call(AM, am(), { token: 'am-new' })).status).toBe(200);
+  });
+
+  it('answers 403 naming the reason for a sender outside the integration\'s allowedIps', async () => {
+    const t = at();
+    const outside = { requestContext: { requestId: 'req-1', http: { method: 'POST', path: '/', protocol: 'HTTP/1.1', sourceIp: '198.51.100.1', userAgent: 'test' } } };
+    const res = await t.call(TS, fixture('threatstack', 'bare-alert'), { token: 'ts-token' }, outside as never);
+    expect(res.status).toBe(403);
+    expect(res.body.error).toMatchObject({ code: 'source_ip_not_allowed', message: expect.stringContaining('integration "ts-prod"') });
+    expect(t.queued).toEqual([]);
+  });
+
+  it('records the integration on the envelope (the processor puts it in the trace)', async () => {
+    const t = at();
+    await t.call(AM, am(), { token: 'am-new' });
+    await t.call(AM, am(), { token: TOKEN });
+    expect(t.queued.map((e) => e.integration)).toEqual(['am-eu', 'default']);
+  });
+
+  it('Events v2: the integration\'s routing key is 202, another integration\'s is 400 unknown key', async () => {
+    const body = (key: string) => JSON.stringify({ ...JSON.parse(fixture('events-v2', 'trigger')), routing_key: key });
+    expect((await at().call(PD, body('pd-key'), {})).status).toBe(202);
+    const res = await at().call(PD, body('am-new'), {});
+    expect(res.status).toBe(400);
+    expect(res.body.errors).toEqual(['routing_key: not a known integration key']);
+  });
+
+  it('Events v2: a trigger before a rotation and its resolve after it (new routing key) share one fingerprint', async () => {
+    const rotated = { ...secrets, pd: { current: 'pd-key-2', previous: 'pd-key', previousValidUntil: '2024-06-11T14:05:00.000Z' } };
+    const t = setup({ config: integrationsConfig, integrationSecrets: new StaticIntegrationSecrets(() => rotated), clock: { now: () => new Date(NOW) } });
+    const trigger = { ...JSON.parse(fixture('events-v2', 'trigger')), routing_key: 'pd-key', dedup_key: 'disk-full-web-01' };
+    expect((await t.call(PD, JSON.stringify(trigger), {})).status).toBe(202);
+    const resolve = { routing_key: 'pd-key-2', event_action: 'resolve', dedup_key: 'disk-full-web-01' };
+    expect((await t.call(PD, JSON.stringify(resolve), {})).status).toBe(202);
+    const [opened, resolved] = t.queued.map((e) => e.alerts[0]!);
+    expect(resolved!.fingerprintKey).toBe(opened!.fingerprintKey);
+    expect(opened!.fingerprintKey).not.toContain('pd-key');
+  });
+
+  it('EventBridge route: a GuardDuty integration\'s token opens GuardDuty findings only', async () => {
+    expect((await at().call(EB, fixture('guardduty', 'finding-credential-exfiltration'), { token: 'gd-token' })).status).toBe(200);
+    const t = at();
+    expect((await t.call(EB, fixture('cloudwatch', 'eventbridge-metric-alarm'), { token: 'gd-token' })).status).toBe(404);
+    expect((await t.call(EB, fixture('guardduty', 'finding-credential-exfiltration'), { token: 'am-new' })).status).toBe(404);
+    expect(t.queued).toEqual([]);
   });
 });

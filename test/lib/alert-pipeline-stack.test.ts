@@ -190,7 +190,7 @@ describe('AlertPipelineStack', () => {
   describe('functions', () => {
     it('run on the newest Node.js runtime, arm64, with active tracing and their own log group', () => {
       const functions = pipelineFunctions(template());
-      expect(Object.keys(functions)).toHaveLength(9); // with statusRender (config/pipeline.yaml has a statusPage)
+      expect(Object.keys(functions)).toHaveLength(10); // with statusRender (config/pipeline.yaml has a statusPage) and the token rotation (integrations)
       for (const fn of Object.values(functions)) {
         expect(fn.Properties).toMatchObject({
           Runtime: 'nodejs24.x',
@@ -200,7 +200,7 @@ describe('AlertPipelineStack', () => {
         });
       }
       // One per function, plus the escalation state machine's execution log.
-      template().resourcePropertiesCountIs('AWS::Logs::LogGroup', { RetentionInDays: 30 }, 10);
+      template().resourcePropertiesCountIs('AWS::Logs::LogGroup', { RetentionInDays: 30 }, 11);
     });
 
     it('do not use the AWSLambdaBasicExecutionRole managed policy', () => {
@@ -213,7 +213,7 @@ describe('AlertPipelineStack', () => {
       const fn = template().findResources('AWS::Lambda::Function')[fnId('ingestHttp')];
       const env = fn?.Properties.Environment.Variables;
       expect(Object.keys(env).sort()).toEqual(
-        [ENV.queueUrl, ENV.archiveBucket, ENV.ingestTokenSecretId, ENV.snsAllowedTopicArns].sort(),
+        [ENV.queueUrl, ENV.archiveBucket, ENV.ingestTokenSecretId, ENV.integrationTokenSecrets, ENV.snsAllowedTopicArns].sort(),
       );
       expect(env[ENV.queueUrl]).toEqual({ Ref: queueId() });
       expect(env[ENV.snsAllowedTopicArns]).toEqual({ Ref: topicId() });

@@ -13,6 +13,7 @@ import { buildApp, cleanUpOutdirs, configWith, defaultConfig, logicalIdOf, pipel
 /** The default config enables no EventBridge rule of any source. */
 /** The default config: no EventBridge rule; triggers with `when: 'statusPage'` as its statusPage section says. */
 const hasStatusPage = defaultConfig().statusPage !== undefined;
+/** The default config has live integrations, so the token rotation function is deployed. */
 const withoutEventBridgeRules = (trigger: { kind: string }) => trigger.kind !== 'eventbridge' && (!('when' in trigger) || hasStatusPage);
 
 describe('the function table', () => {

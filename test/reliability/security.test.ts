@@ -14,7 +14,7 @@ import { signActionToken } from '../../lambdas/core/notify/action-links';
 import { HTTP_ROUTES } from '../../lambdas/handlers/routes';
 import { createIngestHttpHandler } from '../../lambdas/handlers/ingest-http';
 import type { HttpEvent } from '../../lambdas/handlers/shared/http';
-import { StaticTokens } from '../../lambdas/adapters/secrets/token-source';
+import { StaticIntegrationSecrets } from '../../lambdas/adapters/secrets/integration-secrets';
 import { SnsMessageVerifier } from '../../lambdas/adapters/sns/sns-message-verifier';
 import { loadFixture, REPO_ROOT } from '../support/fixtures';
 import { startTestRuntime, type TestRuntime } from '../support/local-runtime';
@@ -264,7 +264,7 @@ describe('forged SNS deliveries (handler, with the test signing key trusted)', (
       config: pagingConfig(),
       archive: { put: async (key) => void archived.push(key) },
       queue: { send: async (envs) => void queued.push(...envs) },
-      tokens: new StaticTokens([TOKEN]),
+      integrationSecrets: new StaticIntegrationSecrets(() => ({ default: { token: TOKEN } })),
       sns,
       clock: { now: () => new Date('2024-06-10T14:05:00.000Z') },
       newRequestId: () => 'req-1',

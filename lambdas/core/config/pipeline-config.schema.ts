@@ -15,6 +15,7 @@ import { DEFAULT_POSTMORTEMS_CONFIG, PostmortemsConfigSchema, postmortemConfigPr
 import { DEFAULT_DEPLOYMENT, DeploymentSchema } from './deployment.schema';
 import { CloudwatchAlarmsSchema, DEFAULT_CLOUDWATCH_ALARMS } from './cloudwatch-alarms.schema';
 import { DEFAULT_INSIGHTS_CONFIG, InsightsConfigSchema } from '../insights/config';
+import { IntegrationsSchema, integrationConfigProblems } from '../integrations/config';
 
 const name = z.string().check(z.minLength(1), z.maxLength(64), z.regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'use letters, digits, "_", "." and "-"'));
 
@@ -316,6 +317,8 @@ export const PipelineConfigSchema = z
     deployment: z._default(DeploymentSchema, DEFAULT_DEPLOYMENT),
     cloudwatchAlarms: z._default(CloudwatchAlarmsSchema, DEFAULT_CLOUDWATCH_ALARMS),
     insights: z._default(InsightsConfigSchema, DEFAULT_INSIGHTS_CONFIG),
+    /** Ingest integrations, each with its own token (integrations/config.ts; docs/deploy.md). */
+    integrations: z._default(IntegrationsSchema, []),
   })
   .check(
     z.superRefine((cfg, ctx) => {
@@ -330,6 +333,7 @@ export const PipelineConfigSchema = z
       if (!Array.isArray(cfg.teams) || !Array.isArray(cfg.services)) return;
       dupes(cfg.teams, 'teams');
       if (cfg.postmortems) for (const p of postmortemConfigProblems(cfg.postmortems)) issue(p.path, p.message);
+      if (Array.isArray(cfg.integrations)) for (const p of integrationConfigProblems(cfg.integrations)) issue(p.path, p.message);
       dupes(cfg.services, 'services');
       const teams = new Set(cfg.teams.map((t) => t.name));
       const services = new Set(cfg.services.map((s) => s.name));

@@ -89,6 +89,8 @@ export interface AlertEnvelope {
   source: RegisteredSourceName;
   /** Ingest route that took it (`threatstack-webhook`, `sns-https`, `sns-lambda`, `eventbridge`, ...). */
   via: string;
+  /** The ingest integration whose token the sender presented (docs/deploy.md); absent for the stack's own topic and rules. */
+  integration?: string;
   receivedAt: string;
   /** Where the raw body is archived (S3 key or local archive path), for replay. */
   archiveKey: string;

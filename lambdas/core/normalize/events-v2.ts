@@ -67,6 +67,20 @@ export function routingKeyDigest(routingKey: string): string {
   return sha256Hex(`events-v2:routing-key:${routingKey}`).slice(0, 16);
 }
 
+/**
+ * An alert that came through a named integration (core/integrations), keyed by the integration instead of its routing
+ * key: the key rotates, the integration stays, so a resolve sent with the new key finds the incident the old key
+ * opened. (The single ingest token keeps the key digest, so incidents opened before integrations existed still match.)
+ */
+export function keyedByIntegration(alert: NormalizedAlert, integration: string): NormalizedAlert {
+  const dedupKey = alert.identity.find(([k]) => k === 'dedup_key')?.[1] ?? '';
+  return {
+    ...alert,
+    identity: [['routing_key', `integration:${integration}`], ['dedup_key', dedupKey]],
+    fingerprintKey: `pd:integration:${integration}:${dedupKey}`,
+  };
+}
+
 export function maskRoutingKey(routingKey: string): string {
   return routingKey.length <= ROUTING_KEY_VISIBLE ? routingKey : `${routingKey.slice(0, ROUTING_KEY_VISIBLE)}…`;
 }

@@ -26,12 +26,14 @@ import { compileRules } from '../rules/compile';
 import { configEnricher, type Enricher } from '../enrich/alarm-enrichment';
 import { autoResolveDueMs, autoResolveMinutes } from '../sweep';
 import { defaultViaOf, normalizeRaw } from './normalize-raw';
+import { keyedByIntegration } from '../normalize/events-v2';
+import { DEFAULT_INTEGRATION } from '../integrations/config';
 import { holdInhibited, inhibitEdgesOfConfig, inhibitorOf, isHeld, releaseInhibited, type InhibitEdge } from '../inhibition';
 
 /** One delivery: alerts already normalized, or a raw body with the route that took it. */
 export type SimulationInput =
   | { at: string; alerts: NormalizedAlert[]; source?: SourceName; via?: string; requestId?: string; archiveKey?: string }
-  | { at: string; source: SourceName; via?: string; body: unknown; requestId?: string; archiveKey?: string };
+  | { at: string; source: SourceName; via?: string; body: unknown; requestId?: string; archiveKey?: string; integration?: string };
 
 export interface SimulateOptions {
   /** Compiled rules of the config (compiled from it when absent): pass them to compile once for many runs. */
@@ -188,6 +190,9 @@ export class Simulator {
       via ??= defaultViaOf(input.source, input.body) ?? null;
       try {
         alerts = normalizeRaw(input.source, via ?? undefined, input.body, { receivedAt: at, requestId }, this.config);
+        // As the ingest route keyed them: a named integration's Events v2 alerts by the integration (archive metadata).
+        const integration = input.integration;
+        if (input.source === 'events-v2' && integration !== undefined && integration !== DEFAULT_INTEGRATION) alerts = alerts.map((a) => keyedByIntegration(a, integration));
       } catch (err) {
         if (!(err instanceof InvalidPayloadError) && !(err instanceof ConfigError)) throw err;
         this.rejected.push({ deliveryIndex, at, source, via, error: err.message });

@@ -1,7 +1,7 @@
 /** PagerDuty Events v2: the routing key in the body is the credential; answers in Events v2's own shapes. */
-import { InvalidPayloadError } from '../../core/errors';
-import { normalizeEventsV2 } from '../../core/normalize/events-v2';
-import { tokenMatches } from '../../adapters/secrets/token-source';
+import { InvalidPayloadError, NotFoundError } from '../../core/errors';
+import { keyedByIntegration, normalizeEventsV2 } from '../../core/normalize/events-v2';
+import { DEFAULT_INTEGRATION } from '../../core/integrations/config';
 import { json, parseJson, readBody } from '../shared/http';
 import { EVENTS_V2_MAX_BODY_BYTES } from '../routes';
 import type { IngestRouteHandler } from './shared';
@@ -30,7 +30,15 @@ export const routingKey: IngestRouteHandler = async (ingest, event, source, rout
     }
     throw err;
   }
-  if (!tokenMatches(normalized.routingKey, await ingest.deps.tokens.tokens())) return json(400, UNKNOWN_KEY);
-  await ingest.accept(source, route.via, text, [normalized.alert], ctx);
+  let integration;
+  try {
+    integration = await ingest.requireToken(event, source, normalized.routingKey);
+  } catch (err) {
+    if (err instanceof NotFoundError) return json(400, UNKNOWN_KEY);
+    throw err;
+  }
+  // A named integration's key rotates: its alerts are keyed by the integration, not by the key.
+  const alert = integration.name === DEFAULT_INTEGRATION ? normalized.alert : keyedByIntegration(normalized.alert, integration.name);
+  await ingest.accept(source, route.via, text, [alert], ctx, integration);
   return json(202, { status: 'success', message: 'Event processed', dedup_key: normalized.dedupKey });
 };

@@ -1,14 +1,14 @@
 /** What the HTTP ingest routes share: their dependencies, the normalize context, the path token, and the accept step. */
 import type { PipelineConfig } from '../../core/config/pipeline-config.schema';
 import { normalizeOptionsFrom } from '../../core/config/normalize-options';
-import { NotFoundError } from '../../core/errors';
 import type { NormalizedAlert } from '../../core/model/alert';
 import type { NormalizeContext } from '../../core/normalize/shared';
 import type { IngestRoute } from '../../core/normalize/source';
 import type { SourceName } from '../../core/normalize/registry';
 import { acceptDelivery, type AcceptResult } from '../../core/pipeline';
-import type { AlertQueue, Clock, RawArchive, SnsVerifier, TokenSource } from '../../core/ports';
-import { tokenMatches } from '../../adapters/secrets/token-source';
+import type { AlertQueue, Clock, IntegrationSecrets, RawArchive, SnsVerifier } from '../../core/ports';
+import { integrationsOf, type Integration } from '../../core/integrations/config';
+import { ingestAuthenticator } from '../../core/integrations/authenticate';
 import type { HttpEvent, HttpResult } from '../shared/http';
 import { logger } from '../shared/logger';
 
@@ -16,7 +16,8 @@ export interface IngestDeps {
   config: PipelineConfig;
   archive: RawArchive;
   queue: AlertQueue;
-  tokens: TokenSource;
+  /** The token secret of each integration (`default`: the single ingest token). */
+  integrationSecrets: IntegrationSecrets;
   sns: SnsVerifier;
   clock: Clock;
   newRequestId(): string;
@@ -29,14 +30,18 @@ export interface Ingest {
   deps: IngestDeps;
   /** The normalize context of a request: receive time, request id, the normalize options of the config. */
   context(event: HttpEvent): NormalizeContext;
-  /** 404 unless the path token is one of the ingest tokens (compared in constant time). */
-  requireToken(event: HttpEvent): Promise<void>;
-  /** Archives and enqueues a normalized delivery (acceptDelivery), logged. */
-  accept(source: SourceName, via: string, rawBody: string, alerts: NormalizedAlert[], ctx: NormalizeContext): Promise<AcceptResult>;
+  /**
+   * The integration of a token (the path token unless given): 404 unless it is a live token of an integration that
+   * opens `source` (null: any source; the caller then checks `covers`), 403 from outside its `allowedIps`.
+   */
+  requireToken(event: HttpEvent, source: SourceName | null, token?: string): Promise<Integration>;
+  /** Archives and enqueues a normalized delivery (acceptDelivery) that came through `integration`, logged. */
+  accept(source: SourceName, via: string, rawBody: string, alerts: NormalizedAlert[], ctx: NormalizeContext, integration: Integration): Promise<AcceptResult>;
 }
 
 export function ingestOf(deps: IngestDeps): Ingest {
   const options = normalizeOptionsFrom(deps.config);
+  const authenticator = ingestAuthenticator(integrationsOf(deps.config.integrations), deps.integrationSecrets);
   return {
     deps,
     context: (event) => ({
@@ -44,13 +49,12 @@ export function ingestOf(deps: IngestDeps): Ingest {
       requestId: event.requestContext?.requestId || deps.newRequestId(),
       options,
     }),
-    async requireToken(event) {
-      const token = event.pathParameters?.token;
-      if (!tokenMatches(token, await deps.tokens.tokens())) throw new NotFoundError('no such ingestion endpoint');
-    },
-    async accept(source, via, rawBody, alerts, ctx) {
-      const result = await acceptDelivery({ source, via, rawBody, alerts, receivedAt: ctx.receivedAt, requestId: ctx.requestId }, deps);
-      logger.info('delivery accepted', { source, via, alerts: result.alertCount, messages: result.messageKeys.length, archiveKey: result.archiveKey });
+    requireToken: (event, source, token = event.pathParameters?.token) =>
+      authenticator.authenticate({ source, token, sourceIp: event.requestContext?.http?.sourceIp, nowMs: deps.clock.now().getTime() }),
+    async accept(source, via, rawBody, alerts, ctx, integration) {
+      const delivery = { source, via, integration: integration.name, rawBody, alerts, receivedAt: ctx.receivedAt, requestId: ctx.requestId };
+      const result = await acceptDelivery(delivery, deps);
+      logger.info('delivery accepted', { source, via, integration: integration.name, alerts: result.alertCount, messages: result.messageKeys.length, archiveKey: result.archiveKey });
       return result;
     },
   };

@@ -8,7 +8,7 @@ import { INGEST_MAX_BODY_BYTES } from '../routes';
 import type { IngestRouteHandler } from './shared';
 
 export const snsSignature: IngestRouteHandler = async (ingest, event, source, route) => {
-  await ingest.requireToken(event);
+  const integration = await ingest.requireToken(event, source);
   const text = readBody(event, INGEST_MAX_BODY_BYTES);
   const envelope = parseSnsHttpBody(text);
   // Topic allow-list and signature before anything else (no network I/O for strangers).
@@ -25,6 +25,6 @@ export const snsSignature: IngestRouteHandler = async (ingest, event, source, ro
   }
   const ctx = ingest.context(event);
   const alerts = [normalizeSnsNotification(envelope, route.via, ctx)];
-  const result = await ingest.accept(source, route.via, text, alerts, ctx);
+  const result = await ingest.accept(source, route.via, text, alerts, ctx, integration);
   return json(200, { status: 'accepted', alerts: result.alertCount });
 };

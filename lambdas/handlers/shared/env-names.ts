@@ -13,6 +13,11 @@ export const ENV = {
   archiveBucket: 'ARCHIVE_BUCKET',
   /** Secrets Manager secret id holding `{"token": "...", "previousToken"?: "..."}` for ingest paths. */
   ingestTokenSecretId: 'INGEST_TOKEN_SECRET_ID',
+  /**
+   * JSON map integration name -> Secrets Manager secret name of its token (`{"current", "previous"?,
+   * "previousValidUntil"?}`), for every live integration of the config but `default` (which reads INGEST_TOKEN_SECRET_ID).
+   */
+  integrationTokenSecrets: 'INTEGRATION_TOKEN_SECRETS',
   /** Secrets Manager secret id holding `{"token": "..."}` for the human API bearer token. */
   apiTokenSecretId: 'API_TOKEN_SECRET_ID',
   /** Comma-separated SNS topic ARNs allowed on the HTTPS CloudWatch endpoint. */

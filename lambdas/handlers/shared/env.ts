@@ -17,6 +17,7 @@ export const env = {
   deadLetterQueueUrl: () => required(ENV.deadLetterQueueUrl),
   archiveBucket: () => required(ENV.archiveBucket),
   ingestTokenSecretId: () => required(ENV.ingestTokenSecretId),
+  integrationTokenSecrets: (): Record<string, string> => JSON.parse(process.env[ENV.integrationTokenSecrets] || '{}') as Record<string, string>,
   apiTokenSecretId: () => required(ENV.apiTokenSecretId),
   stateMachineArn: () => required(ENV.stateMachineArn),
   escalationFunctionName: () => required(ENV.escalationFunctionName),

@@ -251,3 +251,24 @@ describe('normalizeRaw', () => {
     expect(() => keyOf('threatstack', undefined, { alerts: [{ id: 'x' }] })).toThrow(/alerts\[0\]\./);
   });
 });
+
+describe('replay of Events v2 bodies that came through a named integration', () => {
+  const trigger = { ...(loadFixture('events-v2', 'trigger') as object), routing_key: 'key-before-rotation', dedup_key: 'disk-full' };
+  const resolve = { routing_key: 'key-after-rotation', event_action: 'resolve', dedup_key: 'disk-full' };
+
+  it('keys them by the integration, as the ingest route did: a resolve after a rotation resolves the incident', () => {
+    const r = simulate(current, [
+      { at: '2026-11-02T10:00:00Z', source: 'events-v2', body: trigger, integration: 'monitoring' },
+      { at: '2026-11-02T10:05:00Z', source: 'events-v2', body: resolve, integration: 'monitoring' },
+    ]);
+    expect(r.incidents.map((i) => i.status)).toEqual(['resolved']);
+  });
+
+  it('keeps the routing-key digest for the single ingest token (no integration, or default)', () => {
+    const r = simulate(current, [
+      { at: '2026-11-02T10:00:00Z', source: 'events-v2', body: trigger, integration: 'default' },
+      { at: '2026-11-02T10:05:00Z', source: 'events-v2', body: resolve },
+    ]);
+    expect(r.incidents.map((i) => i.status)).toEqual(['triggered']);
+  });
+});
