@@ -13,6 +13,7 @@ import { dependencyCycle, DEPENDENCY_IMPACTS } from '../status/dependencies';
 import { COMPONENT_STATUSES } from '../status/model';
 import { DEFAULT_POSTMORTEMS_CONFIG, PostmortemsConfigSchema, postmortemConfigProblems } from '../postmortem/config';
 import { DEFAULT_DEPLOYMENT, DeploymentSchema } from './deployment.schema';
+import { AccessConfigSchema, PERSON_ACCESS_SHAPE } from './access.schema';
 
 const name = z.string().check(z.minLength(1), z.maxLength(64), z.regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'use letters, digits, "_", "." and "-"'));
 
@@ -62,6 +63,7 @@ const PersonSchema = z.strictObject({
   contacts: z._default(z.array(ContactSchema), []),
   /** Notification channels (by name) that reach this person, in addition to their contacts. */
   channels: z._default(z.array(name), []),
+  ...PERSON_ACCESS_SHAPE,
 });
 
 const TeamSchema = z.strictObject({
@@ -312,6 +314,7 @@ export const PipelineConfigSchema = z
     processing: z._default(ProcessingSchema, { maxReceiveCount: 5, batchSize: 100, batchWindowSeconds: 1, alertLogLimit: 5, maxFutureSkewSeconds: 300 }),
     postmortems: z._default(PostmortemsConfigSchema, DEFAULT_POSTMORTEMS_CONFIG),
     deployment: z._default(DeploymentSchema, DEFAULT_DEPLOYMENT),
+    access: z.optional(AccessConfigSchema),
   })
   .check(
     z.superRefine((cfg, ctx) => {
