@@ -52,9 +52,14 @@ async function main(): Promise<void> {
     `  ${'EventBridge:'.padEnd(16)}POST ${rt.url}${EVENTBRIDGE_INGEST_PATH.replace('{token}', t)}   (any EventBridge event of a registered source and detail-type)`,
     `  Alarm topic:    POST ${rt.url}/local/alarm-topic/${t}   (local stand-in for the stack's SNS alarm topic)`,
     '',
-    'Human API (Authorization: Bearer <API token>):',
-    `  API token:      ${rt.apiToken}`,
+    'Human API (Authorization: Bearer <token>; roles viewer < responder < admin, a wrong role is a 403):',
+    `  API token:      ${rt.apiToken}   (admin)`,
+    ...Object.entries(rt.userTokens).map(([name, token]) => {
+      const role = rt.config.people.find((p) => p.name === name)?.role ?? 'viewer';
+      return `  ${`${name}:`.padEnd(16)}${token}   (${role}; acts as ${name})`;
+    }),
     `  curl -H "Authorization: Bearer ${rt.apiToken}" ${rt.url}/api/incidents`,
+    `  (the person tokens are in ${rt.dataDir}/local-secrets.json "users"; GET /api/me says who a token is)`,
     '',
     'Pages (escalation through the synthesized state machine) land in the local outbox:',
     `  curl -H "Authorization: Bearer ${rt.apiToken}" ${rt.url}/local/outbox     (each carries one-click /act links)`,

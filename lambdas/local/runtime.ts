@@ -103,6 +103,8 @@ export interface LocalRuntime {
   url: string;
   apiToken: string;
   ingestToken: string;
+  /** Bearer tokens of the local users: person name -> token (DATA_DIR/local-secrets.json `users`). */
+  userTokens: Readonly<Record<string, string>>;
   config: PipelineConfig;
   dataDir: string;
   store: DynamoIncidentStore;
@@ -131,6 +133,8 @@ interface LocalSecrets {
   actionLinkKey: string;
   /** Notification channel secrets by name: a webhook URL, or {"url", "hmacKey"}. */
   channels: Record<string, unknown>;
+  /** Local users: one bearer token per configured person (their role from the config), kept across restarts. */
+  users: Record<string, string>;
 }
 
 /** A function's handler as the local runtime holds it: its trigger's event and a Lambda-like context in. */
@@ -141,7 +145,7 @@ function newToken(): string {
 }
 
 /** Tokens persist in the data directory so URLs stay valid across restarts; env values win. */
-function loadSecrets(dataDir: string, apiToken?: string, ingestToken?: string): LocalSecrets {
+function loadSecrets(dataDir: string, people: readonly { name: string }[], apiToken?: string, ingestToken?: string): LocalSecrets {
   const file = join(dataDir, 'local-secrets.json');
   let stored: Partial<LocalSecrets> = {};
   if (existsSync(file)) stored = JSON.parse(readFileSync(file, 'utf8')) as Partial<LocalSecrets>;
@@ -150,6 +154,7 @@ function loadSecrets(dataDir: string, apiToken?: string, ingestToken?: string): 
     ingestToken: stored.ingestToken ?? newToken(),
     actionLinkKey: stored.actionLinkKey ?? newToken(),
     channels: stored.channels ?? {},
+    users: Object.fromEntries(people.map((p) => [p.name, stored.users?.[p.name] ?? newToken()])),
   };
   writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
   chmodSync(file, 0o600); // the mode above applies only to a new file
@@ -183,8 +188,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   const releaseLock = acquireLock(dataDir);
   let dynamo: EmbeddedDynamo | undefined;
   try {
-    const secrets = loadSecrets(dataDir, options.apiToken, options.ingestToken);
     const config = options.config;
+    const secrets = loadSecrets(dataDir, config.people, options.apiToken, options.ingestToken);
     dynamo = await startEmbeddedDynamo({ tableName: LOCAL_TABLE, ...(options.inMemoryStore ? {} : { path: join(dataDir, 'dynamodb') }) });
     options.hooks?.dynamoClient?.(dynamo.client);
     const store = new DynamoIncidentStore(dynamo.client, LOCAL_TABLE);
@@ -291,7 +296,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     });
     const processorStore = options.hooks?.processorStore?.(store) ?? store;
     const processAlerts = createProcessAlertsHandler({ config, store: processorStore, ops, escalator, deadLetters, clock });
-    const authorizer = createAuthorizerHandler({ tokens: apiTokens });
+    const authorizer = createAuthorizerHandler({ tokens: apiTokens, users: { tokens: secrets.users, config } });
     Object.assign(handlers, {
       ingestHttp,
       ingestSns: createIngestSnsHandler(eventIngest),
@@ -427,6 +432,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       url: http.url,
       apiToken: secrets.apiToken,
       ingestToken: secrets.ingestToken,
+      userTokens: secrets.users,
       config,
       dataDir,
       store,
