@@ -37,6 +37,7 @@ import { StageNames } from '../config/stage';
 import { customDomainUrl, mapApiToDomain } from '../constructs/api-domain';
 import { readValue, secretArnPattern, SHARED_SECRETS, SHARED_VALUES } from '../constructs/shared-value';
 import { WebhookApi } from '../constructs/webhook-api';
+import { Identity } from '../constructs/identity';
 
 export interface AlertPipelineStackProps extends StackProps {
   /** The validated pipeline config (it is also inlined into every function bundle). */
@@ -94,6 +95,8 @@ export class AlertPipelineStack extends Stack {
   public readonly emailTopicKey: kms.Key | null;
   /** The status page's bucket and distribution (null without a `statusPage` config section). */
   public readonly statusSite: StatusSite | null;
+  /** Sign-in of people and machine clients, the JWT authorizer (null without an `access` config section). */
+  public readonly identity: Identity | null;
 
   constructor(scope: Construct, id: string, props: AlertPipelineStackProps) {
     super(scope, id, props);
@@ -145,8 +148,9 @@ export class AlertPipelineStack extends Stack {
     //    with a trigger: the EventBridge ingest function when there is a rule).
     const functions: Partial<Record<FunctionName, PipelineFunction>> = {};
     // A trigger with `when: 'statusPage'` exists only when the config has a status page.
+    const when = { statusPage: config.statusPage !== undefined, noAccess: config.access === undefined };
     const triggerEnabled = (trigger: Trigger) =>
-      (trigger.kind !== 'eventbridge' || eventBridgeRules.length > 0) && (!('when' in trigger) || trigger.when === undefined || config.statusPage !== undefined);
+      (trigger.kind !== 'eventbridge' || eventBridgeRules.length > 0) && (!('when' in trigger) || trigger.when === undefined || when[trigger.when]);
     this.statusSite = config.statusPage ? new StatusSite(this, 'StatusSite') : null;
     for (const name of enabledFunctions(triggerEnabled)) {
       const spec = functionSpec(name);
@@ -194,10 +198,13 @@ export class AlertPipelineStack extends Stack {
       });
     }
     const httpFunctions = Object.fromEntries(functionsTriggeredBy('http').map((name) => [name, fn(name)])) as Record<HttpFunctionName, PipelineFunction>;
+    // People sign in (Cognito or an external OIDC issuer) when the config has an `access` section: a JWT authorizer.
+    this.identity = config.access ? new Identity(this, 'Identity', { access: config.access }) : null;
     this.webhookApi = new WebhookApi(this, 'WebhookApi', {
       routes: HTTP_ROUTES,
       handlers: httpFunctions,
-      authorizerFunction: fn(only(functionsTriggeredBy('http-authorizer'), 'the API authorizer')),
+      bearerAuthorizer: this.identity?.authorizer,
+      authorizerFunction: optional(functionsTriggeredBy('http-authorizer')),
     });
     const domain = config.deployment.domain;
     if (domain) mapApiToDomain(this, this.webhookApi.api, this.webhookApi.stage, domain);
