@@ -43,7 +43,10 @@ import { createIngestEventBridgeHandler } from '../handlers/ingest-eventbridge';
 import { createIngestSnsHandler } from '../handlers/ingest-sns';
 import { createProcessAlertsHandler } from '../handlers/process-alerts';
 import type { HttpFunctionName } from '../handlers/routes';
-import { json, parseJson, readBody, type HttpEvent } from '../handlers/shared/http';
+import { errorResponse, json, parseJson, readBody, type HttpEvent, type HttpResult } from '../handlers/shared/http';
+import { identityOf } from '../handlers/shared/identity';
+import { requireRole } from '../core/access/identity';
+import type { Role } from '../core/access/roles';
 import { createSweeperHandler } from '../handlers/sweeper';
 import { DurableQueue } from './durable-queue';
 import { startEmbeddedDynamo, type EmbeddedDynamo } from './embedded-dynamodb';
@@ -325,6 +328,15 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       onError: (err) => console.error('processor batch failed:', err),
     });
 
+    // The local-only bearer routes check a role like the API's routes (403 naming it): reading needs viewer, a redrive admin.
+    const withRole = (role: Role, handle: (event: HttpEvent) => Promise<HttpResult>) => async (event: HttpEvent): Promise<HttpResult> => {
+      try {
+        requireRole(identityOf(event, config), role);
+      } catch (err) {
+        return errorResponse(err);
+      }
+      return handle(event);
+    };
     const requireIngestToken = (event: HttpEvent) => {
       if (!tokenMatches(event.pathParameters?.token, [secrets.ingestToken])) {
         throw Object.assign(new Error('no such endpoint'), { status: 404 });
@@ -373,19 +385,19 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
           method: 'GET',
           path: '/local/dead-letters',
           auth: 'bearer',
-          handle: async () => json(200, { messages: deadLetterQueue.peekAll().map((m) => ({ id: m.id, attributes: m.attributes ?? {}, body: m.body.slice(0, 4000) })) }),
+          handle: withRole('viewer', async () => json(200, { messages: deadLetterQueue.peekAll().map((m) => ({ id: m.id, attributes: m.attributes ?? {}, body: m.body.slice(0, 4000) })) })),
         },
         {
           method: 'POST',
           path: '/local/dead-letters/redrive',
           auth: 'bearer',
-          handle: async () => json(200, { moved: deadLetterQueue.moveAllTo(queue) }),
+          handle: withRole('admin', async () => json(200, { moved: deadLetterQueue.moveAllTo(queue) })),
         },
         {
           method: 'GET',
           path: '/local/outbox',
           auth: 'bearer',
-          handle: async (event) => json(200, { notifications: outbox.list(200, event.queryStringParameters?.incident) }),
+          handle: withRole('viewer', async (event) => json(200, { notifications: outbox.list(200, event.queryStringParameters?.incident) })),
         },
         ...([['/status', STATUS_FILES.html], ['/status.json', STATUS_FILES.json], ['/status/feed.atom', STATUS_FILES.feed]] as const).map(([path, file]) => ({
           method: 'GET' as const,

@@ -113,6 +113,13 @@ describe('identity and roles (local runtime)', () => {
     expect(byToken.body.incident.resolvedBy).toBe('api-token:adam');
   });
 
+  it('the local-only routes check roles too: a viewer reads the outbox, only an admin redrives dead letters', async () => {
+    expect((await call('GET', '/local/outbox', 'vera')).status).toBe(200);
+    const refused = await call('POST', '/local/dead-letters/redrive', 'rita');
+    expect([refused.status, refused.body.error.message]).toEqual([403, 'requires role admin']);
+    expect((await call('POST', '/local/dead-letters/redrive', 'adam')).body).toEqual({ moved: 0 });
+  });
+
   it('an action link records its signed recipient ("rita via link")', async () => {
     const id = await openIncident();
     const deadline = Date.now() + 20_000;
