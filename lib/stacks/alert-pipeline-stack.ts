@@ -147,7 +147,8 @@ export class AlertPipelineStack extends Stack {
     // 1. Every function of the table (lambdas/handlers/functions.ts) that this config deploys (an optional one only
     //    with a trigger: the EventBridge ingest function when there is a rule).
     const functions: Partial<Record<FunctionName, PipelineFunction>> = {};
-    // A trigger with `when: 'statusPage'` exists only when the config has a status page.
+    // A trigger with `when` exists only with that part of the config: 'statusPage' with a status page, 'noAccess'
+    // (the Lambda authorizer of the API token) without an access section.
     const when = { statusPage: config.statusPage !== undefined, noAccess: config.access === undefined };
     const triggerEnabled = (trigger: Trigger) =>
       (trigger.kind !== 'eventbridge' || eventBridgeRules.length > 0) && (!('when' in trigger) || trigger.when === undefined || when[trigger.when]);
