@@ -178,7 +178,9 @@ async function main() {
   const link = JSON.stringify(notes[0]?.payload ?? '').match(/https?:\/\/[^"\s]+\/act\/[A-Za-z0-9._-]+/)?.[0];
   if (link) {
     const res = await fetch(link, { method: 'POST' });
-    console.log(`   one-click acknowledge (POST ${link.replace(/act\/.*/, 'act/<signed token>')}) -> ${res.status}`);
+    const { incident } = (await api(`/api/incidents/${hostIncidentId()}`)) as { incident: { acknowledgedBy: string | null } };
+    // The link is signed for whom it was sent to, and the timeline records them ("bob via link").
+    console.log(`   one-click acknowledge (POST ${link.replace(/act\/.*/, 'act/<signed token>')}) -> ${res.status}, acknowledged by ${incident.acknowledgedBy ?? '-'}`);
   }
 
   console.log('\nResult:');

@@ -64,6 +64,14 @@ export class AuthenticationError extends AlertPipelineError {
   }
 }
 
+/** The caller is who they say, but lacks the role a route needs (`403 forbidden`, the role named). */
+export class ForbiddenError extends AlertPipelineError {
+  constructor(message: string, details?: unknown) {
+    super(message, { code: 'forbidden', retryable: false, details });
+    this.name = 'ForbiddenError';
+  }
+}
+
 /** A named thing does not exist (unknown ingest token, unknown incident id). */
 export class NotFoundError extends AlertPipelineError {
   constructor(message: string) {

@@ -1,7 +1,7 @@
 /**
  * Handler: one-click links from notifications and calendar feeds.
  *   GET  /act/{token}  shows the incident and one button (mail scanners and chat previews fetch links; a GET must
- *                      not acknowledge anything), POST /act/{token} acts: acknowledge or resolve, once (the
+ *                      not acknowledge anything), POST /act/{token} acts: acknowledge or resolve as the link's signed recipient ("bob via link"), once (the
  *                      link's nonce is recorded with what it did and when), until it expires; a used link's
  *                      page says so, without a button; a link for an incident that does not exist is a 404 and
  *                      stays unused;
@@ -23,6 +23,11 @@ export type ActDeps = IncidentOperationsDeps;
 
 const DAY = 24 * 3600 * 1000;
 
+/** The actor of a link's action: its signed recipient ("bob via link"); `link` for a link signed without one. */
+export function linkActor(recipient: string | undefined): string {
+  return recipient ? `${recipient} via link` : 'link';
+}
+
 export function createActHandler(deps: ActDeps) {
   const claimsOf = async (token: string) => verifyActionToken(token, await deps.linkKeys.tokens(), deps.clock.now().getTime());
 
@@ -39,7 +44,7 @@ export function createActHandler(deps: ActDeps) {
     'POST /act/{token}': async (event) => {
       const check = await claimsOf(event.pathParameters?.token ?? '');
       if (!check.ok) return invalidLink(check.reason);
-      const { incidentId, action, nonce, expiresAtMs } = check.claims;
+      const { incidentId, action, nonce, expiresAtMs, recipient } = check.claims;
       // A link for an incident that does not exist does nothing, so it is not used up either.
       if (!(await deps.store.getIncident(incidentId))) return noSuchIncident();
       if (!(await deps.ops.consumeNonce(nonce, new Date(expiresAtMs).toISOString(), { at: deps.clock.now().toISOString(), action }))) {
@@ -47,7 +52,7 @@ export function createActHandler(deps: ActDeps) {
         return alreadyUsed(used?.use ?? null, await deps.store.getIncident(incidentId));
       }
       try {
-        return donePage(action, await actOnIncident({ ...deps, inhibitEdges: inhibitEdgesOfConfig(deps.config) }, incidentId, action, 'link'));
+        return donePage(action, await actOnIncident({ ...deps, inhibitEdges: inhibitEdgesOfConfig(deps.config) }, incidentId, action, linkActor(recipient)));
       } catch (err) {
         if (err instanceof ConflictError) {
           return nothingToDo(err.message, await deps.store.getIncident(incidentId));

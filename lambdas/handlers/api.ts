@@ -6,6 +6,7 @@
 import type { Context } from 'aws-lambda';
 import { randomUUID } from 'node:crypto';
 import { InvariantError } from '../core/errors';
+import { meRoutes } from './api/me';
 import { incidentRoutes } from './api/incidents';
 import { insightsRoutes } from './api/insights';
 import { maintenanceRoutes } from './api/maintenance';
@@ -15,7 +16,8 @@ import { postmortemRoutes } from './api/postmortems';
 import { DynamoPostmortemStore } from '../adapters/dynamodb/postmortem-store';
 import { S3Documents } from '../adapters/s3/s3-documents';
 import { DynamoStatusStore } from '../adapters/dynamodb/status-store';
-import type { ApiDeps, ApiResource } from './api/shared';
+import { guardRoute, type ApiDeps, type ApiResource } from './api/shared';
+import { roleOf } from './routes';
 import { dynamodbClient, once, s3Client } from './shared/aws';
 import { env } from './shared/env';
 import { awsIncidentOperations } from './shared/escalation';
@@ -25,15 +27,20 @@ import { httpHandler, type HttpEvent, type RouteHandlers } from './shared/http';
 export type { ApiDeps } from './api/shared';
 
 /** The resources of the API, each a module of `api/`. */
-export const API_RESOURCES: readonly ApiResource[] = [incidentRoutes, oncallRoutes, maintenanceRoutes, statusRoutes, postmortemRoutes, insightsRoutes];
+export const API_RESOURCES: readonly ApiResource[] = [meRoutes, incidentRoutes, oncallRoutes, maintenanceRoutes, statusRoutes, postmortemRoutes, insightsRoutes];
 
-/** The route table of all resources; a route key declared twice is a programming error. */
+/**
+ * The route table of all resources, each route behind the check of the role routes.ts declares for it (403 naming
+ * the role); a route key declared twice, or without a role, is a programming error.
+ */
 export function apiRoutes(deps: ApiDeps, resources: readonly ApiResource[] = API_RESOURCES): RouteHandlers {
   const table: RouteHandlers = {};
   for (const resource of resources) {
     for (const [key, handle] of Object.entries(resource(deps))) {
       if (key in table) throw new InvariantError(`API route ${key} is declared by two resources`);
-      table[key] = handle;
+      const role = roleOf(key);
+      if (!role) throw new InvariantError(`API route ${key} declares no role in routes.ts`);
+      table[key] = guardRoute(handle, role, () => deps.config);
     }
   }
   return table;

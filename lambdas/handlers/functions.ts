@@ -37,8 +37,9 @@ export type Grant =
 export type Trigger =
   /** API Gateway HTTP API (payload 2.0): the routes of HTTP_ROUTES whose `fn` is this function. */
   | { kind: 'http' }
-  /** The Lambda authorizer of the `bearer` routes. */
-  | { kind: 'http-authorizer' }
+  /** The Lambda authorizer of the `bearer` routes (API token); in AWS only without an `access` section, which puts
+   *  API Gateway's JWT authorizer there instead (lib/constructs/identity.ts). The local runtime always runs it. */
+  | { kind: 'http-authorizer'; when: 'noAccess' }
   /** SQS event source on the alert queue (partial batch responses; batch size and window from config.processing). */
   | { kind: 'sqs'; queue: 'alerts' }
   /** SNS -> Lambda subscription on the stack's alarm topic. */
@@ -183,7 +184,8 @@ export const FUNCTIONS = {
     description: 'Bearer token authorizer of /api/*',
     environment: ['apiTokenSecretId'],
     grants: ['api-token:read'],
-    triggers: [{ kind: 'http-authorizer' }],
+    triggers: [{ kind: 'http-authorizer', when: 'noAccess' }],
+    optional: true,
   },
 } as const satisfies Record<string, FunctionSpec>;
 

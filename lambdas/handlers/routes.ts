@@ -5,6 +5,7 @@
  */
 import { EVENTBRIDGE_INGEST_PATH, SOURCE_ROUTES } from '../core/normalize/registry';
 import type { HttpFunctionName } from './functions';
+import type { Role } from '../core/access/roles';
 
 export type { HttpFunctionName };
 
@@ -16,45 +17,54 @@ export type RouteAuth =
   | 'bearer' // the human API: Authorization: Bearer <token>
   | 'signed-link'; // one-click action links and calendar feeds: the HMAC-signed token in the path is the credential
 
-export interface HttpRoute {
+interface RouteBase {
   method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
   path: string;
   fn: HttpFunctionName;
-  auth: RouteAuth;
 }
 
+/**
+ * A route of the table. A `bearer` route names the role it needs (core/access/roles.ts): viewer for every GET,
+ * responder for acting on incidents, admin for administration; the API's router checks it before the route runs
+ * (403 naming the role).
+ */
+export type HttpRoute = RouteBase & ({ auth: 'bearer'; role: Role } | { auth: Exclude<RouteAuth, 'bearer'> });
+
+const api = (method: RouteBase['method'], path: string, role: Role): HttpRoute => ({ method, path, fn: 'api', auth: 'bearer', role });
+
 export const HTTP_ROUTES: readonly HttpRoute[] = [
-  ...SOURCE_ROUTES.map(({ route }): HttpRoute => ({ method: 'POST', path: route.path, fn: 'ingestHttp', auth: route.auth })),
+  ...SOURCE_ROUTES.map(({ route }): HttpRoute => ({ method: 'POST', path: route.path, fn: 'ingestHttp', auth: route.auth as Exclude<RouteAuth, 'bearer'> })),
   { method: 'POST', path: EVENTBRIDGE_INGEST_PATH, fn: 'ingestHttp', auth: 'path-token' },
-  { method: 'GET', path: '/api/incidents', fn: 'api', auth: 'bearer' },
-  { method: 'GET', path: '/api/incidents/{id}', fn: 'api', auth: 'bearer' },
-  { method: 'POST', path: '/api/incidents/{id}/acknowledge', fn: 'api', auth: 'bearer' },
-  { method: 'POST', path: '/api/incidents/{id}/resolve', fn: 'api', auth: 'bearer' },
-  { method: 'POST', path: '/api/incidents/{id}/notes', fn: 'api', auth: 'bearer' },
-  { method: 'POST', path: '/api/incidents/{id}/reassign', fn: 'api', auth: 'bearer' },
-  { method: 'POST', path: '/api/incidents/{id}/snooze', fn: 'api', auth: 'bearer' },
-  { method: 'POST', path: '/api/incidents/{id}/escalate', fn: 'api', auth: 'bearer' },
-  { method: 'POST', path: '/api/incidents/{id}/postmortem', fn: 'api', auth: 'bearer' },
-  { method: 'GET', path: '/api/incidents/{id}/postmortem', fn: 'api', auth: 'bearer' },
-  { method: 'PATCH', path: '/api/incidents/{id}/postmortem', fn: 'api', auth: 'bearer' },
-  { method: 'POST', path: '/api/incidents/{id}/postmortem/publish', fn: 'api', auth: 'bearer' },
-  { method: 'POST', path: '/api/incidents/{id}/postmortem/reopen', fn: 'api', auth: 'bearer' },
-  { method: 'GET', path: '/api/services', fn: 'api', auth: 'bearer' },
-  { method: 'GET', path: '/api/oncall', fn: 'api', auth: 'bearer' },
-  { method: 'GET', path: '/api/schedules/{name}/overrides', fn: 'api', auth: 'bearer' },
-  { method: 'POST', path: '/api/schedules/{name}/overrides', fn: 'api', auth: 'bearer' },
-  { method: 'DELETE', path: '/api/schedules/{name}/overrides/{id}', fn: 'api', auth: 'bearer' },
-  { method: 'GET', path: '/api/maintenance', fn: 'api', auth: 'bearer' },
-  { method: 'POST', path: '/api/maintenance', fn: 'api', auth: 'bearer' },
-  { method: 'DELETE', path: '/api/maintenance/{id}', fn: 'api', auth: 'bearer' },
-  { method: 'GET', path: '/api/status', fn: 'api', auth: 'bearer' },
-  { method: 'POST', path: '/api/status/overrides', fn: 'api', auth: 'bearer' },
-  { method: 'DELETE', path: '/api/status/overrides/{id}', fn: 'api', auth: 'bearer' },
-  { method: 'POST', path: '/api/status/incidents', fn: 'api', auth: 'bearer' },
-  { method: 'POST', path: '/api/status/incidents/{id}/updates', fn: 'api', auth: 'bearer' },
-  { method: 'GET', path: '/status/private', fn: 'api', auth: 'bearer' },
-  { method: 'GET', path: '/api/analytics', fn: 'api', auth: 'bearer' },
-  { method: 'GET', path: '/api/export', fn: 'api', auth: 'bearer' },
+  api('GET', '/api/me', 'viewer'),
+  api('GET', '/api/incidents', 'viewer'),
+  api('GET', '/api/incidents/{id}', 'viewer'),
+  api('POST', '/api/incidents/{id}/acknowledge', 'responder'),
+  api('POST', '/api/incidents/{id}/resolve', 'responder'),
+  api('POST', '/api/incidents/{id}/notes', 'responder'),
+  api('POST', '/api/incidents/{id}/reassign', 'responder'),
+  api('POST', '/api/incidents/{id}/snooze', 'responder'),
+  api('POST', '/api/incidents/{id}/escalate', 'responder'),
+  api('POST', '/api/incidents/{id}/postmortem', 'responder'),
+  api('GET', '/api/incidents/{id}/postmortem', 'viewer'),
+  api('PATCH', '/api/incidents/{id}/postmortem', 'responder'),
+  api('POST', '/api/incidents/{id}/postmortem/publish', 'admin'),
+  api('POST', '/api/incidents/{id}/postmortem/reopen', 'admin'),
+  api('GET', '/api/services', 'viewer'),
+  api('GET', '/api/oncall', 'viewer'),
+  api('GET', '/api/schedules/{name}/overrides', 'viewer'),
+  api('POST', '/api/schedules/{name}/overrides', 'responder'),
+  api('DELETE', '/api/schedules/{name}/overrides/{id}', 'responder'),
+  api('GET', '/api/maintenance', 'viewer'),
+  api('POST', '/api/maintenance', 'admin'),
+  api('DELETE', '/api/maintenance/{id}', 'admin'),
+  api('GET', '/api/status', 'viewer'),
+  api('POST', '/api/status/overrides', 'admin'),
+  api('DELETE', '/api/status/overrides/{id}', 'admin'),
+  api('POST', '/api/status/incidents', 'admin'),
+  api('POST', '/api/status/incidents/{id}/updates', 'admin'),
+  api('GET', '/status/private', 'viewer'),
+  api('GET', '/api/analytics', 'viewer'),
+  api('GET', '/api/export', 'viewer'),
   { method: 'GET', path: '/act/{token}', fn: 'act', auth: 'signed-link' },
   { method: 'POST', path: '/act/{token}', fn: 'act', auth: 'signed-link' },
   { method: 'GET', path: '/ical/{token}', fn: 'act', auth: 'signed-link' },
@@ -71,6 +81,12 @@ export const API_MAX_BODY_BYTES = 64 * 1024;
 export function bodyLimitOf(route: HttpRoute): number {
   if (route.path === '/ingest/events/v2') return EVENTS_V2_MAX_BODY_BYTES;
   return route.fn === 'ingestHttp' ? INGEST_MAX_BODY_BYTES : API_MAX_BODY_BYTES;
+}
+
+/** The role a route needs (null: not a bearer route). */
+export function roleOf(routeKey: string): Role | null {
+  const route = HTTP_ROUTES.find((r) => routeKeyOf(r) === routeKey);
+  return route?.auth === 'bearer' ? route.role : null;
 }
 
 /** The routes a function serves. */

@@ -71,16 +71,21 @@ async function main(): Promise<void> {
     `  Alarm topic:    POST ${rt.url}/local/alarm-topic/${t}   (local stand-in for the stack's SNS alarm topic)`,
     `  Alarm tags:     ${rt.config.cloudwatchAlarms.enrichment ? `${Object.keys(rt.config.cloudwatchAlarms.local).length} alarm(s) in cloudwatchAlarms.local (the stand-in for CloudWatch's tags and states)` : 'enrichment off (cloudwatchAlarms.enrichment)'}`,
     '',
-    `Web console: ${rt.url}/   (sign in with the API token below)`,
+    `Web console: ${rt.url}/   (sign in with the API token or a person's token below)`,
     '',
     ...(rt.config.integrations.some((i) => i.name !== DEFAULT_INTEGRATION) ? [
       `Integrations (each token opens only its own source; the URLs above are the "default" integration${defaultRevoked ? ', revoked: 404' : ''}):`,
       ...integrationBannerLines(rt.url, rt.config.integrations, rt.integrationTokens),
       '',
     ] : []),
-    'Human API (Authorization: Bearer <API token>):',
-    `  API token:      ${rt.apiToken}`,
+    'Human API (Authorization: Bearer <token>; roles viewer < responder < admin, a wrong role is a 403):',
+    `  API token:      ${rt.apiToken}   (admin)`,
+    ...Object.entries(rt.userTokens).map(([name, token]) => {
+      const role = rt.config.people.find((p) => p.name === name)?.role ?? 'viewer';
+      return `  ${`${name}:`.padEnd(16)}${token}   (${role}; acts as ${name})`;
+    }),
     `  curl -H "Authorization: Bearer ${rt.apiToken}" ${rt.url}/api/incidents`,
+    `  (the person tokens are in ${rt.dataDir}/local-secrets.json "users"; GET /api/me says who a token is)`,
     '',
     'Pages (escalation through the synthesized state machine) land in the local outbox:',
     `  curl -H "Authorization: Bearer ${rt.apiToken}" ${rt.url}/local/outbox     (each carries one-click /act links)`,

@@ -54,7 +54,10 @@ import { createIngestEventBridgeHandler } from '../handlers/ingest-eventbridge';
 import { createIngestSnsHandler } from '../handlers/ingest-sns';
 import { createProcessAlertsHandler } from '../handlers/process-alerts';
 import type { HttpFunctionName } from '../handlers/routes';
-import { json, parseJson, readBody, type HttpEvent } from '../handlers/shared/http';
+import { errorResponse, json, parseJson, readBody, type HttpEvent, type HttpResult } from '../handlers/shared/http';
+import { identityOf } from '../handlers/shared/identity';
+import { requireRole } from '../core/access/identity';
+import type { Role } from '../core/access/roles';
 import { createSweeperHandler } from '../handlers/sweeper';
 import { DurableQueue } from './durable-queue';
 import { startEmbeddedDynamo, type EmbeddedDynamo } from './embedded-dynamodb';
@@ -122,6 +125,8 @@ export interface LocalRuntime {
   ingestToken: string;
   /** The current token of each configured integration but `default` (revoked ones included). */
   integrationTokens: Record<string, string>;
+  /** Bearer tokens of the local users: person name -> token (DATA_DIR/local-secrets.json `users`). */
+  userTokens: Readonly<Record<string, string>>;
   config: PipelineConfig;
   dataDir: string;
   store: DynamoIncidentStore;
@@ -156,6 +161,8 @@ interface LocalSecrets {
   integrations: Record<string, unknown>;
   /** Notification channel secrets by name: a webhook URL, or {"url", "hmacKey"}. */
   channels: Record<string, unknown>;
+  /** Local users: one bearer token per configured person (their role from the config), kept across restarts. */
+  users: Record<string, string>;
 }
 
 /** A function's handler as the local runtime holds it: its trigger's event and a Lambda-like context in. */
@@ -176,6 +183,7 @@ function loadSecrets(dataDir: string, config: PipelineConfig, apiToken?: string,
     actionLinkKey: stored.actionLinkKey ?? newToken(),
     integrations: withIntegrationTokens(stored.integrations, config.integrations, newToken),
     channels: stored.channels ?? {},
+    users: Object.fromEntries(config.people.map((p) => [p.name, stored.users?.[p.name] ?? newToken()])),
   };
   writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
   chmodSync(file, 0o600); // the mode above applies only to a new file
@@ -324,7 +332,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     const alarmDetails = options.hooks?.alarmDetails?.(standIn) ?? standIn;
     const secretVersions = new LocalSecretVersions(secrets.integrations, () => persistIntegrationSecrets(join(dataDir, 'local-secrets.json'), secrets.integrations));
     const processAlerts = createProcessAlertsHandler({ config, store: processorStore, ops, escalator, deadLetters, clock, alarmDetails });
-    const authorizer = createAuthorizerHandler({ tokens: apiTokens });
+    const authorizer = createAuthorizerHandler({ tokens: apiTokens, users: { tokens: secrets.users, config } });
     Object.assign(handlers, {
       ingestHttp,
       ingestSns: createIngestSnsHandler(eventIngest),
@@ -361,6 +369,15 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       onError: (err) => console.error('processor batch failed:', err),
     });
 
+    // The local-only bearer routes check a role like the API's routes (403 naming it): reading needs viewer, a redrive admin.
+    const withRole = (role: Role, handle: (event: HttpEvent) => Promise<HttpResult>) => async (event: HttpEvent): Promise<HttpResult> => {
+      try {
+        requireRole(identityOf(event, config), role);
+      } catch (err) {
+        return errorResponse(err);
+      }
+      return handle(event);
+    };
     const requireIngestToken = (event: HttpEvent) => {
       if (!tokenMatches(event.pathParameters?.token, [secrets.ingestToken])) {
         throw Object.assign(new Error('no such endpoint'), { status: 404 });
@@ -412,19 +429,19 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
           method: 'GET',
           path: '/local/dead-letters',
           auth: 'bearer',
-          handle: async () => json(200, { messages: deadLetterQueue.peekAll().map((m) => ({ id: m.id, attributes: m.attributes ?? {}, body: m.body.slice(0, 4000) })) }),
+          handle: withRole('viewer', async () => json(200, { messages: deadLetterQueue.peekAll().map((m) => ({ id: m.id, attributes: m.attributes ?? {}, body: m.body.slice(0, 4000) })) })),
         },
         {
           method: 'POST',
           path: '/local/dead-letters/redrive',
           auth: 'bearer',
-          handle: async () => json(200, { moved: deadLetterQueue.moveAllTo(queue) }),
+          handle: withRole('admin', async () => json(200, { moved: deadLetterQueue.moveAllTo(queue) })),
         },
         {
           method: 'GET',
           path: '/local/outbox',
           auth: 'bearer',
-          handle: async (event) => json(200, { notifications: outbox.list(200, event.queryStringParameters?.incident) }),
+          handle: withRole('viewer', async (event) => json(200, { notifications: outbox.list(200, event.queryStringParameters?.incident) })),
         },
         ...([['/status', STATUS_FILES.html], ['/status.json', STATUS_FILES.json], ['/status/feed.atom', STATUS_FILES.feed]] as const).map(([path, file]) => ({
           method: 'GET' as const,
@@ -481,6 +498,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       get integrationTokens() {
         return currentTokens(secrets.integrations);
       },
+      userTokens: secrets.users,
       config,
       dataDir,
       store,

@@ -1,6 +1,6 @@
 /**
  * WebhookApi: the public HTTP contract (README.md §HTTP contract) on an API Gateway HTTP API. One job: one route per entry of
- * the route table, a Lambda authorizer on the human API, a throttled stage with access logs that never contain
+ * the route table, an authorizer on the human API (JWT, or a Lambda authorizer over the API token), a throttled stage with access logs that never contain
  * the request path (the ingest token is in it).
  */
 import { Duration, Validations } from 'aws-cdk-lib';
@@ -19,8 +19,14 @@ export interface WebhookApiProps {
   readonly routes: readonly HttpRoute[];
   /** The function behind each `fn` name of the route table. */
   readonly handlers: Readonly<Record<HttpFunctionName, PipelineFunction>>;
-  /** Lambda authorizer of the `bearer` routes (simple responses: `{ isAuthorized }`). */
-  readonly authorizerFunction: PipelineFunction;
+  /**
+   * The authorizer of the `bearer` routes: a JWT authorizer (lib/constructs/identity.ts) when the config has an
+   * `access` section.
+   * @default - a Lambda authorizer over `authorizerFunction` (the API token)
+   */
+  readonly bearerAuthorizer?: apigw.IHttpRouteAuthorizer;
+  /** Lambda authorizer function of the `bearer` routes (simple responses: `{ isAuthorized }`), without `bearerAuthorizer`. */
+  readonly authorizerFunction?: PipelineFunction;
   /**
    * Stage throttling.
    * @default { rateLimit: 1000, burstLimit: 2000 }
@@ -84,7 +90,9 @@ export class WebhookApi extends Construct {
       },
     });
 
-    const authorizer = new HttpLambdaAuthorizer('BearerAuthorizer', props.authorizerFunction.function, {
+    const authorizerFunction = props.authorizerFunction;
+    if (!props.bearerAuthorizer && !authorizerFunction) throw new InvariantError(`${this.node.path}: the bearer routes need an authorizer`);
+    const authorizer = props.bearerAuthorizer ?? new HttpLambdaAuthorizer('BearerAuthorizer', authorizerFunction!.function, {
       responseTypes: [HttpLambdaResponseType.SIMPLE],
       identitySource: ['$request.header.Authorization'],
       resultsCacheTtl: props.authorizerCacheTtl ?? API_DEFAULTS.authorizerCacheTtl,

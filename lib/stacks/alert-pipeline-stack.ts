@@ -43,6 +43,7 @@ import { allowSecretsManagerRotation, liveIntegrationSecretNames, ROTATION_ACTIO
 import { integrationEndpoints, ownTokenIntegrations } from '../../lambdas/core/integrations/config';
 import { WebhookApi } from '../constructs/webhook-api';
 import { grantAlarmRead } from '../constructs/cloudwatch-alarm-access';
+import { Identity } from '../constructs/identity';
 
 export interface AlertPipelineStackProps extends StackProps {
   /** The validated pipeline config (it is also inlined into every function bundle). */
@@ -109,6 +110,8 @@ export class AlertPipelineStack extends Stack {
   public readonly consoleSite: ConsoleSite;
   /** The Glue table and Athena workgroup of the incident history (null unless `insights.history.enabled`). */
   public readonly history: InsightsHistory | null;
+  /** Sign-in of people and machine clients, the JWT authorizer (null without an `access` config section). */
+  public readonly identity: Identity | null;
 
   constructor(scope: Construct, id: string, props: AlertPipelineStackProps) {
     super(scope, id, props);
@@ -161,11 +164,13 @@ export class AlertPipelineStack extends Stack {
     // 1. Every function of the table (lambdas/handlers/functions.ts) that this config deploys (an optional one only
     //    with a trigger: the EventBridge ingest function when there is a rule).
     const functions: Partial<Record<FunctionName, PipelineFunction>> = {};
-    // A trigger with `when: 'statusPage'` exists only when the config has a status page.
+    // A trigger with `when` exists only with that part of the config: 'statusPage' with a status page, 'noAccess'
+    // (the Lambda authorizer of the API token) without an access section.
     const hasLiveIntegrations = Object.keys(integrationSecrets).length > 0;
+    const when = { statusPage: config.statusPage !== undefined, noAccess: config.access === undefined };
     const triggerEnabled = (trigger: Trigger) =>
       (trigger.kind !== 'eventbridge' || eventBridgeRules.length > 0) && (trigger.kind !== 'secrets-rotation' || hasLiveIntegrations) &&
-      (!('when' in trigger) || trigger.when === undefined || config.statusPage !== undefined);
+      (!('when' in trigger) || trigger.when === undefined || when[trigger.when]);
     this.statusSite = config.statusPage ? new StatusSite(this, 'StatusSite') : null;
     this.history = config.insights.history.enabled ? new InsightsHistory(this, 'InsightsHistory', { archiveBucket }) : null;
     for (const name of enabledFunctions(triggerEnabled)) {
@@ -214,10 +219,13 @@ export class AlertPipelineStack extends Stack {
       });
     }
     const httpFunctions = Object.fromEntries(functionsTriggeredBy('http').map((name) => [name, fn(name)])) as Record<HttpFunctionName, PipelineFunction>;
+    // People sign in (Cognito or an external OIDC issuer) when the config has an `access` section: a JWT authorizer.
+    this.identity = config.access ? new Identity(this, 'Identity', { access: config.access }) : null;
     this.webhookApi = new WebhookApi(this, 'WebhookApi', {
       routes: HTTP_ROUTES,
       handlers: httpFunctions,
-      authorizerFunction: fn(only(functionsTriggeredBy('http-authorizer'), 'the API authorizer')),
+      bearerAuthorizer: this.identity?.authorizer,
+      authorizerFunction: optional(functionsTriggeredBy('http-authorizer')),
     });
     const domain = config.deployment.domain;
     if (domain) mapApiToDomain(this, this.webhookApi.api, this.webhookApi.stage, domain);

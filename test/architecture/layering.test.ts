@@ -45,6 +45,8 @@ const LIB_CONTRACTS: Record<string, string> = {
   'lambdas/core/config/pipeline-config.schema.ts': 'the config schema, validated at synth',
   'lambdas/core/config/parse-pipeline-config-text.ts': 'the config loader (YAML text to a validated config)',
   'lambdas/core/errors.ts': 'ConfigError, thrown by the loader and the constructs',
+  'lambdas/core/config/access.schema.ts': 'the access section (Cognito or OIDC, role mapping, machine clients) and the role scopes',
+  'lambdas/core/access/roles.ts': 'the roles (Cognito groups and machine client scopes)',
   'lambdas/adapters/dynamodb/table-schema.ts': 'the incident table description (keys, indexes), shared with the local runtime',
   'lambdas/handlers/shared/env-names.ts': 'the environment variable names the stack sets and the handlers read',
   'lambdas/handlers/routes.ts': 'the route table (which function serves which route, with which auth)',

@@ -3,12 +3,14 @@ import { HTTP_ROUTES, routeKeyOf } from '../../lambdas/handlers/routes';
 import { ENV } from '../../lambdas/handlers/shared/env-names';
 import { VISIBILITY_TIMEOUT_FACTOR } from '../../lib/constructs/defaults';
 import { INCIDENT_TABLE } from '../../lambdas/adapters/dynamodb/table-schema';
-import { actionsOfRole, buildApp, cleanUpOutdirs, configWith, logicalIdOf, pipelineFunctions, statementsOfRole, type BuiltApp } from './helpers';
+import { actionsOfRole, buildApp, cleanUpOutdirs, configWith, logicalIdOf, pipelineFunctions, statementsOfRole, withoutAccess, type BuiltApp } from './helpers';
 
 describe('AlertPipelineStack', () => {
   let built: BuiltApp;
   beforeAll(() => {
-    built = buildApp();
+    // The Lambda authorizer over the API token (no access section); the JWT authorizer of the sample config's Cognito
+    // pool and of an external issuer: test/lib/identity.test.ts.
+    built = buildApp(withoutAccess());
   });
   afterAll(cleanUpOutdirs);
 

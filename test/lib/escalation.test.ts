@@ -39,7 +39,7 @@ describe('escalation resources', () => {
     for (const fn of ['processAlerts', 'api', 'act', 'sweeper'] as const) {
       expect(actionsOfRole(template(), roleId(fn))).toEqual(expect.arrayContaining(['states:StartExecution', 'states:StopExecution', 'lambda:InvokeFunction']));
     }
-    for (const fn of ['ingestHttp', 'ingestSns', 'authorizer', 'escalationStep'] as const) {
+    for (const fn of ['ingestHttp', 'ingestSns', 'escalationStep'] as const) {
       expect(actionsOfRole(template(), roleId(fn))).not.toContain('states:StartExecution');
     }
   });

@@ -13,8 +13,11 @@ import { buildApp, cleanUpOutdirs, configWith, defaultConfig, logicalIdOf, pipel
 /** The default config enables no EventBridge rule of any source. */
 /** The default config: no EventBridge rule; triggers with `when: 'statusPage'` as its statusPage section says. */
 const hasStatusPage = defaultConfig().statusPage !== undefined;
-/** The default config has live integrations, so the token rotation function is deployed. */
-const withoutEventBridgeRules = (trigger: { kind: string }) => trigger.kind !== 'eventbridge' && (!('when' in trigger) || hasStatusPage);
+// `when` of a trigger: statusPage (config/pipeline.yaml has one), noAccess (it has an access section: no Lambda authorizer).
+// The default config has live integrations, so the token rotation function is deployed.
+const whenEnabled = { statusPage: hasStatusPage, noAccess: defaultConfig().access === undefined } as Record<string, boolean>;
+const enabledWhen = (trigger: { kind: string; when?: string }) => trigger.when === undefined || whenEnabled[trigger.when] === true;
+const withoutEventBridgeRules = (trigger: { kind: string; when?: string }) => trigger.kind !== 'eventbridge' && enabledWhen(trigger);
 
 describe('the function table', () => {
   let built: BuiltApp;
@@ -54,7 +57,7 @@ describe('the function table', () => {
   it('leaves out an optional function none of whose triggers the config enables, and adds it when one is', () => {
     expect(built.pipelineStack.functions.ingestEventBridge).toBeUndefined();
     const other = buildApp(configWith((c) => ({ ...c, sources: { ...c.sources, guardduty: { ...c.sources?.guardduty, eventBridgeRule: true } } })));
-    expect(Object.keys(pipelineFunctions(other.pipelineTemplate))).toHaveLength(enabledFunctions((t) => !('when' in t) || hasStatusPage).length);
+    expect(Object.keys(pipelineFunctions(other.pipelineTemplate))).toHaveLength(enabledFunctions(enabledWhen).length);
     expect(other.pipelineStack.functions.ingestEventBridge).toBeDefined();
   });
 

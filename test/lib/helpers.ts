@@ -45,6 +45,11 @@ export function configWith(change: (input: PipelineConfigInput) => PipelineConfi
   return parsePipelineConfig(change(structuredClone(defaultConfig()) as PipelineConfigInput));
 }
 
+/** The default config without its `access` section: the API token behind a Lambda authorizer, as before identities. */
+export function withoutAccess(): PipelineConfig {
+  return configWith(({ access: _access, ...rest }) => rest);
+}
+
 export interface BuiltApp extends AlertPipelineApp {
   readonly dataTemplate: Template;
   readonly pipelineTemplate: Template;

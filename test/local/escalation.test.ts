@@ -87,7 +87,8 @@ describe('escalation over the synthesized state machine', () => {
     expect(rt.escalations!.transitions.get(name)).toBe(1); // level 1 paged inline; the Wait before level 2 -> stopped
     expect((await pages(inc.id)).length).toBe(1);
     const detail = (await rt.get(`/api/incidents/${inc.id}`)).body;
-    expect(detail.incident).toMatchObject({ status: 'acknowledged', acknowledgedBy: 'link' });
+    // A shared channel's link records the channel it was sent to (a person's link records the person: test/local/identity.test.ts).
+    expect(detail.incident).toMatchObject({ status: 'acknowledged', acknowledgedBy: 'channel platform-slack via link' });
     expect(detail.timeline.map((t: any) => t.type)).toEqual(expect.arrayContaining(['opened', 'escalated', 'page', 'notification', 'acknowledged']));
   });
 

@@ -132,7 +132,7 @@ describe('security negatives over HTTP', () => {
     const tokenOf = (url: string) => url.slice(url.indexOf('/act/') + 5);
     const [payload, signature] = tokenOf(ackUrl).split('.') as [string, string];
     const [otherPayload, otherSignature] = tokenOf(resolveUrl).split('.') as [string, string];
-    const claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as { i: string; a: string; e: number; n: string };
+    const claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as { i: string; a: string; e: number; n: string; r?: string };
     const reencode = (c: object) => Buffer.from(JSON.stringify(c)).toString('base64url');
     const flip = (s: string, i: number) => `${s.slice(0, i)}${s[i] === 'A' ? 'B' : 'A'}${s.slice(i + 1)}`;
     const key = (JSON.parse(readFileSync(join(rt.dataDir, 'local-secrets.json'), 'utf8')) as { actionLinkKey: string }).actionLinkKey;
@@ -144,6 +144,8 @@ describe('security negatives over HTTP', () => {
       ['action switched to resolve, not re-signed', `${reencode({ ...claims, a: 'res' })}.${signature}`],
       ['expiry extended, not re-signed', `${reencode({ ...claims, e: claims.e + 86_400_000 })}.${signature}`],
       ['another incident, not re-signed', `${reencode({ ...claims, i: 'inc-00000000000000000000-1' })}.${signature}`],
+      ['another recipient, not re-signed', `${reencode({ ...claims, r: 'mallory' })}.${signature}`],
+      ['recipient removed, not re-signed', `${reencode({ i: claims.i, a: claims.a, e: claims.e, n: claims.n })}.${signature}`],
       ['signed with another key', signActionToken({ incidentId, action: 'acknowledge', expiresAtMs: Date.now() + 3_600_000, nonce: 'n-other-key' }, 'not-the-link-key')],
       ['expired (signed with the real key)', signActionToken({ incidentId, action: 'acknowledge', expiresAtMs: Date.now() - 1, nonce: 'n-expired' }, key)],
       ['no signature', payload],
@@ -165,7 +167,9 @@ describe('security negatives over HTTP', () => {
     expect((await fetch(ackUrl)).status).toBe(200);
     expect((await rt.get(`/api/incidents/${incidentId}`)).body.incident.status).toBe('triggered');
     expect((await fetch(ackUrl, { method: 'POST' })).status).toBe(200);
-    expect((await rt.get(`/api/incidents/${incidentId}`)).body.incident).toMatchObject({ status: 'acknowledged', acknowledgedBy: 'link' });
+    // Recorded as the link's signed recipient (here the channel the page went to).
+    expect((await rt.get(`/api/incidents/${incidentId}`)).body.incident).toMatchObject({ status: 'acknowledged', acknowledgedBy: `${claims.r} via link` });
+    expect(claims.r).toBe('channel oncall-hook');
     expect((await fetch(ackUrl, { method: 'POST' })).status).toBe(409);
     // A used link, opened again: says so (what and when), and offers no button.
     const again = await fetch(ackUrl);

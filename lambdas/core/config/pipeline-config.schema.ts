@@ -16,6 +16,7 @@ import { DEFAULT_DEPLOYMENT, DeploymentSchema } from './deployment.schema';
 import { CloudwatchAlarmsSchema, DEFAULT_CLOUDWATCH_ALARMS } from './cloudwatch-alarms.schema';
 import { DEFAULT_INSIGHTS_CONFIG, InsightsConfigSchema } from '../insights/config';
 import { IntegrationsSchema, integrationConfigProblems } from '../integrations/config';
+import { AccessConfigSchema, PERSON_ACCESS_SHAPE } from './access.schema';
 
 const name = z.string().check(z.minLength(1), z.maxLength(64), z.regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'use letters, digits, "_", "." and "-"'));
 
@@ -65,6 +66,7 @@ const PersonSchema = z.strictObject({
   contacts: z._default(z.array(ContactSchema), []),
   /** Notification channels (by name) that reach this person, in addition to their contacts. */
   channels: z._default(z.array(name), []),
+  ...PERSON_ACCESS_SHAPE,
 });
 
 const TeamSchema = z.strictObject({
@@ -319,6 +321,7 @@ export const PipelineConfigSchema = z
     insights: z._default(InsightsConfigSchema, DEFAULT_INSIGHTS_CONFIG),
     /** Ingest integrations, each with its own token (integrations/config.ts; docs/deploy.md). */
     integrations: z._default(IntegrationsSchema, []),
+    access: z.optional(AccessConfigSchema),
   })
   .check(
     z.superRefine((cfg, ctx) => {

@@ -48,10 +48,17 @@ function deliveryLabel(d: Delivery): string {
   return `${who}via ${d.type}${d.channel ? `:${d.channel}` : ''}`;
 }
 
-/** Renders the page for every channel type, with signed one-click links. */
-export function renderPage(deps: Pick<EscalationDeps, 'publicBaseUrl' | 'actionLinkKey' | 'newNonce'>, incident: Incident, level: number, round: number, nowMs: number): RenderedPage {
-  const link = (action: IncidentLinkAction) =>
-    actionUrl(deps.publicBaseUrl, signActionToken({ incidentId: incident.id, action, expiresAtMs: nowMs + ACTION_LINK_TTL_MS, nonce: deps.newNonce() }, deps.actionLinkKey));
+/** Who a delivery's links are signed for: the person paged, or the shared channel (`channel <name>`). */
+export function linkRecipient(d: Pick<Delivery, 'person' | 'channel'>): string | undefined {
+  return d.person ?? (d.channel ? `channel ${d.channel}` : undefined);
+}
+
+/** Renders the page for every channel type, with one-click links signed for their recipient. */
+export function renderPage(
+  deps: Pick<EscalationDeps, 'publicBaseUrl' | 'actionLinkKey' | 'newNonce'>, incident: Incident, level: number, round: number, nowMs: number, recipient?: string,
+): RenderedPage {
+  const link = (action: IncidentLinkAction) => actionUrl(deps.publicBaseUrl, signActionToken(
+    { incidentId: incident.id, action, expiresAtMs: nowMs + ACTION_LINK_TTL_MS, nonce: deps.newNonce(), recipient }, deps.actionLinkKey));
   const input: PageMessageInput = { incident, level, round, ackUrl: link('acknowledge'), resolveUrl: link('resolve') };
   return renderAll(input);
 }
@@ -167,7 +174,13 @@ export async function runEscalationStep(deps: EscalationDeps, state: EscalationS
   const overrides = (await Promise.all(scheduleNames.map((s) => deps.ops.listOverrides(s)))).flat();
   const recipients = recipientsFor(deps.config, targets, nowMs, overrides);
   const deliveries = deliveriesFor(deps.config, recipients);
-  const page = renderPage(deps, incident, step.level, step.round, nowMs);
+  // One rendering per recipient: each person's links carry them (a person's email and SMS share it).
+  const pages = new Map<string | undefined, RenderedPage>();
+  const pageFor = (d: Delivery): RenderedPage => {
+    const who = linkRecipient(d);
+    if (!pages.has(who)) pages.set(who, renderPage(deps, incident, step.level, step.round, nowMs, who));
+    return pages.get(who)!;
+  };
 
   const events: TimelineEvent[] = [{
     incidentId: incident.id, at: nowIso, type: 'page', actor: 'pipeline',
@@ -177,7 +190,7 @@ export async function runEscalationStep(deps: EscalationDeps, state: EscalationS
   if (deliveries.length === 0) {
     events.push({ incidentId: incident.id, at: nowIso, type: 'notification', actor: 'pipeline', message: 'No delivery: none of the paged targets has a contact or channel', data: { outcome: 'none' } });
   }
-  const results = await Promise.all(deliveries.map((d) => deliver(deps, incident, d, page)));
+  const results = await Promise.all(deliveries.map((d) => deliver(deps, incident, d, pageFor(d))));
   events.push(...results.flatMap((r) => r.events));
   await deps.store.appendTimeline(events);
   await recordStep(deps, incident, state.step);

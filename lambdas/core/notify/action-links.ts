@@ -3,7 +3,7 @@
  * in. Pure: the key, the nonce and the time come in as arguments.
  *
  * Token: `base64url(JSON claims) + "." + base64url(HMAC-SHA256(key, base64url(JSON claims)))`, claims written with
- * short keys (`i` incident, `a` action, `e` expiry in epoch ms, `n` nonce) to keep links short. Verification checks
+ * short keys (`i` incident, `a` action, `e` expiry in epoch ms, `n` nonce, `r` recipient) to keep links short. Verification checks
  * the shape, then the signature against every key given (key rotation: sign with the newest, accept the newest and
  * the previous one), in constant time, then the expiry.
  *
@@ -25,6 +25,11 @@ export interface ActionClaims {
   expiresAtMs: number;
   /** Random, unique per link: the single-use key the caller records. */
   nonce: string;
+  /**
+   * Who the link was sent to: a person's name, or `channel <name>` for a shared channel. The timeline records the
+   * action as theirs ("bob via link"). Absent on links signed before recipients were (they record `link`).
+   */
+  recipient?: string | undefined;
 }
 
 export type ActionTokenCheck =
@@ -38,6 +43,7 @@ const WireClaims = z.strictObject({
   a: z.enum(['ack', 'res']),
   e: z.int().check(z.minimum(0)),
   n: z.string().check(z.minLength(1), z.maxLength(128)),
+  r: z.optional(z.string().check(z.minLength(1), z.maxLength(128))),
 });
 
 const B64URL = /^[A-Za-z0-9_-]+$/;
@@ -66,7 +72,7 @@ export function signActionToken(claims: ActionClaims, key: string): string {
   if (!Number.isSafeInteger(claims.expiresAtMs) || claims.expiresAtMs < 0) {
     throw new AlertPipelineError('expiresAtMs must be a non-negative integer', { code: 'invalid_claims', retryable: false });
   }
-  const wire = { i: claims.incidentId, a: ACTION_CODES[claims.action], e: claims.expiresAtMs, n: claims.nonce };
+  const wire = { i: claims.incidentId, a: ACTION_CODES[claims.action], e: claims.expiresAtMs, n: claims.nonce, ...(claims.recipient ? { r: claims.recipient } : {}) };
   const parsed = z.safeParse(WireClaims, wire);
   if (!parsed.success) throw new AlertPipelineError('invalid action link claims', { code: 'invalid_claims', retryable: false, details: wire });
   const payload = Buffer.from(JSON.stringify(wire), 'utf8').toString('base64url');
@@ -108,7 +114,7 @@ export function verifyActionToken(token: string, keys: string | readonly string[
   return {
     ok: true,
     keyIndex,
-    claims: { incidentId: wire.i, action: wire.a === 'ack' ? 'acknowledge' : 'resolve', expiresAtMs: wire.e, nonce: wire.n },
+    claims: { incidentId: wire.i, action: wire.a === 'ack' ? 'acknowledge' : 'resolve', expiresAtMs: wire.e, nonce: wire.n, ...(wire.r ? { recipient: wire.r } : {}) },
   };
 }
 

@@ -24,7 +24,7 @@ function incidentIdOf(event: HttpEvent): string {
 
 const markdown = (body: string): HttpResult => ({ statusCode: 200, headers: { 'content-type': 'text/markdown; charset=utf-8' }, body });
 
-/** Edits are by the actor: the authorizer's principal with the request's `by` (until identities exist). */
+/** Edits are by the actor from the token (`by` only from the API token and machine clients: api/shared.ts `actorOf`). */
 export const postmortemRoutes: ApiResource = (deps) => ({
   'POST /api/incidents/{id}/postmortem': async (event) => {
     const body = bodyOf(event, CreateBodySchema, true);

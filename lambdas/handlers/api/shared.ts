@@ -6,6 +6,11 @@ import { parseWith } from '../../core/normalize/shared';
 import type { IncidentOperationsDeps } from '../shared/escalation';
 import { API_MAX_BODY_BYTES } from '../routes';
 import { parseJson, readBody, type HttpEvent, type RouteHandlers } from '../shared/http';
+import { identityOf } from '../shared/identity';
+import { requireRole, type Identity } from '../../core/access/identity';
+import type { Role } from '../../core/access/roles';
+import type { PipelineConfig } from '../../core/config/pipeline-config.schema';
+import { InvalidPayloadError, InvariantError } from '../../core/errors';
 
 export interface ApiDeps extends IncidentOperationsDeps {
   /** Public base URL of the API, for calendar feed URLs. */
@@ -34,10 +39,37 @@ export function bodyOf<S extends z.ZodMiniType>(event: HttpEvent, schema: S, opt
   return parseWith(schema, parseJson(text));
 }
 
-/** Who acts: the authorizer's principal, with the `by` the caller gave. */
+/** The identity the router checked for each request it let through (`guardRoute`). */
+const checked = new WeakMap<HttpEvent, Identity>();
+
+/**
+ * Wraps a route: the caller must have `role` (403 naming it otherwise) before the route runs; the route reads the
+ * caller with `identityOfRequest` and `actorOf`.
+ */
+export function guardRoute(handle: RouteHandlers[string], role: Role, config: () => Pick<PipelineConfig, 'access' | 'people'>): RouteHandlers[string] {
+  return async (event) => {
+    const identity = identityOf(event, config());
+    requireRole(identity, role);
+    checked.set(event, identity);
+    return handle(event);
+  };
+}
+
+export function identityOfRequest(event: HttpEvent): Identity {
+  const identity = checked.get(event);
+  if (!identity) throw new InvariantError('a route ran without the router checking its caller');
+  return identity;
+}
+
+/**
+ * Who acts, for the timeline: the caller from the token. `by` (someone the caller acts for) is accepted only from the
+ * API token and machine clients, recorded as `<caller>:<by>`; a person may only name themselves (400 naming `by`).
+ */
 export function actorOf(event: HttpEvent, by: string | undefined): string {
-  const principal = String(event.requestContext?.authorizer?.lambda?.principal ?? 'api');
-  return by ? `${principal}:${by}` : principal;
+  const { actor, via } = identityOfRequest(event);
+  if (!by || by === actor) return actor;
+  if (via === 'api-token' || via === 'machine') return `${actor}:${by}`;
+  throw new InvalidPayloadError([{ path: 'by', message: `a person acts as themselves (${actor}); only the API token and machine clients may act for someone` }]);
 }
 
 /** The incident as the API shows it: without the internal idempotency ring. */

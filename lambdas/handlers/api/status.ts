@@ -1,6 +1,5 @@
 /**
- * API resource: the status page (docs/status-page.md). No role model yet: any holder of the API bearer token is an
- * admin of the status page. After every write `onStatusWrite` runs (locally: re-render the site).
+ * API resource: the status page (docs/status-page.md). Reading needs the role viewer, every write admin (routes.ts). After every write `onStatusWrite` runs (locally: re-render the site).
  *   GET /api/status; POST /api/status/overrides, DELETE /api/status/overrides/{id};
  *   POST /api/status/incidents, POST /api/status/incidents/{id}/updates; GET /status/private (HTML, with the why)
  */

@@ -8,8 +8,14 @@ import { AlertPipelineError, InvalidPayloadError, NotFoundError, PayloadTooLarge
 import { checkJsonDepth } from '../../core/normalize/json-depth';
 import { logger } from './logger';
 
+/** The authorizer's part of the request context: a Lambda authorizer's context, or the claims of a verified JWT. */
+export interface AuthorizerContext {
+  lambda?: Record<string, unknown>;
+  jwt?: { claims: Record<string, unknown>; scopes?: string[] | null };
+}
+
 export type HttpEvent = APIGatewayProxyEventV2 & {
-  requestContext: APIGatewayProxyEventV2['requestContext'] & { authorizer?: { lambda?: Record<string, unknown> } };
+  requestContext: APIGatewayProxyEventV2['requestContext'] & { authorizer?: AuthorizerContext };
 };
 export type HttpResult = APIGatewayProxyStructuredResultV2 & { statusCode: number; body: string; headers: Record<string, string> };
 

@@ -30,6 +30,13 @@ describe('signActionToken / verifyActionToken', () => {
     expect(verifyActionToken(resolve, KEY, NOW)).toMatchObject({ ok: true, claims: { action: 'resolve' } });
   });
 
+  it('carries its signed recipient; changing it breaks the signature', () => {
+    const forBob = signActionToken({ ...claims, recipient: 'bob' }, KEY);
+    expect(verifyActionToken(forBob, KEY, NOW)).toEqual({ ok: true, claims: { ...claims, recipient: 'bob' }, keyIndex: 0 });
+    expect(verifyActionToken(tamper(forBob, (w) => { w.r = 'mallory'; }), KEY, NOW)).toEqual({ ok: false, reason: 'bad-signature' });
+    expect(verifyActionToken(tamper(forBob, (w) => { delete w.r; }), KEY, NOW)).toEqual({ ok: false, reason: 'bad-signature' });
+  });
+
   it('accepts any of several keys (rotation) and says which matched', () => {
     const signedWithOld = signActionToken(claims, OLD_KEY);
     expect(verifyActionToken(signedWithOld, [KEY, OLD_KEY], NOW)).toMatchObject({ ok: true, keyIndex: 1 });
