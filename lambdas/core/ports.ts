@@ -214,3 +214,33 @@ export interface PublishedDocuments {
 export interface StatusNotifier {
   statusMayHaveChanged(reason: string): Promise<void>;
 }
+
+/**
+ * The pipeline's own operational metrics (docs/deploy.md, "Operating the pipeline"). The core derives the points
+ * (`core/metrics.ts`); handlers hand them to the sink, which buffers them and writes them once per invocation
+ * (`flush`): CloudWatch embedded metric format lines in AWS, nothing locally. Never one API call per alert.
+ */
+export type MetricName =
+  | 'AlertsAccepted'
+  | 'DeliveriesRejected'
+  | 'AlertsDeduplicated'
+  | 'AlertsSuppressed'
+  | 'IncidentsOpened'
+  | 'Pages'
+  | 'TimeToPage'
+  | 'NotificationsSent'
+  | 'NotificationFailures';
+
+export interface MetricPoint {
+  name: MetricName;
+  value: number;
+  unit: 'Count' | 'Milliseconds';
+  /** One extra dimension (e.g. `channel`, `source`); the point is also counted without it, for alarms. */
+  dimension?: { name: string; value: string };
+}
+
+export interface MetricsSink {
+  add(points: readonly MetricPoint[]): void;
+  /** Writes what was added since the last flush (once per invocation). */
+  flush(): void;
+}

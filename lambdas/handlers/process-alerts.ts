@@ -12,7 +12,8 @@ import { compileRules } from '../core/rules/compile';
 import { parseEnvelope } from '../core/model/envelope.schema';
 import { inhibitEdgesOfConfig } from '../core/inhibition';
 import { processEnvelopes, type QueueRecord } from '../core/pipeline';
-import type { Clock, DeadLetters, Escalator, IncidentStore, OperationsStore, StatusNotifier } from '../core/ports';
+import type { Clock, DeadLetters, Escalator, IncidentStore, MetricsSink, OperationsStore, StatusNotifier } from '../core/ports';
+import { processMetrics } from '../core/metrics';
 import { cachedWindowLoader } from '../core/rules/window-loader';
 import { DynamoIncidentStore } from '../adapters/dynamodb/incident-store';
 import { DynamoOperationsStore } from '../adapters/dynamodb/operations-store';
@@ -22,6 +23,8 @@ import { dynamodbClient, sqsClient, once } from './shared/aws';
 import { deployedConfig } from './shared/deployed-config';
 import { env } from './shared/env';
 import { coreLog, logger } from './shared/logger';
+import { awsMetrics, observability } from './shared/observability';
+import './shared/tracing';
 
 export interface ProcessorDeps {
   config: PipelineConfig;
@@ -34,6 +37,8 @@ export interface ProcessorDeps {
   rules?: Rules;
   /** Told when a batch opened, acknowledged or resolved an incident (the status page re-renders). */
   statusNotifier?: StatusNotifier;
+  /** Incidents opened, alerts deduplicated and suppressed (flushed once per invocation). */
+  metrics?: MetricsSink;
 }
 
 /** Outcomes after which a status page component may show something else. */
@@ -74,11 +79,12 @@ export function createProcessAlertsHandler(deps: ProcessorDeps) {
       log: coreLog,
     });
     failures.push(...result.failedRecordIds);
+    deps.metrics?.add(processMetrics(result.outcomes));
     if (deps.statusNotifier && result.outcomes.some((o) => STATUS_OUTCOMES.has(o.outcome))) {
       await deps.statusNotifier.statusMayHaveChanged('processor').catch((err: unknown) => logger.warn('status notification failed', { error: String(err) }));
     }
     return { batchItemFailures: failures.map((itemIdentifier) => ({ itemIdentifier })) };
-  });
+  }).use(observability(deps.metrics));
 }
 
 const awsHandler = once(() => {
@@ -92,6 +98,7 @@ const awsHandler = once(() => {
     deadLetters: new SqsDeadLetters(sqsClient(), env.deadLetterQueueUrl()),
     clock: { now: () => new Date() },
     statusNotifier: awsStatusNotifier(),
+    metrics: awsMetrics(),
   });
 });
 

@@ -13,6 +13,7 @@ import { dependencyCycle, DEPENDENCY_IMPACTS } from '../status/dependencies';
 import { COMPONENT_STATUSES } from '../status/model';
 import { DEFAULT_POSTMORTEMS_CONFIG, PostmortemsConfigSchema, postmortemConfigProblems } from '../postmortem/config';
 import { DEFAULT_DEPLOYMENT, DeploymentSchema } from './deployment.schema';
+import { DEFAULT_OPERATIONS_CONFIG, OperationsConfigSchema } from './operations.schema';
 
 const name = z.string().check(z.minLength(1), z.maxLength(64), z.regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'use letters, digits, "_", "." and "-"'));
 
@@ -312,6 +313,7 @@ export const PipelineConfigSchema = z
     processing: z._default(ProcessingSchema, { maxReceiveCount: 5, batchSize: 100, batchWindowSeconds: 1, alertLogLimit: 5, maxFutureSkewSeconds: 300 }),
     postmortems: z._default(PostmortemsConfigSchema, DEFAULT_POSTMORTEMS_CONFIG),
     deployment: z._default(DeploymentSchema, DEFAULT_DEPLOYMENT),
+    operations: z._default(OperationsConfigSchema, DEFAULT_OPERATIONS_CONFIG),
   })
   .check(
     z.superRefine((cfg, ctx) => {

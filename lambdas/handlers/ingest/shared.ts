@@ -7,7 +7,8 @@ import type { NormalizeContext } from '../../core/normalize/shared';
 import type { IngestRoute } from '../../core/normalize/source';
 import type { SourceName } from '../../core/normalize/registry';
 import { acceptDelivery, type AcceptResult } from '../../core/pipeline';
-import type { AlertQueue, Clock, RawArchive, SnsVerifier, TokenSource } from '../../core/ports';
+import type { AlertQueue, Clock, MetricsSink, RawArchive, SnsVerifier, TokenSource } from '../../core/ports';
+import { acceptedMetrics } from '../../core/metrics';
 import { tokenMatches } from '../../adapters/secrets/token-source';
 import type { HttpEvent, HttpResult } from '../shared/http';
 import { logger } from '../shared/logger';
@@ -20,6 +21,8 @@ export interface IngestDeps {
   sns: SnsVerifier;
   clock: Clock;
   newRequestId(): string;
+  /** Accepted alerts and rejected deliveries per source (flushed once per invocation). */
+  metrics?: MetricsSink;
 }
 
 /** One ingest route's handling, chosen by the route's auth. */
@@ -51,6 +54,7 @@ export function ingestOf(deps: IngestDeps): Ingest {
     async accept(source, via, rawBody, alerts, ctx) {
       const result = await acceptDelivery({ source, via, rawBody, alerts, receivedAt: ctx.receivedAt, requestId: ctx.requestId }, deps);
       logger.info('delivery accepted', { source, via, alerts: result.alertCount, messages: result.messageKeys.length, archiveKey: result.archiveKey });
+      deps.metrics?.add(acceptedMetrics(source, result.alertCount));
       return result;
     },
   };
