@@ -36,14 +36,14 @@ export class EmfMetricsSink implements MetricsSink {
     }
     for (const p of totals.values()) this.metrics.addMetric(p.name, unit(p), p.value);
     this.metrics.publishStoredMetrics();
+    // publishStoredMetrics clears the dimensions it wrote, so each group gets exactly its own.
     for (const group of byDimension.values()) {
-      const single = this.metrics.singleMetric();
       const { name, value } = group[0]!.dimension!;
-      single.addDimension(name, value);
+      this.metrics.addDimension(name, value);
       const sums = new Map<string, MetricPoint>();
       for (const p of group) sums.set(p.name, { ...p, value: (sums.get(p.name)?.value ?? 0) + p.value });
-      for (const p of sums.values()) single.addMetric(p.name, unit(p), p.value);
-      single.publishStoredMetrics();
+      for (const p of sums.values()) this.metrics.addMetric(p.name, unit(p), p.value);
+      this.metrics.publishStoredMetrics();
     }
   }
 }
