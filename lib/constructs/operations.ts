@@ -89,7 +89,7 @@ export class Operations extends Construct {
       alarm.addAlarmAction(action);
       alarm.addOkAction(action);
     }
-    this.dashboard = this.createDashboard([...props.alarms, ...this.alarms]);
+    this.dashboard = this.createDashboard([...props.alarms, ...this.alarms], props.stateMachine);
 
     new CfnOutput(stack, 'OpsTopicArn', { value: this.topic.topic.topicArn, description: 'SNS topic of the pipeline\'s own alarms (subscribe the people who operate it)' });
     new CfnOutput(stack, 'OpsDashboardName', { value: this.dashboard.dashboardName, description: 'CloudWatch dashboard of the pipeline\'s metrics and alarms' });
@@ -128,8 +128,12 @@ export class Operations extends Construct {
       'Escalation executions failed: a Page step failed after its retries (the incident timeline says why) and nobody was paged by that level. Page by hand, then fix the cause.');
     this.alarm('EscalationExecutionsTimedOut', sm.metricTimedOut(sum), t.executionsFailed,
       'Escalation executions timed out (longer than the state machine timeout): the escalation of those incidents stopped.');
-    this.alarm('EscalationExecutionsAborted', sm.metricAborted(sum), t.executionsFailed,
-      'Escalation executions were aborted by something other than the pipeline (acknowledge and resolve stop them, which is not counted here).');
+    // Acknowledge and resolve stop executions (StopExecution), which Step Functions counts as aborted: an alarm only
+    // when the config sets a threshold (the dashboard always shows them).
+    if (t.executionsAborted !== undefined) {
+      this.alarm('EscalationExecutionsAborted', sm.metricAborted(sum), t.executionsAborted,
+        `More than ${t.executionsAborted} escalation executions were aborted in 5 minutes (acknowledge and resolve abort them too): check who stopped them (CloudTrail StopExecution).`);
+    }
     this.alarm('Api5xx', props.httpApi.metricServerError(sum), t.api5xx,
       `The HTTP API answered more than ${t.api5xx} 5xx in 5 minutes: senders retry, but read the api and ingest functions\' logs.`);
     props.tables.forEach((table, i) => {
@@ -148,7 +152,7 @@ export class Operations extends Construct {
       'An inline level-1 page failed after Lambda\'s retries: the event (with the incident id) is in the failed-pages queue. Page by hand, fix the cause, then delete the message.');
   }
 
-  private createDashboard(alarms: readonly cloudwatch.Alarm[]): cloudwatch.Dashboard {
+  private createDashboard(alarms: readonly cloudwatch.Alarm[], sm: IStateMachine): cloudwatch.Dashboard {
     const dashboard = new cloudwatch.Dashboard(this, 'Dashboard', { dashboardName: `${Stack.of(this).stackName}-operations` });
     const graph = (title: string, metrics: cloudwatch.IMetric[]) => new cloudwatch.GraphWidget({ title, left: metrics, width: 8 });
     dashboard.addWidgets(new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms: [...alarms], width: 24 }));
@@ -157,6 +161,7 @@ export class Operations extends Construct {
       graph('Incidents and pages', [this.metric('IncidentsOpened'), this.metric('Pages')]),
       graph('Time to page (ms)', [this.metric('TimeToPage', { statistic: 'p50' }), this.metric('TimeToPage', { statistic: 'p99' }), this.metric('TimeToPage', { statistic: 'Maximum' })]),
     );
+    dashboard.addWidgets(graph('Escalation executions', [sm.metricStarted(), sm.metricSucceeded(), sm.metricFailed(), sm.metricTimedOut(), sm.metricAborted()]));
     const perChannel = (name: MetricName) => new cloudwatch.MathExpression({
       expression: `SEARCH('{${this.namespace},channel,service} MetricName="${name}"', 'Sum', 300)`,
       usingMetrics: {},

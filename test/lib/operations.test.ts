@@ -58,9 +58,13 @@ describe('operations', () => {
     }
   });
 
-  it('alarms on failed, timed-out and aborted escalation executions', () => {
+  it('alarms on failed and timed-out escalation executions; on aborted ones only with a threshold (acknowledgements abort them)', () => {
     const dim = [{ Name: 'StateMachineArn', Value: { Ref: logicalIdOf(stack().escalation.stateMachine.node.defaultChild) } }];
-    for (const m of ['ExecutionsFailed', 'ExecutionsTimedOut', 'ExecutionsAborted']) alarmOn('AWS/States', m, dim);
+    for (const m of ['ExecutionsFailed', 'ExecutionsTimedOut']) alarmOn('AWS/States', m, dim);
+    expect(alarms().filter((a) => a.Properties.MetricName === 'ExecutionsAborted')).toHaveLength(0);
+    const other = buildApp(configWith((c) => ({ ...c, operations: { thresholds: { executionsAborted: 50 } } })));
+    const aborted = Object.values(other.pipelineTemplate.findResources('AWS::CloudWatch::Alarm')).filter((a) => a.Properties.MetricName === 'ExecutionsAborted');
+    expect(aborted.map((a) => a.Properties.Threshold)).toEqual([50]);
   });
 
   it('alarms on API 5xx with the configured threshold', () => {

@@ -18,7 +18,7 @@ export const OPERATIONS_THRESHOLD_DEFAULTS = {
   functionErrors: 0,
   /** Lambda Throttles of one function in 5 minutes. */
   functionThrottles: 0,
-  /** Escalation executions failed, timed out or aborted in 5 minutes. */
+  /** Escalation executions failed or timed out in 5 minutes. */
   executionsFailed: 0,
   /** API Gateway 5xx answers in 5 minutes. */
   api5xx: 5,
@@ -38,6 +38,11 @@ export const OperationsThresholdsSchema = z.strictObject({
   functionErrors: z._default(count(1_000_000), OPERATIONS_THRESHOLD_DEFAULTS.functionErrors),
   functionThrottles: z._default(count(1_000_000), OPERATIONS_THRESHOLD_DEFAULTS.functionThrottles),
   executionsFailed: z._default(count(1_000_000), OPERATIONS_THRESHOLD_DEFAULTS.executionsFailed),
+  /**
+   * Escalation executions aborted in 5 minutes. No alarm unless set: acknowledge and resolve stop the incident's
+   * execution (StopExecution), which Step Functions counts as aborted, so aborted executions are normal operation.
+   */
+  executionsAborted: z.optional(count(1_000_000)),
   api5xx: z._default(count(1_000_000), OPERATIONS_THRESHOLD_DEFAULTS.api5xx),
   deadLetterMessages: z._default(count(1_000_000), OPERATIONS_THRESHOLD_DEFAULTS.deadLetterMessages),
   queueAgeSeconds: z._default(z.int().check(z.minimum(60), z.maximum(14 * 86_400)), OPERATIONS_THRESHOLD_DEFAULTS.queueAgeSeconds),
