@@ -16,6 +16,7 @@ import type { Delivery } from './escalation/recipients';
 import type { RenderedPage } from './notify/channels';
 import type { StatusChange, StatusFile, StatusIncident, StatusOverride } from './status/model';
 import type { Postmortem } from './postmortem/model';
+import type { MetricName } from './metric-names';
 
 export interface Clock {
   now(): Date;
@@ -220,18 +221,10 @@ export interface StatusNotifier {
  * (`core/metrics.ts`); handlers hand them to the sink, which buffers them and writes them once per invocation
  * (`flush`): CloudWatch embedded metric format lines in AWS, nothing locally. Never one API call per alert.
  */
-export type MetricName =
-  | 'AlertsAccepted'
-  | 'DeliveriesRejected'
-  | 'AlertsDeduplicated'
-  | 'AlertsSuppressed'
-  | 'IncidentsOpened'
-  | 'Pages'
-  | 'TimeToPage'
-  | 'NotificationsSent'
-  | 'NotificationFailures';
+export type { MetricName };
 
 export interface MetricPoint {
+  /** One of METRIC_NAMES (core/metric-names.ts). */
   name: MetricName;
   value: number;
   unit: 'Count' | 'Milliseconds';

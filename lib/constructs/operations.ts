@@ -16,8 +16,8 @@ import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import type { OperationsConfig } from '../../lambdas/core/config/operations.schema';
-import type { MetricName } from '../../lambdas/core/ports';
+import type { PipelineConfig } from '../../lambdas/core/config/pipeline-config.schema';
+import type { MetricName } from '../../lambdas/core/metric-names';
 import { AlarmTopic } from './alarm-topic';
 import { QUEUE_DEFAULTS } from './defaults';
 import type { PipelineFunction } from './pipeline-function';
@@ -29,7 +29,7 @@ export const POWERTOOLS_ENV = { namespace: 'POWERTOOLS_METRICS_NAMESPACE', servi
 
 export interface OperationsProps {
   /** Config `operations` (subscribers, thresholds). */
-  readonly config: OperationsConfig;
+  readonly config: PipelineConfig['operations'];
   /** Every deployed function, by its table name. */
   readonly functions: Readonly<Record<string, PipelineFunction>>;
   /** The function the processor invokes asynchronously for the inline level-1 page. */

@@ -51,6 +51,7 @@ const LIB_CONTRACTS: Record<string, string> = {
   'lambdas/handlers/functions.ts': 'the function table (entry file, environment, grants and triggers of every function; types only)',
   'lambdas/core/notify/channels/index.ts': 'the channel registry (which channel types need a secret or an SNS grant)',
   'lambdas/core/normalize/registry.ts': 'the source registry (ingest routes, EventBridge rules, stack outputs)',
+  'lambdas/core/metric-names.ts': "the names of the pipeline's own metrics (emitted by the handlers, alarmed and graphed by the stack)",
 };
 
 /** Packages the core may use: pure computation only. Anything else (AWS SDK, middy, CDK, node I/O) fails. */
