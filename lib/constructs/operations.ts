@@ -36,8 +36,8 @@ export interface OperationsProps {
   readonly inlinePageFunction: PipelineFunction;
   readonly stateMachine: IStateMachine;
   readonly httpApi: HttpApi;
-  /** The tables whose throttled requests alarm. */
-  readonly tables: readonly ITable[];
+  /** The tables whose throttled requests alarm, each with its global secondary indexes (an alarm each). */
+  readonly tables: ReadonlyArray<{ table: ITable; indexes: readonly string[] }>;
   /** Alarms made elsewhere (the queue's dead-letter and backlog alarms) that also notify the ops topic. */
   readonly alarms: readonly cloudwatch.Alarm[];
 }
@@ -136,15 +136,21 @@ export class Operations extends Construct {
     }
     this.alarm('Api5xx', props.httpApi.metricServerError(sum), t.api5xx,
       `The HTTP API answered more than ${t.api5xx} 5xx in 5 minutes: senders retry, but read the api and ingest functions\' logs.`);
-    props.tables.forEach((table, i) => {
-      const throttles = new cloudwatch.MathExpression({
-        expression: 'r + w',
-        usingMetrics: { r: table.metric('ReadThrottleEvents', sum), w: table.metric('WriteThrottleEvents', sum) },
-        period: FIVE_MINUTES,
-        label: 'Throttled requests',
-      });
-      this.alarm(`Table${i === 0 ? '' : i}Throttles`, throttles, t.dynamodbThrottles,
-        'DynamoDB throttled reads or writes of the incident table (table or index): the SDK retried, but a storm may be slowing down processing.');
+    // Throttled reads + writes, of each table and, apart (DynamoDB reports them apart), of each of its indexes.
+    props.tables.forEach(({ table, indexes }, i) => {
+      const prefix = `Table${i === 0 ? '' : i}`;
+      for (const index of [null, ...indexes]) {
+        const dims: cloudwatch.DimensionsMap = index ? { TableName: table.tableName, GlobalSecondaryIndexName: index } : { TableName: table.tableName };
+        const throttles = new cloudwatch.MathExpression({
+          expression: 'r + w',
+          usingMetrics: { r: table.metric('ReadThrottleEvents', { ...sum, dimensionsMap: dims }), w: table.metric('WriteThrottleEvents', { ...sum, dimensionsMap: dims }) },
+          period: FIVE_MINUTES,
+          label: `Throttled requests${index ? ` (${index})` : ''}`,
+        });
+        const what = index ? `index ${index} of the incident table` : 'the incident table';
+        this.alarm(`${prefix}${index ? `${index.charAt(0).toUpperCase()}${index.slice(1)}` : ''}Throttles`, throttles, t.dynamodbThrottles,
+          `DynamoDB throttled more than ${t.dynamodbThrottles} reads or writes of ${what} in 5 minutes: the SDK retried, but a storm may be slowing down processing.`);
+      }
     });
     this.alarm('NotificationFailures', this.metric('NotificationFailures'), t.notificationFailures,
       'Notifications failed for good (every attempt spent or not retryable): the timeline of the incident names the channel and the error. Check the channel secret or endpoint.');

@@ -264,7 +264,7 @@ export class AlertPipelineStack extends Stack {
       inlinePageFunction: fn(only(functionsTriggeredBy('async-invoke'), 'the inline page')),
       stateMachine,
       httpApi: this.webhookApi.api,
-      tables: [table],
+      tables: [{ table, indexes: INCIDENT_TABLE.indexes.map((ix) => ix.indexName) }],
       alarms: [this.alertQueue.deadLetterAlarm, this.alertQueue.oldestMessageAlarm],
     });
     this.addOutputs(apiBaseUrl);

@@ -3,6 +3,7 @@
  * its metric and the ops topic as alarm and OK action, the failure destination of the inline page, the dashboard.
  */
 import { Match, type Template } from 'aws-cdk-lib/assertions';
+import { INCIDENT_TABLE } from '../../lambdas/adapters/dynamodb/table-schema';
 import { functionsTriggeredBy } from '../../lambdas/handlers/functions';
 import { buildApp, cleanUpOutdirs, configWith, logicalIdOf, type BuiltApp } from './helpers';
 
@@ -77,9 +78,15 @@ describe('operations', () => {
     for (const a of alarms()) expect(JSON.stringify(a.Properties.AlarmActions)).not.toContain(alarmTopic().Ref);
   });
 
-  it('alarms on DynamoDB throttled reads and writes of the incident table', () => {
-    const props = alarmOn('AWS/DynamoDB', 'ReadThrottleEvents');
-    expect(JSON.stringify(props.Metrics)).toContain('WriteThrottleEvents');
+  it('alarms on DynamoDB throttled reads and writes of the incident table and of each of its indexes', () => {
+    const throttleAlarms = alarms().filter((a) => JSON.stringify(a.Properties.Metrics ?? []).includes('ReadThrottleEvents'));
+    const indexesOf = (a: (typeof throttleAlarms)[number]) =>
+      (a.Properties.Metrics as any[]).flatMap((m) => m.MetricStat?.Metric?.Dimensions ?? []).filter((d: any) => d.Name === 'GlobalSecondaryIndexName').map((d: any) => d.Value);
+    expect(throttleAlarms.map((a) => [...new Set(indexesOf(a))].join()).sort()).toEqual(['', ...INCIDENT_TABLE.indexes.map((ix) => ix.indexName)].sort());
+    for (const a of throttleAlarms) {
+      expect(JSON.stringify(a.Properties.Metrics)).toContain('WriteThrottleEvents');
+      expect(a.Properties).toMatchObject({ AlarmActions: [opsTopic()], OKActions: [opsTopic()], Threshold: 0 });
+    }
   });
 
   it('alarms on notification failures from the pipeline\'s EMF metrics', () => {
