@@ -18,6 +18,7 @@ import type { RenderedPage } from './notify/channels';
 import type { StatusChange, StatusFile, StatusIncident, StatusOverride } from './status/model';
 import type { Postmortem } from './postmortem/model';
 import type { RollupKind, RollupRow, RollupUpdate } from './insights/rollup';
+import type { MetricName } from './metric-names';
 
 export interface Clock {
   now(): Date;
@@ -294,4 +295,26 @@ export interface AlarmDetails {
   states(alarms: readonly AlarmRef[]): Promise<AlarmStateReading[]>;
   /** CloudWatch API calls made so far (the bench prints them per alert; the local stand-in counts its answers). */
   apiCalls(): number;
+}
+
+/**
+ * The pipeline's own operational metrics (docs/deploy.md, "Operating the pipeline"). The core derives the points
+ * (`core/metrics.ts`); handlers hand them to the sink, which buffers them and writes them once per invocation
+ * (`flush`): CloudWatch embedded metric format lines in AWS, nothing locally. Never one API call per alert.
+ */
+export type { MetricName };
+
+export interface MetricPoint {
+  /** One of METRIC_NAMES (core/metric-names.ts). */
+  name: MetricName;
+  value: number;
+  unit: 'Count' | 'Milliseconds';
+  /** One extra dimension (e.g. `channel`, `source`); the point is also counted without it, for alarms. */
+  dimension?: { name: string; value: string };
+}
+
+export interface MetricsSink {
+  add(points: readonly MetricPoint[]): void;
+  /** Writes what was added since the last flush (once per invocation). */
+  flush(): void;
 }

@@ -13,6 +13,7 @@ import type { TokenSource } from '../core/ports';
 import { SecretsManagerTokens, tokenMatches } from '../adapters/secrets/token-source';
 import { secretsClient, once } from './shared/aws';
 import { env } from './shared/env';
+import { logger } from './shared/logger';
 
 export interface AuthorizerEvent {
   headers?: Record<string, string | undefined>;
@@ -56,4 +57,7 @@ export function createAuthorizerHandler(deps: AuthorizerDeps) {
 
 const awsHandler = once(() => createAuthorizerHandler({ tokens: new SecretsManagerTokens(secretsClient(), env.apiTokenSecretId()) }));
 
-export const handler = (event: AuthorizerEvent, _context: Context) => awsHandler()(event);
+export const handler = (event: AuthorizerEvent, context: Context) => {
+  logger.addContext(context);
+  return awsHandler()(event);
+};

@@ -1,12 +1,15 @@
 /**
  * Handler: the Page task of the escalation state machine (and the asynchronous single-step page). Input and output
- * are the EscalationState the state machine carries between its Wait and Choice states.
+ * are the EscalationState the state machine carries between its Wait and Choice states. The same function records
+ * a Page step that failed for good (the state machine's Catch passes the state with `pageError`) on the timeline.
  */
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { randomUUID } from 'node:crypto';
 import type { EscalationState } from '../core/escalation/plan';
+import { isFailedPage, recordPageFailure, type FailedPageState } from '../core/escalation/page-failure';
 import { runEscalationStep, type EscalationDeps } from '../core/escalation/run';
+import type { MetricsSink } from '../core/ports';
 import { DynamoIncidentStore } from '../adapters/dynamodb/incident-store';
 import { DynamoOperationsStore } from '../adapters/dynamodb/operations-store';
 import { ChannelSender } from '../adapters/notify/channel-sender';
@@ -16,10 +19,15 @@ import { SecretsManagerTokens } from '../adapters/secrets/token-source';
 import { dynamodbClient, once, secretsClient, snsClient } from './shared/aws';
 import { deployedConfig } from './shared/deployed-config';
 import { env } from './shared/env';
+import { awsMetrics, observability } from './shared/observability';
+import './shared/tracing';
 import { ConfigError } from '../core/errors';
 
-export function createEscalationStepHandler(deps: () => Promise<EscalationDeps>) {
-  return middy<EscalationState, EscalationState>(async (state: EscalationState) => runEscalationStep(await deps(), state));
+/** `metrics` is flushed after every invocation (give the same sink to the deps' `metrics`). */
+export function createEscalationStepHandler(deps: () => Promise<EscalationDeps>, options: { metrics?: MetricsSink } = {}) {
+  return middy<EscalationState | FailedPageState, EscalationState>(async (state: EscalationState | FailedPageState) =>
+    isFailedPage(state) ? recordPageFailure(await deps(), state) : runEscalationStep(await deps(), state),
+  ).use(observability(options.metrics));
 }
 
 const linkKeys = once(() => new SecretsManagerTokens(secretsClient(), env.actionLinkSecretId()));
@@ -45,5 +53,6 @@ export const handler = createEscalationStepHandler(async () => {
     newNonce: randomUUID,
     publicBaseUrl: env.publicBaseUrl(),
     actionLinkKey: key,
+    metrics: awsMetrics(),
   };
-}) as unknown as (event: EscalationState, context: Context) => Promise<EscalationState>;
+}, { metrics: awsMetrics() }) as unknown as (event: EscalationState, context: Context) => Promise<EscalationState>;

@@ -12,6 +12,8 @@ import { normalizeOptionsFrom } from '../core/config/normalize-options';
 import { InvalidPayloadError } from '../core/errors';
 import { EVENTBRIDGE_VIA, eventTypeOf, type SourceEventType } from '../core/normalize/registry';
 import { once } from './shared/aws';
+import { observability } from './shared/observability';
+import './shared/tracing';
 import { awsEventIngestDeps, ingestEventRecords, type EventIngestDeps } from './shared/ingest-events';
 
 type AnyEvent = EventBridgeEvent<string, unknown>;
@@ -42,7 +44,7 @@ export function createIngestEventBridgeHandler(deps: EventIngestDeps & { config:
       ],
       deps,
     );
-  });
+  }).use(observability(deps.metrics));
 }
 
 const awsHandler = once(() => createIngestEventBridgeHandler(awsEventIngestDeps()));

@@ -19,9 +19,12 @@ import { routingKey } from './ingest/routing-key';
 import { ingestOf, type IngestDeps, type IngestRouteHandler } from './ingest/shared';
 import { snsSignature } from './ingest/sns-signature';
 import { s3Client, secretsClient, sqsClient, once } from './shared/aws';
+import { awsMetrics } from './shared/observability';
+import './shared/tracing';
+import { rejectedMetrics } from '../core/metrics';
 import { deployedConfig } from './shared/deployed-config';
 import { env } from './shared/env';
-import { httpHandler, type HttpEvent, type RouteHandlers } from './shared/http';
+import { httpHandler, isClientError, type HttpEvent, type HttpResult, type RouteHandlers } from './shared/http';
 import { EVENTS_V2_MAX_BODY_BYTES, INGEST_MAX_BODY_BYTES, routeKeyOf } from './routes';
 
 export type { IngestDeps } from './ingest/shared';
@@ -45,11 +48,23 @@ export function createIngestHttpHandler(deps: IngestDeps) {
   const routes: RouteHandlers = Object.fromEntries(
     SOURCE_ROUTES.map(({ source, route }) => [
       routeKeyOf({ method: 'POST', path: route.path }),
-      (event: HttpEvent) => BY_AUTH[route.auth](ingest, event, source, route),
+      counted(source, (event: HttpEvent) => BY_AUTH[route.auth](ingest, event, source, route)),
     ]),
   );
-  routes[routeKeyOf({ method: 'POST', path: EVENTBRIDGE_INGEST_PATH })] = (event) => eventBridge(ingest, event);
-  return httpHandler(routes);
+  routes[routeKeyOf({ method: 'POST', path: EVENTBRIDGE_INGEST_PATH })] = counted('eventbridge', (event) => eventBridge(ingest, event));
+  return httpHandler(routes, { metrics: deps.metrics });
+
+  /** A route whose 4xx refusals (bad body, unknown token, bad signature, too large) count as rejected deliveries. */
+  function counted(source: string, route: (event: HttpEvent) => Promise<HttpResult>) {
+    return async (event: HttpEvent) => {
+      try {
+        return await route(event);
+      } catch (err) {
+        if (isClientError(err)) deps.metrics?.add(rejectedMetrics(source));
+        throw err;
+      }
+    };
+  }
 }
 
 const awsHandler = once(() => {
@@ -65,6 +80,7 @@ const awsHandler = once(() => {
     sns: new SnsMessageVerifier({ allowedTopicArns: env.snsAllowedTopicArns() }),
     clock: { now: () => new Date() },
     newRequestId: randomUUID,
+    metrics: awsMetrics(),
   });
 });
 

@@ -9,6 +9,8 @@ import { normalizeOptionsFrom } from '../core/config/normalize-options';
 import { normalizeSnsNotification } from '../core/normalize/cloudwatch';
 import { parseSnsEnvelope } from '../core/normalize/sns-envelope';
 import { once } from './shared/aws';
+import { observability } from './shared/observability';
+import './shared/tracing';
 import { awsEventIngestDeps, ingestEventRecords, type EventIngestDeps } from './shared/ingest-events';
 
 export function createIngestSnsHandler(deps: EventIngestDeps & { config: PipelineConfig }) {
@@ -24,7 +26,7 @@ export function createIngestSnsHandler(deps: EventIngestDeps & { config: Pipelin
       })),
       deps,
     ),
-  );
+  ).use(observability(deps.metrics));
 }
 
 const awsHandler = once(() => createIngestSnsHandler(awsEventIngestDeps()));

@@ -12,8 +12,9 @@ import { compileRules } from '../core/rules/compile';
 import { parseEnvelope } from '../core/model/envelope.schema';
 import { inhibitEdgesOfConfig } from '../core/inhibition';
 import { processEnvelopes, type QueueRecord } from '../core/pipeline';
-import type { AlarmDetails, Clock, DeadLetters, Escalator, IncidentStore, OperationsStore, StatusNotifier } from '../core/ports';
+import type { AlarmDetails, Clock, DeadLetters, Escalator, IncidentStore, MetricsSink, OperationsStore, StatusNotifier } from '../core/ports';
 import { awsAlarmDetails, enrichmentSource } from './shared/alarm-details';
+import { processMetrics } from '../core/metrics';
 import { cachedWindowLoader } from '../core/rules/window-loader';
 import { DynamoOperationsStore } from '../adapters/dynamodb/operations-store';
 import { awsEscalator, awsStatusNotifier } from './shared/escalation';
@@ -23,6 +24,8 @@ import { dynamodbClient, sqsClient, once } from './shared/aws';
 import { deployedConfig } from './shared/deployed-config';
 import { env } from './shared/env';
 import { coreLog, logger } from './shared/logger';
+import { awsMetrics, observability } from './shared/observability';
+import './shared/tracing';
 
 export interface ProcessorDeps {
   config: PipelineConfig;
@@ -37,6 +40,8 @@ export interface ProcessorDeps {
   statusNotifier?: StatusNotifier;
   /** CloudWatch alarm tags and description (uncached; the handler caches per config.cloudwatchAlarms). */
   alarmDetails?: AlarmDetails;
+  /** Incidents opened, alerts deduplicated and suppressed (flushed once per invocation). */
+  metrics?: MetricsSink;
 }
 
 /** Outcomes after which a status page component may show something else. */
@@ -79,11 +84,12 @@ export function createProcessAlertsHandler(deps: ProcessorDeps) {
       log: coreLog,
     });
     failures.push(...result.failedRecordIds);
+    deps.metrics?.add(processMetrics(result.outcomes));
     if (deps.statusNotifier && result.outcomes.some((o) => STATUS_OUTCOMES.has(o.outcome))) {
       await deps.statusNotifier.statusMayHaveChanged('processor').catch((err: unknown) => logger.warn('status notification failed', { error: String(err) }));
     }
     return { batchItemFailures: failures.map((itemIdentifier) => ({ itemIdentifier })) };
-  });
+  }).use(observability(deps.metrics));
 }
 
 const awsHandler = once(() => {
@@ -98,6 +104,7 @@ const awsHandler = once(() => {
     clock: { now: () => new Date() },
     statusNotifier: awsStatusNotifier(),
     alarmDetails: awsAlarmDetails(config),
+    metrics: awsMetrics(),
   });
 });
 

@@ -19,6 +19,7 @@ import { S3StatusSite } from '../adapters/s3/s3-status-site';
 import { dynamodbClient, once, s3Client } from './shared/aws';
 import { deployedConfig } from './shared/deployed-config';
 import { env } from './shared/env';
+import { observability } from './shared/observability';
 
 export interface StatusRenderDeps {
   config: PipelineConfig;
@@ -45,7 +46,7 @@ export function createStatusRenderHandler(deps: StatusRenderDeps) {
     );
     if (!input) return { rendered: false, files: [] };
     return { rendered: true, files: Object.values(STATUS_FILES) };
-  });
+  }).use(observability());
 }
 
 const awsHandler = once(() => {

@@ -14,6 +14,7 @@ import { deployedConfig } from './shared/deployed-config';
 import { awsIncidentStore } from './shared/insights';
 import { awsEscalator, awsStatusNotifier } from './shared/escalation';
 import { logger } from './shared/logger';
+import { observability } from './shared/observability';
 
 export function createSweeperHandler(deps: { config: PipelineConfig; store: IncidentStore; escalator: Escalator; clock: Clock; statusNotifier?: StatusNotifier; alarms?: AlarmDetails }) {
   return middy<ScheduledEvent, SweepResult>(async () => {
@@ -24,7 +25,7 @@ export function createSweeperHandler(deps: { config: PipelineConfig; store: Inci
       await deps.statusNotifier.statusMayHaveChanged('sweeper').catch((err: unknown) => logger.warn('status notification failed', { error: String(err) }));
     }
     return result;
-  });
+  }).use(observability());
 }
 
 const awsHandler = once(() => {

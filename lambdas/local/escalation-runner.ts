@@ -137,7 +137,7 @@ export class LocalEscalationRunner implements EscalationTransport {
       },
     };
     const execution = this.machine.run(state as never, {
-      overrides: { taskResourceLocalHandlers, waitTimeOverrides },
+      overrides: { taskResourceLocalHandlers, waitTimeOverrides, ...(this.scale === 1 ? {} : { retryIntervalOverrides: this.retryIntervals() }) },
       noThrowOnAbort: true,
     });
     let transitions = this.transitions.get(name) ?? 0;
@@ -154,6 +154,12 @@ export class LocalEscalationRunner implements EscalationTransport {
       })
       .finally(() => this.running.delete(name));
     this.running.set(name, { abort: execution.abort, done });
+  }
+
+  /** Each retrier's first interval of every state, scaled like the waits (backoff is not modelled when scaled). */
+  private retryIntervals(): Record<string, number[]> {
+    const states = ((this.options.definition as { States?: Record<string, { Retry?: Array<{ IntervalSeconds?: number }> }> }).States) ?? {};
+    return Object.fromEntries(Object.entries(states).filter(([, s]) => s.Retry).map(([name, s]) => [name, s.Retry!.map((r) => ((r.IntervalSeconds ?? 1) * 1000) / this.scale)]));
   }
 
   private record(name: string, state: EscalationState, waitMs: number): void {

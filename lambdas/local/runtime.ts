@@ -17,7 +17,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync }
 import { join, resolve } from 'node:path';
 import type { PipelineConfig } from '../core/config/pipeline-config.schema';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { AlarmDetails, Escalator, IncidentStore } from '../core/ports';
+import type { AlarmDetails, Escalator, IncidentStore, OperationsStore } from '../core/ports';
 import { createEscalator } from '../core/escalation/escalator';
 import type { EscalationState } from '../core/escalation/plan';
 import type { EscalationDeps } from '../core/escalation/run';
@@ -116,7 +116,11 @@ export interface LocalRuntimeOptions {
     processor?(handler: SqsHandler): SqsHandler;
     /** Wraps the CloudWatch stand-in (the config's `cloudwatchAlarms.local`), e.g. to make enrichment fail. */
     alarmDetails?(details: AlarmDetails): AlarmDetails;
+    /** Wraps the operations store of the escalation step (e.g. to make a page throw). */
+    escalationOps?(ops: OperationsStore): OperationsStore;
   };
+  /** Told when an escalation execution or inline page fails (default: printed on stderr). */
+  onEscalationError?(name: string, err: unknown): void;
 }
 
 export interface LocalRuntime {
@@ -239,8 +243,9 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     let publicBaseUrl = `http://localhost:${port}`;
     const channelSecrets = localChannelSecrets(secrets.channels, options.environment ?? process.env);
     const outbox = new LocalOutboxSender(join(dataDir, 'outbox.jsonl'), config, channelSecrets, new ChannelSender(config, channelSecrets, async () => ({ ok: false, error: 'not a channel' })));
+    const escalationOps = options.hooks?.escalationOps?.(ops) ?? ops;
     const escalationDeps = (): EscalationDeps => ({
-      config, store, ops, sender: outbox, clock,
+      config, store, ops: escalationOps, sender: outbox, clock,
       sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
       random: Math.random,
       newNonce: randomUUID,
@@ -268,7 +273,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
         invokePage: (payload) => invoke(inlinePage!, payload),
         journalPath: join(dataDir, 'escalations.json'),
         timeScale: options.timeScale,
-        onError: (name, err) => console.error(`escalation ${name} failed:`, err),
+        onError: options.onEscalationError ?? ((name, err) => console.error(`escalation ${name} failed:`, err)),
       });
       escalator = createEscalator({ config, clock, store, transport: escalations });
     }

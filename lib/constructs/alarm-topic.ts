@@ -22,6 +22,11 @@ export interface AlarmTopicProps {
    */
   readonly topicName?: string;
   /**
+   * Description of the topic's KMS key.
+   * @default 'Encrypts the alert pipeline alarm topic (customer-managed so CloudWatch alarms can publish)'
+   */
+  readonly keyDescription?: string;
+  /**
    * What happens to the KMS key when the stack is deleted. The key protects only messages in flight through the
    * topic (nothing at rest), so by default it is scheduled for deletion (30-day pending window) with the stack.
    * @default RemovalPolicy.DESTROY
@@ -38,7 +43,7 @@ export class AlarmTopic extends Construct {
     const { account, region, partition } = Stack.of(this);
 
     this.key = new kms.Key(this, 'Key', {
-      description: 'Encrypts the alert pipeline alarm topic (customer-managed so CloudWatch alarms can publish)',
+      description: props.keyDescription ?? 'Encrypts the alert pipeline alarm topic (customer-managed so CloudWatch alarms can publish)',
       enableKeyRotation: true,
       pendingWindow: Duration.days(30),
       removalPolicy: props.keyRemovalPolicy ?? RemovalPolicy.DESTROY,

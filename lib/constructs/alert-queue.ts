@@ -33,6 +33,11 @@ export interface AlertQueueProps {
    * @default Duration.seconds(300)
    */
   readonly oldestMessageAgeThreshold?: Duration;
+  /**
+   * Messages in the dead-letter queue above which its alarm fires.
+   * @default 0
+   */
+  readonly deadLetterThreshold?: number;
 }
 
 export interface AlertQueueConsumerOptions {
@@ -79,7 +84,7 @@ export class AlertQueue extends Construct {
       alarmDescription:
         'Alerts are waiting in the dead-letter queue: they were not processed. Inspect them, fix the cause, then redrive (docs/deploy.md).',
       metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: 'Maximum' }),
-      threshold: 0,
+      threshold: props.deadLetterThreshold ?? 0,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
       evaluationPeriods: 1,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,

@@ -5,6 +5,8 @@
  *   Wait (SecondsPath $.waitSeconds) ──► Page (Lambda: re-check the incident, page the next level) ──► Continue?
  *        ▲                                                                                     │ done
  *        └─────────────────────────────────── not done ───────────────────────────────────────┴──► Done
+ *                                              │ failed for good (retries spent)
+ *                                              └──► Record page failure (same function: on the timeline) ──► Page failed
  *
  * Level 1 pages inline (lambdas/core/escalation/escalator.ts), so an execution usually starts at the Wait before
  * level 2; with a delayed notification it starts at a Wait of the hold and pages level 1 itself. Acknowledge and
@@ -20,7 +22,12 @@ import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 
 /** State names: the local runtime maps its Task handler by name, so they are part of the contract. */
-export const ESCALATION_STATES = { wait: 'Wait', page: 'Page', choice: 'Continue?', done: 'Done' } as const;
+export const ESCALATION_STATES = {
+  wait: 'Wait', page: 'Page', choice: 'Continue?', done: 'Done', recordFailure: 'Record page failure', failed: 'Page failed',
+} as const;
+
+/** The error of an execution whose Page step failed for good (what the ExecutionsFailed alarm counts). */
+export const PAGE_FAILED_ERROR = 'PageFailed';
 
 export interface EscalationStateMachineProps {
   /** The escalation-step function (lambdas/handlers/escalation-step.ts). */
@@ -44,6 +51,19 @@ export class EscalationStateMachine extends Construct {
       retryOnServiceExceptions: true,
     });
     page.addRetry({ errors: ['States.TaskFailed'], interval: Duration.seconds(5), maxAttempts: 3, backoffRate: 2 });
+    // A page that still fails is never silent: the same function records it on the incident's timeline (its input is
+    // the state plus `pageError`), then the execution fails, which the ops alarm on failed executions reports.
+    const recordFailure = new tasks.LambdaInvoke(this, ESCALATION_STATES.recordFailure, {
+      lambdaFunction: props.stepFunction,
+      payloadResponseOnly: true,
+      retryOnServiceExceptions: true,
+    });
+    recordFailure.addRetry({ errors: ['States.TaskFailed'], interval: Duration.seconds(5), maxAttempts: 3, backoffRate: 2 });
+    recordFailure.next(new sfn.Fail(this, ESCALATION_STATES.failed, {
+      error: PAGE_FAILED_ERROR,
+      cause: 'The Page step failed after its retries; the failure is on the incident timeline',
+    }));
+    page.addCatch(recordFailure, { errors: ['States.ALL'], resultPath: '$.pageError' });
     const done = new sfn.Succeed(this, ESCALATION_STATES.done);
     const choice = new sfn.Choice(this, ESCALATION_STATES.choice).when(sfn.Condition.booleanEquals('$.done', true), done).otherwise(wait);
     wait.next(page);

@@ -32,6 +32,7 @@ import { AlertQueue } from '../constructs/alert-queue';
 import { iam5ResourceFinding } from '../constructs/nag-finding';
 import { FUNCTION_DEFAULTS, PROCESSOR_DEFAULTS } from '../constructs/defaults';
 import { PipelineFunction } from '../constructs/pipeline-function';
+import { Operations } from '../constructs/operations';
 import { StatusSite } from '../constructs/status-site';
 import { StageNames } from '../config/stage';
 import { customDomainUrl, mapApiToDomain } from '../constructs/api-domain';
@@ -112,6 +113,8 @@ export class AlertPipelineStack extends Stack {
   public readonly history: InsightsHistory | null;
   /** Sign-in of people and machine clients, the JWT authorizer (null without an `access` config section). */
   public readonly identity: Identity | null;
+  /** The ops topic, the pipeline's own alarms and dashboard. */
+  public readonly operations: Operations;
 
   constructor(scope: Construct, id: string, props: AlertPipelineStackProps) {
     super(scope, id, props);
@@ -136,7 +139,9 @@ export class AlertPipelineStack extends Stack {
     this.alertQueue = new AlertQueue(this, 'AlertQueue', {
       maxReceiveCount: config.processing.maxReceiveCount,
       consumerTimeout: timeoutOf(consumer),
-      alarmTopic: topic,
+      // Its alarms notify the ops topic (Operations, below), never the alarm topic the pipeline ingests.
+      oldestMessageAgeThreshold: Duration.seconds(config.operations.thresholds.queueAgeSeconds),
+      deadLetterThreshold: config.operations.thresholds.deadLetterMessages,
     });
     const { queue, deadLetterQueue } = this.alertQueue;
 
@@ -290,6 +295,16 @@ export class AlertPipelineStack extends Stack {
     }
 
     this.functions = Object.fromEntries(FUNCTION_NAMES.map((name) => [name, functions[name]])) as Record<FunctionName, PipelineFunction | undefined>;
+    // 4. The pipeline watching itself: ops topic, alarms, inline-page failure destination, dashboard.
+    this.operations = new Operations(this, 'Operations', {
+      config: config.operations,
+      functions: functions as Record<string, PipelineFunction>,
+      inlinePageFunction: fn(only(functionsTriggeredBy('async-invoke'), 'the inline page')),
+      stateMachine,
+      httpApi: this.webhookApi.api,
+      tables: [{ table, indexes: INCIDENT_TABLE.indexes.map((ix) => ix.indexName) }],
+      alarms: [this.alertQueue.deadLetterAlarm, this.alertQueue.oldestMessageAlarm],
+    });
     this.addOutputs(apiBaseUrl);
     this.addIntegrationOutputs(config, integrationSecrets, apiBaseUrl);
   }

@@ -55,6 +55,7 @@ const LIB_CONTRACTS: Record<string, string> = {
   'lambdas/core/normalize/registry.ts': 'the source registry (ingest routes, EventBridge rules, stack outputs)',
   'lambdas/core/insights/config.ts': 'the insights config section and the history columns (the Glue table of the history)',
   'lambdas/core/integrations/config.ts': 'the ingest integrations (which have a token secret of their own, their endpoints)',
+  'lambdas/core/metric-names.ts': "the names of the pipeline's own metrics (emitted by the handlers, alarmed and graphed by the stack)",
 };
 
 /** Packages the core may use: pure computation only. Anything else (AWS SDK, middy, CDK, node I/O) fails. */

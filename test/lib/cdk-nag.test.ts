@@ -27,6 +27,7 @@ function everythingConfig() {
     people: (c.people ?? []).map((p) =>
       p.name === 'alice' ? { ...p, contacts: [{ type: 'email' as const, address: 'alice@example.com' }, { type: 'sms' as const, number: '+4915112345678' }] }
         : p.name === 'carol' ? { ...p, contacts: [{ type: 'email' as const, address: 'carol@example.com' }] } : p),
+    operations: { subscribers: [{ type: 'email' as const, address: 'ops@example.com' }, { type: 'https' as const, url: 'https://ops.example.com/sns' }] },
     // One channel of every type the channel registry knows (a new type is covered without editing this test).
     channels: [
       ...(c.channels ?? []),
@@ -62,7 +63,7 @@ describe('cdk-nag AwsSolutions', () => {
     const template = Template.fromStack(pipelineStack);
     const emailPeople = everythingConfig().people.filter((p) => p.contacts.some((c) => c.type === 'email')).length;
     expect(emailPeople).toBeGreaterThanOrEqual(2);
-    template.resourceCountIs('AWS::SNS::Topic', 1 + emailPeople); // the alarm topic and one per person with email
+    template.resourceCountIs('AWS::SNS::Topic', 2 + emailPeople); // the alarm topic, the ops topic and one per person with email
     template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
     const kmsStatements = Object.values(template.findResources('AWS::IAM::Policy'))
       .flatMap((p) => p.Properties.PolicyDocument.Statement as Array<{ Action: string | string[]; Resource: unknown }>)
@@ -119,7 +120,8 @@ describe('cdk-nag AwsSolutions', () => {
     // CFR1, CFR2, CFR4: the status page's and the console's distributions (lib/constructs/status-site.ts,
     // console-site.ts). L1: CDK's BucketDeployment function (Python), which copies the console build at deploy.
     // COG8: the user pool without the Plus plan's threat protection (lib/constructs/identity.ts; config access.cognito).
-    expect([...rules].sort()).toEqual(['AwsSolutions-APIG4', 'AwsSolutions-CFR1', 'AwsSolutions-CFR2', 'AwsSolutions-CFR4', 'AwsSolutions-COG8', 'AwsSolutions-IAM5', 'AwsSolutions-L1', 'AwsSolutions-S1', 'AwsSolutions-SMG4']);
+    // SQS3: the failed inline-page queue (lib/constructs/operations.ts) is itself the last stop of a failed invoke.
+    expect([...rules].sort()).toEqual(['AwsSolutions-APIG4', 'AwsSolutions-CFR1', 'AwsSolutions-CFR2', 'AwsSolutions-CFR4', 'AwsSolutions-COG8', 'AwsSolutions-IAM5', 'AwsSolutions-L1', 'AwsSolutions-S1', 'AwsSolutions-SMG4', 'AwsSolutions-SQS3']);
     expect(acks.filter((a) => a.id.includes('L1')).map((a) => a.path)).toEqual([expect.stringMatching(/\/Custom::CDKBucketDeployment/)]);
     // IAM5 only on resources, except the actions BucketDeployment grants its role (s3:GetObject* ...): that role only.
     for (const ack of acks.filter((a) => a.id.includes('IAM5'))) {

@@ -35,6 +35,18 @@ describe('escalation resources', () => {
     expect(definition.States[ESCALATION_STATES.done]).toMatchObject({ Type: 'Succeed' });
   });
 
+  it('catches a Page step that failed for good: records it on the timeline through the same function, then fails the execution', () => {
+    const sm = Object.values(template().findResources('AWS::StepFunctions::StateMachine'))[0]!;
+    const parts = (sm.Properties.DefinitionString['Fn::Join'] as [string, unknown[]])[1];
+    const definition = JSON.parse(parts.map((p) => (typeof p === 'string' ? p : JSON.stringify(p).replace(/"/g, "'"))).join(''));
+    const page = definition.States[ESCALATION_STATES.page];
+    expect(page.Catch).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.pageError', Next: ESCALATION_STATES.recordFailure }]);
+    const record = definition.States[ESCALATION_STATES.recordFailure];
+    expect(record).toMatchObject({ Type: 'Task', Next: ESCALATION_STATES.failed });
+    expect(record.Resource).toBe(page.Resource); // the escalation-step function, as the Page task
+    expect(definition.States[ESCALATION_STATES.failed]).toMatchObject({ Type: 'Fail', Error: 'PageFailed' });
+  });
+
   it('lets the processor, the API, the links and the sweeper start and stop executions, and nobody else', () => {
     for (const fn of ['processAlerts', 'api', 'act', 'sweeper'] as const) {
       expect(actionsOfRole(template(), roleId(fn))).toEqual(expect.arrayContaining(['states:StartExecution', 'states:StopExecution', 'lambda:InvokeFunction']));

@@ -2,6 +2,7 @@
  * The function table (lambdas/handlers/functions.ts) is what the stack deploys: one Lambda function per enabled
  * entry, with exactly the table's environment, and each trigger wired to it.
  */
+import { POWERTOOLS_ENV } from '../../lib/constructs/operations';
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { enabledFunctions, FUNCTION_NAMES, functionSpec, functionsTriggeredBy, triggerOf, type HttpFunctionName } from '../../lambdas/handlers/functions';
@@ -50,7 +51,10 @@ describe('the function table', () => {
     expect(Object.keys(lambdaFunctions())).toHaveLength(names.length);
     for (const name of names) {
       const env = lambdaFunctions()[fnId(name)]?.Properties.Environment.Variables as Record<string, unknown>;
-      expect([name, Object.keys(env).sort()]).toEqual([name, functionSpec(name).environment.map((k) => ENV[k]).sort()]);
+      // Plus the Powertools settings every function gets from the Operations construct (metrics namespace and service).
+      const own = Object.keys(env).filter((k) => !(Object.values(POWERTOOLS_ENV) as string[]).includes(k));
+      expect(Object.keys(env)).toEqual(expect.arrayContaining(Object.values(POWERTOOLS_ENV)));
+      expect([name, own.sort()]).toEqual([name, functionSpec(name).environment.map((k) => ENV[k]).sort()]);
     }
   });
 

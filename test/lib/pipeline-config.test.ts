@@ -48,6 +48,17 @@ describe('pipeline config at synth', () => {
     expect(error.message).toContain(`${issuePath}: `);
   });
 
+  it('defaults the operations section and names a bad ops subscriber or threshold', () => {
+    const minimal = 'version: 1\nteams: [{ name: platform }]\nservices: [{ name: platform, team: platform }]\nrouting: { default: { service: platform } }\n';
+    const config = parsePipelineConfigText(minimal, 'minimal.yaml');
+    expect(config.operations).toEqual({ subscribers: [], thresholds: expect.objectContaining({ functionErrors: 0, api5xx: 5, queueAgeSeconds: 300 }) });
+    expect(config.operations.thresholds.executionsAborted).toBeUndefined();
+    const bad = configErrorOf(() => parsePipelineConfigText(`${minimal}operations: { subscribers: [{ type: email, address: not-an-address }] }\n`, 'bad.yaml'));
+    expect(bad.message).toMatch(/operations\.subscribers\[0\]/);
+    const threshold = configErrorOf(() => parsePipelineConfigText(`${minimal}operations: { thresholds: { api5xx: -1 } }\n`, 'bad.yaml'));
+    expect(threshold.message).toMatch(/operations\.thresholds\.api5xx/);
+  });
+
   it('names the file when it cannot be read', () => {
     const error = configErrorOf(() => loadPipelineConfig(path.join(BAD, 'does-not-exist.yaml')));
     expect(error.message).toMatch(/cannot read .*does-not-exist\.yaml/);

@@ -52,8 +52,8 @@ describe('the local runtime runs the handlers of the function table', () => {
   });
   afterEach(async () => rt?.cleanup());
 
-  it('maps the Page task of the synthesized definition to the escalation-step function', async () => {
-    expect((await synthesizeEscalationStateMachine(config)).tasks).toEqual({ [ESCALATION_STATES.page]: 'escalationStep' });
+  it('maps the Page task of the synthesized definition (and its Catch, which records a failed page) to the escalation-step function', async () => {
+    expect((await synthesizeEscalationStateMachine(config)).tasks).toEqual({ [ESCALATION_STATES.page]: 'escalationStep', [ESCALATION_STATES.recordFailure]: 'escalationStep' });
   });
 
   it('sweeps through the sweeper handler with a scheduled event', async () => {

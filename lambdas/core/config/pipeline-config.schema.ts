@@ -17,6 +17,7 @@ import { CloudwatchAlarmsSchema, DEFAULT_CLOUDWATCH_ALARMS } from './cloudwatch-
 import { DEFAULT_INSIGHTS_CONFIG, InsightsConfigSchema } from '../insights/config';
 import { IntegrationsSchema, integrationConfigProblems } from '../integrations/config';
 import { AccessConfigSchema, PERSON_ACCESS_SHAPE } from './access.schema';
+import { DEFAULT_OPERATIONS_CONFIG, OperationsConfigSchema } from './operations.schema';
 
 const name = z.string().check(z.minLength(1), z.maxLength(64), z.regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'use letters, digits, "_", "." and "-"'));
 
@@ -322,6 +323,7 @@ export const PipelineConfigSchema = z
     /** Ingest integrations, each with its own token (integrations/config.ts; docs/deploy.md). */
     integrations: z._default(IntegrationsSchema, []),
     access: z.optional(AccessConfigSchema),
+    operations: z._default(OperationsConfigSchema, DEFAULT_OPERATIONS_CONFIG),
   })
   .check(
     z.superRefine((cfg, ctx) => {

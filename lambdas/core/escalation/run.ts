@@ -6,7 +6,8 @@
  */
 import type { PipelineConfig } from '../config/pipeline-config.schema';
 import type { Incident, TimelineEvent } from '../model/incident';
-import type { Clock, IncidentStore, NotificationSender, OperationsStore, SendResult } from '../ports';
+import type { Clock, IncidentStore, MetricsSink, NotificationSender, OperationsStore, SendResult } from '../ports';
+import { pageMetrics } from '../metrics';
 import { signActionToken, actionUrl, type IncidentLinkAction } from '../notify/action-links';
 import { renderAll, type RenderedPage } from '../notify/channels';
 import type { PageMessageInput } from '../notify/text';
@@ -27,6 +28,8 @@ export interface EscalationDeps {
   publicBaseUrl: string;
   /** HMAC key of action links (the newest; verification accepts older ones). */
   actionLinkKey: string;
+  /** Where the step's metrics go (pages, time to page, deliveries per channel); none = not measured. */
+  metrics?: MetricsSink;
 }
 
 /** How long a one-click link works. */
@@ -136,7 +139,7 @@ async function deliver(deps: EscalationDeps, incident: Incident, d: Delivery, pa
     const failure = classifyDeliveryFailure(result.status, result.error);
     const last = attempt === DELIVERY_ATTEMPTS || !failure.retryable;
     note(`Failed ${deliveryLabel(d)} (attempt ${attempt}): ${result.error}${last ? (failure.retryable ? '; giving up' : '; not retryable') : '; will retry'}`,
-      { outcome: 'failed', attempt, type: d.type, channel: d.channel, person: d.person ?? null, status: result.status ?? null, reason: failure.reason });
+      { outcome: 'failed', attempt, final: last, type: d.type, channel: d.channel, person: d.person ?? null, status: result.status ?? null, reason: failure.reason });
     if (last) return { events, cancelled: false };
     await deps.sleep(delays[attempt - 1] ?? 1000);
   }
@@ -193,6 +196,7 @@ export async function runEscalationStep(deps: EscalationDeps, state: EscalationS
   const results = await Promise.all(deliveries.map((d) => deliver(deps, incident, d, pageFor(d))));
   events.push(...results.flatMap((r) => r.events));
   await deps.store.appendTimeline(events);
+  deps.metrics?.add(pageMetrics(incident, state.step, events, deps.clock.now().getTime()));
   await recordStep(deps, incident, state.step);
   // Acknowledged or resolved while this step was paging: the escalation ends here.
   if (results.some((r) => r.cancelled)) return finish();

@@ -6,9 +6,10 @@ import type { NormalizeContext } from '../../core/normalize/shared';
 import type { IngestRoute } from '../../core/normalize/source';
 import type { SourceName } from '../../core/normalize/registry';
 import { acceptDelivery, type AcceptResult } from '../../core/pipeline';
-import type { AlertQueue, Clock, IntegrationSecrets, RawArchive, SnsVerifier } from '../../core/ports';
+import type { AlertQueue, Clock, IntegrationSecrets, MetricsSink, RawArchive, SnsVerifier } from '../../core/ports';
 import { integrationsOf, type Integration } from '../../core/integrations/config';
 import { ingestAuthenticator } from '../../core/integrations/authenticate';
+import { acceptedMetrics } from '../../core/metrics';
 import type { HttpEvent, HttpResult } from '../shared/http';
 import { logger } from '../shared/logger';
 
@@ -21,6 +22,8 @@ export interface IngestDeps {
   sns: SnsVerifier;
   clock: Clock;
   newRequestId(): string;
+  /** Accepted alerts and rejected deliveries per source (flushed once per invocation). */
+  metrics?: MetricsSink;
 }
 
 /** One ingest route's handling, chosen by the route's auth. */
@@ -55,6 +58,7 @@ export function ingestOf(deps: IngestDeps): Ingest {
       const delivery = { source, via, integration: integration.name, rawBody, alerts, receivedAt: ctx.receivedAt, requestId: ctx.requestId };
       const result = await acceptDelivery(delivery, deps);
       logger.info('delivery accepted', { source, via, integration: integration.name, alerts: result.alertCount, messages: result.messageKeys.length, archiveKey: result.archiveKey });
+      deps.metrics?.add(acceptedMetrics(source, result.alertCount));
       return result;
     },
   };

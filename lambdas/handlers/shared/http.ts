@@ -6,7 +6,9 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from '
 import middy, { type MiddlewareObj } from '@middy/core';
 import { AlertPipelineError, InvalidPayloadError, NotFoundError, PayloadTooLargeError } from '../../core/errors';
 import { checkJsonDepth } from '../../core/normalize/json-depth';
+import type { MetricsSink } from '../../core/ports';
 import { logger } from './logger';
+import { observability } from './observability';
 
 /** The authorizer's part of the request context: a Lambda authorizer's context, or the claims of a verified JWT. */
 export interface AuthorizerContext {
@@ -38,6 +40,11 @@ const STATUS_BY_CODE: Record<string, number> = {
   unavailable: 503,
   invalid_config: 500,
 };
+
+/** True when `err` answers a 4xx (the client's fault), not a 5xx. */
+export function isClientError(err: unknown): boolean {
+  return err instanceof AlertPipelineError && (STATUS_BY_CODE[err.code] ?? 500) < 500;
+}
 
 /** Maps any error to the JSON error body of the HTTP contract (README.md §HTTP contract). Only client errors expose their message. */
 export function errorResponse(err: unknown): HttpResult {
@@ -95,7 +102,7 @@ export type RouteHandlers = Record<string, (event: HttpEvent) => Promise<HttpRes
  * `afterWrite` runs after every successful non-GET request (a write that may change a status page component: the
  * StatusNotifier); its failure is logged, never the request's.
  */
-export function httpHandler(routes: RouteHandlers, options: { afterWrite?: (() => Promise<void>) | undefined } = {}) {
+export function httpHandler(routes: RouteHandlers, options: { afterWrite?: (() => Promise<void>) | undefined; metrics?: MetricsSink | undefined } = {}) {
   return middy<HttpEvent, HttpResult>(async (event: HttpEvent) => {
     const route = routes[event.routeKey];
     if (!route) throw new NotFoundError(`no route ${event.routeKey}`);
@@ -104,5 +111,5 @@ export function httpHandler(routes: RouteHandlers, options: { afterWrite?: (() =
       await options.afterWrite().catch((err: unknown) => logger.warn('status notification failed', { error: String(err) }));
     }
     return result;
-  }).use(httpErrors());
+  }).use(httpErrors()).use(observability(options.metrics));
 }

@@ -8,19 +8,23 @@ import { InvalidPayloadError } from '../../core/errors';
 import type { NormalizedAlert, RegisteredSourceName } from '../../core/model/alert';
 import type { NormalizeContext } from '../../core/normalize/shared';
 import { acceptDelivery } from '../../core/pipeline';
-import type { AlertQueue, Clock, DeadLetters, RawArchive } from '../../core/ports';
+import type { AlertQueue, Clock, DeadLetters, MetricsSink, RawArchive } from '../../core/ports';
+import { acceptedMetrics, rejectedMetrics } from '../../core/metrics';
 import { S3RawArchive } from '../../adapters/s3/s3-raw-archive';
 import { SqsAlertQueue, SqsDeadLetters } from '../../adapters/sqs/sqs-alert-queue';
 import { s3Client, sqsClient } from './aws';
 import { deployedConfig } from './deployed-config';
 import { env } from './env';
 import { logger } from './logger';
+import { awsMetrics } from './observability';
 
 export interface EventIngestDeps {
   archive: RawArchive;
   queue: AlertQueue;
   deadLetters: DeadLetters;
   clock: Clock;
+  /** Accepted alerts and rejected records per source (flushed by the handler's middleware). */
+  metrics?: MetricsSink;
 }
 
 export interface EventRecordInput {
@@ -49,11 +53,13 @@ export async function ingestEventRecords(
       logger.warn('record rejected; sent to the dead-letter queue', { source, via, error: err.message });
       await deps.deadLetters.put(rawBody, `${via}: ${err.message}`);
       deadLettered++;
+      deps.metrics?.add(rejectedMetrics(source));
       continue;
     }
     const result = await acceptDelivery({ source, via, rawBody, alerts, receivedAt, requestId: record.requestId }, deps);
     logger.info('delivery accepted', { source, via, alerts: result.alertCount, archiveKey: result.archiveKey });
     accepted += result.alertCount;
+    deps.metrics?.add(acceptedMetrics(source, result.alertCount));
   }
   return { accepted, deadLettered };
 }
@@ -66,5 +72,6 @@ export function awsEventIngestDeps(): EventIngestDeps & { config: PipelineConfig
     queue: new SqsAlertQueue(sqsClient(), env.queueUrl()),
     deadLetters: new SqsDeadLetters(sqsClient(), env.deadLetterQueueUrl()),
     clock: { now: () => new Date() },
+    metrics: awsMetrics(),
   };
 }
