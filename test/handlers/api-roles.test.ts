@@ -3,6 +3,7 @@
  * token's claims in `requestContext.authorizer.jwt`, mapped to a role by the core; the route's role (routes.ts)
  * checked before it runs; the actor recorded from the token. The Lambda authorizer's context (API token) too.
  */
+import { InMemoryRollupStore } from '../../lambdas/adapters/in-memory/rollup-store';
 import { InMemoryIncidentStore } from '../../lambdas/adapters/in-memory/incident-store';
 import { InMemoryOperationsStore } from '../../lambdas/adapters/in-memory/operations-store';
 import { InMemoryDocuments, InMemoryPostmortemStore } from '../../lambdas/adapters/in-memory/postmortem-store';
@@ -31,7 +32,7 @@ function setup() {
   const handler = createApiHandler({
     config, store, ops: new InMemoryOperationsStore(), escalator, clock: { now: () => new Date('2026-03-01T10:05:00.000Z') },
     linkKeys: new StaticTokens(['k']), publicBaseUrl: 'https://api.example.com', newId: () => 'id-1',
-    postmortems: new InMemoryPostmortemStore(), documents: new InMemoryDocuments(),
+    postmortems: new InMemoryPostmortemStore(), documents: new InMemoryDocuments(), rollups: new InMemoryRollupStore(),
   });
   const call = async (routeKey: string, authorizer: AuthorizerContext | undefined, body?: unknown, pathParameters: Record<string, string> = { id: 'inc-1' }) => {
     const res = await handler({

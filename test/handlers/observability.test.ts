@@ -10,7 +10,7 @@ import { Metrics } from '@aws-lambda-powertools/metrics';
 import { EmfMetricsSink } from '../../lambdas/adapters/metrics/emf-metrics';
 import { InMemoryIncidentStore } from '../../lambdas/adapters/in-memory/incident-store';
 import { InMemoryOperationsStore } from '../../lambdas/adapters/in-memory/operations-store';
-import { StaticTokens } from '../../lambdas/adapters/secrets/token-source';
+import { StaticIntegrationSecrets } from '../../lambdas/adapters/secrets/integration-secrets';
 import { SnsMessageVerifier } from '../../lambdas/adapters/sns/sns-message-verifier';
 import { parsePipelineConfig } from '../../lambdas/core/config/parse-pipeline-config';
 import { planIncidentChanges } from '../../lambdas/core/deduplicate';
@@ -70,7 +70,7 @@ describe('metrics (EMF) and the Lambda context in the logs', () => {
     const metrics = sink();
     const token = 'a'.repeat(32);
     const handler = createIngestHttpHandler({
-      config: testConfig, archive: { put: async () => {} }, queue: { send: async () => {} }, tokens: new StaticTokens([token]),
+      config: testConfig, archive: { put: async () => {} }, queue: { send: async () => {} }, integrationSecrets: new StaticIntegrationSecrets(() => ({ default: { token } })),
       sns: new SnsMessageVerifier({ allowedTopicArns: [] }), clock: { now: () => new Date(NOW) }, newRequestId: () => 'r', metrics,
     });
     const call = (body: string, t = token) => handler({
