@@ -10,7 +10,8 @@
  * - Global secondary index writes are billed as write units too, and dynalite reports only the table. Incident heads
  *   are the only items with index keys (g1..g3, keys-only projections), so for a PutItem of such an item the meter
  *   asks for the old item (`ReturnValues: ALL_OLD`, free, removed again before the store sees the answer) and counts
- *   1 unit per index entry written and 1 per index entry deleted (a changed index key is a delete plus a put).
+ *   1 unit per index entry written and 1 per index entry deleted (a changed index key is a delete plus a put). The
+ *   same for an UpdateItem that sets index keys (`SET #g1pk = :g1pk, ...`: how the store rewrites a head).
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 
@@ -53,15 +54,30 @@ export interface CapacityTotals {
   writeUnitsByKind: Record<string, number>;
   /** Items written by kind (puts, batch puts and updates): with writeUnitsByKind, the mean units per item. */
   writesByKind: Record<string, number>;
+  /** Bytes written by kind (DynamoDB's item size of every put): with writesByKind, the mean item size. */
+  bytesByKind: Record<string, number>;
   /** Calls by command name (logical calls, before SDK retries). */
   calls: Record<string, number>;
+}
+
+/**
+ * The attributes an UpdateItem sets with `SET #a = :a, ...` (names and values resolved): how the incident store
+ * rewrites a head, so its index keys can be compared with the old item's like a PutItem's.
+ */
+function setValues(input: Doc): Doc | undefined {
+  const expr = typeof input.UpdateExpression === 'string' ? input.UpdateExpression : '';
+  const names = (input.ExpressionAttributeNames ?? {}) as Record<string, string>;
+  const values = (input.ExpressionAttributeValues ?? {}) as Doc;
+  const out: Doc = {};
+  for (const m of expr.matchAll(/(#?\w+)\s*=\s*(:\w+)/g)) out[names[m[1]!] ?? m[1]!] = values[m[2]!];
+  return Object.keys(out).length > 0 ? out : undefined;
 }
 
 export class CapacityMeter {
   private totals: CapacityTotals = CapacityMeter.empty();
 
   static empty(): CapacityTotals {
-    return { readUnits: 0, writeUnits: 0, indexWriteUnits: 0, failedConditionWriteUnits: 0, failedConditions: 0, writeUnitsByKind: {}, writesByKind: {}, calls: {} };
+    return { readUnits: 0, writeUnits: 0, indexWriteUnits: 0, failedConditionWriteUnits: 0, failedConditions: 0, writeUnitsByKind: {}, writesByKind: {}, bytesByKind: {}, calls: {} };
   }
 
   snapshot(): CapacityTotals {
@@ -81,12 +97,15 @@ export class CapacityMeter {
         const input: Doc = { ...original };
         const counted = READS.has(command) || WRITES.has(command);
         if (counted) input.ReturnConsumedCapacity = 'TOTAL';
-        const item = command === 'PutItemCommand' ? (original.Item as Doc | undefined) : undefined;
+        const item = command === 'PutItemCommand' ? (original.Item as Doc | undefined) : command === 'UpdateItemCommand' ? setValues(original) : undefined;
         const askedForOld = !!item && typeof item.g3pk === 'string' && original.ReturnValues === undefined;
         if (askedForOld) input.ReturnValues = 'ALL_OLD';
         this.totals.calls[command] = (this.totals.calls[command] ?? 0) + 1;
         if (command === 'PutItemCommand' && item) this.byKind(item);
-        if (command === 'UpdateItemCommand') this.byKind(null, String((original.Key as Doc | undefined)?.pk ?? 'update'));
+        if (command === 'UpdateItemCommand') {
+          if (item && typeof item.itemKind === 'string') this.byKind({ ...(original.Key as Doc), ...item });
+          else this.byKind(null, String((original.Key as Doc | undefined)?.pk ?? 'update'));
+        }
         if (command === 'BatchWriteItemCommand') {
           for (const requests of Object.values((original.RequestItems as Record<string, Array<{ PutRequest?: { Item: Doc } }>>) ?? {})) {
             for (const r of requests) if (r.PutRequest) this.byKind(r.PutRequest.Item);
@@ -121,6 +140,7 @@ export class CapacityMeter {
     const units = item ? Math.max(1, Math.ceil(itemSize(item) / 1024)) : 1;
     this.totals.writeUnitsByKind[kind || 'other'] = (this.totals.writeUnitsByKind[kind || 'other'] ?? 0) + units;
     this.totals.writesByKind[kind || 'other'] = (this.totals.writesByKind[kind || 'other'] ?? 0) + 1;
+    if (item) this.totals.bytesByKind[kind || 'other'] = (this.totals.bytesByKind[kind || 'other'] ?? 0) + itemSize(item);
   }
 
   private add(command: string, consumed: unknown): void {

@@ -11,7 +11,7 @@
 import { fingerprintOf, messageKeyOf } from './fingerprint';
 import type { AlertEnvelope, NormalizedAlert, RegisteredSourceName as SourceName } from './model/alert';
 import { step, type TraceStep } from './model/trace';
-import { planIncidentChanges, type AlertOutcome, type EvaluatedAlert, type Evaluation } from './deduplicate';
+import { planIncidentChanges, type AlertOutcome, type EvaluatedAlert, type Evaluation, type IncidentPlan } from './deduplicate';
 import type { Rules } from './evaluate';
 import type { MaintenanceWindow } from './rules/maintenance';
 import type { AlertQueue, Clock, Escalator, IncidentStore, RawArchive } from './ports';
@@ -287,7 +287,7 @@ async function applyGroup(alerts: EvaluatedAlert[], deps: ProcessDeps, result: P
     const now = deps.clock.now();
     const recent = await deps.store.recentForFingerprint(fp, 2);
     const [latest = null, ...older] = recent;
-    const plan = holdInhibited(planIncidentChanges(latest, alerts, now.toISOString(), now.getTime(), older, deps.alertLogMax), inhibitorFor, now.toISOString());
+    const plan = startedOnCreate(holdInhibited(planIncidentChanges(latest, alerts, now.toISOString(), now.getTime(), older, deps.alertLogMax), inhibitorFor, now.toISOString()));
     const nothingToWrite = plan.update === null && plan.creates.length === 0;
     const applied = nothingToWrite ? { kind: 'applied' as const } : await deps.store.applyPlan(plan);
     if (applied.kind === 'conflict') {
@@ -300,13 +300,19 @@ async function applyGroup(alerts: EvaluatedAlert[], deps: ProcessDeps, result: P
     for (const o of plan.outcomes) {
       deps.log('info', 'alert decision', { deliveryKey: o.deliveryKey, outcome: o.outcome, reason: o.reason, incidentId: o.incidentId });
     }
-    // Escalation: start for incidents that page (also re-drives a start a crash interrupted), stop for settled ones.
-    const pending = [...plan.creates, ...(plan.update ? [plan.update.after] : []), ...(latest && !plan.update ? [latest] : [])]
+    // Escalation: start for the incidents this write opened (written as started: no second head write), for
+    // pending ones (their start is confirmed on the head), and again for one whose opening message is redelivered
+    // before its first page was recorded (a crash between the write and the start); stop for settled ones.
+    const redriven = latest && !plan.update && opensAgain(latest, alerts) ? [latest] : [];
+    const pending = [...(plan.update ? [plan.update.after] : []), ...(latest && !plan.update ? [latest] : [])]
       .filter((inc) => inc.escalation === 'pending' && inc.status === 'triggered');
-    await Promise.all(pending.map(async (inc) => {
-      await deps.escalator.start(inc);
-      await markEscalationStarted(deps, inc.id);
-    }));
+    await Promise.all([
+      ...[...plan.pages, ...redriven].map((inc) => deps.escalator.start(inc)),
+      ...pending.map(async (inc) => {
+        await deps.escalator.start(inc);
+        await markEscalationStarted(deps, inc.id);
+      }),
+    ]);
     for (const inc of plan.settled) if (!isOpen(inc.status) || inc.status === 'acknowledged') await deps.escalator.stop(inc, `${inc.status} by source`);
     // Held dependents of an incident this batch closed page now (the sweeper retries what fails here).
     if ((deps.inhibitEdges ?? []).length > 0) {
@@ -322,4 +328,27 @@ async function applyGroup(alerts: EvaluatedAlert[], deps: ProcessDeps, result: P
     return;
   }
   throw new TransientError(`gave up after ${MAX_APPLY_ATTEMPTS} conflicting attempts on fingerprint ${fp}`);
+}
+
+/**
+ * The incidents a plan opens to page are written with `escalation: 'started'`: the processor starts them right
+ * after the write, so the start needs no second write of the head to be confirmed. (Held incidents keep `none`.)
+ */
+function startedOnCreate(plan: IncidentPlan): IncidentPlan {
+  const paging = new Set(plan.creates.filter((inc) => inc.escalation === 'pending' && inc.status === 'triggered').map((inc) => inc.id));
+  if (paging.size === 0) return { ...plan, pages: [] };
+  const creates = plan.creates.map((inc) => (paging.has(inc.id) ? { ...inc, escalation: 'started' as const } : inc));
+  return { ...plan, creates, pages: creates.filter((inc) => paging.has(inc.id)) };
+}
+
+/**
+ * Whether a batch redelivers a message already applied to `latest` while `latest` still pages and has no page
+ * recorded (`escalationStep` -1): the processor that opened it may have crashed between the write and the start, so
+ * the start is driven again (a state machine start is idempotent by name; an inline page may then go out twice,
+ * only after such a failure).
+ */
+function opensAgain(latest: Incident, alerts: readonly EvaluatedAlert[]): boolean {
+  if (latest.status !== 'triggered' || latest.escalation !== 'started' || latest.escalationStep >= 0) return false;
+  const applied = new Set(latest.recentMessages.map(([k]) => k));
+  return alerts.some((a) => applied.has(a.messageKey));
 }

@@ -54,6 +54,31 @@ describe('processEnvelopes over the embedded DynamoDB', () => {
     expect(incidents[0]!.alertCount).toBe(200);
   });
 
+  it('opens a new incident in at most 3 DynamoDB calls: the read, the alert log and the head with its opening events', async () => {
+    const calls: string[] = [];
+    dynamo.client.middlewareStack.add((next, context) => async (args) => {
+      // Keys in document or attribute-value form (depending on where the document client marshals).
+      type Pk = { pk?: string | { S?: string } };
+      const input = args.input as { Key?: Pk; RequestItems?: Record<string, Array<{ PutRequest?: { Item: Pk } }>> };
+      const pk = input.Key?.pk ?? Object.values(input.RequestItems ?? {})[0]?.[0]?.PutRequest?.Item.pk;
+      const marker = String(typeof pk === 'object' ? pk.S : pk).startsWith('M#');
+      if (!marker) calls.push(String((context as { commandName?: string }).commandName));
+      return next(args);
+    }, { step: 'initialize', name: 'countCalls' });
+    const started: string[] = [];
+    const d = deps(store, { start: async (i) => void started.push(i.id), stop: async () => {} });
+    // One message of 10 alerts of 10 new fingerprints: the message's marker is read and written once for all of them.
+    const res = await processEnvelopes(records([envelope(Array.from({ length: 10 }, (_, i) => alert({ key: `new-${i}`, fp: `fp-new-${i}` })))]), d);
+    expect(res.opened).toHaveLength(10);
+    expect(started).toHaveLength(10);
+    expect(calls.length / 10).toBeLessThanOrEqual(3);
+    for (const inc of res.opened) {
+      expect((await store.getIncident(inc.id))!.escalation).toBe('started');
+      expect((await store.timeline(inc.id)).map((t) => t.type)).toEqual(['opened']);
+      expect(await store.alerts(inc.id)).toHaveLength(1);
+    }
+  });
+
   it('a batch mixing fingerprints writes one incident per fingerprint and reports no failures', async () => {
     const d = deps(store);
     const envs = Array.from({ length: 30 }, (_, i) => envelope([alert({ key: `k${i}`, fp: `fp-${i % 3}` })]));
