@@ -91,13 +91,44 @@ interface LocalRun {
   pageLatencies: number[];
   stats: ChildStats;
   logBytes: number;
+  /** Where the first alert of each fingerprint waited (ms per fingerprint), when asked for. */
+  stages: PageStages | null;
+}
+
+/**
+ * The wait of the first alert of each fingerprint, cut at the times the pipeline records: the client sends its first
+ * request -> the ingest receives the opening alert (`firstAlert.receivedAt`: HTTP, the ingest's queue) -> the
+ * processor plans the incident (`openedAt`: the queue, the batching window, the batch's earlier work) -> the page is
+ * in the outbox (the head write, the escalation start, the page's reads and writes).
+ */
+interface PageStages {
+  ingest: number[];
+  queue: number[];
+  page: number[];
+}
+
+async function pageStages(url: string, apiToken: string, firstSent: Map<number, number>, byFp: Map<number, StormAlert>, firstPage: Map<string, number>): Promise<PageStages> {
+  const out: PageStages = { ingest: [], queue: [], page: [] };
+  for (const [fp, sentAt] of firstSent) {
+    const id = incidentIdFor(byFp.get(fp)!);
+    const res = await fetch(`${url}/api/incidents/${id}`, { headers: { authorization: `Bearer ${apiToken}` } });
+    if (!res.ok) continue;
+    const { incident } = (await res.json()) as { incident: { openedAt: string; firstAlert: { receivedAt: string } } };
+    const received = Date.parse(incident.firstAlert.receivedAt);
+    const opened = Date.parse(incident.openedAt);
+    const paged = firstPage.get(id);
+    out.ingest.push(received - sentAt);
+    out.queue.push(opened - received);
+    if (paged !== undefined) out.page.push(paged - opened);
+  }
+  return out;
 }
 
 function incidentIdFor(a: StormAlert): string {
   return incidentIdOf(fingerprintOf(`am:${EXTERNAL_URL}:${a.amFingerprint}`), 1);
 }
 
-async function runLocal(storm: StormAlert[], batch: number, concurrency: number, logLevel = 'WARN'): Promise<LocalRun> {
+async function runLocal(storm: StormAlert[], batch: number, concurrency: number, logLevel = 'WARN', withStages = false): Promise<LocalRun> {
   const rt = await startRuntimeProcess({ config: benchConfig('page-once'), inMemoryStore: true }, logLevel);
   try {
     await rt.reset();
@@ -118,6 +149,7 @@ async function runLocal(storm: StormAlert[], batch: number, concurrency: number,
       const at = firstPage.get(incidentIdFor(byFp.get(fp)!));
       pageLatencies.push(at === undefined ? Number.POSITIVE_INFINITY : at - sentAt);
     }
+    const stages = withStages ? await pageStages(rt.url, rt.apiToken, sent.firstSent, byFp, firstPage) : null;
     return {
       alerts: storm.length,
       accepted: sent.accepted,
@@ -131,6 +163,7 @@ async function runLocal(storm: StormAlert[], batch: number, concurrency: number,
       pageLatencies,
       stats,
       logBytes,
+      stages,
     };
   } finally {
     await rt.stop();
@@ -232,7 +265,7 @@ async function main(): Promise<void> {
 
   section(`storm: ${fmt(STORM.alerts)} alerts over ${STORM.fingerprints} fingerprints, batches of ${STORM.batch}, ${STORM.concurrency} in flight`);
   const storm = buildStorm(STORM.alerts, STORM.fingerprints);
-  const local = await runLocal(storm, STORM.batch, STORM.concurrency);
+  const local = await runLocal(storm, STORM.batch, STORM.concurrency, 'WARN', true);
   const localRate = (local.accepted / local.acceptMs) * 1000;
   log(`local runtime: ${fmt(localRate)} accepted alerts/s; page p50 ${fmtMs(percentile(local.pageLatencies, 50))}, p99 ${fmtMs(percentile(local.pageLatencies, 99))}; ${local.pages} pages; drained in ${fmtMs(local.drainMs)}`);
   const am = await runAlertmanager(storm);
@@ -312,6 +345,16 @@ async function main(): Promise<void> {
     ],
   );
 
+  const st = local.stages;
+  const stageRow = (name: string, what: string, v: number[]) => [name, what, fmtMs(percentile(v, 50)), fmtMs(percentile(v, 99))];
+  const stagesTable = st ? table(
+    ['Stage of the first alert of a fingerprint', 'Ends when', 'p50', 'p99'],
+    [
+      stageRow('ingest', 'the ingest received the opening alert (HTTP, archive, enqueue of the requests ahead)', st.ingest),
+      stageRow('queue + batch', 'the processor planned the incident (queue, batching window, the batch’s earlier groups)', st.queue),
+      stageRow('open + page', 'the page is in the outbox (head write, escalation start, the page’s reads and writes)', st.page),
+    ],
+  ) : '';
   const unitsTable = table(
     ['Workload', 'Alerts', 'Incidents', 'WRU / alert', 'RRU / alert', 'DynamoDB calls / alert'],
     [
@@ -404,6 +447,11 @@ Time to page = from sending the first request that carries a fingerprint to its 
 one clock).
 
 ${storTable}
+
+Where the first alert of each fingerprint waits (from the times the pipeline records: \`firstAlert.receivedAt\`,
+\`openedAt\`, the outbox entry; one clock):
+
+${stagesTable}
 
 Local runtime internals during the storm: ${s.processor.invocations} processor batches (${procMs.map((m, i) => `${fmtMs(m)} for ${s.processor.recordsPerBatch[i]} messages`).join(', ')}),
 ${fmt(s.queue.messages)} queue messages of ${fmtBytes(s.queue.messageBytes / Math.max(1, s.queue.messages))} on average (${fmt(s.queue.messageBytes / STORM.alerts)} bytes per alert: normalized alert + raw),
