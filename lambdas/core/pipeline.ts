@@ -256,9 +256,28 @@ export async function processEnvelopes(records: readonly QueueRecord[], deps: Pr
   // Stage "inhibit": what holds a new incident of a service, read once per batch.
   const inhibitorFor = await batchInhibitor(deps.store, deps.inhibitEdges ?? [], [...groups.values()].flatMap((g) => g.map((a) => a.evaluation.route.service)));
 
-  await mapLimit([...groups.values()], GROUP_CONCURRENCY, async (alerts) => {
+  // The latest incidents of every fingerprint are read first, so the groups that open an incident (and page) are
+  // written before the groups that only count alerts on an open one: a new fingerprint's page does not wait behind
+  // the followers of a storm. A group whose read failed goes last and reads again.
+  const firstReads = new Map<EvaluatedAlert[], Incident[]>();
+  const list = [...groups.values()];
+  await mapLimit(list, GROUP_CONCURRENCY, async (alerts) => {
     try {
-      await applyGroup(alerts, deps, result, inhibitorFor);
+      firstReads.set(alerts, await deps.store.recentForFingerprint(alerts[0]!.evaluation.fingerprint, 2));
+    } catch {
+      // read again by applyGroup, which reports a failure
+    }
+  });
+  const rank = (alerts: EvaluatedAlert[]): number => {
+    const read = firstReads.get(alerts);
+    if (!read) return 2;
+    return read[0] && isOpen(read[0].status) ? 1 : 0;
+  };
+  const ordered = list.map((alerts, i) => ({ alerts, i, rank: rank(alerts) })).sort((a, b) => a.rank - b.rank || a.i - b.i).map((x) => x.alerts);
+
+  await mapLimit(ordered, GROUP_CONCURRENCY, async (alerts) => {
+    try {
+      await applyGroup(alerts, deps, result, inhibitorFor, firstReads.get(alerts));
     } catch (err) {
       const messages = new Set(alerts.map((a) => a.messageKey));
       deps.log('error', 'fingerprint group failed; its records will be retried', {
@@ -281,11 +300,11 @@ export async function processEnvelopes(records: readonly QueueRecord[], deps: Pr
   return result;
 }
 
-async function applyGroup(alerts: EvaluatedAlert[], deps: ProcessDeps, result: ProcessResult, inhibitorFor: (service: string) => Inhibitor | null): Promise<void> {
+async function applyGroup(alerts: EvaluatedAlert[], deps: ProcessDeps, result: ProcessResult, inhibitorFor: (service: string) => Inhibitor | null, firstRead?: Incident[]): Promise<void> {
   const fp = alerts[0]!.evaluation.fingerprint;
   for (let attempt = 1; attempt <= MAX_APPLY_ATTEMPTS; attempt++) {
     const now = deps.clock.now();
-    const recent = await deps.store.recentForFingerprint(fp, 2);
+    const recent = attempt === 1 && firstRead ? firstRead : await deps.store.recentForFingerprint(fp, 2);
     const [latest = null, ...older] = recent;
     const plan = startedOnCreate(holdInhibited(planIncidentChanges(latest, alerts, now.toISOString(), now.getTime(), older, deps.alertLogMax), inhibitorFor, now.toISOString()));
     const nothingToWrite = plan.update === null && plan.creates.length === 0;

@@ -130,6 +130,20 @@ describe('processEnvelopes failure handling', () => {
     expect(count('fp-bad')).toBe(2);
   });
 
+  it('writes the groups that open an incident before the groups that only count alerts on an open one', async () => {
+    const store = new InMemoryIncidentStore();
+    await processEnvelopes(records([envelope([alert({ key: 'old-1', fp: 'fp-old' })])]), deps(store));
+    const order: string[] = [];
+    const watching = Object.create(store) as InMemoryIncidentStore;
+    watching.applyPlan = async (plan) => {
+      order.push(plan.creates.length > 0 ? 'opens' : 'counts');
+      return store.applyPlan(plan);
+    };
+    // The follower comes first in the batch; the new fingerprint is written first all the same.
+    await processEnvelopes(records([envelope([alert({ key: 'old-2', fp: 'fp-old' })]), envelope([alert({ key: 'new-1', fp: 'fp-new' })])]), deps(watching));
+    expect(order).toEqual(['opens', 'counts']);
+  });
+
   it('skips a delivery already marked done without touching incidents', async () => {
     const store = new InMemoryIncidentStore();
     const env = envelope([alert({ key: 'x' })]);
