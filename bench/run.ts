@@ -345,6 +345,10 @@ async function main(): Promise<void> {
     ],
   );
 
+  const callsPerNewIncident = Object.values(unique.stats.capacity.calls).reduce((a, b) => a + b, 0) / unique.alerts;
+  const openScope = unique.stats.capacity.byScope.processor ?? { calls: 0, writeUnits: 0, readUnits: 0 };
+  const OPEN_CALLS = openScope.calls / unique.alerts;
+  const OPEN_WRU = openScope.writeUnits / unique.alerts;
   const st = local.stages;
   const stageRow = (name: string, what: string, v: number[]) => [name, what, fmtMs(percentile(v, 50)), fmtMs(percentile(v, 99))];
   const stagesTable = st ? table(
@@ -413,6 +417,9 @@ async function main(): Promise<void> {
       ['accepted alerts/s ≥ Alertmanager’s (same storm, same run)', amOk ? `${fmt(localRate)} vs ${fmt(amRate)} (${ratio(localRate, amRate)})` : `${fmt(localRate)}; Alertmanager skipped`, amOk ? verdict(localRate >= amRate) : 'not measured'],
       ['p99 first arrival → page ≤ Alertmanager’s', amOk ? `${fmtMs(localP99)} vs ${fmtMs(amP99)} (${ratio(localP99, amP99)})` : `${fmtMs(localP99)}; Alertmanager skipped`, amOk ? verdict(localP99 <= amP99) : 'not measured'],
       ['pages sent = fingerprints', `${local.pages} of ${STORM.fingerprints}`, verdict(local.pages === STORM.fingerprints)],
+      ['peak resident memory of the local runtime in the storm ≤ 300 MB', `${fmt(local.stats.maxRssBytes / 1024 ** 2)} MB`, verdict(local.stats.maxRssBytes <= 300 * 1024 ** 2)],
+      ['≤ 3 DynamoDB calls to open a new incident (the processor’s; the inline page apart)', `${fmt(OPEN_CALLS, 2)} (+ ${fmt(Math.max(0, callsPerNewIncident - OPEN_CALLS), 2)} for the page)`, verdict(OPEN_CALLS <= 3)],
+      ['≤ 4 write units to open a new incident (index entries included)', `${fmt(OPEN_WRU, 2)} (+ ${fmt(Math.max(0, unique.stats.capacity.writeUnits / unique.alerts - OPEN_WRU), 2)} for the page)`, verdict(OPEN_WRU <= 4)],
       ['≤ 0.2 DynamoDB write units per alert in the storm', fmt(stormWru, 2), verdict(stormWru <= TARGETS.wruPerAlertStorm)],
       ['≤ 4 state transitions for an incident acknowledged at level 1', fmt(acked.transitionsPerIncident, 1), verdict(acked.transitionsPerIncident <= TARGETS.transitionsAckedAtLevel1)],
       ['≤ $4 per million alerts at 5 % incidents', scenarios.map((s) => `${s.name.split(':')[0]} ${money(s.cost.total)}`).join(', '), `${verdict(best.cost.total <= TARGETS.dollarsPerMillion)} for ${scenarios.filter((s) => s.cost.total <= TARGETS.dollarsPerMillion).map((s) => s.name.split(':')[0]).join(', ') || 'none'}`],
@@ -455,7 +462,8 @@ ${stagesTable}
 
 Local runtime internals during the storm: ${s.processor.invocations} processor batches (${procMs.map((m, i) => `${fmtMs(m)} for ${s.processor.recordsPerBatch[i]} messages`).join(', ')}),
 ${fmt(s.queue.messages)} queue messages of ${fmtBytes(s.queue.messageBytes / Math.max(1, s.queue.messages))} on average (${fmt(s.queue.messageBytes / STORM.alerts)} bytes per alert: normalized alert + raw),
-${s.processor.failedRecords} failed records, ${s.deadLetters} dead letters.
+${s.processor.failedRecords} failed records, ${s.deadLetters} dead letters; peak resident memory of the runtime's process
+${fmt(s.maxRssBytes / 1024 ** 2)} MB (target ≤ 300 MB: ${verdict(s.maxRssBytes <= 300 * 1024 ** 2)}).
 
 ## Core pipeline throughput (one process, no I/O)
 

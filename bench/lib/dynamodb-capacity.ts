@@ -12,6 +12,8 @@
  *   asks for the old item (`ReturnValues: ALL_OLD`, free, removed again before the store sees the answer) and counts
  *   1 unit per index entry written and 1 per index entry deleted (a changed index key is a delete plus a put). The
  *   same for an UpdateItem that sets index keys (`SET #g1pk = :g1pk, ...`: how the store rewrites a head).
+ * - A GetItem or Query that finds nothing is billed the minimum read (1 unit consistent, ½ eventual); dynalite
+ *   reports 0.
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 
@@ -58,6 +60,11 @@ export interface CapacityTotals {
   bytesByKind: Record<string, number>;
   /** Calls by command name (logical calls, before SDK retries). */
   calls: Record<string, number>;
+  /**
+   * Calls, write units and read units made inside a named scope (the `scope` function given to `attach`, e.g. the
+   * queue processor's incident store), by scope name: the processor's share of opening an incident, apart from the page.
+   */
+  byScope: Record<string, { calls: number; writeUnits: number; readUnits: number }>;
 }
 
 /**
@@ -77,7 +84,7 @@ export class CapacityMeter {
   private totals: CapacityTotals = CapacityMeter.empty();
 
   static empty(): CapacityTotals {
-    return { readUnits: 0, writeUnits: 0, indexWriteUnits: 0, failedConditionWriteUnits: 0, failedConditions: 0, writeUnitsByKind: {}, writesByKind: {}, bytesByKind: {}, calls: {} };
+    return { readUnits: 0, writeUnits: 0, indexWriteUnits: 0, failedConditionWriteUnits: 0, failedConditions: 0, writeUnitsByKind: {}, writesByKind: {}, bytesByKind: {}, calls: {}, byScope: {} };
   }
 
   snapshot(): CapacityTotals {
@@ -89,10 +96,19 @@ export class CapacityMeter {
   }
 
   /** Adds the counting middleware to the client (and so to every DynamoDBDocumentClient built from it). */
-  attach(client: DynamoDBClient): void {
+  attach(client: DynamoDBClient, scope: () => string | undefined = () => undefined): void {
     client.middlewareStack.add(
       (next, context) => async (args) => {
         const command = String((context as { commandName?: string }).commandName ?? 'unknown');
+        const name = scope();
+        const mine = { w: 0, r: 0 };
+        const inScope = () => {
+          if (!name) return;
+          const s = (this.totals.byScope[name] ??= { calls: 0, writeUnits: 0, readUnits: 0 });
+          s.calls += 1;
+          s.writeUnits += mine.w;
+          s.readUnits += mine.r;
+        };
         const original = args.input as Doc;
         const input: Doc = { ...original };
         const counted = READS.has(command) || WRITES.has(command);
@@ -114,12 +130,21 @@ export class CapacityMeter {
         try {
           const result = await next({ ...args, input });
           const output = result.output as unknown as Doc;
-          if (counted) this.add(command, output.ConsumedCapacity);
+          if (counted) {
+            // A read that finds nothing is still billed (1 unit strongly consistent, ½ eventually); the emulator says 0.
+            const minimum = (command === 'QueryCommand' || command === 'GetItemCommand') ? (original.ConsistentRead ? 1 : 0.5) : 0;
+            const reported = output.ConsumedCapacity as { CapacityUnits?: number } | undefined;
+            if (minimum > 0 && !(reported?.CapacityUnits)) output.ConsumedCapacity = { CapacityUnits: minimum };
+            const units = this.add(command, output.ConsumedCapacity);
+            if (READS.has(command)) mine.r += units;
+            else mine.w += units;
+          }
           if (askedForOld && item) {
-            this.addIndexWrites(item, (output.Attributes as Doc | undefined) ?? null);
+            mine.w += this.addIndexWrites(item, (output.Attributes as Doc | undefined) ?? null);
             delete output.Attributes;
           }
           if (counted && original.ReturnConsumedCapacity === undefined) delete output.ConsumedCapacity;
+          inScope();
           return result;
         } catch (err) {
           if ((err as { name?: string }).name === 'ConditionalCheckFailedException') {
@@ -127,7 +152,9 @@ export class CapacityMeter {
             this.totals.writeUnits += units;
             this.totals.failedConditionWriteUnits += units;
             this.totals.failedConditions += 1;
+            mine.w += units;
           }
+          inScope();
           throw err;
         }
       },
@@ -143,14 +170,15 @@ export class CapacityMeter {
     if (item) this.totals.bytesByKind[kind || 'other'] = (this.totals.bytesByKind[kind || 'other'] ?? 0) + itemSize(item);
   }
 
-  private add(command: string, consumed: unknown): void {
+  private add(command: string, consumed: unknown): number {
     const list = Array.isArray(consumed) ? consumed : consumed ? [consumed] : [];
     const units = list.reduce((n: number, c: { CapacityUnits?: number }) => n + (c.CapacityUnits ?? 0), 0);
     if (READS.has(command)) this.totals.readUnits += units;
     else this.totals.writeUnits += units;
+    return units;
   }
 
-  private addIndexWrites(next: Doc, old: Doc | null): void {
+  private addIndexWrites(next: Doc, old: Doc | null): number {
     let units = 0;
     for (const [h, r] of INDEXES) {
       const before = old && typeof old[h] === 'string' ? `${old[h]}|${old[r]}` : null;
@@ -160,5 +188,6 @@ export class CapacityMeter {
     }
     this.totals.indexWriteUnits += units;
     this.totals.writeUnits += units;
+    return units;
   }
 }
