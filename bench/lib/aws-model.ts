@@ -4,7 +4,7 @@
  * page's reads before its send) and per-call latencies taken from what AWS publishes or states (sources in
  * `LATENCIES`), plus cold starts priced from the measured bundle import times. Sums of medians give the p50; the
  * p99 adds the independent tails (square root of the sum of squared p99 - p50 gaps) and, when more than 1 % of the
- * path's invocations start cold, the slowest cold start of the path. A model, not a measurement: docs/performance.md
+ * path's invocations start cold, the slowest cold start of the path (all three when every function starts cold). A model, not a measurement: docs/performance.md
  * says which figure dominates and what it assumes.
  */
 
@@ -83,9 +83,11 @@ export function modelTimeToPage(input: ModelInput): ModelResult {
   const anyCold = 1 - (1 - input.coldShare) ** 3;
   const byStage = { ingest: 0, queue: 0, processor: 0, page: 0 };
   for (const s of steps) byStage[s.stage] += s.p50Total;
+  // Every function cold (after a quiet period): the three cold starts add up; otherwise the p99 meets one of them.
+  const allCold = input.coldShare >= 0.5 ? colds.reduce((a, b) => a + b, 0) : 0;
   return {
-    p50: p50Warm + (anyCold >= 0.5 ? coldMs : 0),
-    p99: p50Warm + tail + (anyCold >= 0.01 ? coldMs : 0),
+    p50: p50Warm + allCold,
+    p99: p50Warm + tail + (allCold || (anyCold >= 0.01 ? coldMs : 0)),
     steps,
     coldMs,
     byStage,

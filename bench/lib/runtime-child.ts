@@ -97,12 +97,15 @@ async function main(): Promise<void> {
     ...(start.timeScale ? { timeScale: start.timeScale } : {}),
     hooks: {
       dynamoClient: (client) => meter.attach(client, () => scope.getStore()),
-      // The processor's incident store: its DynamoDB calls are counted apart (scope `processor`), so opening an
-      // incident is measured without the page that follows (the page's handler has its own store).
+      // The processor's incident store: its DynamoDB calls are counted apart (scope `processor`, delivery markers in
+      // `marker`), so opening an incident is measured without the page that follows (the page's handler has its own
+      // store).
       processorStore: (store) => new Proxy(store, {
         get(target, key) {
           const value = Reflect.get(target, key) as unknown;
-          return typeof value === 'function' ? (...args: unknown[]) => scope.run('processor', () => (value as (...a: unknown[]) => unknown).apply(target, args)) : value;
+          // Delivery markers are per queue message, not per incident: counted in a scope of their own.
+          const name = key === 'isMessageDone' || key === 'markMessagesDone' ? 'marker' : 'processor';
+          return typeof value === 'function' ? (...args: unknown[]) => scope.run(name, () => (value as (...a: unknown[]) => unknown).apply(target, args)) : value;
         },
       }),
       processor: (handler) => async (event, ctx) => {
