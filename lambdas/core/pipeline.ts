@@ -256,25 +256,7 @@ export async function processEnvelopes(records: readonly QueueRecord[], deps: Pr
   // Stage "inhibit": what holds a new incident of a service, read once per batch.
   const inhibitorFor = await batchInhibitor(deps.store, deps.inhibitEdges ?? [], [...groups.values()].flatMap((g) => g.map((a) => a.evaluation.route.service)));
 
-  // The latest incidents of every fingerprint are read first, so the groups that open an incident (and page) are
-  // written before the groups that only count alerts on an open one: a new fingerprint's page does not wait behind
-  // the followers of a storm. A group whose read failed goes last and reads again.
-  const firstReads = new Map<EvaluatedAlert[], Incident[]>();
-  const list = [...groups.values()];
-  await mapLimit(list, GROUP_CONCURRENCY, async (alerts) => {
-    try {
-      firstReads.set(alerts, await deps.store.recentForFingerprint(alerts[0]!.evaluation.fingerprint, 2));
-    } catch {
-      // read again by applyGroup, which reports a failure
-    }
-  });
-  const rank = (alerts: EvaluatedAlert[]): number => {
-    const read = firstReads.get(alerts);
-    if (!read) return 2;
-    return read[0] && isOpen(read[0].status) ? 1 : 0;
-  };
-  const ordered = list.map((alerts, i) => ({ alerts, i, rank: rank(alerts) })).sort((a, b) => a.rank - b.rank || a.i - b.i).map((x) => x.alerts);
-
+  const { ordered, firstReads } = await openingGroupsFirst([...groups.values()], deps.store);
   await mapLimit(ordered, GROUP_CONCURRENCY, async (alerts) => {
     try {
       await applyGroup(alerts, deps, result, inhibitorFor, firstReads.get(alerts));
@@ -298,6 +280,30 @@ export async function processEnvelopes(records: readonly QueueRecord[], deps: Pr
   }
   for (const m of failedMessages) result.failedRecordIds.push(...(recordsByMessage.get(m) ?? []));
   return result;
+}
+
+/**
+ * Reads the latest incidents of every fingerprint group first and orders the groups that open an incident (and
+ * page) before the groups that only count alerts on an open one, so a new fingerprint's page does not wait behind
+ * the followers of a storm. The reads serve as the first attempt's; a group whose read failed goes last and reads
+ * again (applyGroup reports its failure).
+ */
+async function openingGroupsFirst(list: EvaluatedAlert[][], store: IncidentStore): Promise<{ ordered: EvaluatedAlert[][]; firstReads: Map<EvaluatedAlert[], Incident[]> }> {
+  const firstReads = new Map<EvaluatedAlert[], Incident[]>();
+  await mapLimit(list, GROUP_CONCURRENCY, async (alerts) => {
+    try {
+      firstReads.set(alerts, await store.recentForFingerprint(alerts[0]!.evaluation.fingerprint, 2));
+    } catch {
+      // read again by applyGroup
+    }
+  });
+  const rank = (alerts: EvaluatedAlert[]): number => {
+    const read = firstReads.get(alerts);
+    if (!read) return 2;
+    return read[0] && isOpen(read[0].status) ? 1 : 0;
+  };
+  const ordered = list.map((alerts, i) => ({ alerts, i, rank: rank(alerts) })).sort((a, b) => a.rank - b.rank || a.i - b.i).map((x) => x.alerts);
+  return { ordered, firstReads };
 }
 
 async function applyGroup(alerts: EvaluatedAlert[], deps: ProcessDeps, result: ProcessResult, inhibitorFor: (service: string) => Inhibitor | null, firstRead?: Incident[]): Promise<void> {
