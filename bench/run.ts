@@ -36,6 +36,7 @@ import { costPerMillion, type CostBreakdown, type EscalationMeasure, type Ingest
 import { measureEscalation, type EscalationResult } from './lib/escalation';
 import { startRuntimeProcess, type ChildStats } from './lib/runtime-process';
 import { measureFreshness } from './lib/freshness';
+import { LATENCIES, modelTimeToPage, RUNTIME_INIT_MS, type ModelResult } from './lib/aws-model';
 import { alertmanagerBody, alertname, batches, buildStorm, EXTERNAL_URL, sendStorm, webhookBody, type StormAlert } from './lib/storm';
 import { fmt, fmtBytes, fmtMs, median, percentile, sleep } from './lib/stats';
 
@@ -118,13 +119,44 @@ interface LocalRun {
   pageLatencies: number[];
   stats: ChildStats;
   logBytes: number;
+  /** Where the first alert of each fingerprint waited (ms per fingerprint), when asked for. */
+  stages: PageStages | null;
+}
+
+/**
+ * The wait of the first alert of each fingerprint, cut at the times the pipeline records: the client sends its first
+ * request -> the ingest receives the opening alert (`firstAlert.receivedAt`: HTTP, the ingest's queue) -> the
+ * processor plans the incident (`openedAt`: the queue, the batching window, the batch's earlier work) -> the page is
+ * in the outbox (the head write, the escalation start, the page's reads and writes).
+ */
+interface PageStages {
+  ingest: number[];
+  queue: number[];
+  page: number[];
+}
+
+async function pageStages(url: string, apiToken: string, firstSent: Map<number, number>, byFp: Map<number, StormAlert>, firstPage: Map<string, number>): Promise<PageStages> {
+  const out: PageStages = { ingest: [], queue: [], page: [] };
+  for (const [fp, sentAt] of firstSent) {
+    const id = incidentIdFor(byFp.get(fp)!);
+    const res = await fetch(`${url}/api/incidents/${id}`, { headers: { authorization: `Bearer ${apiToken}` } });
+    if (!res.ok) continue;
+    const { incident } = (await res.json()) as { incident: { openedAt: string; firstAlert: { receivedAt: string } } };
+    const received = Date.parse(incident.firstAlert.receivedAt);
+    const opened = Date.parse(incident.openedAt);
+    const paged = firstPage.get(id);
+    out.ingest.push(received - sentAt);
+    out.queue.push(opened - received);
+    if (paged !== undefined) out.page.push(paged - opened);
+  }
+  return out;
 }
 
 function incidentIdFor(a: StormAlert): string {
   return incidentIdOf(fingerprintOf(`am:${EXTERNAL_URL}:${a.amFingerprint}`), 1);
 }
 
-async function runLocal(storm: StormAlert[], batch: number, concurrency: number, logLevel = 'WARN'): Promise<LocalRun> {
+async function runLocal(storm: StormAlert[], batch: number, concurrency: number, logLevel = 'WARN', withStages = false): Promise<LocalRun> {
   const rt = await startRuntimeProcess({ config: benchConfig('page-once'), inMemoryStore: true }, logLevel);
   try {
     await rt.reset();
@@ -145,6 +177,7 @@ async function runLocal(storm: StormAlert[], batch: number, concurrency: number,
       const at = firstPage.get(incidentIdFor(byFp.get(fp)!));
       pageLatencies.push(at === undefined ? Number.POSITIVE_INFINITY : at - sentAt);
     }
+    const stages = withStages ? await pageStages(rt.url, rt.apiToken, sent.firstSent, byFp, firstPage) : null;
     return {
       alerts: storm.length,
       accepted: sent.accepted,
@@ -158,6 +191,7 @@ async function runLocal(storm: StormAlert[], batch: number, concurrency: number,
       pageLatencies,
       stats,
       logBytes,
+      stages,
     };
   } finally {
     await rt.stop();
@@ -264,7 +298,7 @@ async function main(): Promise<void> {
 
   section(`storm: ${fmt(STORM.alerts)} alerts over ${STORM.fingerprints} fingerprints, batches of ${STORM.batch}, ${STORM.concurrency} in flight`);
   const storm = buildStorm(STORM.alerts, STORM.fingerprints);
-  const local = await runLocal(storm, STORM.batch, STORM.concurrency);
+  const local = await runLocal(storm, STORM.batch, STORM.concurrency, 'WARN', true);
   const localRate = (local.accepted / local.acceptMs) * 1000;
   log(`local runtime: ${fmt(localRate)} accepted alerts/s; page p50 ${fmtMs(percentile(local.pageLatencies, 50))}, p99 ${fmtMs(percentile(local.pageLatencies, 99))}; ${local.pages} pages; drained in ${fmtMs(local.drainMs)}`);
   const am = await runAlertmanager(storm);
@@ -344,6 +378,42 @@ async function main(): Promise<void> {
     ],
   );
 
+  const callsPerNewIncident = Object.values(unique.stats.capacity.calls).reduce((a, b) => a + b, 0) / unique.alerts;
+  const openScope = unique.stats.capacity.byScope.processor ?? { calls: 0, writeUnits: 0, readUnits: 0 };
+  const OPEN_CALLS = openScope.calls / unique.alerts;
+  const OPEN_WRU = openScope.writeUnits / unique.alerts;
+  const markerScope = unique.stats.capacity.byScope.marker ?? { calls: 0, writeUnits: 0, readUnits: 0 };
+  const MARKER_CALLS = markerScope.calls / unique.alerts;
+  const MARKER_WRU = markerScope.writeUnits / unique.alerts;
+  // Modelled time to page in AWS (bench/lib/aws-model.ts), for the sample config's batching and the alternative.
+  const importOf = (name: string) => bundles.find((b) => b.name === name)?.importMs ?? 0;
+  const importMs = { ingest: importOf('ingest-http'), processor: importOf('process-alerts'), page: importOf('escalation-step') };
+  const { batchSize, batchWindowSeconds } = repoConfig.processing;
+  const chosen = `batch ${batchSize}, window ${batchWindowSeconds} s (config/pipeline.yaml)`;
+  const models: Array<{ label: string; m: ModelResult }> = [
+    { label: 'batch 100, window 1 s (the default before), warm', m: modelTimeToPage({ batchWindowSeconds: 1, openCalls: OPEN_CALLS, importMs, coldShare: 0.001 }) },
+    { label: `${chosen}, warm`, m: modelTimeToPage({ batchWindowSeconds, openCalls: OPEN_CALLS, importMs, coldShare: 0.001 }) },
+    { label: `${chosen}, 2 % cold starts`, m: modelTimeToPage({ batchWindowSeconds, openCalls: OPEN_CALLS, importMs, coldShare: 0.02 }) },
+    { label: `${chosen}, after a quiet hour (every function cold)`, m: modelTimeToPage({ batchWindowSeconds, openCalls: OPEN_CALLS, importMs, coldShare: 1 }) },
+  ];
+  const modelTable = table(
+    ['Paging path in AWS (one new alert)', 'p50', 'p99', 'ingest', 'queue', 'processor', 'page (to the channel’s answer)'],
+    models.map(({ label, m }) => [label, fmtMs(m.p50), fmtMs(m.p99), fmtMs(m.byStage.ingest), fmtMs(m.byStage.queue), fmtMs(m.byStage.processor), fmtMs(m.byStage.page)]),
+  );
+  const latencyTable = table(
+    ['Call', 'p50', 'p99', 'Source'],
+    Object.entries(LATENCIES).map(([k, l]) => [k, `${l.p50} ms`, `${l.p99} ms`, l.source]),
+  );
+  const st = local.stages;
+  const stageRow = (name: string, what: string, v: number[]) => [name, what, fmtMs(percentile(v, 50)), fmtMs(percentile(v, 99))];
+  const stagesTable = st ? table(
+    ['Stage of the first alert of a fingerprint', 'Ends when', 'p50', 'p99'],
+    [
+      stageRow('ingest', 'the ingest received the opening alert (HTTP, archive, enqueue of the requests ahead)', st.ingest),
+      stageRow('queue + batch', 'the processor planned the incident (queue, batching window, the batch’s earlier groups)', st.queue),
+      stageRow('open + page', 'the page is in the outbox (head write, escalation start, the page’s reads and writes)', st.page),
+    ],
+  ) : '';
   const unitsTable = table(
     ['Workload', 'Alerts', 'Incidents', 'WRU / alert', 'RRU / alert', 'DynamoDB calls / alert'],
     [
@@ -402,6 +472,9 @@ async function main(): Promise<void> {
       ['accepted alerts/s ≥ Alertmanager’s (same storm, same run)', amOk ? `${fmt(localRate)} vs ${fmt(amRate)} (${ratio(localRate, amRate)})` : `${fmt(localRate)}; Alertmanager skipped`, amOk ? verdict(localRate >= amRate) : 'not measured'],
       ['p99 first arrival → page ≤ Alertmanager’s', amOk ? `${fmtMs(localP99)} vs ${fmtMs(amP99)} (${ratio(localP99, amP99)})` : `${fmtMs(localP99)}; Alertmanager skipped`, amOk ? verdict(localP99 <= amP99) : 'not measured'],
       ['pages sent = fingerprints', `${local.pages} of ${STORM.fingerprints}`, verdict(local.pages === STORM.fingerprints)],
+      ['peak resident memory of the local runtime in the storm ≤ 300 MB', `${fmt(local.stats.maxRssBytes / 1024 ** 2)} MB`, verdict(local.stats.maxRssBytes <= 300 * 1024 ** 2)],
+      ['≤ 3 DynamoDB calls to open a new incident (the processor’s; the page and the per-message delivery marker apart)', `${fmt(OPEN_CALLS, 2)} (+ ${fmt(Math.max(0, callsPerNewIncident - OPEN_CALLS - MARKER_CALLS), 2)} for the page, ${fmt(MARKER_CALLS, 2)} for markers)`, verdict(OPEN_CALLS <= 3)],
+      ['≤ 4 write units to open a new incident (index entries included)', `${fmt(OPEN_WRU, 2)} (+ ${fmt(Math.max(0, unique.stats.capacity.writeUnits / unique.alerts - OPEN_WRU - MARKER_WRU), 2)} for the page)`, verdict(OPEN_WRU <= 4)],
       ['≤ 0.2 DynamoDB write units per alert in the storm', fmt(stormWru, 2), verdict(stormWru <= TARGETS.wruPerAlertStorm)],
       ['≤ 4 state transitions for an incident acknowledged at level 1', fmt(acked.transitionsPerIncident, 1), verdict(acked.transitionsPerIncident <= TARGETS.transitionsAckedAtLevel1)],
       ['≤ $4 per million alerts at 5 % incidents', scenarios.map((s) => `${s.name.split(':')[0]} ${money(s.cost.total)}`).join(', '), `${verdict(best.cost.total <= TARGETS.dollarsPerMillion)} for ${scenarios.filter((s) => s.cost.total <= TARGETS.dollarsPerMillion).map((s) => s.name.split(':')[0]).join(', ') || 'none'}`],
@@ -437,9 +510,28 @@ one clock).
 
 ${storTable}
 
+Where the first alert of each fingerprint waits (from the times the pipeline records: \`firstAlert.receivedAt\`,
+\`openedAt\`, the outbox entry; one clock):
+
+${stagesTable}
+
 Local runtime internals during the storm: ${s.processor.invocations} processor batches (${procMs.map((m, i) => `${fmtMs(m)} for ${s.processor.recordsPerBatch[i]} messages`).join(', ')}),
 ${fmt(s.queue.messages)} queue messages of ${fmtBytes(s.queue.messageBytes / Math.max(1, s.queue.messages))} on average (${fmt(s.queue.messageBytes / STORM.alerts)} bytes per alert: normalized alert + raw),
-${s.processor.failedRecords} failed records, ${s.deadLetters} dead letters.
+${s.processor.failedRecords} failed records, ${s.deadLetters} dead letters; peak resident memory of the runtime's process
+${fmt(s.maxRssBytes / 1024 ** 2)} MB (target ≤ 300 MB: ${verdict(s.maxRssBytes <= 300 * 1024 ** 2)}).
+
+## Modelled time to page in AWS
+
+The path from an ingest request to the page, call by call as the code makes it (the processor's calls to open an
+incident as counted in the unique-alert run: ${fmt(OPEN_CALLS, 2)}), priced with the latencies below
+(bench/lib/aws-model.ts). p50 = the sum of the medians; p99 = that plus the independent tails (√Σ(p99 − p50)²) plus the
+slowest cold start of the path when over 1 % of the path's invocations start cold. A cold start = the Node.js 24
+runtime start (${RUNTIME_INIT_MS} ms) + the bundle's import time measured below (ingest ${fmtMs(importMs.ingest)}, processor ${fmtMs(importMs.processor)},
+page ${fmtMs(importMs.page)}; on this machine's full core, a small Lambda has less CPU). A model, not a measurement.
+
+${modelTable}
+
+${latencyTable}
 
 ## Core pipeline throughput (one process, no I/O)
 
@@ -523,7 +615,10 @@ ${notes({
     firstBatch: { ms: s.processor.durationsMs[0] ?? 0, messages: s.processor.recordsPerBatch[0] ?? 0 },
     laterBatches: { ms: s.processor.durationsMs.slice(1).reduce((a, b) => a + b, 0), messages: s.processor.recordsPerBatch.slice(1).reduce((a, b) => a + b, 0) },
     acceptMs: local.acceptMs,
-    callsPerNewIncident: Object.values(unique.stats.capacity.calls).reduce((a, b) => a + b, 0) / unique.alerts,
+    callsPerNewIncident,
+    openCalls: OPEN_CALLS,
+    openWru: OPEN_WRU,
+    markerCalls: MARKER_CALLS,
     messageKb: s.queue.messageBytes / Math.max(1, s.queue.messages) / 1024,
     shares: Object.fromEntries(kinds.map(([k, v]) => [k, (100 * v) / Math.max(1, kindsTotal)])),
     transitionsAcked: acked.transitionsPerIncident,
@@ -542,6 +637,11 @@ interface NoteFigures {
   laterBatches: { ms: number; messages: number };
   acceptMs: number;
   callsPerNewIncident: number;
+  /** The processor's calls and write units to open an incident (the page apart). */
+  openCalls: number;
+  openWru: number;
+  /** Delivery-marker calls per new incident (per queue message: a read and a write shared by its alerts). */
+  markerCalls: number;
   messageKb: number;
   shares: Record<string, number>;
   transitionsAcked: number;
@@ -564,22 +664,31 @@ above: tens of thousands of alerts/s). Measured in this session with the process
 ~10,000–17,000 alerts/s on this machine, so even a processor on another thread would not reach Alertmanager, which
 ingests into memory on every core.
 
-**Time to page.** A page leaves once its incident is written: the batching window (200 ms), then per new incident a
-consistent query, the alert-log write, the conditional create, the \`opened\` event, and the inline page (a re-read,
-the channel's rate counter, the page and notification events, the step record). ${STORM.fingerprints} new incidents at once are
-~${fmt(f.callsPerNewIncident * STORM.fingerprints)} calls, which the emulator serves at a few hundred per second next to the ingest, so the last pages leave
-seconds after the first. Alertmanager keeps alerts in memory and notifies as soon as a group exists
-(\`group_wait: 0s\`). Tried and measured: 64 fingerprint groups in parallel instead of 16 (no gain: the thread, not
-the concurrency, is the limit); group commit of the queue journal (1.4–1.9 requests per fsync, within noise here,
-where an fsync takes ~1 ms); no SigV4 hashing for the emulator and one head write less per new incident (between
-two bench runs: 4,495 → 4,663 accepted alerts/s, p99 6.70 → 5.93 s, partly noise); the emulator alone on a worker
-thread (not kept: p50 4.3 → 3.4 s and p99 5.7 → 5.0 s, but accepted alerts/s fell from ~4,800 to ~2,700–3,100,
+**Time to page.** A page leaves once its incident is written: the batching window (200 ms locally), then the
+processor's ${fmt(f.openCalls, 2)} calls to open the incident (the consistent query of the fingerprint's heads, the alert-log
+entry, the conditional create of the head with its \`opened\` event folded in, written already \`started\`: no second
+head write confirms the escalation) and the inline page's ${fmt(Math.max(0, f.callsPerNewIncident - f.openCalls - f.markerCalls), 1)} (the incident read, the channel's rate counter,
+the re-read right before the send, the page and notification events, the step record). Within a batch the
+processor reads every fingerprint's heads first and writes the groups that open an incident before those that only
+count. The stage table above says where the first alert of a fingerprint waits; locally every stage shares one
+thread with the ingest of the rest of the storm and the emulator. Alertmanager keeps alerts in memory and notifies
+as soon as a group exists (\`group_wait: 0s\`). Tried and measured in earlier sessions: 64 fingerprint groups in
+parallel instead of 16 (no gain: the thread, not the concurrency, is the limit); group commit of the queue journal
+(within noise); the emulator alone on a worker thread (not kept: pages came sooner but accepted alerts/s fell,
 because the faster emulator let the processor put more SDK work on the thread that also ingests). What would close
-the gap: the whole processor (its SDK calls included) on its own thread or process, as ingest and processing are
-separate functions in AWS, and there, where DynamoDB answers in ~5 ms and the processor scales out, a batching
-window of 0 for the paging path. Even then every page waits for a durable
-conditional create: that is the price of never paging twice and never losing an accepted alert across crashes,
-which an in-memory dispatcher does not pay.
+the gap locally: the whole processor (its SDK calls included) on its own worker thread, as ingest and processing are
+separate functions in AWS (not done yet: the local runtime builds every handler in one process). In AWS the model
+above applies: with no batching window the time to page is a few hundred milliseconds, dominated by the channel's
+answer and, after a quiet period, by cold starts. Every page still waits for a durable conditional create: the
+price of never paging twice and never losing an accepted alert across crashes, which an in-memory dispatcher does
+not pay.
+
+**New incidents: calls and write units.** Opening an incident is ${fmt(f.openCalls, 2)} DynamoDB calls and ${fmt(f.openWru, 2)} write units: 1 for the
+alert-log entry, 1 for the head (its opening events ride on it as a compact attribute until the head would outgrow
+1 KB with them; then they move to timeline items once) and 3 for the head's keys-only index entries (\`byStatus\`,
+\`byService\`, \`byTime\`). The index entries keep it above 4: dropping \`byTime\` (serving the unfiltered list from
+the four \`byStatus\` partitions merged) or folding the first alert-log entry into the head would reach 4. The page
+adds its own calls and units (above).
 
 **Write units in the storm.** Incident heads and alert-log entries keep their document as a compact binary body
 (raw deflate with a preset dictionary; docs/architecture.md), so a storm's head with its 16-key idempotency ring
@@ -588,8 +697,8 @@ before that the storm cost 0.30 units per alert (0.60 before the alert-log limit
 heads (one per new incident, one per fingerprint group per batch, and the escalation's bookkeeping), ${share('alert')} alert-log
 entries (the first \`processing.alertLogLimit\` alerts of every incident), ${share('timeline')} timeline events (opened, page,
 notification), the channel rate counter and delivery markers, and the three keys-only index entries of every new
-incident (counted in the total, not in the shares). Recording the inline page's step also marks the escalation
-started (one head write per new incident instead of two). Fewer processor batches (more alerts per head write)
+incident (counted in the total, not in the shares). A new incident's head is written once to open it and once
+when its page records its step. Fewer processor batches (more alerts per head write)
 would lower it further, at the cost of time to page.
 
 **Transitions and cost.** Level 1 pages inline (an asynchronous invoke of the Page function), and a plan with more

@@ -7,6 +7,7 @@
  *   and 64 KB chunks, ReceiveMessage calls of up to 10 messages and DeleteMessageBatch calls per processor batch,
  * - processor invocations (= SQS event source batches), records and handler durations.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -81,6 +82,7 @@ async function main(): Promise<void> {
   const start = await new Promise<ChildStart>((resolve) => process.once('message', (m) => resolve(m as ChildStart)));
   const dataDir = mkdtempSync(join(tmpdir(), 'alert-pipeline-bench-'));
   const meter = new CapacityMeter();
+  const scope = new AsyncLocalStorage<string>();
   const queueStats = (): QueueStats => ({ sendCalls: 0, messages: 0, messageBytes: 0, sendBatchCalls: 0, sendBilledRequests: 0 });
   const processorStats = (): ProcessorStats => ({ invocations: 0, records: 0, failedRecords: 0, durationsMs: [], recordsPerBatch: [], receiveCalls: 0, receiveBilledRequests: 0, deleteCalls: 0 });
   let q = queueStats();
@@ -94,7 +96,18 @@ async function main(): Promise<void> {
     sweepIntervalMs: 0,
     ...(start.timeScale ? { timeScale: start.timeScale } : {}),
     hooks: {
-      dynamoClient: (client) => meter.attach(client),
+      dynamoClient: (client) => meter.attach(client, () => scope.getStore()),
+      // The processor's incident store: its DynamoDB calls are counted apart (scope `processor`, delivery markers in
+      // `marker`), so opening an incident is measured without the page that follows (the page's handler has its own
+      // store).
+      processorStore: (store) => new Proxy(store, {
+        get(target, key) {
+          const value = Reflect.get(target, key) as unknown;
+          // Delivery markers are per queue message, not per incident: counted in a scope of their own.
+          const name = key === 'isMessageDone' || key === 'markMessagesDone' ? 'marker' : 'processor';
+          return typeof value === 'function' ? (...args: unknown[]) => scope.run(name, () => (value as (...a: unknown[]) => unknown).apply(target, args)) : value;
+        },
+      }),
       processor: (handler) => async (event, ctx) => {
         const t0 = performance.now();
         const res = await handler(event, ctx);
@@ -155,6 +168,8 @@ async function main(): Promise<void> {
             queue: q,
             processor: p,
             deadLetters: rt.deadLetterQueue.size,
+            // Peak resident set of this process (the whole local runtime: HTTP, queue, processor, embedded DynamoDB).
+            maxRssBytes: process.resourceUsage().maxRSS * 1024,
             transitions: Object.fromEntries(rt.escalations?.transitions ?? []),
           });
         } else if (req.cmd === 'reset') {

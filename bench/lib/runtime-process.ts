@@ -13,6 +13,8 @@ export interface ChildStats {
   queue: QueueStats;
   processor: ProcessorStats;
   deadLetters: number;
+  /** Peak resident set size of the runtime's process since it started. */
+  maxRssBytes: number;
   transitions: Record<string, number>;
 }
 

@@ -11,7 +11,7 @@ import { shortFingerprint } from './fingerprint';
 import type { AlertAction, NormalizedAlert, Severity } from './model/alert';
 import { STATEFUL_SOURCES } from './normalize/registry';
 import type { AlertRecord, AlertSummary, Incident, Route, TimelineEvent } from './model/incident';
-import { isOpen } from './model/incident';
+import { cloneIncident, isOpen } from './model/incident';
 import { REASONS } from './model/reasons';
 import { step, type TraceStep } from './model/trace';
 
@@ -211,7 +211,7 @@ class IncidentPlanner {
     private readonly nowMs: number,
     private readonly alertLogMax: number,
   ) {
-    this.current = latest ? structuredClone(latest) : null;
+    this.current = latest ? cloneIncident(latest) : null;
   }
 
   /** Duplicates (in this batch, or applied before) and stale state changes are recorded and skipped. */

@@ -12,7 +12,7 @@
 import { fingerprintOf, messageKeyOf } from './fingerprint';
 import type { AlertEnvelope, NormalizedAlert, RegisteredSourceName as SourceName } from './model/alert';
 import { step, type TraceStep } from './model/trace';
-import { planIncidentChanges, type AlertOutcome, type EvaluatedAlert, type Evaluation } from './deduplicate';
+import { planIncidentChanges, type AlertOutcome, type EvaluatedAlert, type Evaluation, type IncidentPlan } from './deduplicate';
 import type { Rules } from './evaluate';
 import type { MaintenanceWindow } from './rules/maintenance';
 import type { AlarmDetails, AlertQueue, Clock, Escalator, IncidentStore, RawArchive } from './ports';
@@ -260,9 +260,10 @@ export async function processEnvelopes(records: readonly QueueRecord[], deps: Pr
   // Stage "inhibit": what holds a new incident of a service, read once per batch.
   const inhibitorFor = await batchInhibitor(deps.store, deps.inhibitEdges ?? [], [...groups.values()].flatMap((g) => g.map((a) => a.evaluation.route.service)));
 
-  await mapLimit([...groups.values()], GROUP_CONCURRENCY, async (alerts) => {
+  const { ordered, firstReads } = await openingGroupsFirst([...groups.values()], deps.store);
+  await mapLimit(ordered, GROUP_CONCURRENCY, async (alerts) => {
     try {
-      await applyGroup(alerts, deps, result, inhibitorFor);
+      await applyGroup(alerts, deps, result, inhibitorFor, firstReads.get(alerts));
     } catch (err) {
       const messages = new Set(alerts.map((a) => a.messageKey));
       deps.log('error', 'fingerprint group failed; its records will be retried', {
@@ -311,13 +312,37 @@ async function evaluateRecords(fresh: readonly QueueRecord[], deps: ProcessDeps)
   return groups;
 }
 
-async function applyGroup(alerts: EvaluatedAlert[], deps: ProcessDeps, result: ProcessResult, inhibitorFor: (service: string) => Inhibitor | null): Promise<void> {
+/**
+ * Reads the latest incidents of every fingerprint group first and orders the groups that open an incident (and
+ * page) before the groups that only count alerts on an open one, so a new fingerprint's page does not wait behind
+ * the followers of a storm. The reads serve as the first attempt's; a group whose read failed goes last and reads
+ * again (applyGroup reports its failure).
+ */
+async function openingGroupsFirst(list: EvaluatedAlert[][], store: IncidentStore): Promise<{ ordered: EvaluatedAlert[][]; firstReads: Map<EvaluatedAlert[], Incident[]> }> {
+  const firstReads = new Map<EvaluatedAlert[], Incident[]>();
+  await mapLimit(list, GROUP_CONCURRENCY, async (alerts) => {
+    try {
+      firstReads.set(alerts, await store.recentForFingerprint(alerts[0]!.evaluation.fingerprint, 2));
+    } catch {
+      // read again by applyGroup
+    }
+  });
+  const rank = (alerts: EvaluatedAlert[]): number => {
+    const read = firstReads.get(alerts);
+    if (!read) return 2;
+    return read[0] && isOpen(read[0].status) ? 1 : 0;
+  };
+  const ordered = list.map((alerts, i) => ({ alerts, i, rank: rank(alerts) })).sort((a, b) => a.rank - b.rank || a.i - b.i).map((x) => x.alerts);
+  return { ordered, firstReads };
+}
+
+async function applyGroup(alerts: EvaluatedAlert[], deps: ProcessDeps, result: ProcessResult, inhibitorFor: (service: string) => Inhibitor | null, firstRead?: Incident[]): Promise<void> {
   const fp = alerts[0]!.evaluation.fingerprint;
   for (let attempt = 1; attempt <= MAX_APPLY_ATTEMPTS; attempt++) {
     const now = deps.clock.now();
-    const recent = await deps.store.recentForFingerprint(fp, 2);
+    const recent = attempt === 1 && firstRead ? firstRead : await deps.store.recentForFingerprint(fp, 2);
     const [latest = null, ...older] = recent;
-    const plan = holdInhibited(planIncidentChanges(latest, alerts, now.toISOString(), now.getTime(), older, deps.alertLogMax), inhibitorFor, now.toISOString());
+    const plan = startedOnCreate(holdInhibited(planIncidentChanges(latest, alerts, now.toISOString(), now.getTime(), older, deps.alertLogMax), inhibitorFor, now.toISOString()));
     const nothingToWrite = plan.update === null && plan.creates.length === 0;
     const applied = nothingToWrite ? { kind: 'applied' as const } : await deps.store.applyPlan(plan);
     if (applied.kind === 'conflict') {
@@ -330,13 +355,19 @@ async function applyGroup(alerts: EvaluatedAlert[], deps: ProcessDeps, result: P
     for (const o of plan.outcomes) {
       deps.log('info', 'alert decision', { deliveryKey: o.deliveryKey, outcome: o.outcome, reason: o.reason, incidentId: o.incidentId });
     }
-    // Escalation: start for incidents that page (also re-drives a start a crash interrupted), stop for settled ones.
-    const pending = [...plan.creates, ...(plan.update ? [plan.update.after] : []), ...(latest && !plan.update ? [latest] : [])]
+    // Escalation: start for the incidents this write opened (written as started: no second head write), for
+    // pending ones (their start is confirmed on the head), and again for one whose opening message is redelivered
+    // before its first page was recorded (a crash between the write and the start); stop for settled ones.
+    const redriven = latest && !plan.update && opensAgain(latest, alerts) ? [latest] : [];
+    const pending = [...(plan.update ? [plan.update.after] : []), ...(latest && !plan.update ? [latest] : [])]
       .filter((inc) => inc.escalation === 'pending' && inc.status === 'triggered');
-    await Promise.all(pending.map(async (inc) => {
-      await deps.escalator.start(inc);
-      await markEscalationStarted(deps, inc.id);
-    }));
+    await Promise.all([
+      ...[...plan.pages, ...redriven].map((inc) => deps.escalator.start(inc)),
+      ...pending.map(async (inc) => {
+        await deps.escalator.start(inc);
+        await markEscalationStarted(deps, inc.id);
+      }),
+    ]);
     for (const inc of plan.settled) if (!isOpen(inc.status) || inc.status === 'acknowledged') await deps.escalator.stop(inc, `${inc.status} by source`);
     // Held dependents of an incident this batch closed page now (the sweeper retries what fails here).
     if ((deps.inhibitEdges ?? []).length > 0) {
@@ -352,4 +383,27 @@ async function applyGroup(alerts: EvaluatedAlert[], deps: ProcessDeps, result: P
     return;
   }
   throw new TransientError(`gave up after ${MAX_APPLY_ATTEMPTS} conflicting attempts on fingerprint ${fp}`);
+}
+
+/**
+ * The incidents a plan opens to page are written with `escalation: 'started'`: the processor starts them right
+ * after the write, so the start needs no second write of the head to be confirmed. (Held incidents keep `none`.)
+ */
+function startedOnCreate(plan: IncidentPlan): IncidentPlan {
+  const paging = new Set(plan.creates.filter((inc) => inc.escalation === 'pending' && inc.status === 'triggered').map((inc) => inc.id));
+  if (paging.size === 0) return { ...plan, pages: [] };
+  const creates = plan.creates.map((inc) => (paging.has(inc.id) ? { ...inc, escalation: 'started' as const } : inc));
+  return { ...plan, creates, pages: creates.filter((inc) => paging.has(inc.id)) };
+}
+
+/**
+ * Whether a batch redelivers a message already applied to `latest` while `latest` still pages and has no page
+ * recorded (`escalationStep` -1): the processor that opened it may have crashed between the write and the start, so
+ * the start is driven again (a state machine start is idempotent by name; an inline page may then go out twice,
+ * only after such a failure).
+ */
+function opensAgain(latest: Incident, alerts: readonly EvaluatedAlert[]): boolean {
+  if (latest.status !== 'triggered' || latest.escalation !== 'started' || latest.escalationStep >= 0) return false;
+  const applied = new Set(latest.recentMessages.map(([k]) => k));
+  return alerts.some((a) => applied.has(a.messageKey));
 }

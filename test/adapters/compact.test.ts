@@ -57,6 +57,8 @@ describe('DynamoIncidentStore items on the embedded store', () => {
       expect(last.alertLog).toHaveLength(0); // past the alert-log limit: the head alone
       expect(await store.applyPlan(last)).toEqual({ kind: 'applied' });
       expect(units).toEqual([1]);
+      // The opening events rode on the head until it would have outgrown one unit with them; shown once throughout.
+      expect((await store.timeline(head.id)).map((t) => t.type)).toEqual(['opened']);
       // The first alert's entry, with its full decision trace, read back from one unit's worth of item.
       units.length = 0;
       expect(await store.applyPlan({ ...opened, update: null, creates: [], timeline: [] })).toEqual({ kind: 'applied' });

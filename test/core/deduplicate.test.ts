@@ -1,4 +1,5 @@
 import { planIncidentChanges, RECENT_MESSAGES_MAX, ALERT_LOG_MAX, incidentIdOf } from '../../lambdas/core/deduplicate';
+import { cloneIncident } from '../../lambdas/core/model/incident';
 import type { Incident } from '../../lambdas/core/model/incident';
 import { alert, evaluated, NOW, NOW_MS } from '../support/builders';
 
@@ -297,5 +298,25 @@ describe('planIncidentChanges', () => {
       ]);
       expect(history.map((i) => [i.status, i.suppressedUntil])).toEqual([['suppressed', null], ['triggered', null]]);
     });
+  });
+});
+
+describe('the incident planned against is copied, not changed', () => {
+  it('cloneIncident copies every object-valued field (a new nested field must be copied too)', () => {
+    const opened = planIncidentChanges(null, [evaluated(alert({ key: 'c1', fp: 'fp-clone' }))], NOW, NOW_MS).creates[0]!;
+    const inc: Incident = { ...opened, inhibitedBy: 'inc-x-1', lastStateChangeAt: NOW };
+    const copy = cloneIncident(inc);
+    expect(copy).toEqual(inc);
+    for (const [key, value] of Object.entries(inc)) {
+      if (value !== null && typeof value === 'object') expect([key, (copy as unknown as Record<string, unknown>)[key] !== value]).toEqual([key, true]);
+    }
+    expect(copy.recentMessages[0]).not.toBe(inc.recentMessages[0]);
+  });
+
+  it('planning leaves the latest incident as it was', () => {
+    const latest = planIncidentChanges(null, [evaluated(alert({ key: 'l1', fp: 'fp-keep' }))], NOW, NOW_MS).creates[0]!;
+    const before = JSON.parse(JSON.stringify(latest));
+    planIncidentChanges(latest, [evaluated(alert({ key: 'l2', fp: 'fp-keep' }), 'm2'), evaluated(alert({ key: 'l3', fp: 'fp-keep', action: 'resolve' }), 'm3')], NOW, NOW_MS + 1);
+    expect(latest).toEqual(before);
   });
 });

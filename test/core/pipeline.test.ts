@@ -54,6 +54,31 @@ describe('processEnvelopes over the embedded DynamoDB', () => {
     expect(incidents[0]!.alertCount).toBe(200);
   });
 
+  it('opens a new incident in at most 3 DynamoDB calls: the read, the alert log and the head with its opening events', async () => {
+    const calls: string[] = [];
+    dynamo.client.middlewareStack.add((next, context) => async (args) => {
+      // Keys in document or attribute-value form (depending on where the document client marshals).
+      type Pk = { pk?: string | { S?: string } };
+      const input = args.input as { Key?: Pk; RequestItems?: Record<string, Array<{ PutRequest?: { Item: Pk } }>> };
+      const pk = input.Key?.pk ?? Object.values(input.RequestItems ?? {})[0]?.[0]?.PutRequest?.Item.pk;
+      const marker = String(typeof pk === 'object' ? pk.S : pk).startsWith('M#');
+      if (!marker) calls.push(String((context as { commandName?: string }).commandName));
+      return next(args);
+    }, { step: 'initialize', name: 'countCalls' });
+    const started: string[] = [];
+    const d = deps(store, { start: async (i) => void started.push(i.id), stop: async () => {} });
+    // One message of 10 alerts of 10 new fingerprints: the message's marker is read and written once for all of them.
+    const res = await processEnvelopes(records([envelope(Array.from({ length: 10 }, (_, i) => alert({ key: `new-${i}`, fp: `fp-new-${i}` })))]), d);
+    expect(res.opened).toHaveLength(10);
+    expect(started).toHaveLength(10);
+    expect(calls.length / 10).toBeLessThanOrEqual(3);
+    for (const inc of res.opened) {
+      expect((await store.getIncident(inc.id))!.escalation).toBe('started');
+      expect((await store.timeline(inc.id)).map((t) => t.type)).toEqual(['opened']);
+      expect(await store.alerts(inc.id)).toHaveLength(1);
+    }
+  });
+
   it('a batch mixing fingerprints writes one incident per fingerprint and reports no failures', async () => {
     const d = deps(store);
     const envs = Array.from({ length: 30 }, (_, i) => envelope([alert({ key: `k${i}`, fp: `fp-${i % 3}` })]));
@@ -103,6 +128,20 @@ describe('processEnvelopes failure handling', () => {
     const count = (fp: string) => all.find((i: Incident) => i.title && i.fingerprint === require('../../lambdas/core/fingerprint').fingerprintOf(fp))!.alertCount;
     expect(count('fp-good')).toBe(2);
     expect(count('fp-bad')).toBe(2);
+  });
+
+  it('writes the groups that open an incident before the groups that only count alerts on an open one', async () => {
+    const store = new InMemoryIncidentStore();
+    await processEnvelopes(records([envelope([alert({ key: 'old-1', fp: 'fp-old' })])]), deps(store));
+    const order: string[] = [];
+    const watching = Object.create(store) as InMemoryIncidentStore;
+    watching.applyPlan = async (plan) => {
+      order.push(plan.creates.length > 0 ? 'opens' : 'counts');
+      return store.applyPlan(plan);
+    };
+    // The follower comes first in the batch; the new fingerprint is written first all the same.
+    await processEnvelopes(records([envelope([alert({ key: 'old-2', fp: 'fp-old' })]), envelope([alert({ key: 'new-1', fp: 'fp-new' })])]), deps(watching));
+    expect(order).toEqual(['opens', 'counts']);
   });
 
   it('skips a delivery already marked done without touching incidents', async () => {

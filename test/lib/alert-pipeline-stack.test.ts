@@ -83,22 +83,22 @@ describe('AlertPipelineStack', () => {
       });
     });
 
-    it('feeds the processor with partial batch responses, the configured batch size and window, at most 10 at a time', () => {
+    it('feeds the processor with partial batch responses, the configured batch size (10) and no window, at most 10 at a time', () => {
       template().hasResourceProperties('AWS::Lambda::EventSourceMapping', {
         FunctionName: { Ref: fnId('processAlerts') },
         EventSourceArn: { 'Fn::GetAtt': [queueId(), 'Arn'] },
         FunctionResponseTypes: ['ReportBatchItemFailures'],
-        BatchSize: 100,
-        MaximumBatchingWindowInSeconds: 1,
+        BatchSize: 10,
+        MaximumBatchingWindowInSeconds: Match.absent(),
         ScalingConfig: { MaximumConcurrency: 10 },
       });
     });
 
-    it('omits the batching window when the config sets 0 (batch size <= 10)', () => {
-      const other = buildApp(configWith((c) => ({ ...c, processing: { ...c.processing, batchSize: 10, batchWindowSeconds: 0 } })));
+    it('sets the batching window when the config asks for one (batch size > 10)', () => {
+      const other = buildApp(configWith((c) => ({ ...c, processing: { ...c.processing, batchSize: 100, batchWindowSeconds: 1 } })));
       other.pipelineTemplate.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
-        BatchSize: 10,
-        MaximumBatchingWindowInSeconds: Match.absent(),
+        BatchSize: 100,
+        MaximumBatchingWindowInSeconds: 1,
       });
     });
   });

@@ -15,6 +15,7 @@ import {
   PutCommand,
   QueryCommand,
   type QueryCommandInput,
+  UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { BadRequestError, InvariantError, TransientError } from '../../core/errors';
 import type { IncidentPlan } from '../../core/deduplicate';
@@ -47,10 +48,13 @@ export function keyOfIncidentId(id: string): { pk: string; sk: string; seq: numb
  * index entry also carries the table key).
  */
 function incidentItem(inc: Incident): Item {
+  return { pk: fpKey(shortFingerprint(inc.fingerprint)), sk: headSk(inc.seq), ...headAttributes(inc) };
+}
+
+/** The head's attributes besides its key: what a rewrite of the head sets (the opening events `zt` stay). */
+function headAttributes(inc: Incident): Item {
   const { version, ...doc } = inc;
   return {
-    pk: fpKey(shortFingerprint(inc.fingerprint)),
-    sk: headSk(inc.seq),
     itemKind: 'incident',
     version,
     g1pk: `STATUS#${inc.status}`,
@@ -61,6 +65,24 @@ function incidentItem(inc: Incident): Item {
     g3sk: inc.openedAt,
     z: packBody(BODY_DICTIONARY.incident, doc),
   };
+}
+
+/**
+ * The timeline events written with the incident's creation (opened, and whatever the same batch did to it) ride on
+ * the head as one compact attribute `zt`, so opening an incident is one write; rewrites of the head leave `zt` as it
+ * is (replaceIncident sets the other attributes). The timeline read merges them in front of the timeline items.
+ */
+/** DynamoDB's size of an item (names plus values; close enough for strings, binaries and small numbers). */
+function approximateSize(item: Item): number {
+  let n = 0;
+  for (const [k, v] of Object.entries(item)) {
+    n += k.length + (typeof v === 'string' ? Buffer.byteLength(v, 'utf8') : v instanceof Uint8Array ? v.byteLength : 8);
+  }
+  return n;
+}
+
+function openingEventsOf(item: Item | undefined): TimelineEvent[] {
+  return item && item.zt instanceof Uint8Array ? unpackBody<TimelineEvent[]>(item.zt) : [];
 }
 
 function incidentOf(item: Item): Incident {
@@ -104,6 +126,19 @@ type IndexName = keyof typeof INDEX_KEYS;
 
 export class DynamoIncidentStore implements IncidentStore {
   private readonly doc: DynamoDBDocumentClient;
+  /** The opening events (`zt`) of heads read by this instance, by `<id>@<version>`, for replaceIncident. Bounded. */
+  private readonly openingEvents = new Map<string, Uint8Array>();
+
+  private read(item: Item): Incident {
+    const inc = incidentOf(item);
+    if (item.zt instanceof Uint8Array) this.remember(inc, item.zt);
+    return inc;
+  }
+
+  private remember(inc: Incident, zt: Uint8Array): void {
+    this.openingEvents.set(`${inc.id}@${inc.version}`, zt);
+    if (this.openingEvents.size > 2000) this.openingEvents.delete(this.openingEvents.keys().next().value!);
+  }
 
   constructor(client: DynamoDBClient, private readonly tableName: string) {
     this.doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false } });
@@ -118,7 +153,7 @@ export class DynamoIncidentStore implements IncidentStore {
       Limit: limit,
       ConsistentRead: true,
     }));
-    return (out.Items ?? []).map(incidentOf);
+    return (out.Items ?? []).map((item) => this.read(item));
   }
 
   async applyPlan(plan: IncidentPlan): Promise<ApplyResult> {
@@ -130,30 +165,47 @@ export class DynamoIncidentStore implements IncidentStore {
       const res = await this.replaceIncident(plan.update.before, plan.update.after);
       if (res.kind === 'conflict') return res;
     }
+    // A new incident is one conditional write: the head with its opening timeline events folded in (`zt`).
+    const created = new Set(plan.creates.map((inc) => inc.id));
     for (const inc of plan.creates) {
+      const events = plan.timeline.filter((ev) => ev.incidentId === inc.id);
+      const zt = events.length > 0 ? packBody(BODY_DICTIONARY.alert, events) : undefined;
       try {
         await this.doc.send(new PutCommand({
           TableName: this.tableName,
-          Item: incidentItem(inc),
+          Item: { ...incidentItem(inc), ...(zt ? { zt } : {}) },
           ConditionExpression: 'attribute_not_exists(pk)',
         }));
+        if (zt) this.remember(inc, zt);
       } catch (err) {
         if (isConditionFailure(err)) return { kind: 'conflict', reason: `incident ${inc.id} was created concurrently` };
         throw err;
       }
     }
-    await this.batchPut(plan.timeline.map(timelineItem));
+    await this.batchPut(plan.timeline.filter((ev) => !created.has(ev.incidentId)).map(timelineItem));
     return { kind: 'applied' };
   }
 
   async replaceIncident(before: Incident, after: Incident): Promise<ApplyResult> {
+    // An update, not a put, so the opening events on the head (`zt`) stay, unless the head would outgrow one write
+    // unit with them: then they move to timeline items first (the same keys on a retry; the read shows each once)
+    // and the update removes them.
+    const attrs = headAttributes(after);
+    const names = Object.keys(attrs);
+    const key = { pk: fpKey(shortFingerprint(after.fingerprint)), sk: headSk(after.seq) };
+    const zt = this.openingEvents.get(`${before.id}@${before.version}`);
+    const moveOut = zt !== undefined && approximateSize({ ...key, ...attrs, zt }) > 1024;
+    if (moveOut) await this.batchPut(unpackBody<TimelineEvent[]>(zt).map(timelineItem));
     try {
-      await this.doc.send(new PutCommand({
+      await this.doc.send(new UpdateCommand({
         TableName: this.tableName,
-        Item: incidentItem(after),
-        ConditionExpression: 'version = :v',
-        ExpressionAttributeValues: { ':v': before.version },
+        Key: key,
+        UpdateExpression: `SET ${names.map((n) => `#${n} = :${n}`).join(', ')}${moveOut ? ' REMOVE zt' : ''}`,
+        ConditionExpression: '#version = :v',
+        ExpressionAttributeNames: Object.fromEntries(names.map((n) => [`#${n}`, n])),
+        ExpressionAttributeValues: { ...Object.fromEntries(names.map((n) => [`:${n}`, attrs[n]])), ':v': before.version },
       }));
+      if (zt && !moveOut) this.remember(after, zt);
       return { kind: 'applied' };
     } catch (err) {
       if (isConditionFailure(err)) return { kind: 'conflict', reason: `incident ${before.id} changed since version ${before.version}` };
@@ -165,7 +217,7 @@ export class DynamoIncidentStore implements IncidentStore {
     const key = keyOfIncidentId(id);
     if (!key) return null;
     const out = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: { pk: key.pk, sk: key.sk }, ConsistentRead: true }));
-    return out.Item ? incidentOf(out.Item) : null;
+    return out.Item ? this.read(out.Item) : null;
   }
 
   async listIncidents(query: IncidentQuery): Promise<IncidentPage> {
@@ -225,7 +277,17 @@ export class DynamoIncidentStore implements IncidentStore {
   }
 
   async timeline(id: string): Promise<TimelineEvent[]> {
-    return this.children<TimelineEvent>(id, 'T');
+    const key = keyOfIncidentId(id);
+    if (!key) return [];
+    // The opening events ride on the head (written with it, so before any timeline item of the incident).
+    const [head, items] = await Promise.all([
+      this.doc.send(new GetCommand({ TableName: this.tableName, Key: { pk: key.pk, sk: key.sk }, ProjectionExpression: 'zt', ConsistentRead: true })),
+      queryPrefix(this.doc, this.tableName, key.pk, `C#${pad(key.seq)}#T#`),
+    ]);
+    // Events being moved out of the head (or left on it by a crash after the move) are shown once.
+    const moved = new Set(items.map((item) => item.sk));
+    const onHead = openingEventsOf(head.Item).filter((ev, i) => !moved.has(timelineItem(ev, i).sk));
+    return [...onHead, ...items.map((item) => strip<TimelineEvent>(item))];
   }
 
   async alerts(id: string): Promise<AlertRecord[]> {

@@ -3,7 +3,8 @@
  * both create the table from this description. See docs/architecture.md for the item types and access patterns.
  *
  * Items (pk / sk):
- *   FP#<fp20>  H#<seq 8 digits>          incident head (one per incident; the latest seq is the fingerprint's current)
+ *   FP#<fp20>  H#<seq 8 digits>          incident head (one per incident; the latest seq is the fingerprint's current;
+ *                                        `zt` = the timeline events of the batch that opened it, compact)
  *   FP#<fp20>  C#<seq>#T#<at>#<n>#<hash> timeline event of that incident (append-only; n = position in its write)
  *   FP#<fp20>  C#<seq>#A#<at>#<key>      alert log entry with its decision trace (first processing.alertLogLimit)
  *   M#<messageKey>  M                    delivery marker: this delivery was fully processed (expiresAt set)

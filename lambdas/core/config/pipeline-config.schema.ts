@@ -285,9 +285,13 @@ const StatusPageSchema = z.strictObject({
 const ProcessingSchema = z.strictObject({
   /** SQS receives before a message goes to the dead-letter queue. */
   maxReceiveCount: z._default(z.int().check(z.minimum(1), z.maximum(20)), 5),
-  /** Processor batch size and batching window (seconds): bigger batches aggregate storms into fewer writes. */
-  batchSize: z._default(z.int().check(z.minimum(1), z.maximum(1000)), 100),
-  batchWindowSeconds: z._default(z.int().check(z.minimum(0), z.maximum(300)), 1),
+  /**
+   * Processor batch size and batching window (seconds). A lone alert waits the whole window before the processor
+   * sees it, which dominates the modelled time to page in AWS (docs/performance.md): 10 messages and no window by
+   * default. Bigger batches (above 10 need a window of at least 1 s) aggregate storms into fewer writes.
+   */
+  batchSize: z._default(z.int().check(z.minimum(1), z.maximum(1000)), 10),
+  batchWindowSeconds: z._default(z.int().check(z.minimum(0), z.maximum(300)), 0),
   /**
    * How many alerts per incident keep their full decision trace in the alert log (one table write each; the rest
    * are counted, logged with outcome and reason, and archived raw). Higher = more detail, more write units.
@@ -315,7 +319,7 @@ export const PipelineConfigSchema = z
     rules: z._default(RulesSchema, { tagging: [], routing: [], suppression: [], dedup: [], delays: [] }),
     maintenance: z._default(z.array(MaintenanceSchema), []),
     statusPage: z.optional(StatusPageSchema),
-    processing: z._default(ProcessingSchema, { maxReceiveCount: 5, batchSize: 100, batchWindowSeconds: 1, alertLogLimit: 5, maxFutureSkewSeconds: 300 }),
+    processing: z._default(ProcessingSchema, { maxReceiveCount: 5, batchSize: 10, batchWindowSeconds: 0, alertLogLimit: 5, maxFutureSkewSeconds: 300 }),
     postmortems: z._default(PostmortemsConfigSchema, DEFAULT_POSTMORTEMS_CONFIG),
     deployment: z._default(DeploymentSchema, DEFAULT_DEPLOYMENT),
     cloudwatchAlarms: z._default(CloudwatchAlarmsSchema, DEFAULT_CLOUDWATCH_ALARMS),

@@ -171,6 +171,15 @@ export async function runEscalationStep(deps: EscalationDeps, state: EscalationS
     }]);
     return finish();
   }
+  // A step the incident already records as paged is not paged again: the same step started twice (the redelivery of
+  // the message that opened the incident re-drives its start after a crash; an asynchronous invoke retried).
+  if (incident.escalationStep >= state.step) {
+    await deps.store.appendTimeline([{
+      incidentId: incident.id, at: nowIso, type: 'escalated', actor: 'pipeline',
+      message: `Step ${state.step + 1} of policy ${state.plan.policy} was already paged: not paged again`,
+    }]);
+    return { ...state, step: state.step + 1, waitSeconds: step.waitSeconds, done: false };
+  }
   // Reassigned incidents page the assignee instead of the policy's targets.
   const targets = incident.assignee ? [{ person: incident.assignee }] : step.targets;
   const scheduleNames = [...new Set(targets.flatMap((t) => ('schedule' in t ? [t.schedule] : [])))];

@@ -214,3 +214,21 @@ describe('no page after an acknowledgement or resolve', () => {
     expect(outcomes).toEqual(['failed', 'cancelled']);
   });
 });
+
+describe('a step is paged once', () => {
+  it('the same step run again after its page was recorded (a re-driven start after a crash) sends nothing, and says why', async () => {
+    const store = new InMemoryIncidentStore();
+    const vc = virtualClock();
+    const sent: string[] = [];
+    const sender: NotificationSender = { send: async (_d, _p, inc) => (sent.push(inc.id), { ok: true }) };
+    const d = deps({ store, sender, clock: vc.clock, sleep: vc.sleep });
+    const inc = await openIncident(store, 1, 'slack-twice');
+    const first = await vc.run(runEscalationStep(d, stateOf(inc)));
+    const again = await vc.run(runEscalationStep(d, stateOf(inc)));
+    expect(sent).toEqual([inc.id]);
+    expect(again).toEqual(first);
+    const timeline = await store.timeline(inc.id);
+    expect(timeline.filter((e) => e.type === 'page')).toHaveLength(1);
+    expect(timeline.at(-1)!.message).toBe('Step 1 of policy slack-twice was already paged: not paged again');
+  });
+});
