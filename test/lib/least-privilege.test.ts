@@ -76,9 +76,13 @@ function actionsReachedFrom(entry: string): Set<string> {
   return actions;
 }
 
-/** Everything on: every contact type, every channel with a secret, EventBridge, the status page of the sample. */
+/**
+ * Everything on: every contact type, every channel with a secret, EventBridge, the status page of the sample; without
+ * the sample's `access` section, so the API token's Lambda authorizer of the function table is deployed too (the JWT
+ * authorizer of an access section is API Gateway's, with no function: test/lib/identity.test.ts).
+ */
 function everythingConfig() {
-  return configWith((c) => ({
+  return configWith(({ access: _access, ...c }) => ({
     ...c,
     sources: { ...c.sources, cloudwatch: { ...c.sources?.cloudwatch, eventBridgeRule: true } },
     people: (c.people ?? []).map((p) => (p.name === 'alice' ? { ...p, contacts: [...(p.contacts ?? []), { type: 'sms' as const, number: '+4915112345678' }] } : p)),
