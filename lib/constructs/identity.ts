@@ -15,6 +15,7 @@ import { ROLES, type Role } from '../../lambdas/core/access/roles';
 import type { AccessConfig } from '../../lambdas/core/config/access.schema';
 import { RESOURCE_SERVER, ROLE_SCOPES } from '../../lambdas/core/config/access.schema';
 import { InvariantError } from '../../lambdas/core/errors';
+import { StageNames } from '../config/stage';
 
 export interface IdentityProps {
   /** The `access` section of the pipeline config. */
@@ -117,7 +118,8 @@ export class Identity extends Construct {
     for (const role of ROLES) {
       new cognito.CfnUserPoolGroup(this, `Group-${role}`, { userPoolId: pool.userPoolId, groupName: role, description: `Alert pipeline role ${role}` });
     }
-    const domain = pool.addDomain('Domain', { cognitoDomain: { domainPrefix: c.domainPrefix } });
+    // Domain prefixes are unique per Region: the stage makes one per stage (`-c stage=prod`).
+    const domain = pool.addDomain('Domain', { cognitoDomain: { domainPrefix: `${c.domainPrefix}-${StageNames.of(this).stage}` } });
     const consoleClient = pool.addClient('ConsoleClient', {
       generateSecret: false,
       authFlows: {},

@@ -35,7 +35,7 @@ describe('identity in AWS (lib/constructs/identity.ts)', () => {
       }),
     });
     for (const g of ['viewer', 'responder', 'admin']) t.hasResourceProperties('AWS::Cognito::UserPoolGroup', { GroupName: g });
-    t.hasResourceProperties('AWS::Cognito::UserPoolDomain', { Domain: 'acme-alerts' });
+    t.hasResourceProperties('AWS::Cognito::UserPoolDomain', { Domain: 'acme-alerts-dev' }); // <prefix>-<stage>
     t.hasResourceProperties('AWS::Cognito::UserPoolClient', {
       GenerateSecret: false, AllowedOAuthFlows: ['code'], AllowedOAuthFlowsUserPoolClient: true,
       AllowedOAuthScopes: ['openid', 'email', 'profile'], CallbackURLs: ['https://console.example.com/callback'],

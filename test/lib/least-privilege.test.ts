@@ -82,9 +82,13 @@ function actionsReachedFrom(entry: string): Set<string> {
   return actions;
 }
 
-/** Everything on: every contact type, every channel with a secret, EventBridge, the status page of the sample, the incident history. */
+/**
+ * Everything on: every contact type, every channel with a secret, EventBridge, the status page of the sample, the
+ * incident history; without the sample's `access` section, so the API token's Lambda authorizer of the function table
+ * is deployed too (the JWT authorizer of an access section is API Gateway's, with no function: test/lib/identity.test.ts).
+ */
 function everythingConfig() {
-  return configWith((c) => ({
+  return configWith(({ access: _access, ...c }) => ({
     ...c,
     insights: { history: { enabled: true } },
     sources: { ...c.sources, cloudwatch: { ...c.sources?.cloudwatch, eventBridgeRule: true } },

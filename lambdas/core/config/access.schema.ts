@@ -24,8 +24,11 @@ export const DEFAULT_ROLE_MAPPING: Record<Role, string[]> = {
 };
 
 const CognitoSchema = z.strictObject({
-  /** Prefix of the hosted sign-in domain `<prefix>.auth.<region>.amazoncognito.com` (globally unique per Region). */
-  domainPrefix: z.string().check(z.regex(/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/, 'lowercase letters, digits and "-", 1 to 63 characters'),
+  /**
+   * Prefix of the hosted sign-in domain `<prefix>-<stage>.auth.<region>.amazoncognito.com` (unique per Region; the
+   * stage is appended, so stages can share an account and Region).
+   */
+  domainPrefix: z.string().check(z.regex(/^[a-z0-9](?:[a-z0-9-]{0,40}[a-z0-9])?$/, 'lowercase letters, digits and "-", 1 to 42 characters'),
     z.refine((s) => !/aws|amazon|cognito/.test(s), 'may not contain "aws", "amazon" or "cognito"')),
   /** Multi-factor authentication (TOTP): `required` for everyone, `optional` (each user may turn it on). */
   mfa: z._default(z.enum(['optional', 'required']), 'required'),
