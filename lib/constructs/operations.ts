@@ -10,7 +10,8 @@ import type { HttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
-import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type { IDestination } from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
@@ -43,6 +44,19 @@ export interface OperationsProps {
 }
 
 const FIVE_MINUTES = Duration.minutes(5);
+
+/**
+ * An SQS on-failure destination granting only sqs:SendMessage (all Lambda needs to deliver the failed event);
+ * SqsDestination also grants GetQueueAttributes and GetQueueUrl, which nothing calls.
+ */
+function sendOnlyDestination(queue: sqs.IQueue): IDestination {
+  return {
+    bind: (_scope, fn) => {
+      fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: [queue.queueArn] }));
+      return { destination: queue.queueArn };
+    },
+  };
+}
 
 export class Operations extends Construct {
   public readonly topic: AlarmTopic;
@@ -81,7 +95,7 @@ export class Operations extends Construct {
       id: 'AwsSolutions-SQS3',
       reason: 'This queue is the on-failure destination of the inline page (the last stop of a failed asynchronous invoke, like a DLQ); it is alarmed and has no consumer to fail.',
     });
-    props.inlinePageFunction.function.configureAsyncInvoke({ onFailure: new SqsDestination(this.failedPagesQueue), retryAttempts: 2 });
+    props.inlinePageFunction.function.configureAsyncInvoke({ onFailure: sendOnlyDestination(this.failedPagesQueue), retryAttempts: 2 });
 
     this.createAlarms(props);
     const action = new SnsAction(this.topic.topic);
