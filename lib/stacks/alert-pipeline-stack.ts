@@ -235,7 +235,13 @@ export class AlertPipelineStack extends Stack {
     const domain = config.deployment.domain;
     if (domain) mapApiToDomain(this, this.webhookApi.api, this.webhookApi.stage, domain);
     const apiBaseUrl = domain ? `${customDomainUrl(domain)}/` : this.webhookApi.url;
-    this.consoleSite = new ConsoleSite(this, 'ConsoleSite', { api: this.webhookApi.api, ...(props.console ?? {}) });
+    // The console signs in with the identity's OIDC client (Cognito or the external issuer) and is its callback URL.
+    this.consoleSite = new ConsoleSite(this, 'ConsoleSite', {
+      api: this.webhookApi.api,
+      ...(this.identity ? { oidc: { ...this.identity.console } } : {}),
+      ...(props.console ?? {}),
+    });
+    this.identity?.addCallbackUrl(`${this.consoleSite.url}/`);
 
     // 3. Their environment and grants, now that every resource they name exists.
     const stateMachine = this.escalation.stateMachine;

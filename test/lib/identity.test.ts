@@ -38,8 +38,18 @@ describe('identity in AWS (lib/constructs/identity.ts)', () => {
     t.hasResourceProperties('AWS::Cognito::UserPoolDomain', { Domain: 'acme-alerts-dev' }); // <prefix>-<stage>
     t.hasResourceProperties('AWS::Cognito::UserPoolClient', {
       GenerateSecret: false, AllowedOAuthFlows: ['code'], AllowedOAuthFlowsUserPoolClient: true,
-      AllowedOAuthScopes: ['openid', 'email', 'profile'], CallbackURLs: ['https://console.example.com/callback'],
+      AllowedOAuthScopes: ['openid', 'email', 'profile'], CallbackURLs: Match.arrayWith(['https://console.example.com/callback']),
     });
+  });
+
+  it('cognito: the hosted console signs in with the console client and is one of its callback URLs', () => {
+    const built = buildApp(cognitoConfig());
+    const t = built.pipelineTemplate;
+    const consoleClient = Object.values(t.findResources('AWS::Cognito::UserPoolClient', { Properties: { GenerateSecret: false } }))[0]!;
+    const callbacks = JSON.stringify(consoleClient.Properties.CallbackURLs);
+    expect(callbacks).toContain('https://console.example.com/callback');
+    expect(callbacks).toMatch(/ConsoleSite.*DomainName/);
+    expect(built.pipelineStack.consoleSite.config.auth.kind).toBe('oidc');
   });
 
   it('cognito: a JWT authorizer on every bearer route, issuer = the pool, audiences = its clients; no Lambda authorizer', () => {

@@ -43,7 +43,8 @@ describe('CloudWatch alarm enrichment in the local runtime', () => {
     });
     const detail = await sendAlarm(rt);
     expect(detail.incident.route).toMatchObject({ service: 'payments', team: 'payments', rule: 'payments-team-alarms' });
-    const steps = detail.alerts[0].trace.steps;
+    // After the integration's `normalize` step (the alarm topic is the `default` integration).
+    const steps = detail.alerts[0].trace.steps.filter((s: any) => s.stage !== 'normalize');
     expect(steps.map((s: any) => s.stage)).toEqual(['enrich', 'fingerprint', 'classify', 'route', 'suppress', 'deduplicate']);
     expect(steps[0]).toMatchObject({ outcome: 'enriched', data: { arn: ARN, tags: { team: 'payments', runbook: 'https://runbooks.example/checkout' } } });
     expect(steps[3]).toMatchObject({ stage: 'route', outcome: 'matched', data: { rule: 'payments-team-alarms', service: 'payments' } });
@@ -54,7 +55,7 @@ describe('CloudWatch alarm enrichment in the local runtime', () => {
     rt = await startTestRuntime({ config: configWith({ [ARN.replace('checkout-5xx-rate', 'other')]: { tags: { team: 'payments' } } }), snsSignatureCheck: false, sweepIntervalMs: 0 });
     const detail = await sendAlarm(rt);
     expect(detail.incident.route.service).toBe('platform');
-    expect(detail.alerts[0].trace.steps[0]).toMatchObject({ stage: 'enrich', outcome: 'enriched', reason: 'alarm checkout-5xx-rate: no tags' });
+    expect(detail.alerts[0].trace.steps.find((s: any) => s.stage === 'enrich')).toMatchObject({ stage: 'enrich', outcome: 'enriched', reason: 'alarm checkout-5xx-rate: no tags' });
   });
 
   it('when enrichment fails the incident still opens (default route) and its trace says enrichment failed and why', async () => {
@@ -71,7 +72,7 @@ describe('CloudWatch alarm enrichment in the local runtime', () => {
     });
     const detail = await sendAlarm(rt);
     expect(detail.incident).toMatchObject({ status: 'triggered', route: { service: 'platform', rule: 'default' } });
-    const enrich = detail.alerts[0].trace.steps[0];
+    const enrich = detail.alerts[0].trace.steps.find((s: any) => s.stage === 'enrich');
     expect(enrich).toMatchObject({ stage: 'enrich', outcome: 'failed', data: { arn: ARN, error: 'AccessDenied: User is not authorized to perform: cloudwatch:ListTagsForResource' } });
     expect(enrich.reason).toMatch(/^enrichment failed: could not read the tags and description of alarm checkout-5xx-rate \(AccessDenied: .*\); the alert goes on/);
   });

@@ -110,7 +110,7 @@ maybe('web console in a browser', () => {
     page.on('pageerror', (e) => pageErrors.push(e.message));
     try {
       await signIn(page, rt.url, rt.apiToken);
-      expect(await page.getByTestId('identity').textContent()).toBe('api · admin'); // no /api/me yet: the API token is admin
+      expect(await page.getByTestId('identity').textContent()).toBe('api-token · admin'); // GET /api/me: the API token is the admin
       expect(await axeViolations(page)).toEqual([]);
 
       // A sample alert arrives; the list refreshes by itself.
