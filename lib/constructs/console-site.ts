@@ -25,6 +25,8 @@ export interface ConsoleOidcSettings {
   clientId: string;
   /** Space-separated scopes; default `openid profile email`. */
   scope?: string;
+  /** Other origins the sign-in calls (Cognito's hosted domain: authorize and token endpoints). */
+  origins?: readonly string[];
 }
 
 export interface ConsoleSiteProps {
@@ -38,12 +40,16 @@ export interface ConsoleSiteProps {
 
 const LOG_EXPIRATION = Duration.days(90);
 
-/** The console's Content-Security-Policy: its own scripts only; API calls to itself and to the OIDC issuer. */
-export function consoleContentSecurityPolicy(oidcAuthority?: string): string {
-  const connect = ["'self'", ...(oidcAuthority ? [oidcAuthority] : [])].join(' ');
+/**
+ * The console's Content-Security-Policy: its own scripts only; API calls to itself, to the OIDC issuer and to the
+ * sign-in's other origins (Cognito's hosted domain, whose token endpoint the code + PKCE exchange calls).
+ */
+export function consoleContentSecurityPolicy(oidcAuthority?: string, origins: readonly string[] = []): string {
+  const others = [...(oidcAuthority ? [oidcAuthority] : []), ...origins];
+  const connect = ["'self'", ...others].join(' ');
   return [
     "default-src 'self'", "script-src 'self'", "style-src 'self' 'unsafe-inline'", "img-src 'self' data:", "font-src 'self'",
-    `connect-src ${connect}`, "frame-ancestors 'none'", "base-uri 'self'", `form-action 'self'${oidcAuthority ? ` ${oidcAuthority}` : ''}`, "object-src 'none'",
+    `connect-src ${connect}`, "frame-ancestors 'none'", "base-uri 'self'", `form-action ${["'self'", ...others].join(' ')}`, "object-src 'none'",
   ].join('; ');
 }
 
@@ -111,7 +117,7 @@ export class ConsoleSite extends Construct {
     const headers = new cloudfront.ResponseHeadersPolicy(this, 'SecurityHeaders', {
       comment: 'Alert console: CSP (own scripts only), HSTS, nosniff, no framing, no referrer',
       securityHeadersBehavior: {
-        contentSecurityPolicy: { contentSecurityPolicy: consoleContentSecurityPolicy(props.oidc?.authority), override: true },
+        contentSecurityPolicy: { contentSecurityPolicy: consoleContentSecurityPolicy(props.oidc?.authority, props.oidc?.origins), override: true },
         contentTypeOptions: { override: true },
         frameOptions: { frameOption: cloudfront.HeadersFrameOption.DENY, override: true },
         referrerPolicy: { referrerPolicy: cloudfront.HeadersReferrerPolicy.NO_REFERRER, override: true },

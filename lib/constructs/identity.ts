@@ -35,6 +35,8 @@ export interface ConsoleAuth {
   readonly clientId: string;
   /** Space-separated scopes the console asks for. */
   readonly scope: string;
+  /** Other origins the browser calls during sign-in (Cognito: the hosted domain's authorize and token endpoints). */
+  readonly origins?: readonly string[];
 }
 
 /** Construct id of aws-cdk-lib's AwsCustomResource provider function (a per-stack singleton). */
@@ -73,7 +75,7 @@ export class Identity extends Construct {
     this.userPool = built.pool;
     this.machineSecrets = built.secrets;
     const issuer = `https://cognito-idp.${Stack.of(this).region}.${Stack.of(this).urlSuffix}/${built.pool.userPoolId}`;
-    this.console = { authority: issuer, clientId: built.consoleClient.userPoolClientId, scope: 'openid email profile' };
+    this.console = { authority: issuer, clientId: built.consoleClient.userPoolClientId, scope: 'openid email profile', origins: [built.domain.baseUrl()] };
     this.authorizer = new HttpJwtAuthorizer('JwtAuthorizer', issuer, {
       // Cognito access tokens carry the app client in `client_id` (no `aud`); API Gateway checks either.
       jwtAudience: [built.consoleClient.userPoolClientId, ...built.machineClients.map((c) => c.userPoolClientId)],

@@ -10,13 +10,13 @@ import { App, Stack } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { ConsoleSite, consoleConfig, consoleContentSecurityPolicy } from '../../lib/constructs/console-site';
-import { buildApp, cleanUpOutdirs, logicalIdOf, tempOutdir } from './helpers';
+import { buildApp, cleanUpOutdirs, logicalIdOf, tempOutdir, withoutAccess } from './helpers';
 
 describe('web console hosting in AWS', () => {
   afterAll(cleanUpOutdirs);
 
   it('has the private bucket, the distribution with OAC and /api/* to the HTTP API, the deployment and the URL output', () => {
-    const built = buildApp();
+    const built = buildApp(withoutAccess()); // token login: no identity section
     const t = built.pipelineTemplate;
     const site = built.pipelineStack.consoleSite;
     const bucketId = logicalIdOf(site.bucket.node.defaultChild);

@@ -50,6 +50,10 @@ describe('identity in AWS (lib/constructs/identity.ts)', () => {
     expect(callbacks).toContain('https://console.example.com/callback');
     expect(callbacks).toMatch(/ConsoleSite.*DomainName/);
     expect(built.pipelineStack.consoleSite.config.auth.kind).toBe('oidc');
+    // The CSP lets the console reach the issuer and the hosted domain's token endpoint.
+    const policy = JSON.stringify(Object.values(t.findResources('AWS::CloudFront::ResponseHeadersPolicy'))[0]);
+    expect(policy).toMatch(/connect-src 'self' https:\/\/cognito-idp\./);
+    expect(policy).toContain('IdentityUserPoolDomain');
   });
 
   it('cognito: a JWT authorizer on every bearer route, issuer = the pool, audiences = its clients; no Lambda authorizer', () => {
@@ -107,6 +111,6 @@ describe('identity in AWS (lib/constructs/identity.ts)', () => {
     identity.addCallbackUrl('https://d111.cloudfront.net/');
     expect(identity.console.scope).toBe('openid email profile');
     const t = Template.fromStack(pipelineStack);
-    t.hasResourceProperties('AWS::Cognito::UserPoolClient', { CallbackURLs: ['https://console.example.com/callback', 'https://d111.cloudfront.net/'] });
+    t.hasResourceProperties('AWS::Cognito::UserPoolClient', { CallbackURLs: Match.arrayWith(['https://console.example.com/callback', 'https://d111.cloudfront.net/']) });
   });
 });
