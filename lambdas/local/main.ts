@@ -8,7 +8,7 @@ import { loadPipelineConfig, DEFAULT_CONFIG_PATH } from '../../lib/config/load-p
 import { ConfigError } from '../core/errors';
 import { EVENTBRIDGE_INGEST_PATH, SOURCE_ROUTES } from '../core/normalize/registry';
 import { ensureConsoleBuilt } from '../../lib/console/build-console';
-import { startLocalRuntime } from './runtime';
+import { startLocalRuntime, type LocalRuntime } from './runtime';
 import { integrationBannerLines } from './local-integrations';
 import { DEFAULT_INTEGRATION } from '../core/integrations/config';
 
@@ -26,6 +26,20 @@ function buildConsoleIfStale(): void {
   } catch (err) {
     console.warn(`web console not built: ${(err as Error).message}`);
   }
+}
+
+/** The banner's human API part: the admin API token and each configured person's token with their role. */
+function humanApiLines(rt: LocalRuntime): string[] {
+  return [
+    'Human API (Authorization: Bearer <token>; roles viewer < responder < admin, a wrong role is a 403):',
+    `  API token:      ${rt.apiToken}   (admin)`,
+    ...Object.entries(rt.userTokens).map(([name, token]) => {
+      const role = rt.config.people.find((p) => p.name === name)?.role ?? 'viewer';
+      return `  ${`${name}:`.padEnd(16)}${token}   (${role}; acts as ${name})`;
+    }),
+    `  curl -H "Authorization: Bearer ${rt.apiToken}" ${rt.url}/api/incidents`,
+    `  (the person tokens are in ${rt.dataDir}/local-secrets.json "users"; GET /api/me says who a token is)`,
+  ];
 }
 
 async function main(): Promise<void> {
@@ -78,14 +92,7 @@ async function main(): Promise<void> {
       ...integrationBannerLines(rt.url, rt.config.integrations, rt.integrationTokens),
       '',
     ] : []),
-    'Human API (Authorization: Bearer <token>; roles viewer < responder < admin, a wrong role is a 403):',
-    `  API token:      ${rt.apiToken}   (admin)`,
-    ...Object.entries(rt.userTokens).map(([name, token]) => {
-      const role = rt.config.people.find((p) => p.name === name)?.role ?? 'viewer';
-      return `  ${`${name}:`.padEnd(16)}${token}   (${role}; acts as ${name})`;
-    }),
-    `  curl -H "Authorization: Bearer ${rt.apiToken}" ${rt.url}/api/incidents`,
-    `  (the person tokens are in ${rt.dataDir}/local-secrets.json "users"; GET /api/me says who a token is)`,
+    ...humanApiLines(rt),
     '',
     'Pages (escalation through the synthesized state machine) land in the local outbox:',
     `  curl -H "Authorization: Bearer ${rt.apiToken}" ${rt.url}/local/outbox     (each carries one-click /act links)`,
