@@ -17,6 +17,7 @@ import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
 import { Construct } from 'constructs';
+import { siteLogBucket } from './site-log-bucket';
 import { buildConsole, WEB_DIR } from '../console/build-console';
 
 /** How the console logs in, from the identity construct (authority = the issuer URL). */
@@ -38,7 +39,6 @@ export interface ConsoleSiteProps {
   assetPath?: string;
 }
 
-const LOG_EXPIRATION = Duration.days(90);
 
 /**
  * The console's Content-Security-Policy: its own scripts only; API calls to itself, to the OIDC issuer and to the
@@ -72,19 +72,7 @@ export class ConsoleSite extends Construct {
 
   constructor(scope: Construct, id: string, props: ConsoleSiteProps) {
     super(scope, id);
-    this.logBucket = new s3.Bucket(this, 'LogBucket', {
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      // Server access log delivery supports SSE-S3 only; CloudFront standard logs need ACLs (object writer).
-      encryption: s3.BucketEncryption.S3_MANAGED,
-      enforceSSL: true,
-      objectOwnership: s3.ObjectOwnership.OBJECT_WRITER,
-      lifecycleRules: [{ id: 'expire-logs', expiration: LOG_EXPIRATION }],
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
-    Validations.of(this.logBucket).acknowledge({
-      id: 'AwsSolutions-S1',
-      reason: 'This bucket receives the console bucket\'s server access logs and the distribution\'s logs; logging it to itself would log its own log deliveries in a loop.',
-    });
+    this.logBucket = siteLogBucket(this, 'console');
 
     this.bucket = new s3.Bucket(this, 'Bucket', {
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,

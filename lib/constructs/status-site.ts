@@ -6,16 +6,16 @@
  * bucket's server access logs and the distribution's standard logs. When the API, the table or the functions are
  * down, CloudFront keeps serving the last rendered files.
  */
-import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { siteLogBucket } from './site-log-bucket';
 
 /** The object CloudFront answers for `/` (the renderer's HTML page). */
 export const STATUS_ROOT_OBJECT = 'status/index.html';
 /** How long the logs of the status site are kept. */
-const LOG_EXPIRATION = Duration.days(90);
 
 export class StatusSite extends Construct {
   public readonly bucket: s3.Bucket;
@@ -24,19 +24,7 @@ export class StatusSite extends Construct {
 
   constructor(scope: Construct, id: string) {
     super(scope, id);
-    this.logBucket = new s3.Bucket(this, 'LogBucket', {
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      // Server access log delivery supports SSE-S3 only; CloudFront standard logs need ACLs (object writer).
-      encryption: s3.BucketEncryption.S3_MANAGED,
-      enforceSSL: true,
-      objectOwnership: s3.ObjectOwnership.OBJECT_WRITER,
-      lifecycleRules: [{ id: 'expire-logs', expiration: LOG_EXPIRATION }],
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
-    Validations.of(this.logBucket).acknowledge({
-      id: 'AwsSolutions-S1',
-      reason: 'This bucket receives the status-site bucket\'s server access logs and the distribution\'s logs; logging it to itself would log its own log deliveries in a loop.',
-    });
+    this.logBucket = siteLogBucket(this, 'status-site');
 
     this.bucket = new s3.Bucket(this, 'Bucket', {
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
