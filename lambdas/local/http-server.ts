@@ -112,6 +112,11 @@ export async function startHttpServer(options: LocalHttpOptions): Promise<{ serv
       if (!res.headersSent) refuse(req, res, errorResponse(err));
     });
   });
+  // Idle keep-alive connections live 65 s (as behind an AWS load balancer), longer than a client's pool keeps them
+  // (it subtracts a margin from the `Keep-Alive: timeout` hint): with Node's 5 s default, a client that reused an
+  // idle connection just as the server closed it got ECONNRESET (1,000 concurrent deliveries after an earlier test).
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://localhost');
