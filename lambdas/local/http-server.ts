@@ -103,6 +103,16 @@ function compiledRoutes(options: LocalHttpOptions): CompiledRoute[] {
   ];
 }
 
+/**
+ * Idle keep-alive connections live 65 s (as behind an AWS load balancer), longer than a client's pool keeps them (it
+ * subtracts a margin from the `Keep-Alive: timeout` hint): with Node's 5 s default, a client that reused an idle
+ * connection just as the server closed it got ECONNRESET (1,000 concurrent deliveries after an earlier test).
+ */
+function keepIdleConnections(server: Server): void {
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
+}
+
 export async function startHttpServer(options: LocalHttpOptions): Promise<{ server: Server; url: string; close(): Promise<void> }> {
   const routes = compiledRoutes(options);
 
@@ -112,11 +122,7 @@ export async function startHttpServer(options: LocalHttpOptions): Promise<{ serv
       if (!res.headersSent) refuse(req, res, errorResponse(err));
     });
   });
-  // Idle keep-alive connections live 65 s (as behind an AWS load balancer), longer than a client's pool keeps them
-  // (it subtracts a margin from the `Keep-Alive: timeout` hint): with Node's 5 s default, a client that reused an
-  // idle connection just as the server closed it got ECONNRESET (1,000 concurrent deliveries after an earlier test).
-  server.keepAliveTimeout = 65_000;
-  server.headersTimeout = 66_000;
+  keepIdleConnections(server);
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://localhost');
