@@ -46,6 +46,8 @@ export interface EvaluatedAlert {
   messageKey: string;
   receivedAt: string;
   archiveKey: string;
+  /** Position of the alert among the alerts of its delivery (unknown for envelopes enqueued without `offset`). */
+  deliveryIndex?: number;
   evaluation: Evaluation;
 }
 
@@ -441,6 +443,7 @@ class IncidentPlanner {
       receivedAt: e.receivedAt,
       alertUrl: e.alert.alertUrl,
       archiveKey: e.archiveKey,
+      ...(e.deliveryIndex !== undefined ? { deliveryIndex: e.deliveryIndex } : {}),
       trace: { steps: trace },
     });
   }

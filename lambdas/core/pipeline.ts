@@ -64,6 +64,7 @@ export function envelopesOf(delivery: Delivery, archiveKey: string): AlertEnvelo
   const out: AlertEnvelope[] = [];
   let chunk: NormalizedAlert[] = [];
   let size = 0;
+  let offset = 0;
   const flush = () => {
     if (chunk.length === 0) return;
     out.push({
@@ -74,8 +75,10 @@ export function envelopesOf(delivery: Delivery, archiveKey: string): AlertEnvelo
       ...(delivery.integration !== undefined ? { integration: delivery.integration } : {}),
       receivedAt: delivery.receivedAt,
       archiveKey,
+      offset,
       alerts: chunk,
     });
+    offset += chunk.length;
     chunk = [];
     size = 0;
   };
@@ -90,7 +93,7 @@ export function envelopesOf(delivery: Delivery, archiveKey: string): AlertEnvelo
 }
 
 /** Ingest: archive the raw body, then enqueue every alert durably. Resolves only when both are done. */
-export async function acceptDelivery(delivery: Delivery, deps: { archive: RawArchive; queue: AlertQueue }): Promise<AcceptResult> {
+export async function acceptDelivery(delivery: Delivery, deps: { archive: Pick<RawArchive, 'put'>; queue: AlertQueue }): Promise<AcceptResult> {
   const archiveKey = archiveKeyOf(delivery.source, delivery.receivedAt, delivery.requestId);
   await deps.archive.put(archiveKey, delivery.rawBody, {
     source: delivery.source,
@@ -297,7 +300,7 @@ async function evaluateRecords(fresh: readonly QueueRecord[], deps: ProcessDeps)
   ]);
   const groups = new Map<string, EvaluatedAlert[]>();
   for (const r of fresh) {
-    for (const received of r.envelope.alerts) {
+    for (const [i, received] of r.envelope.alerts.entries()) {
       const bounded = boundSourceTime(received, r.envelope.receivedAt, deps.maxFutureSkewSeconds ?? MAX_FUTURE_SKEW_SECONDS);
       const enriched = enrich ? enrich(bounded.alert) : { alert: bounded.alert, step: null };
       const alert = enriched.alert;
@@ -305,7 +308,8 @@ async function evaluateRecords(fresh: readonly QueueRecord[], deps: ProcessDeps)
       const before = [bounded.step, receivedStep(r.envelope), enriched.step].filter((s): s is TraceStep => s !== null);
       const evaluation = before.length > 0 ? { ...evaluated, trace: [...before, ...evaluated.trace] } : evaluated;
       const list = groups.get(evaluation.fingerprint) ?? [];
-      list.push({ alert, messageKey: r.envelope.messageKey, receivedAt: r.envelope.receivedAt, archiveKey: r.envelope.archiveKey, evaluation });
+      const deliveryIndex = r.envelope.offset === undefined ? {} : { deliveryIndex: r.envelope.offset + i };
+      list.push({ alert, messageKey: r.envelope.messageKey, receivedAt: r.envelope.receivedAt, archiveKey: r.envelope.archiveKey, ...deliveryIndex, evaluation });
       groups.set(evaluation.fingerprint, list);
     }
   }

@@ -24,9 +24,18 @@ export interface Clock {
   now(): Date;
 }
 
-/** Where raw payloads are kept for replay (S3 in AWS, a folder locally). */
+/** An archived delivery: the body as received, the metadata it was archived with (source, via, receivedAt, ...). */
+export interface ArchivedObject {
+  body: string;
+  metadata: Record<string, string>;
+  contentType?: string;
+}
+
+/** Where raw payloads are kept for replay and for the console (S3 in AWS, a folder locally). */
 export interface RawArchive {
   put(key: string, body: string, metadata: Record<string, string>): Promise<void>;
+  /** The object under `key`, or undefined when there is none (never archived, or deleted since). */
+  get(key: string): Promise<ArchivedObject | undefined>;
 }
 
 /** The durable queue between ingest and processor (SQS in AWS, the local durable queue). */

@@ -1,7 +1,7 @@
 /**
  * Handler: the human API (`/api/...`, behind the bearer-token authorizer). One small router over the resource
  * modules of `api/` (incidents; services, on-call and schedules; maintenance; the status page; postmortems;
- * insights): a new resource is one module plus one line in API_RESOURCES (and its routes in routes.ts).
+ * insights; alerts' raw payloads): a new resource is one module plus one line in API_RESOURCES (and its routes in routes.ts).
  */
 import type { Context } from 'aws-lambda';
 import { randomUUID } from 'node:crypto';
@@ -13,8 +13,10 @@ import { maintenanceRoutes } from './api/maintenance';
 import { oncallRoutes } from './api/oncall';
 import { statusRoutes } from './api/status';
 import { postmortemRoutes } from './api/postmortems';
+import { rawPayloadRoutes } from './api/raw-payloads';
 import { DynamoPostmortemStore } from '../adapters/dynamodb/postmortem-store';
 import { S3Documents } from '../adapters/s3/s3-documents';
+import { S3RawArchive } from '../adapters/s3/s3-raw-archive';
 import { DynamoStatusStore } from '../adapters/dynamodb/status-store';
 import { guardRoute, type ApiDeps, type ApiResource } from './api/shared';
 import { roleOf } from './routes';
@@ -27,7 +29,7 @@ import { httpHandler, type HttpEvent, type RouteHandlers } from './shared/http';
 export type { ApiDeps } from './api/shared';
 
 /** The resources of the API, each a module of `api/`. */
-export const API_RESOURCES: readonly ApiResource[] = [meRoutes, incidentRoutes, oncallRoutes, maintenanceRoutes, statusRoutes, postmortemRoutes, insightsRoutes];
+export const API_RESOURCES: readonly ApiResource[] = [meRoutes, incidentRoutes, oncallRoutes, maintenanceRoutes, statusRoutes, postmortemRoutes, insightsRoutes, rawPayloadRoutes];
 
 /**
  * The route table of all resources, each route behind the check of the role routes.ts declares for it (403 naming
@@ -56,6 +58,7 @@ const awsHandler = once(() => createApiHandler({
   postmortems: new DynamoPostmortemStore(dynamodbClient(), env.tableName()),
   documents: new S3Documents(s3Client(), env.archiveBucket()),
   rollups: awsRollups(),
+  rawArchive: new S3RawArchive(s3Client(), env.archiveBucket()),
 }));
 
 export const handler = (event: HttpEvent, context: Context) => awsHandler()(event, context);

@@ -38,6 +38,8 @@ export const HTTP_ROUTES: readonly HttpRoute[] = [
   api('GET', '/api/me', 'viewer'),
   api('GET', '/api/incidents', 'viewer'),
   api('GET', '/api/incidents/{id}', 'viewer'),
+  // The raw delivery of an alert: viewer, like the incident it belongs to (the alert log already shows its fields).
+  api('GET', '/api/incidents/{id}/alerts/{alertId}/raw', 'viewer'),
   api('POST', '/api/incidents/{id}/acknowledge', 'responder'),
   api('POST', '/api/incidents/{id}/resolve', 'responder'),
   api('POST', '/api/incidents/{id}/notes', 'responder'),

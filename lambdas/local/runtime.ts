@@ -331,6 +331,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       newId: randomUUID,
       postmortems: new DynamoPostmortemStore(dynamo.client, LOCAL_TABLE),
       documents: new FsDocuments(join(dataDir, 'documents')),
+      rawArchive: archive,
     });
     const processorStore = options.hooks?.processorStore?.(resolving) ?? resolving;
     const standIn = new ConfigAlarmDetails(config.cloudwatchAlarms.local, clock);

@@ -4,6 +4,7 @@
  * checked before it runs; the actor recorded from the token. The Lambda authorizer's context (API token) too.
  */
 import { InMemoryRollupStore } from '../../lambdas/adapters/in-memory/rollup-store';
+import { InMemoryRawArchive } from '../../lambdas/adapters/in-memory/raw-archive';
 import { InMemoryIncidentStore } from '../../lambdas/adapters/in-memory/incident-store';
 import { InMemoryOperationsStore } from '../../lambdas/adapters/in-memory/operations-store';
 import { InMemoryDocuments, InMemoryPostmortemStore } from '../../lambdas/adapters/in-memory/postmortem-store';
@@ -32,7 +33,7 @@ function setup() {
   const handler = createApiHandler({
     config, store, ops: new InMemoryOperationsStore(), escalator, clock: { now: () => new Date('2026-03-01T10:05:00.000Z') },
     linkKeys: new StaticTokens(['k']), publicBaseUrl: 'https://api.example.com', newId: () => 'id-1',
-    postmortems: new InMemoryPostmortemStore(), documents: new InMemoryDocuments(), rollups: new InMemoryRollupStore(),
+    postmortems: new InMemoryPostmortemStore(), documents: new InMemoryDocuments(), rollups: new InMemoryRollupStore(), rawArchive: new InMemoryRawArchive(),
   });
   const call = async (routeKey: string, authorizer: AuthorizerContext | undefined, body?: unknown, pathParameters: Record<string, string> = { id: 'inc-1' }) => {
     const res = await handler({

@@ -1,9 +1,21 @@
 /** RawArchive on S3: one object per accepted delivery, under `raw/<source>/<yyyy>/<mm>/<dd>/<hh>/`. */
-import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import type { RawArchive } from '../../core/ports';
+import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import type { ArchivedObject, RawArchive } from '../../core/ports';
+
+/** S3's metadata keys come back lower-cased; the archive writes these camel-cased ones (core/pipeline.ts). */
+const METADATA_KEYS = ['source', 'via', 'integration', 'receivedAt', 'requestId'];
+
+/**
+ * A missing key. Without s3:ListBucket on the bucket (the API may only GetObject under raw/), S3 answers a missing
+ * key with 403 AccessDenied rather than 404 NoSuchKey, so both mean "not there" for a key under raw/.
+ */
+function isMissing(err: unknown): boolean {
+  const e = err as { name?: string; $metadata?: { httpStatusCode?: number } };
+  return e?.name === 'NoSuchKey' || e?.name === 'NotFound' || e?.name === 'AccessDenied' || e?.$metadata?.httpStatusCode === 404;
+}
 
 export class S3RawArchive implements RawArchive {
-  constructor(private readonly s3: S3Client, private readonly bucket: string) {}
+  constructor(private readonly s3: Pick<S3Client, 'send'>, private readonly bucket: string) {}
 
   async put(key: string, body: string, metadata: Record<string, string>): Promise<void> {
     await this.s3.send(new PutObjectCommand({
@@ -13,5 +25,20 @@ export class S3RawArchive implements RawArchive {
       ContentType: 'application/json',
       Metadata: metadata,
     }));
+  }
+
+  async get(key: string): Promise<ArchivedObject | undefined> {
+    let res;
+    try {
+      res = await this.s3.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
+    } catch (err) {
+      if (isMissing(err)) return undefined;
+      throw err;
+    }
+    const body = res.Body ? await res.Body.transformToString('utf8') : '';
+    const lower = Object.fromEntries(Object.entries(res.Metadata ?? {}).map(([k, v]) => [k.toLowerCase(), v]));
+    const metadata: Record<string, string> = {};
+    for (const k of METADATA_KEYS) if (lower[k.toLowerCase()] !== undefined) metadata[k] = lower[k.toLowerCase()]!;
+    return { body, metadata, ...(res.ContentType ? { contentType: res.ContentType } : {}) };
   }
 }

@@ -94,5 +94,10 @@ export interface AlertEnvelope {
   receivedAt: string;
   /** Where the raw body is archived (S3 key or local archive path), for replay. */
   archiveKey: string;
+  /**
+   * Position of `alerts[0]` among the alerts of the delivery (a delivery too big for one message is split), so each
+   * alert's index in its delivery is known. Absent in envelopes enqueued before it existed.
+   */
+  offset?: number;
   alerts: NormalizedAlert[];
 }

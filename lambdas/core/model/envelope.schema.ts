@@ -32,6 +32,7 @@ const EnvelopeSchema = z.looseObject({
   via: z.string(),
   receivedAt: z.string(),
   archiveKey: z.string(),
+  offset: z.optional(z.int().check(z.minimum(0))),
   alerts: z.array(AlertSchema).check(z.minLength(1)),
 });
 

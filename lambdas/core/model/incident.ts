@@ -158,6 +158,8 @@ export interface AlertRecord {
   receivedAt: string;
   alertUrl: string | null;
   archiveKey: string;
+  /** Position of the alert among the alerts of its archived delivery (absent for entries logged before it was kept). */
+  deliveryIndex?: number;
   trace: DecisionTrace;
 }
 

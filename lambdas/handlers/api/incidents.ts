@@ -8,6 +8,7 @@ import { INCIDENT_STATUSES } from '../../core/model/incident';
 import { parseWith } from '../../core/normalize/shared';
 import { requireKnownPerson } from '../../core/oncall/people';
 import { ruleBookOf } from '../../core/rules/rule-book';
+import { withAlertId } from '../../core/raw-payload';
 import { json, type HttpEvent } from '../shared/http';
 import { actorOf, bodyOf, isoDate, publicIncident, type ApiDeps, type ApiResource } from './shared';
 
@@ -75,7 +76,7 @@ export const incidentRoutes: ApiResource = (deps) => ({
     if (!incident) throw new NotFoundError(`no incident ${id}`);
     const [alerts, timeline] = await Promise.all([deps.store.alerts(id), deps.store.timeline(id)]);
     // The rules in evaluation order, for the decision trace viewer (a trace names only the rule that matched).
-    return json(200, { incident: publicIncident(incident), alerts, timeline, rules: ruleBookOf(deps.config) });
+    return json(200, { incident: publicIncident(incident), alerts: alerts.map(withAlertId), timeline, rules: ruleBookOf(deps.config) });
   },
   'POST /api/incidents/{id}/acknowledge': async (event) => {
     const body = bodyOf(event, ActionBodySchema, true);

@@ -1,7 +1,7 @@
 /** What the resource modules of the human API share: their dependencies, body parsing, the actor, the public view. */
 import * as z from 'zod/mini';
 import type { Incident } from '../../core/model/incident';
-import type { PostmortemStore, PublishedDocuments, RollupStore, StatusStore } from '../../core/ports';
+import type { PostmortemStore, PublishedDocuments, RawArchive, RollupStore, StatusStore } from '../../core/ports';
 import { parseWith } from '../../core/normalize/shared';
 import type { IncidentOperationsDeps } from '../shared/escalation';
 import { API_MAX_BODY_BYTES } from '../routes';
@@ -25,6 +25,8 @@ export interface ApiDeps extends IncidentOperationsDeps {
   documents: PublishedDocuments;
   /** Rollups of resolved incidents, which analytics read (docs/insights.md §Rollups). */
   rollups: RollupStore;
+  /** The raw archive, read for an alert's raw payload (S3 GetObject under raw/ in AWS, the data folder locally). */
+  rawArchive: Pick<RawArchive, 'get'>;
 }
 
 /** A resource of the API: its routes (keyed by route key, as in routes.ts) over the API's dependencies. */

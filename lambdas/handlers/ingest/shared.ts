@@ -15,7 +15,7 @@ import { logger } from '../shared/logger';
 
 export interface IngestDeps {
   config: PipelineConfig;
-  archive: RawArchive;
+  archive: Pick<RawArchive, 'put'>;
   queue: AlertQueue;
   /** The token secret of each integration (`default`: the single ingest token). */
   integrationSecrets: IntegrationSecrets;

@@ -19,7 +19,7 @@ import { logger } from './logger';
 import { awsMetrics } from './observability';
 
 export interface EventIngestDeps {
-  archive: RawArchive;
+  archive: Pick<RawArchive, 'put'>;
   queue: AlertQueue;
   deadLetters: DeadLetters;
   clock: Clock;
