@@ -17,6 +17,7 @@ export type Grant =
   | 'alert-queue:send'
   | 'dead-letter-queue:send'
   | 'archive:put-raw' // s3:PutObject under raw/ of the raw archive
+  | 'archive:get-raw' // s3:GetObject under raw/ of the raw archive (the console's raw payload of an alert)
   | 'archive:postmortems' // s3:PutObject and s3:GetObject under postmortems/ of the archive bucket
   | 'archive:history' // s3:PutObject under history/ of the archive bucket (only with insights.history.enabled)
   | 'ingest-token:read' // Secrets Manager secrets, read-only
@@ -139,7 +140,7 @@ export const FUNCTIONS = {
     entry: 'lambdas/handlers/api.ts',
     description: 'Incident API (/api/*)',
     environment: ['tableName', 'actionLinkSecretId', ...ESCALATE_ENV, 'publicBaseUrl', 'archiveBucket', ...NOTIFY_ENV],
-    grants: ['table:read-write', 'action-link-key:read', 'escalation:start-stop', 'archive:postmortems', 'status-render:invoke', 'archive:history'],
+    grants: ['table:read-write', 'action-link-key:read', 'escalation:start-stop', 'archive:postmortems', 'archive:get-raw', 'status-render:invoke', 'archive:history'],
     triggers: [{ kind: 'http' }],
   },
   act: {

@@ -271,6 +271,7 @@ export class AlertPipelineStack extends Stack {
       'alert-queue:send': (f) => allow(f, ['sqs:SendMessage'], [queue.queueArn]),
       'dead-letter-queue:send': (f) => allow(f, ['sqs:SendMessage'], [deadLetterQueue.queueArn]),
       'archive:put-raw': (f) => this.grantArchiveRaw(f, archiveBucket),
+      'archive:get-raw': (f) => this.grantArchiveGetRaw(f, archiveBucket),
       'archive:postmortems': (f) => this.grantArchivePostmortems(f, archiveBucket),
       'archive:history': (f) => this.history && this.grantArchiveHistory(f, archiveBucket),
       'ingest-token:read': (f) => allow(f, ['secretsmanager:GetSecretValue'], [secretArnPattern(this, this.secretNames.ingestToken)]),
@@ -438,6 +439,22 @@ export class AlertPipelineStack extends Stack {
       reason:
         'Each accepted delivery is archived as a new object under raw/<source>/<yyyy>/<mm>/<dd>/<hh>/, so the object ARN must be a prefix ' +
         'wildcard; the action is s3:PutObject only and the prefix is raw/, not the whole bucket.',
+    });
+  }
+
+  /**
+   * The API: read raw payloads under `raw/` of the archive (an alert's raw payload in the console). Read only, nothing
+   * else of the bucket. The bucket is encrypted with S3-managed keys, so no KMS grant is needed.
+   */
+  private grantArchiveGetRaw(fn: PipelineFunction, archiveBucket: IBucket): void {
+    fn.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [archiveBucket.arnForObjects(`${ARCHIVE_RAW_PREFIX}*`)] }),
+    );
+    Validations.of(fn.role).acknowledge({
+      id: iam5ResourceFinding(fn, archiveBucket, archiveBucket.bucketArn, `/${ARCHIVE_RAW_PREFIX}*`),
+      reason:
+        'The API reads the archived delivery of an alert the caller may see (its key comes from the incident\'s alert log) under ' +
+        'raw/<source>/<yyyy>/<mm>/<dd>/<hh>/, so the object ARN must be a prefix wildcard; the action is s3:GetObject only and the prefix is raw/.',
     });
   }
 

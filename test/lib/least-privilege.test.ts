@@ -44,7 +44,11 @@ const SQS_CONSUMER = ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAt
  * (An action listed here must not be granted either.)
  */
 const HISTORY_ONLY_PUTS = 'S3Documents also reads published postmortems (the API); the incident history only puts (handlers/shared/insights.ts)';
+const INGEST_ONLY_PUTS = 'S3RawArchive also reads raw payloads for the API (archive:get-raw); ingest only puts (archive:put-raw)';
 const REACHED_NOT_CALLED: Partial<Record<FunctionName, Record<string, string>>> = {
+  ingestHttp: { 's3:GetObject': INGEST_ONLY_PUTS },
+  ingestSns: { 's3:GetObject': INGEST_ONLY_PUTS },
+  ingestEventBridge: { 's3:GetObject': INGEST_ONLY_PUTS },
   processAlerts: { 'secretsmanager:GetSecretValue': 'handlers/shared/escalation.ts also builds the link-key source of the API and act functions', 's3:GetObject': HISTORY_ONLY_PUTS },
   sweeper: {
     'secretsmanager:GetSecretValue': 'handlers/shared/escalation.ts also builds the link-key source of the API and act functions',
