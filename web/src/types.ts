@@ -7,6 +7,7 @@ export type { ActionItem, Postmortem, PostmortemStatus } from '../../lambdas/cor
 export type { AnalyticsResult, NoiseRow, Summary } from '../../lambdas/core/insights/analytics';
 export type { ComponentState, ComponentStatus, StatusIncident, StatusOverride, StatusWhy, UpdateStatus } from '../../lambdas/core/status/model';
 export type { OnCall } from '../../lambdas/core/oncall/schedule';
+export type { RawPayload } from '../../lambdas/core/raw-payload';
 
 import type { AlertRecord, Incident, TimelineEvent } from '../../lambdas/core/model/incident';
 import type { RuleBook } from '../../lambdas/core/rules/rule-book';
@@ -17,7 +18,8 @@ export type PublicIncident = Omit<Incident, 'recentMessages'>;
 /** GET /api/incidents/{id}. */
 export interface IncidentDetail {
   incident: PublicIncident;
-  alerts: AlertRecord[];
+  /** Each alert of the alert log with its `alertId` (the id of its raw payload route). */
+  alerts: Array<AlertRecord & { alertId: string }>;
   timeline: TimelineEvent[];
   rules: RuleBook;
 }

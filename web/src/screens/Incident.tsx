@@ -1,6 +1,6 @@
 /**
  * One incident: what it is, the actions (acknowledge, resolve, reassign, snooze, escalate now, note, start a
- * postmortem; hidden for viewers), its timeline, and its alerts with their decision traces.
+ * postmortem; hidden for viewers), its timeline, and its alerts with their decision traces and raw payloads.
  */
 import { Accordion, Anchor, Button, Code, Group, NumberInput, Paper, Select, SimpleGrid, Stack, Tabs, Text, Textarea, Timeline, Title } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
@@ -10,6 +10,7 @@ import { ErrorBox, Loading, SeverityBadge, StatusBadge, Time } from '../componen
 import { href, navigate } from '../router';
 import { useCan } from '../session';
 import type { IncidentDetail } from '../types';
+import { RawPayloadView } from './RawPayload';
 import { TraceViewer } from './TraceViewer';
 
 export function IncidentScreen({ id }: { id: string }) {
@@ -133,8 +134,10 @@ export function IncidentScreen({ id }: { id: string }) {
                   <Stack gap="sm">
                     <TraceViewer steps={a.trace.steps} rules={rules} />
                     <Title order={4}>Alert record</Title>
-                    <Text size="xs" c="dimmed">The raw body is archived under <Code>{a.archiveKey}</Code>.</Text>
                     <Code block tabIndex={0} aria-label="Alert record" style={{ maxHeight: 320, overflow: 'auto' }}>{JSON.stringify(a, null, 2)}</Code>
+                    <Title order={4}>Raw payload</Title>
+                    <Text size="xs" c="dimmed">What the source sent, archived under <Code>{a.archiveKey}</Code>.</Text>
+                    <RawPayloadView incidentId={id} alertId={a.alertId} title={a.title} />
                   </Stack>
                 </Accordion.Panel>
               </Accordion.Item>
