@@ -211,4 +211,24 @@ describe('envelopesOf', () => {
     expect(a.map((e) => e.messageKey)).toEqual(b.map((e) => e.messageKey));
     expect(a.flatMap((e) => e.alerts)).toHaveLength(40);
   });
+
+  it('gives each message the position of its first alert in the delivery, and the alert log keeps each alert\'s index', async () => {
+    const big = Array.from({ length: 40 }, (_, i) => alert({ key: `big-${i}`, fp: `fp-${i}`, raw: { blob: 'x'.repeat(60_000) } }));
+    const delivery = { source: 'threatstack' as const, via: 'test', rawBody: '', alerts: big, receivedAt: '2024-06-10T14:05:00.000Z', requestId: 'r' };
+    const envs = envelopesOf(delivery, 'raw/k.json');
+    expect(envs.map((e) => e.offset)).toEqual(envs.map((_, i) => envs.slice(0, i).reduce((n, e) => n + e.alerts.length, 0)));
+    const store = new InMemoryIncidentStore();
+    await processEnvelopes(records(envs.slice(1)), deps(store));
+    const logged = [...store.alertLogs.values()].flat();
+    expect(logged.map((r) => [r.deliveryKey, r.deliveryIndex])).toEqual(envs.slice(1).flatMap((e) => e.alerts.map((a, i) => [a.deliveryKey, e.offset! + i])));
+    expect(logged[0]!.deliveryIndex).toBeGreaterThan(0);
+  });
+
+  it('keeps no index for an envelope enqueued before offsets existed', async () => {
+    const store = new InMemoryIncidentStore();
+    await processEnvelopes(records([envelope([alert({ key: 'old-1' })])]), deps(store));
+    const [rec] = [...store.alertLogs.values()].flat();
+    expect(rec!.deliveryKey).toBe('old-1');
+    expect(rec).not.toHaveProperty('deliveryIndex');
+  });
 });

@@ -57,6 +57,15 @@ describe('GET /api/incidents/{id}/alerts/{alertId}/raw on the local runtime', ()
     expect(gone.body.error.message).toContain(`the raw archive no longer holds ${b.alerts[0].archiveKey}`);
   });
 
+  it('never reads a path the caller makes up (the key comes from the alert log only)', async () => {
+    const [inc] = (await rt.get('/api/incidents')).body.incidents as Array<{ id: string }>;
+    for (const alertId of ['..%2F..%2Flocal-secrets.json', '..%2Flocal-secrets.json', 'raw%2Fthreatstack']) {
+      const res = await rt.get(`/api/incidents/${inc!.id}/alerts/${alertId}/raw`);
+      expect([alertId, [400, 404].includes(res.status)]).toEqual([alertId, true]);
+      expect(JSON.stringify(res.body)).not.toContain(rt.apiToken);
+    }
+  });
+
   it('needs a bearer token', async () => {
     const [inc] = (await rt.get('/api/incidents')).body.incidents as Array<{ id: string }>;
     expect((await rt.get(`/api/incidents/${inc!.id}/alerts/0123456789abcdef/raw`, null)).status).toBe(401);
