@@ -69,8 +69,8 @@ export async function readRawPayload(
   if (!object) {
     // The stack's archive has no expiry rule for raw/ (it only moves bodies to infrequent access after 30 days).
     throw new NotFoundError(
-      `the raw archive no longer holds ${record.archiveKey} (received ${record.receivedAt}): the archive expires no raw body by itself, ` +
-        'so it was deleted (by hand, or by a lifecycle rule added outside the stack)',
+      `the raw archive no longer holds ${record.archiveKey} (received ${record.receivedAt}): the archive as deployed expires no raw body, ` +
+        'so it was deleted by hand or by an expiration rule added to the bucket',
     );
   }
   const capped = capUtf8(object.body, maxBytes);

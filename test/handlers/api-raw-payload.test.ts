@@ -101,7 +101,7 @@ describe(ROUTE, () => {
     const { call } = await setup();
     const res = await call('inc-1', alertIdOf('ts:gone'));
     expect(res.status).toBe(404);
-    expect(res.body.error.message).toMatch(/^the raw archive no longer holds raw\/threatstack\/2026\/03\/01\/10\/gone\.json \(received 2026-03-01T10:00:00\.000Z\): the archive expires no raw body by itself/);
+    expect(res.body.error.message).toMatch(/^the raw archive no longer holds raw\/threatstack\/2026\/03\/01\/10\/gone\.json \(received 2026-03-01T10:00:00\.000Z\): the archive as deployed expires no raw body, so it was deleted/);
   });
 
   it('never reads a key outside raw/, even one stored in an alert log', async () => {
