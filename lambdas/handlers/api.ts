@@ -1,7 +1,8 @@
 /**
  * Handler: the human API (`/api/...`, behind the bearer-token authorizer). One small router over the resource
  * modules of `api/` (incidents; services, on-call and schedules; maintenance; the status page; postmortems;
- * insights; alerts' raw payloads): a new resource is one module plus one line in API_RESOURCES (and its routes in routes.ts).
+ * insights; alerts' raw payloads): a new resource is one module plus one line in API_RESOURCES (and its routes in
+ * routes.ts).
  */
 import type { Context } from 'aws-lambda';
 import { randomUUID } from 'node:crypto';
