@@ -69,7 +69,7 @@ export function IncidentScreen({ id }: { id: string }) {
         {inc.alertUrl && <Anchor size="sm" href={inc.alertUrl} target="_blank" rel="noreferrer">Open at the source</Anchor>}
       </SimpleGrid>
       {inc.suppressionReason && <Text size="sm">Suppressed: {inc.suppressionReason}</Text>}
-      <Text size="sm" style={{ whiteSpace: 'pre-wrap' }}>{inc.description}</Text>
+      <Text size="sm" style={{ whiteSpace: 'pre-wrap', overflowWrap: 'anywhere' }}>{inc.description}</Text>
       {Object.keys(inc.tags).length > 0 && <Text size="xs" c="dimmed">Tags: {Object.entries(inc.tags).map(([k, v]) => `${k}=${v}`).join(', ')}</Text>}
 
       <ErrorBox error={action.error ?? postmortem.error} />
@@ -116,8 +116,8 @@ export function IncidentScreen({ id }: { id: string }) {
           <Timeline bulletSize={14} lineWidth={2} data-testid="timeline">
             {timeline.map((t, i) => (
               <Timeline.Item key={i} title={<Text size="sm" fw={600}>{t.type} · {t.actor}</Text>}>
-                <Text size="sm" style={{ whiteSpace: 'pre-wrap' }}>{t.message}</Text>
-                <Text size="xs" c="dimmed"><Time at={t.at} /></Text>
+                <Text size="sm" style={{ whiteSpace: 'pre-wrap', overflowWrap: 'anywhere' }}>{t.message}</Text>
+                <Text size="xs" c="dimmed"><Time at={t.at} seconds /></Text>
               </Timeline.Item>
             ))}
           </Timeline>
@@ -128,7 +128,7 @@ export function IncidentScreen({ id }: { id: string }) {
               <Accordion.Item key={a.deliveryKey} value={a.deliveryKey}>
                 <Accordion.Control>
                   <Text size="sm" fw={600}>{a.title}</Text>
-                  <Text size="xs" c="dimmed">{a.action} · {a.source} · occurred <Time at={a.occurredAt} /></Text>
+                  <Text size="xs" c="dimmed">{a.action} · {a.source} · occurred <Time at={a.occurredAt} seconds /></Text>
                 </Accordion.Control>
                 <Accordion.Panel>
                   <Stack gap="sm">
