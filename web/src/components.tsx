@@ -30,12 +30,12 @@ const STATUS_COLOR: Record<string, string> = {
 const SEV_COLOR: Record<string, string> = { sev1: 'red.9', sev2: DARK_ORANGE, sev3: DARK_YELLOW };
 
 /** Badges never shrink to an ellipsis ("SE…", "ACKNOWLEDG…" on a phone): a narrow column grows or wraps instead. */
-const WHOLE = { root: { flexShrink: 0, maxWidth: 'none', overflow: 'visible' }, label: { overflow: 'visible', textOverflow: 'clip' } } as const;
+export const WHOLE_BADGE = { root: { flexShrink: 0, maxWidth: 'none', overflow: 'visible' }, label: { overflow: 'visible', textOverflow: 'clip' } } as const;
 export const StatusBadge = ({ status }: { status: string }) => (
-  <Badge color={STATUS_COLOR[status] ?? 'gray.7'} variant="filled" styles={WHOLE}>{status.replace(/_/g, ' ')}</Badge>
+  <Badge color={STATUS_COLOR[status] ?? 'gray.7'} variant="filled" styles={WHOLE_BADGE}>{status.replace(/_/g, ' ')}</Badge>
 );
 export const SeverityBadge = ({ severity }: { severity: string }) => (
-  <Badge color={SEV_COLOR[severity] ?? 'gray.7'} variant="outline" styles={WHOLE}>{severity}</Badge>
+  <Badge color={SEV_COLOR[severity] ?? 'gray.7'} variant="outline" styles={WHOLE_BADGE}>{severity}</Badge>
 );
 
 /** A time in the reader's locale and zone; `seconds` where events minutes apart matter (timelines, alerts). */

@@ -6,6 +6,7 @@
 import { Badge, Code, Stack, Table, Text, Title } from '@mantine/core';
 import { traceView, type RuleRow, type RuleState } from '../logic/trace';
 import type { RuleBook, TraceStep } from '../types';
+import { WHOLE_BADGE } from '../components';
 
 const STATE: Record<RuleState, { label: string; color: string }> = {
   matched: { label: 'matched', color: '#1b6e2d' },
@@ -41,7 +42,7 @@ function RuleTable({ rows, label, withService }: { rows: RuleRow[]; label: strin
               <Table.Td><Code>{r.when}</Code></Table.Td>
               {withService && <Table.Td>{r.service}</Table.Td>}
               <Table.Td>
-                <Badge color={STATE[r.state].color} variant={r.state === 'matched' ? 'filled' : 'outline'}>{STATE[r.state].label}</Badge>
+                <Badge color={STATE[r.state].color} variant={r.state === 'matched' ? 'filled' : 'outline'} styles={WHOLE_BADGE}>{STATE[r.state].label}</Badge>
                 {r.note && <Text size="xs" c={r.state === 'error' ? 'red.9' : 'dimmed'}>{r.note}</Text>}
               </Table.Td>
             </Table.Tr>
@@ -66,7 +67,7 @@ export function TraceViewer({ steps, rules }: { steps: TraceStep[]; rules: RuleB
             {view.stages.flatMap((g) => g.steps.map((s, i) => (
               <Table.Tr key={`${g.stage}-${i}`} data-stage={s.stage}>
                 <Table.Td>{i === 0 ? s.stage : ''}</Table.Td>
-                <Table.Td><Badge variant="outline" color="indigo.9" styles={{ root: { maxWidth: 'none' }, label: { overflow: 'visible' } }}>{s.outcome}</Badge></Table.Td>
+                <Table.Td><Badge variant="outline" color="indigo.9" styles={WHOLE_BADGE}>{s.outcome}</Badge></Table.Td>
                 <Table.Td><Text size="sm">{s.reason}</Text></Table.Td>
               </Table.Tr>
             )))}
