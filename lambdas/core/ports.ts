@@ -16,7 +16,7 @@ import type { EscalationState } from './escalation/plan';
 import type { Delivery } from './escalation/recipients';
 import type { RenderedPage } from './notify/channels';
 import type { StatusChange, StatusFile, StatusIncident, StatusOverride } from './status/model';
-import type { Postmortem } from './postmortem/model';
+import type { Postmortem, PostmortemListFilters, PostmortemSummary } from './postmortem/model';
 import type { RollupKind, RollupRow, RollupUpdate } from './insights/rollup';
 import type { MetricName } from './metric-names';
 
@@ -54,6 +54,9 @@ export interface IncidentQuery {
   service?: string | undefined;
   severity?: string | undefined;
   tag?: { key: string; value: string | null } | undefined;
+  /** The route's team. */
+  team?: string | undefined;
+  source?: string | undefined;
   /** ISO bounds on openedAt. */
   from?: string | undefined;
   to?: string | undefined;
@@ -237,6 +240,22 @@ export interface PostmortemStore {
    * a conflict otherwise.
    */
   put(pm: Postmortem, expectedVersion: number | null): Promise<ApplyResult>;
+  /**
+   * Summaries of the stored postmortems that pass the filters, newest incident first (by the incident's openedAt),
+   * at most `limit`; `cursor` is null only when no further postmortem passes them (or, with a cursor, continue from
+   * there: the read stopped at its budget).
+   */
+  list(query: PostmortemQuery): Promise<PostmortemPage>;
+}
+
+export interface PostmortemQuery extends PostmortemListFilters {
+  limit: number;
+  cursor?: string | undefined;
+}
+
+export interface PostmortemPage {
+  items: PostmortemSummary[];
+  cursor: string | null;
 }
 
 /** Where published documents go (the archive bucket in AWS, the data directory locally). */

@@ -51,6 +51,7 @@ export const HTTP_ROUTES: readonly HttpRoute[] = [
   api('PATCH', '/api/incidents/{id}/postmortem', 'responder'),
   api('POST', '/api/incidents/{id}/postmortem/publish', 'admin'),
   api('POST', '/api/incidents/{id}/postmortem/reopen', 'admin'),
+  api('GET', '/api/postmortems', 'viewer'),
   api('GET', '/api/services', 'viewer'),
   api('GET', '/api/oncall', 'viewer'),
   api('GET', '/api/schedules/{name}/overrides', 'viewer'),

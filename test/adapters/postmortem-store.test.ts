@@ -5,7 +5,7 @@ import { InMemoryDocuments, InMemoryPostmortemStore } from '../../lambdas/adapte
 import { FsDocuments } from '../../lambdas/adapters/local/fs-documents';
 import { S3Documents } from '../../lambdas/adapters/s3/s3-documents';
 import type { S3Client } from '@aws-sdk/client-s3';
-import type { PostmortemStore, PublishedDocuments } from '../../lambdas/core/ports';
+import type { PostmortemPage, PostmortemQuery, PostmortemStore, PublishedDocuments } from '../../lambdas/core/ports';
 import { DEFAULT_TEMPLATE } from '../../lambdas/core/postmortem/config';
 import { draftPostmortem } from '../../lambdas/core/postmortem/draft';
 import { startEmbeddedDynamo } from '../../lambdas/local/embedded-dynamodb';
@@ -38,12 +38,83 @@ const contract = (name: string, make: () => Promise<{ store: PostmortemStore; cl
       expect(results.filter((r) => r.kind === 'applied')).toHaveLength(1);
       expect((await store.get('inc-main'))!.version).toBe(2);
     });
+
+    /** 130 postmortems a minute apart; team payments every 40th (4 of them), statuses in turn. */
+    const many = async () => {
+      const ids: string[] = [];
+      for (let i = 0; i < 130; i++) {
+        const id = `inc-p${String(i).padStart(3, '0')}`;
+        const openedAt = new Date(Date.parse('2026-11-01T00:00:00.000Z') + i * 60_000).toISOString();
+        const status = (['draft', 'in_review', 'published'] as const)[i % 3]!;
+        const team = i % 40 === 0 ? 'payments' : 'search';
+        const service = i % 2 === 0 ? 'checkout' : 'search';
+        await store.put({ ...pm, incidentId: id, status, facts: { ...pm.facts, incident: { ...pm.facts.incident, id, openedAt, team, service } } }, null);
+        ids.push(id);
+      }
+      return ids.reverse(); // newest first
+    };
+    const walk = async (query: Omit<PostmortemQuery, 'cursor'>) => {
+      const pages: string[][] = [];
+      let cursor: string | null = null;
+      do {
+        const page: PostmortemPage = await store.list({ ...query, cursor: cursor ?? undefined });
+        pages.push(page.items.map((s) => s.incidentId));
+        cursor = page.cursor;
+      } while (cursor && pages.length < 20);
+      return pages;
+    };
+
+    it('lists summaries newest first; a rare filter over more than one index page fills its page, the cursor says if more match', async () => {
+      const ids = await many();
+      expect(await walk({ team: 'payments', limit: 3 })).toEqual([['inc-p120', 'inc-p080', 'inc-p040'], ['inc-p000']]);
+      expect(await walk({ team: 'payments', limit: 4 })).toEqual([['inc-p120', 'inc-p080', 'inc-p040', 'inc-p000']]);
+      expect((await walk({ limit: 100 })).flat()).toEqual(ids);
+      expect((await walk({ limit: 25 })).map((p) => p.length)).toEqual([25, 25, 25, 25, 25, 5]);
+      const summary = (await store.list({ limit: 1 })).items[0]!;
+      expect(summary).toMatchObject({ incidentId: 'inc-p129', status: 'draft', service: 'search', team: 'search', title: pm.facts.incident.title, version: 1 });
+      expect(Object.keys(summary)).not.toContain('sections');
+    });
+
+    it('filters by status, service (both at once too), team and the opened-at range', async () => {
+      await many();
+      const all = async (q: Omit<PostmortemQuery, 'cursor' | 'limit'>) => (await walk({ ...q, limit: 100 })).flat();
+      expect(await all({ status: 'published', team: 'payments' })).toEqual(['inc-p080']);
+      expect(await all({ status: 'in_review', service: 'checkout', team: 'payments' })).toEqual(['inc-p040']);
+      expect((await all({ service: 'checkout' })).length).toBe(65);
+      expect(await all({ from: '2026-11-01T02:08:00.000Z' })).toEqual(['inc-p129', 'inc-p128']);
+      expect(await all({ from: '2026-11-01T00:01:00.000Z', to: '2026-11-01T00:02:00.000Z' })).toEqual(['inc-p002', 'inc-p001']);
+    });
+
+    it('an edit that changes the status moves the postmortem to that status', async () => {
+      await store.put(pm, null);
+      expect((await store.list({ status: 'draft', limit: 10 })).items.map((s) => s.incidentId)).toEqual(['inc-main']);
+      await store.put({ ...pm, version: 2, status: 'in_review' }, 1);
+      expect((await store.list({ status: 'draft', limit: 10 })).items).toEqual([]);
+      expect((await store.list({ status: 'in_review', limit: 10 })).items.map((s) => [s.incidentId, s.version])).toEqual([['inc-main', 2]]);
+    });
   });
 
 contract('in-memory', async () => ({ store: new InMemoryPostmortemStore(), close: async () => {} }));
 contract('DynamoDB (embedded dynalite)', async () => {
   const d = await startEmbeddedDynamo({ tableName: 'incidents' });
   return { store: new DynamoPostmortemStore(d.client, 'incidents'), close: () => d.close() };
+});
+
+describe('DynamoPostmortemStore list', () => {
+  it('refuses a cursor of another listing or a forged one (400 naming cursor)', async () => {
+    const d = await startEmbeddedDynamo({ tableName: 'incidents' });
+    try {
+      const store = new DynamoPostmortemStore(d.client, 'incidents');
+      for (let i = 0; i < 3; i++) await store.put({ ...pm, incidentId: `inc-m${i}`, facts: { ...pm.facts, incident: { ...pm.facts.incident, openedAt: `2026-11-0${i + 1}T00:00:00.000Z` } } }, null);
+      const page = await store.list({ limit: 1 });
+      expect(page.cursor).not.toBeNull();
+      await expect(store.list({ limit: 1, status: 'draft', cursor: page.cursor! })).rejects.toMatchObject({ details: { field: 'cursor' } });
+      const forged = Buffer.from(JSON.stringify({ pk: 'FP#00000000000000000000', sk: 'H#00000001', g3pk: 'POSTMORTEMS', g3sk: '2026-11-01T00:00:00.000Z' })).toString('base64url');
+      await expect(store.list({ limit: 1, cursor: forged })).rejects.toMatchObject({ details: { field: 'cursor' } });
+    } finally {
+      await d.close();
+    }
+  });
 });
 
 const documents = (name: string, make: () => { docs: PublishedDocuments; close(): void }) =>

@@ -7,17 +7,16 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BODY_DICTIONARY, packBody, unpackBody } from './compact';
 import { isConditionFailure } from './errors';
 import { queryPrefix } from './query';
+import { listByIndex, type IndexName } from './index-listing';
 import {
-  BatchGetCommand,
   BatchWriteCommand,
   DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
   QueryCommand,
-  type QueryCommandInput,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { BadRequestError, InvariantError, TransientError } from '../../core/errors';
+import { InvariantError, TransientError } from '../../core/errors';
 import type { IncidentPlan } from '../../core/deduplicate';
 import type { Fingerprint } from '../../core/fingerprint';
 import { sha256Hex, shortFingerprint } from '../../core/fingerprint';
@@ -117,13 +116,6 @@ function strip<T>(item: Item): T {
 }
 
 
-const INDEX_KEYS = {
-  byStatus: ['g1pk', 'g1sk'],
-  byService: ['g2pk', 'g2sk'],
-  byTime: ['g3pk', 'g3sk'],
-} as const;
-type IndexName = keyof typeof INDEX_KEYS;
-
 export class DynamoIncidentStore implements IncidentStore {
   private readonly doc: DynamoDBDocumentClient;
   /** The opening events (`zt`) of heads read by this instance, by `<id>@<version>`, for replaceIncident. Bounded. */
@@ -222,58 +214,19 @@ export class DynamoIncidentStore implements IncidentStore {
 
   async listIncidents(query: IncidentQuery): Promise<IncidentPage> {
     const index: IndexName = query.status ? 'byStatus' : query.service ? 'byService' : 'byTime';
-    const [hashAttr, rangeAttr] = INDEX_KEYS[index];
     const hashValue = index === 'byStatus' ? `STATUS#${query.status}` : index === 'byService' ? `SVC#${query.service}` : 'INCIDENTS';
-    const values: Record<string, unknown> = { ':h': hashValue };
-    let range = '';
-    if (query.from && query.to) {
-      range = ` AND ${rangeAttr} BETWEEN :from AND :to`;
-      values[':from'] = query.from;
-      values[':to'] = `${query.to}~`;
-    } else if (query.from) {
-      range = ` AND ${rangeAttr} >= :from`;
-      values[':from'] = query.from;
-    } else if (query.to) {
-      range = ` AND ${rangeAttr} <= :to`;
-      values[':to'] = `${query.to}~`;
-    }
-    let startKey: Record<string, unknown> | undefined = query.cursor ? decodeCursor(query.cursor, index, hashValue, query) : undefined;
-    const matches: Incident[] = [];
-    // Read index pages until `limit` incidents pass the in-memory filters (severity, tag, status+service).
-    for (let round = 0; round < 20; round++) {
-      const input: QueryCommandInput = {
-        TableName: this.tableName,
-        IndexName: index,
-        KeyConditionExpression: `${hashAttr} = :h${range}`,
-        ExpressionAttributeValues: values,
-        ScanIndexForward: false,
-        Limit: Math.max(query.limit, 25),
-        ExclusiveStartKey: startKey,
-      };
-      const page = await this.doc.send(new QueryCommand(input));
-      const entries = page.Items ?? [];
-      const found = await this.batchGet(entries.map((k) => ({ pk: k.pk, sk: k.sk })));
-      // Keep an index entry only if the item still carries that index key. A GSI is eventually consistent (an
-      // incident whose status just changed can still be listed under its old status), and the embedded store writes
-      // index entries before the item, so a kill -9 between the two leaves an entry whose item was never written
-      // (or was written later, under another key): both are stale and would list an incident twice or out of place.
-      // `found.delete` lets each item through once.
-      const items = entries
-        .map((e) => ({ e, id: `${e.pk}|${e.sk}`, item: found.get(`${e.pk}|${e.sk}`) }))
-        .filter(({ e, id, item }) => item !== undefined && item[hashAttr] === e[hashAttr] && item[rangeAttr] === e[rangeAttr] && found.delete(id))
-        .map(({ item }) => item!);
-      for (let i = 0; i < items.length; i++) {
-        const inc = incidentOf(items[i]!);
-        if (matchesFilters(inc, query)) matches.push(inc);
-        if (matches.length === query.limit) {
-          const more = i < items.length - 1 || page.LastEvaluatedKey !== undefined;
-          return { items: matches, cursor: more ? encodeCursor(indexKeyOf(items[i]!, index)) : null };
-        }
-      }
-      if (!page.LastEvaluatedKey) return { items: matches, cursor: null };
-      startKey = page.LastEvaluatedKey;
-    }
-    return { items: matches, cursor: startKey ? encodeCursor(startKey) : null };
+    // Filters the index does not key (severity, tag, team, source, service beside a status) are applied to the
+    // items read: larger index pages then, so a rare match does not take many round trips.
+    const inMemory = query.severity || query.tag || query.team || query.source || (query.status && query.service);
+    return listByIndex<Incident>({
+      doc: this.doc, tableName: this.tableName, index, hashValue, from: query.from, to: query.to, limit: query.limit, cursor: query.cursor,
+      pageSize: inMemory ? 100 : Math.min(query.limit + 1, 100),
+      decode: (item) => {
+        const inc = incidentOf(item);
+        return matchesFilters(inc, query) ? inc : null;
+      },
+      isItemKey: (pk, sk) => /^FP#[0-9a-f]{20}$/.test(pk) && /^H#\d{8}$/.test(sk),
+    });
   }
 
   async timeline(id: string): Promise<TimelineEvent[]> {
@@ -314,22 +267,6 @@ export class DynamoIncidentStore implements IncidentStore {
     return (await queryPrefix(this.doc, this.tableName, key.pk, `C#${pad(key.seq)}#${kind}#`)).map((item) => strip<T>(item));
   }
 
-  /** The items under `keys` (duplicates asked once), by `pk|sk`; missing items are absent from the map. */
-  private async batchGet(keys: Array<{ pk: unknown; sk: unknown }>): Promise<Map<string, Item>> {
-    const found = new Map<string, Item>();
-    const unique = [...new Map(keys.map((k) => [`${k.pk}|${k.sk}`, k])).values()];
-    for (let i = 0; i < unique.length; i += 100) {
-      let request: Record<string, { Keys: Item[] }> | undefined = { [this.tableName]: { Keys: unique.slice(i, i + 100) } };
-      for (let attempt = 0; request && Object.keys(request).length > 0 && attempt < 8; attempt++) {
-        const out = await this.doc.send(new BatchGetCommand({ RequestItems: request }));
-        for (const item of out.Responses?.[this.tableName] ?? []) found.set(`${item.pk}|${item.sk}`, item);
-        request = out.UnprocessedKeys as typeof request;
-        if (request && Object.keys(request).length > 0) await new Promise((r) => setTimeout(r, 20 * 2 ** attempt));
-      }
-    }
-    return found;
-  }
-
   private async batchPut(items: Item[]): Promise<void> {
     for (let i = 0; i < items.length; i += 25) {
       let request: Record<string, Array<{ PutRequest: { Item: Item } }>> | undefined = {
@@ -349,49 +286,14 @@ function matchesFilters(inc: Incident, q: IncidentQuery): boolean {
   if (q.status && inc.status !== q.status) return false;
   if (q.service && inc.route.service !== q.service) return false;
   if (q.severity && inc.severity !== q.severity) return false;
+  if (q.team && inc.route.team !== q.team) return false;
+  if (q.source && inc.source !== q.source) return false;
   if (q.tag) {
     const v = inc.tags[q.tag.key];
     if (v === undefined) return false;
     if (q.tag.value !== null && v !== q.tag.value) return false;
   }
   return true;
-}
-
-function indexKeyOf(item: Item, index: IndexName): Record<string, unknown> {
-  const [h, r] = INDEX_KEYS[index];
-  return { pk: item.pk, sk: item.sk, [h]: item[h], [r]: item[r] };
-}
-
-function encodeCursor(key: Record<string, unknown>): string {
-  return Buffer.from(JSON.stringify(key), 'utf8').toString('base64url');
-}
-
-/**
- * A cursor this API returned for this query: exactly the table key and the index key of one incident head, the
- * index partition of the query, the index sort key inside the query's from/to range. Anything else (forged, edited,
- * from another query) is a 400 naming `cursor`, never a store error.
- */
-function decodeCursor(cursor: string, index: IndexName, hashValue: string, query: IncidentQuery): Record<string, unknown> {
-  const bad = (why: string) => new BadRequestError(`cursor is not a cursor this API returned for this query (${why})`, { field: 'cursor' });
-  let value: unknown;
-  try {
-    value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-  } catch {
-    throw bad('not an encoded key');
-  }
-  if (!value || typeof value !== 'object' || Array.isArray(value)) throw bad('not an encoded key');
-  const key = value as Record<string, unknown>;
-  const [h, r] = INDEX_KEYS[index];
-  const names = Object.keys(key).sort();
-  const expected = ['pk', 'sk', h, r].sort();
-  if (names.length !== expected.length || names.some((n, i) => n !== expected[i])) throw bad('unexpected attributes');
-  if (!Object.values(key).every((v) => typeof v === 'string' && v.length <= 256)) throw bad('attributes must be short strings');
-  if (!/^FP#[0-9a-f]{20}$/.test(key.pk as string) || !/^H#\d{8}$/.test(key.sk as string)) throw bad('not an incident key');
-  if (key[h] !== hashValue) throw bad('another listing');
-  const sortKey = key[r] as string;
-  if (Number.isNaN(Date.parse(sortKey))) throw bad('not an incident key');
-  if ((query.from && sortKey < query.from) || (query.to && sortKey > `${query.to}~`)) throw bad('outside from/to');
-  return key;
 }
 
 export const STATUSES = INCIDENT_STATUSES;

@@ -17,6 +17,8 @@
  *   byStatus:  g1pk = STATUS#<status>, g1sk = <openedAt>
  *   byService: g2pk = SVC#<service>,   g2sk = <openedAt>
  *   byTime:    g3pk = INCIDENTS,        g3sk = <openedAt>   (written once per incident, never updated)
+ *   Postmortem items use the same indexes under partitions of their own (postmortem-store.ts): g1pk =
+ *   PMSTATUS#<status>, g2pk = PMSVC#<service>, g3pk = POSTMORTEMS, each sort key the incident's openedAt.
  */
 export const INCIDENT_TABLE = {
   partitionKey: 'pk',

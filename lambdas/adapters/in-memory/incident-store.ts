@@ -63,6 +63,7 @@ export class InMemoryIncidentStore implements IncidentStore {
     const all = [...this.incidents.values()]
       .filter((i) => (!q.status || i.status === q.status) && (!q.service || i.route.service === q.service))
       .filter((i) => !q.severity || i.severity === q.severity)
+      .filter((i) => (!q.team || i.route.team === q.team) && (!q.source || i.source === q.source))
       .filter((i) => !q.tag || (i.tags[q.tag.key] !== undefined && (q.tag.value === null || i.tags[q.tag.key] === q.tag.value)))
       .filter((i) => (!q.from || i.openedAt >= q.from) && (!q.to || i.openedAt <= `${q.to}~`))
       .sort((a, b) => (sortKey(a) < sortKey(b) ? 1 : -1))

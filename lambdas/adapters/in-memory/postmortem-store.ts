@@ -1,6 +1,7 @@
 /** In-memory PostmortemStore and PublishedDocuments with the DynamoDB / S3 adapters' semantics, for unit tests. */
-import type { ApplyResult, PostmortemStore, PublishedDocuments } from '../../core/ports';
-import type { Postmortem } from '../../core/postmortem/model';
+import { BadRequestError } from '../../core/errors';
+import type { ApplyResult, PostmortemPage, PostmortemQuery, PostmortemStore, PublishedDocuments } from '../../core/ports';
+import { matchesPostmortemQuery, summaryOf, type Postmortem, type PostmortemSummary } from '../../core/postmortem/model';
 
 export class InMemoryPostmortemStore implements PostmortemStore {
   readonly items = new Map<string, Postmortem>();
@@ -17,6 +18,22 @@ export class InMemoryPostmortemStore implements PostmortemStore {
     }
     this.items.set(pm.incidentId, structuredClone(pm));
     return { kind: 'applied' };
+  }
+
+  async list(q: PostmortemQuery): Promise<PostmortemPage> {
+    const sortKey = (s: PostmortemSummary) => `${s.openedAt}#${s.incidentId}`;
+    let after: string | null = null;
+    if (q.cursor) {
+      after = Buffer.from(q.cursor, 'base64url').toString('utf8');
+      if (!after.includes('#')) throw new BadRequestError('cursor is not a cursor this API returned', { field: 'cursor' });
+    }
+    const all = [...this.items.values()].map(summaryOf)
+      .filter((s) => matchesPostmortemQuery(s, q))
+      .sort((a, b) => (sortKey(a) < sortKey(b) ? 1 : -1))
+      .filter((s) => after === null || sortKey(s) < after);
+    const items = all.slice(0, q.limit);
+    const cursor = all.length > q.limit ? Buffer.from(sortKey(items[items.length - 1]!), 'utf8').toString('base64url') : null;
+    return { items, cursor };
   }
 }
 

@@ -143,3 +143,60 @@ export interface Postmortem {
 }
 
 export const REVISIONS_KEPT = 200;
+
+/** What the list of postmortems shows of one (GET /api/postmortems): no sections, timeline or history. */
+export interface PostmortemSummary {
+  incidentId: string;
+  title: string;
+  service: string;
+  team: string | null;
+  severity: Severity;
+  /** The incident's opening time: the list's order and time range. */
+  openedAt: string;
+  status: PostmortemStatus;
+  version: number;
+  template: string;
+  createdAt: string;
+  createdBy: string;
+  updatedAt: string;
+  updatedBy: string;
+  actionItems: { total: number; open: number };
+  /** The published version, when it is published. */
+  published: { at: string; by: string; version: number } | null;
+}
+
+export function summaryOf(pm: Postmortem): PostmortemSummary {
+  const inc = pm.facts.incident;
+  return {
+    incidentId: pm.incidentId,
+    title: inc.title,
+    service: inc.service,
+    team: inc.team,
+    severity: inc.severity,
+    openedAt: inc.openedAt,
+    status: pm.status,
+    version: pm.version,
+    template: pm.template,
+    createdAt: pm.createdAt,
+    createdBy: pm.createdBy,
+    updatedAt: pm.updatedAt,
+    updatedBy: pm.updatedBy,
+    actionItems: { total: pm.actionItems.length, open: pm.actionItems.filter((a) => !a.done).length },
+    published: pm.published ? { at: pm.published.at, by: pm.published.by, version: pm.published.version } : null,
+  };
+}
+
+/** Does a postmortem summary pass the list's filters (status, service, team, opened-at range)? */
+export function matchesPostmortemQuery(s: PostmortemSummary, q: PostmortemListFilters): boolean {
+  return (!q.status || s.status === q.status) && (!q.service || s.service === q.service) && (!q.team || s.team === q.team)
+    && (!q.from || s.openedAt >= q.from) && (!q.to || s.openedAt <= `${q.to}~`);
+}
+
+/** The filters of the list of postmortems (ISO bounds on the incident's openedAt, inclusive). */
+export interface PostmortemListFilters {
+  status?: PostmortemStatus | undefined;
+  service?: string | undefined;
+  team?: string | undefined;
+  from?: string | undefined;
+  to?: string | undefined;
+}

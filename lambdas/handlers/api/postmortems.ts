@@ -1,20 +1,42 @@
 /**
  * API resource: postmortems (`/api/incidents/{id}/postmortem`; docs/postmortems.md). Create a draft, read it (JSON,
  * or Markdown with `?format=md`; a resolved incident of an auto-drafted severity gets its draft on first read),
- * edit it under a version check (PATCH), publish and reopen it.
+ * edit it under a version check (PATCH), publish and reopen it. `GET /api/postmortems` lists the stored ones
+ * (summaries, newest incident first, filters and cursors like the incident list).
  */
 import * as z from 'zod/mini';
-import { BadRequestError } from '../../core/errors';
+import { BadRequestError, InvalidPayloadError } from '../../core/errors';
 import { parseWith } from '../../core/normalize/shared';
 import { PostmortemActionSchema, PostmortemPatchSchema } from '../../core/postmortem/edit';
+import { POSTMORTEM_STATUSES } from '../../core/postmortem/model';
 import { renderMarkdown } from '../../core/postmortem/render';
 import { createPostmortem, getPostmortem, patchPostmortem, publishPostmortem, reopenPostmortem } from '../../core/postmortem/service';
 import { json, type HttpEvent, type HttpResult } from '../shared/http';
-import { actorOf, bodyOf, type ApiResource } from './shared';
+import { actorOf, bodyOf, isoDate, type ApiResource } from './shared';
 
 const by = z.optional(z.string().check(z.minLength(1), z.maxLength(64)));
 const CreateBodySchema = z.strictObject({ by, template: z.optional(z.string().check(z.minLength(1), z.maxLength(64))) });
 const GetQuerySchema = z.strictObject({ format: z.optional(z.enum(['json', 'md'])) });
+const name = z.optional(z.string().check(z.minLength(1), z.maxLength(64)));
+const ListQuerySchema = z.strictObject({
+  status: z.optional(z.enum(POSTMORTEM_STATUSES)),
+  service: name,
+  team: name,
+  from: z.optional(isoDate),
+  to: z.optional(isoDate),
+  limit: z.optional(z.pipe(z.string().check(z.regex(/^\d+$/, 'expected a whole number')), z.transform(Number))),
+  cursor: z.optional(z.string().check(z.maxLength(2000))),
+});
+
+/** The list's query: limit 1-100 (25 by default), from/to as ISO times, from not after to. */
+function listQueryOf(event: HttpEvent) {
+  const q = parseWith(ListQuerySchema, event.queryStringParameters ?? {});
+  const limit = q.limit ?? 25;
+  if (limit < 1 || limit > 100) throw new InvalidPayloadError([{ path: 'limit', message: 'must be between 1 and 100' }]);
+  const [from, to] = [q.from, q.to].map((s) => (s === undefined ? undefined : new Date(s).toISOString()));
+  if (from !== undefined && to !== undefined && from > to) throw new InvalidPayloadError([{ path: 'from', message: `must not be later than to (from ${from}, to ${to})` }]);
+  return { ...q, from, to, limit };
+}
 
 function incidentIdOf(event: HttpEvent): string {
   const id = event.pathParameters?.id;
@@ -26,6 +48,10 @@ const markdown = (body: string): HttpResult => ({ statusCode: 200, headers: { 'c
 
 /** Edits are by the actor from the token (`by` only from the API token and machine clients: api/shared.ts `actorOf`). */
 export const postmortemRoutes: ApiResource = (deps) => ({
+  'GET /api/postmortems': async (event) => {
+    const page = await deps.postmortems.list(listQueryOf(event));
+    return json(200, { postmortems: page.items, nextCursor: page.cursor });
+  },
   'POST /api/incidents/{id}/postmortem': async (event) => {
     const body = bodyOf(event, CreateBodySchema, true);
     const pm = await createPostmortem(deps, incidentIdOf(event), actorOf(event, body.by), body.template);

@@ -1,0 +1,135 @@
+/**
+ * A filtered, paginated listing over one of the table's KEYS_ONLY indexes (incidents, postmortems): query the index
+ * newest first within an optional from/to range on its sort key, read the items of each index page with one
+ * BatchGetItem, keep those that still carry that index key and pass the caller's filter, until `limit` + 1 match
+ * (so the cursor says honestly whether another match exists) or the read budget is spent.
+ *
+ * Cursor semantics: null when no further item matches; otherwise the index and table key to continue after. When
+ * the budget (`maxRounds` index pages) runs out first, the page holds what matched so far (possibly nothing) and the
+ * cursor points where the read stopped.
+ */
+import { BatchGetCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BadRequestError } from '../../core/errors';
+
+type Item = Record<string, unknown>;
+
+export const INDEX_KEYS = {
+  byStatus: ['g1pk', 'g1sk'],
+  byService: ['g2pk', 'g2sk'],
+  byTime: ['g3pk', 'g3sk'],
+} as const;
+export type IndexName = keyof typeof INDEX_KEYS;
+
+export interface IndexListing<T> {
+  doc: DynamoDBDocumentClient;
+  tableName: string;
+  index: IndexName;
+  hashValue: string;
+  /** ISO bounds on the index sort key (inclusive; `to` covers every time that starts with it). */
+  from?: string | undefined;
+  to?: string | undefined;
+  limit: number;
+  cursor?: string | undefined;
+  /** The items' attributes to read (the keys and index keys are added). */
+  projection?: string[];
+  /** The item as the caller's type, or null when it does not pass the caller's filters. */
+  decode(item: Item): T | null;
+  /** Is this a table key of the listed kind (pk, sk)? Checks a cursor. */
+  isItemKey(pk: string, sk: string): boolean;
+  /** Index entries read per round: more when most entries may not pass the filters. */
+  pageSize: number;
+  maxRounds?: number;
+}
+
+export async function listByIndex<T>(o: IndexListing<T>): Promise<{ items: T[]; cursor: string | null }> {
+  const [hashAttr, rangeAttr] = INDEX_KEYS[o.index];
+  const values: Record<string, unknown> = { ':h': o.hashValue };
+  let range = '';
+  if (o.from && o.to) range = ` AND ${rangeAttr} BETWEEN :from AND :to`;
+  else if (o.from) range = ` AND ${rangeAttr} >= :from`;
+  else if (o.to) range = ` AND ${rangeAttr} <= :to`;
+  if (o.from) values[':from'] = o.from;
+  if (o.to) values[':to'] = `${o.to}~`;
+  let startKey: Item | undefined = o.cursor ? decodeCursor(o.cursor, o) : undefined;
+  const matches: Array<{ value: T; key: Item }> = [];
+  for (let round = 0; round < (o.maxRounds ?? 20); round++) {
+    const page = await o.doc.send(new QueryCommand({
+      TableName: o.tableName,
+      IndexName: o.index,
+      KeyConditionExpression: `${hashAttr} = :h${range}`,
+      ExpressionAttributeValues: values,
+      ScanIndexForward: false,
+      Limit: o.pageSize,
+      ExclusiveStartKey: startKey,
+    }));
+    const entries = page.Items ?? [];
+    const found = await batchGetItems(o.doc, o.tableName, entries.map((k) => ({ pk: k.pk, sk: k.sk })), o.projection && ['pk', 'sk', hashAttr, rangeAttr, ...o.projection]);
+    // Keep an index entry only if the item still carries that index key. A GSI is eventually consistent (an item
+    // whose status just changed can still be listed under its old status), and the embedded store writes index
+    // entries before the item, so a kill -9 between the two leaves an entry whose item was never written (or was
+    // written later, under another key): both are stale and would list an item twice or out of place.
+    // `found.delete` lets each item through once.
+    for (const e of entries) {
+      const id = `${e.pk}|${e.sk}`;
+      const item = found.get(id);
+      if (item === undefined || item[hashAttr] !== e[hashAttr] || item[rangeAttr] !== e[rangeAttr] || !found.delete(id)) continue;
+      const value = o.decode(item);
+      if (value === null) continue;
+      if (matches.length === o.limit) return { items: matches.map((m) => m.value), cursor: encodeCursor(matches[matches.length - 1]!.key) };
+      matches.push({ value, key: { pk: item.pk, sk: item.sk, [hashAttr]: item[hashAttr], [rangeAttr]: item[rangeAttr] } });
+    }
+    if (!page.LastEvaluatedKey) return { items: matches.map((m) => m.value), cursor: null };
+    startKey = page.LastEvaluatedKey;
+  }
+  return { items: matches.map((m) => m.value), cursor: encodeCursor(startKey!) };
+}
+
+/** The items under `keys` (duplicates asked once), by `pk|sk`; missing items are absent from the map. */
+export async function batchGetItems(doc: DynamoDBDocumentClient, tableName: string, keys: Array<{ pk: unknown; sk: unknown }>, projection?: string[]): Promise<Map<string, Item>> {
+  const found = new Map<string, Item>();
+  const unique = [...new Map(keys.map((k) => [`${k.pk}|${k.sk}`, k])).values()];
+  const names = projection ? Object.fromEntries([...new Set(projection)].map((n) => [`#${n}`, n])) : undefined;
+  const shape = names ? { ProjectionExpression: Object.keys(names).join(', '), ExpressionAttributeNames: names } : {};
+  for (let i = 0; i < unique.length; i += 100) {
+    let request: Record<string, { Keys: Item[] }> | undefined = { [tableName]: { Keys: unique.slice(i, i + 100), ...shape } };
+    for (let attempt = 0; request && Object.keys(request).length > 0 && attempt < 8; attempt++) {
+      const out = await doc.send(new BatchGetCommand({ RequestItems: request }));
+      for (const item of out.Responses?.[tableName] ?? []) found.set(`${item.pk}|${item.sk}`, item);
+      request = out.UnprocessedKeys as typeof request;
+      if (request && Object.keys(request).length > 0) await new Promise((r) => setTimeout(r, 20 * 2 ** attempt));
+    }
+  }
+  return found;
+}
+
+function encodeCursor(key: Item): string {
+  return Buffer.from(JSON.stringify(key), 'utf8').toString('base64url');
+}
+
+/**
+ * A cursor this API returned for this query: exactly the table key and the index key of one listed item, the index
+ * partition of the query, the index sort key inside the query's from/to range. Anything else (forged, edited, from
+ * another query) is a 400 naming `cursor`, never a store error.
+ */
+function decodeCursor(cursor: string, o: IndexListing<unknown>): Item {
+  const bad = (why: string) => new BadRequestError(`cursor is not a cursor this API returned for this query (${why})`, { field: 'cursor' });
+  let value: unknown;
+  try {
+    value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    throw bad('not an encoded key');
+  }
+  if (!value || typeof value !== 'object' || Array.isArray(value)) throw bad('not an encoded key');
+  const key = value as Item;
+  const [h, r] = INDEX_KEYS[o.index];
+  const names = Object.keys(key).sort();
+  const expected = ['pk', 'sk', h, r].sort();
+  if (names.length !== expected.length || names.some((n, i) => n !== expected[i])) throw bad('unexpected attributes');
+  if (!Object.values(key).every((v) => typeof v === 'string' && v.length <= 256)) throw bad('attributes must be short strings');
+  if (!o.isItemKey(key.pk as string, key.sk as string)) throw bad('not a key of this listing');
+  if (key[h] !== o.hashValue) throw bad('another listing');
+  const sortKey = key[r] as string;
+  if (Number.isNaN(Date.parse(sortKey))) throw bad('not a key of this listing');
+  if ((o.from && sortKey < o.from) || (o.to && sortKey > `${o.to}~`)) throw bad('outside from/to');
+  return key;
+}
