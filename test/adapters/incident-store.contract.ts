@@ -2,7 +2,7 @@
  * The IncidentStore contract: every adapter (in-memory, DynamoDB on the embedded store) must pass the same cases.
  */
 import { planIncidentChanges } from '../../lambdas/core/deduplicate';
-import type { IncidentStore } from '../../lambdas/core/ports';
+import type { IncidentPage, IncidentQuery, IncidentStore } from '../../lambdas/core/ports';
 import { alert, evaluated, NOW, NOW_MS } from '../support/builders';
 
 export function incidentStoreContract(name: string, make: () => Promise<{ store: IncidentStore; close(): Promise<void> }>) {
@@ -69,6 +69,44 @@ export function incidentStoreContract(name: string, make: () => Promise<{ store:
       expect((await store.listIncidents({ limit: 10, tag: { key: 'source', value: 'cloudwatch' } })).items).toHaveLength(7);
       expect((await store.listIncidents({ limit: 10, tag: { key: 'source', value: 'threatstack' } })).items).toHaveLength(0);
       expect((await store.listIncidents({ limit: 10, from: '2024-06-10T14:03:00.000Z', to: '2024-06-10T14:05:00.000Z' })).items).toHaveLength(3);
+    });
+
+    /** 130 incidents a minute apart; every 40th from the 10th on (10, 50, 90) is sev1, team payments, from Alertmanager. */
+    const openMany = async () => {
+      const ids: string[] = [];
+      for (let i = 0; i < 130; i++) {
+        const at = new Date(Date.parse('2024-06-10T10:00:00.000Z') + i * 60_000).toISOString();
+        const rare = i % 40 === 10;
+        const e = evaluated(alert({ key: `m${i}`, fp: `fp-many-${i}`, ...(rare ? { source: 'alertmanager' } : {}) }));
+        const plan = planIncidentChanges(null, [e], at, Date.parse(at), []);
+        const inc = plan.creates[0]!;
+        if (rare) Object.assign(inc, { severity: 'sev1', route: { ...inc.route, team: 'payments' } });
+        expect(await store.applyPlan(plan)).toEqual({ kind: 'applied' });
+        ids.push(inc.id);
+      }
+      return ids;
+    };
+    const walk = async (query: Omit<IncidentQuery, 'cursor'>) => {
+      const pages: string[][] = [];
+      let cursor: string | null = null;
+      do {
+        const page: IncidentPage = await store.listIncidents({ ...query, cursor: cursor ?? undefined });
+        pages.push(page.items.map((i) => i.id));
+        cursor = page.cursor;
+      } while (cursor && pages.length < 20);
+      return pages;
+    };
+
+    it('a rare filter over more than one index page: full pages, and no cursor once nothing more matches', async () => {
+      const ids = await openMany();
+      const rare = [ids[90]!, ids[50]!, ids[10]!];
+      for (const query of [{ severity: 'sev1' }, { team: 'payments' }, { source: 'alertmanager' }, { status: 'triggered' as const, team: 'payments' }]) {
+        expect([query, await walk({ ...query, limit: 3 })]).toEqual([query, [rare]]);
+        expect([query, await walk({ ...query, limit: 2 })]).toEqual([query, [rare.slice(0, 2), rare.slice(2)]]);
+      }
+      expect(await walk({ team: 'payments', source: 'cloudwatch', limit: 5 })).toEqual([[]]);
+      expect(await walk({ team: 'search', limit: 5 })).toEqual([[]]);
+      expect((await walk({ source: 'cloudwatch', limit: 100 })).map((p) => p.length)).toEqual([100, 27]);
     });
 
     it('rejects a forged cursor with a bad request', async () => {

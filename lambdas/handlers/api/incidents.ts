@@ -5,6 +5,7 @@ import { BadRequestError, InvalidPayloadError, NotFoundError } from '../../core/
 import { actOnIncident, addNote, type IncidentAction } from '../../core/incident-actions';
 import { SEVERITIES } from '../../core/model/alert';
 import { INCIDENT_STATUSES } from '../../core/model/incident';
+import { SOURCES } from '../../core/normalize/registry';
 import { parseWith } from '../../core/normalize/shared';
 import { requireKnownPerson } from '../../core/oncall/people';
 import { ruleBookOf } from '../../core/rules/rule-book';
@@ -15,6 +16,8 @@ import { actorOf, bodyOf, isoDate, publicIncident, type ApiDeps, type ApiResourc
 const ListQuerySchema = z.strictObject({
   status: z.optional(z.enum(INCIDENT_STATUSES)),
   service: z.optional(z.string().check(z.minLength(1), z.maxLength(64))),
+  team: z.optional(z.string().check(z.minLength(1), z.maxLength(64))),
+  source: z.optional(z.enum(SOURCES)),
   severity: z.optional(z.enum(SEVERITIES)),
   tag: z.optional(z.string().check(z.minLength(1), z.maxLength(200))),
   from: z.optional(isoDate),
@@ -56,7 +59,7 @@ function listFilter(query: HttpEvent['queryStringParameters']) {
     const i = q.tag.indexOf(':');
     tag = i < 0 ? { key: q.tag, value: null } : { key: q.tag.slice(0, i), value: q.tag.slice(i + 1) };
   }
-  return { status: q.status, service: q.service, severity: q.severity, tag, from, to, limit, cursor: q.cursor };
+  return { status: q.status, service: q.service, team: q.team, source: q.source, severity: q.severity, tag, from, to, limit, cursor: q.cursor };
 }
 
 async function act(deps: ApiDeps, event: HttpEvent, action: IncidentAction, by: string | undefined, note?: string) {
