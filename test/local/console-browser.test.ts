@@ -1,9 +1,11 @@
 /**
  * The web console in a real browser: Debian's chromium driven by playwright-core (no browser download) against the
- * local runtime started in-process. Logs in with the printed API token, sees a new alert become an incident, opens
- * its decision trace (the matching routing rule highlighted, the one before it not matching) and its raw payload,
- * acknowledges it and sees the timeline update, starts, edits, reviews and publishes a postmortem, publishes a status update and sees
- * the public status page change; a viewer sees no action buttons; an API error is shown with its message; the
+ * local runtime started in-process. Logs in with the printed API token, sees a new alert become an incident (the
+ * list's source filter answered by the server), opens its decision trace (the matching routing rule highlighted,
+ * the one before it not matching) and its raw payload, acknowledges it and sees the timeline update, starts, edits,
+ * reviews and publishes a postmortem, publishes a status update and sees the public status page change, and finds
+ * the postmortem in the list of postmortems (filtered by status); a viewer, signed in with their own token, sees no
+ * action buttons and the server refuses their action anyway (403); an API error is shown with its message; the
  * incident screen fits a 390 px phone; axe-core finds no serious or critical violation on any main screen.
  * UPDATE_SCREENSHOT=1 saves docs/console-*.png. Skipped, saying so, where /usr/bin/chromium is missing (.ci/run
  * installs it).
@@ -24,7 +26,7 @@ if (!existsSync(CHROMIUM)) console.warn(`console browser test skipped: ${CHROMIU
 
 const CONFIG = parsePipelineConfig({
   version: 1,
-  people: [{ name: 'alice', timezone: 'Europe/Berlin' }, { name: 'bob', timezone: 'Europe/Berlin' }],
+  people: [{ name: 'alice', timezone: 'Europe/Berlin' }, { name: 'bob', timezone: 'Europe/Berlin' }, { name: 'vera', role: 'viewer' }],
   teams: [{ name: 'payments', members: ['alice', 'bob'] }],
   schedules: [{ name: 'payments-primary', timezone: 'Europe/Berlin', layers: [{ name: 'weekly', members: ['alice', 'bob'], rotation: 'weekly', start: '2026-01-05T09:00' }] }],
   services: [
@@ -124,6 +126,17 @@ maybe('web console in a browser', () => {
       expect(await axeViolations(page)).toEqual([]);
       await shot(page, 'incidents');
 
+      // The source filter goes to the server (GET /api/incidents?source=...), not over the page in the browser.
+      const asked = page.waitForRequest((r) => r.url().includes('/api/incidents?') && r.url().includes('source=cloudwatch'));
+      await page.getByRole('combobox', { name: 'Source' }).click();
+      await page.getByRole('option', { name: 'cloudwatch' }).click();
+      await asked;
+      await page.getByText('No incidents match.').waitFor();
+      await page.getByRole('combobox', { name: 'Source' }).click();
+      await page.getByRole('option', { name: 'alertmanager' }).click();
+      await row.waitFor();
+      await page.evaluate('document.activeElement && document.activeElement.blur()'); // the list's keys are off while typing
+
       // Keyboard: j selects the first row, Enter opens it.
       await page.keyboard.press('j');
       await page.keyboard.press('Enter');
@@ -207,14 +220,33 @@ maybe('web console in a browser', () => {
       await page.getByRole('heading', { name: 'Published document' }).waitFor();
       expect(await page.locator('pre').first().textContent()).toContain('The primary database refused connections for 20 minutes.');
 
-      // On-call, insights, postmortems: each screen renders and passes axe.
-      for (const [link, heading, name] of [['On-call', 'On-call', 'oncall'], ['Insights', 'Insights', 'insights'], ['Postmortems', 'Postmortems', 'postmortems']] as const) {
+      // The list of postmortems (GET /api/postmortems): the published one with its badge; the status filter; open it.
+      await page.getByRole('link', { name: 'Postmortems' }).click();
+      await page.getByRole('heading', { name: 'Postmortems', exact: true }).waitFor();
+      const listed = page.locator(`tr[data-postmortem="${id}"]`);
+      await listed.waitFor();
+      expect([await listed.getAttribute('data-status'), await listed.getByText('published', { exact: true }).count()]).toEqual(['published', 1]);
+      await page.getByRole('combobox', { name: 'Status' }).click();
+      await page.getByRole('option', { name: 'in review' }).click();
+      await page.getByText('No postmortems match.').waitFor();
+      await page.getByRole('combobox', { name: 'Status' }).click();
+      await page.getByRole('option', { name: 'published' }).click();
+      await listed.waitFor();
+      await page.waitForLoadState('networkidle');
+      expect(await axeViolations(page)).toEqual([]);
+      await shot(page, 'postmortems');
+      await listed.getByRole('link').click();
+      await page.getByRole('heading', { name: 'Published document' }).waitFor();
+      expect(page.url()).toContain(`#/postmortems/${id}`);
+
+      // On-call, insights: each screen renders and passes axe.
+      for (const [link, heading, name] of [['On-call', 'On-call', 'oncall'], ['Insights', 'Insights', 'insights']] as const) {
         await page.getByRole('link', { name: link }).click();
         await page.getByRole('heading', { name: heading, exact: true }).waitFor();
         await page.waitForLoadState('networkidle');
         expect([name, await axeViolations(page)]).toEqual([name, []]);
         if (name === 'oncall') expect(await page.locator('main').textContent()).toMatch(/Now: (alice|bob) \(weekly\)/);
-        if (name !== 'postmortems') await shot(page, name);
+        await shot(page, name);
       }
       expect(pageErrors).toEqual([]);
     } finally {
@@ -241,15 +273,15 @@ maybe('web console in a browser', () => {
     }
   }, 60_000);
 
-  it('a viewer sees no action buttons', async () => {
+  it('a viewer (signed in with their own token) sees no action buttons, and the server refuses their action anyway', async () => {
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, bypassCSP: true });
     const page = await context.newPage();
     page.setDefaultTimeout(10_000);
-    // The identity contract's answer for a viewer (GET /api/me); the server enforces roles regardless.
-    await page.route('**/api/me', (route) => route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify({ actor: 'vera', role: 'viewer', via: 'local-user' }) }));
+    const vera = rt.userTokens.vera!; // DATA_DIR/local-secrets.json `users`, printed in the banner
     try {
       const id = await sampleIncident();
-      await signIn(page, rt.url, rt.apiToken);
+      const before = (await rt.get(`/api/incidents/${id}`)).body.incident;
+      await signIn(page, rt.url, vera);
       expect(await page.getByTestId('identity').textContent()).toBe('vera · viewer');
       await page.locator('tr[data-incident]').first().waitFor();
       expect(await page.getByRole('checkbox').count()).toBe(0);
@@ -267,6 +299,15 @@ maybe('web console in a browser', () => {
       await page.getByRole('link', { name: 'On-call' }).click();
       await page.getByRole('heading', { name: 'On-call', exact: true }).waitFor();
       expect(await page.getByRole('button', { name: 'Add override' }).count()).toBe(0);
+
+      // The viewer calls an action anyway, from the page with their own token: 403 naming the role; nothing changes.
+      const forced = await page.evaluate(`(async () => {
+        const res = await fetch('/api/incidents/${id}/acknowledge', { method: 'POST', headers: { authorization: 'Bearer ${vera}', 'content-type': 'application/json' }, body: '{}' });
+        return { status: res.status, body: await res.json() };
+      })()`) as { status: number; body: { error: { message: string; details: { role: string; actor: string } } } };
+      expect([forced.status, forced.body.error.message, forced.body.error.details.role, forced.body.error.details.actor]).toEqual([403, 'requires role responder', 'viewer', 'vera']);
+      const after = (await rt.get(`/api/incidents/${id}`)).body.incident;
+      expect([after.status, after.version]).toEqual([before.status, before.version]);
     } finally {
       await context.close();
     }

@@ -1,6 +1,7 @@
 /** The console's UI logic (web/src/logic): roles, error messages, filters, keyboard navigation. */
 import { errorMessageOf } from '../../web/src/logic/errors';
-import { analyticsQuery, applyClientFilters, exportQuery, listQuery, NO_FILTERS } from '../../web/src/logic/filters';
+import { analyticsQuery, emptyListText, exportQuery, listQuery, mergePages, NO_FILTERS, NO_POSTMORTEM_FILTERS, postmortemListQuery, SOURCE_NAMES } from '../../web/src/logic/filters';
+import { SOURCES } from '../../lambdas/core/normalize/registry';
 import { isTypingTarget, listKey } from '../../web/src/logic/keyboard';
 import { can, identityFrom } from '../../web/src/logic/roles';
 
@@ -31,20 +32,34 @@ describe('API error messages', () => {
 
 describe('filters', () => {
   const f = { ...NO_FILTERS, status: 'triggered', severity: 'sev1', team: 'security', source: 'threatstack', tag: 'category:firewall', from: '2026-11-01' };
-  it('sends the list API the filters it knows, keeps team and source for the page', () => {
-    expect(listQuery(f)).toBe('status=triggered&severity=sev1&tag=category%3Afirewall&from=2026-11-01&limit=100');
-    const items = [
-      { id: 1, source: 'threatstack', route: { team: 'security' } },
-      { id: 2, source: 'cloudwatch', route: { team: 'security' } },
-      { id: 3, source: 'threatstack', route: { team: 'platform' } },
-    ] as any[];
-    expect(applyClientFilters(items, f).map((i) => i.id)).toEqual([1]);
-    expect(applyClientFilters(items, NO_FILTERS)).toHaveLength(3);
+  it('sends the list API every filter, team and source included (the server applies them), and a page cursor', () => {
+    expect(listQuery(f)).toBe('status=triggered&severity=sev1&team=security&source=threatstack&tag=category%3Afirewall&from=2026-11-01&limit=100');
+    expect(listQuery({ ...NO_FILTERS, team: ' payments ' }, 100, 'abc')).toBe('team=payments&limit=100&cursor=abc');
+    expect(listQuery(NO_FILTERS, 25, null)).toBe('limit=25');
+  });
+
+  it('offers exactly the server registry\'s sources', () => {
+    expect([...SOURCE_NAMES].sort()).toEqual([...SOURCES].sort());
+  });
+
+  it('merges the pages read so far, each item once, in order', () => {
+    expect(mergePages([[{ id: 'a' }, { id: 'b' }], [{ id: 'b' }, { id: 'c' }]], (i) => i.id).map((i) => i.id)).toEqual(['a', 'b', 'c']);
+    expect(mergePages(undefined, (i: { id: string }) => i.id)).toEqual([]);
+  });
+
+  it('an empty page with more to read says none found so far, not none', () => {
+    expect(emptyListText('incidents', false)).toBe('No incidents match.');
+    expect(emptyListText('postmortems', true)).toContain('among the newest read so far');
   });
 
   it('exports CSV with the same filters (source included) and asks analytics for groups and buckets', () => {
     expect(exportQuery(f)).toBe('format=csv&status=triggered&severity=sev1&tag=category%3Afirewall&from=2026-11-01&source=threatstack');
     expect(analyticsQuery({ ...NO_FILTERS, service: 'db' }, 'team', 'week')).toBe('service=db&groupBy=team&bucket=week');
+  });
+
+  it('asks the postmortem list for its filters and a cursor', () => {
+    expect(postmortemListQuery(NO_POSTMORTEM_FILTERS)).toBe('limit=50');
+    expect(postmortemListQuery({ status: 'in_review', service: 'checkout', team: '' }, 50, 'c1')).toBe('status=in_review&service=checkout&limit=50&cursor=c1');
   });
 });
 

@@ -3,7 +3,8 @@ export type { AlertRecord, Incident, IncidentStatus, TimelineEvent } from '../..
 export type { Severity } from '../../lambdas/core/model/alert';
 export type { TraceStage, TraceStep } from '../../lambdas/core/model/trace';
 export type { RuleBook, RuleBookEntry } from '../../lambdas/core/rules/rule-book';
-export type { ActionItem, Postmortem, PostmortemStatus } from '../../lambdas/core/postmortem/model';
+export type { ActionItem, Postmortem, PostmortemStatus, PostmortemSummary } from '../../lambdas/core/postmortem/model';
+export type { SourceName } from '../../lambdas/core/normalize/registry';
 export type { AnalyticsResult, NoiseRow, Summary } from '../../lambdas/core/insights/analytics';
 export type { ComponentState, ComponentStatus, StatusIncident, StatusOverride, StatusWhy, UpdateStatus } from '../../lambdas/core/status/model';
 export type { OnCall } from '../../lambdas/core/oncall/schedule';
@@ -11,6 +12,7 @@ export type { RawPayload } from '../../lambdas/core/raw-payload';
 
 import type { AlertRecord, Incident, TimelineEvent } from '../../lambdas/core/model/incident';
 import type { RuleBook } from '../../lambdas/core/rules/rule-book';
+import type { PostmortemSummary } from '../../lambdas/core/postmortem/model';
 
 /** The API's view of an incident (without the internal idempotency ring). */
 export type PublicIncident = Omit<Incident, 'recentMessages'>;
@@ -22,6 +24,18 @@ export interface IncidentDetail {
   alerts: Array<AlertRecord & { alertId: string }>;
   timeline: TimelineEvent[];
   rules: RuleBook;
+}
+
+/** GET /api/incidents: a page of incidents; `nextCursor` is null when nothing more matches. */
+export interface IncidentPage {
+  incidents: PublicIncident[];
+  nextCursor: string | null;
+}
+
+/** GET /api/postmortems: a page of postmortem summaries, newest incident first. */
+export interface PostmortemPage {
+  postmortems: PostmortemSummary[];
+  nextCursor: string | null;
 }
 
 /** GET /api/me (identity contract): who the console acts as. */

@@ -1,17 +1,18 @@
 /**
- * Incidents: filters (status, severity, service, team, source, tag, opened from/to), live refresh every 5 s,
- * keyboard navigation (j/k move, Enter opens, a acknowledges, x selects) and bulk acknowledge/resolve.
+ * Incidents: filters (status, severity, service, team, source, tag, opened from/to; all applied by the API), pages
+ * of 100 with "Load older", live refresh every 5 s of the pages loaded, keyboard navigation (j/k move, Enter opens,
+ * a acknowledges, x selects) and bulk acknowledge/resolve.
  */
 import { Anchor, Button, Checkbox, Group, Kbd, Select, SimpleGrid, Stack, Table, Text, TextInput, Title, VisuallyHidden } from '@mantine/core';
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useMemo, useState } from 'react';
 import { api } from '../api';
 import { ErrorBox, Loading, SeverityBadge, StatusBadge, Time } from '../components';
-import { applyClientFilters, listQuery, NO_FILTERS, type IncidentFilters } from '../logic/filters';
+import { emptyListText, listQuery, mergePages, NO_FILTERS, SOURCE_NAMES, type IncidentFilters } from '../logic/filters';
 import { isTypingTarget, listKey } from '../logic/keyboard';
 import { href, navigate } from '../router';
 import { useCan } from '../session';
-import type { PublicIncident } from '../types';
+import type { IncidentPage } from '../types';
 
 interface ServiceInfo { name: string; team: string }
 
@@ -22,12 +23,14 @@ export function IncidentsScreen() {
   const canAct = useCan('incident.act');
   const qc = useQueryClient();
   const services = useQuery({ queryKey: ['services'], queryFn: () => api<{ services: ServiceInfo[] }>('/api/services') });
-  const list = useQuery({
+  const list = useInfiniteQuery({
     queryKey: ['incidents', filters],
-    queryFn: () => api<{ incidents: PublicIncident[]; nextCursor: string | null }>(`/api/incidents?${listQuery(filters)}`),
+    queryFn: ({ pageParam }) => api<IncidentPage>(`/api/incidents?${listQuery(filters, 100, pageParam)}`),
+    initialPageParam: null as string | null,
+    getNextPageParam: (last) => last.nextCursor,
     refetchInterval: 5000,
   });
-  const items = useMemo(() => applyClientFilters(list.data?.incidents ?? [], filters), [list.data, filters]);
+  const items = useMemo(() => mergePages(list.data?.pages.map((p) => p.incidents), (i) => i.id), [list.data]);
   const act = useMutation({
     mutationFn: async ({ ids, action }: { ids: string[]; action: 'acknowledge' | 'resolve' }) => {
       const results = await Promise.allSettled(ids.map((id) => api(`/api/incidents/${encodeURIComponent(id)}/${action}`, { method: 'POST', body: {} })));
@@ -78,7 +81,7 @@ export function IncidentsScreen() {
         <Select label="Severity" data={['sev1', 'sev2', 'sev3']} value={filters.severity || null} onChange={set('severity')} clearable />
         <Select label="Service" data={serviceNames} value={filters.service || null} onChange={set('service')} clearable />
         <Select label="Team" data={teamNames} value={filters.team || null} onChange={set('team')} clearable />
-        <TextInput label="Source" placeholder="cloudwatch" value={filters.source} onChange={(e) => set('source')(e.currentTarget.value)} />
+        <Select label="Source" data={[...SOURCE_NAMES]} value={filters.source || null} onChange={set('source')} clearable />
         <TextInput label="Tag" placeholder="key or key:value" value={filters.tag} onChange={(e) => set('tag')(e.currentTarget.value)} />
         <TextInput label="Opened from" type="date" value={filters.from} onChange={(e) => set('from')(e.currentTarget.value)} />
         <TextInput label="Opened before" type="date" value={filters.to} onChange={(e) => set('to')(e.currentTarget.value)} />
@@ -97,7 +100,7 @@ export function IncidentsScreen() {
       <Text size="xs" c="dimmed">
         Keys: <Kbd>j</Kbd>/<Kbd>k</Kbd> move, <Kbd>Enter</Kbd> open{canAct ? <>, <Kbd>a</Kbd> acknowledge, <Kbd>x</Kbd> select</> : null}. Refreshes every 5 s.
       </Text>
-      {list.isLoading ? <Loading /> : items.length === 0 ? <Text>No incidents match.</Text> : (
+      {list.isLoading ? <Loading /> : items.length === 0 ? <Text>{emptyListText('incidents', list.hasNextPage)}</Text> : (
         <Table.ScrollContainer minWidth={360}>
           <Table highlightOnHover aria-label="Incidents">
             <Table.Thead>
@@ -132,6 +135,11 @@ export function IncidentsScreen() {
             </Table.Tbody>
           </Table>
         </Table.ScrollContainer>
+      )}
+      {list.hasNextPage && (
+        <Group>
+          <Button variant="default" size="xs" loading={list.isFetchingNextPage} onClick={() => void list.fetchNextPage()}>Load older incidents</Button>
+        </Group>
       )}
     </Stack>
   );

@@ -1,39 +1,80 @@
 /**
- * Postmortems: a draft's sections, checklists and action items (saved under the version check), draft -> in review,
- * publish and reopen (admin), and the published document. The list shows recent incidents: the API has no list of
- * postmortems, and reading one drafts it for an auto-drafted severity, so a postmortem is read only when opened.
+ * Postmortems: the list (GET /api/postmortems: every stored postmortem, newest incident first, with its status;
+ * filters by status, service and team, applied by the API; pages of 50 with "Load older"), and one postmortem: a
+ * draft's sections, checklists and action items (saved under the version check), draft -> in review, publish and
+ * reopen (admin), and the published document. A postmortem is started from its incident's page.
  */
-import { Anchor, Badge, Button, Checkbox, Code, Group, Paper, Stack, Table, Text, TextInput, Textarea, Title } from '@mantine/core';
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useEffect, useState } from 'react';
+import { Anchor, Badge, Button, Checkbox, Code, Group, Paper, Select, SimpleGrid, Stack, Table, Text, TextInput, Textarea, Title } from '@mantine/core';
+import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useEffect, useMemo, useState } from 'react';
 import { api, ApiError, getToken } from '../api';
-import { duration, ErrorBox, Loading, StatusBadge, Time } from '../components';
+import { duration, ErrorBox, Loading, SeverityBadge, StatusBadge, Time } from '../components';
+import { emptyListText, mergePages, NO_POSTMORTEM_FILTERS, postmortemListQuery, type PostmortemFilters } from '../logic/filters';
 import { href } from '../router';
 import { useCan } from '../session';
-import type { ActionItem, Postmortem, PublicIncident } from '../types';
+import type { ActionItem, Postmortem, PostmortemPage, PostmortemStatus } from '../types';
+
+const STATUS_OPTIONS: Array<{ value: PostmortemStatus; label: string }> = [
+  { value: 'draft', label: 'draft' }, { value: 'in_review', label: 'in review' }, { value: 'published', label: 'published' },
+];
 
 export function PostmortemsScreen() {
-  const list = useQuery({ queryKey: ['incidents', 'postmortems'], queryFn: () => api<{ incidents: PublicIncident[] }>('/api/incidents?limit=100') });
-  if (list.isLoading) return <Loading />;
+  const [filters, setFilters] = useState<PostmortemFilters>(NO_POSTMORTEM_FILTERS);
+  const services = useQuery({ queryKey: ['services'], queryFn: () => api<{ services: Array<{ name: string; team: string }> }>('/api/services') });
+  const list = useInfiniteQuery({
+    queryKey: ['postmortems', filters],
+    queryFn: ({ pageParam }) => api<PostmortemPage>(`/api/postmortems?${postmortemListQuery(filters, 50, pageParam)}`),
+    initialPageParam: null as string | null,
+    getNextPageParam: (last) => last.nextCursor,
+  });
+  const items = useMemo(() => mergePages(list.data?.pages.map((p) => p.postmortems), (p) => p.incidentId), [list.data]);
+  const set = (k: keyof PostmortemFilters) => (v: string | null) => setFilters((f) => ({ ...f, [k]: v ?? '' }));
+  const serviceNames = (services.data?.services ?? []).map((s) => s.name);
+  const teamNames = [...new Set((services.data?.services ?? []).map((s) => s.team))];
   return (
     <Stack>
       <Title order={1} size="h2">Postmortems</Title>
-      <Text size="sm" c="dimmed">Open an incident's postmortem to read it, draft it or edit it.</Text>
+      <Text size="sm" c="dimmed">Every postmortem, newest incident first. Start one from its incident&apos;s page.</Text>
+      <SimpleGrid cols={{ base: 1, xs: 3 }} spacing="xs" maw={720}>
+        <Select label="Status" data={STATUS_OPTIONS} value={filters.status || null} onChange={set('status')} clearable />
+        <Select label="Service" data={serviceNames} value={filters.service || null} onChange={set('service')} clearable />
+        <Select label="Team" data={teamNames} value={filters.team || null} onChange={set('team')} clearable />
+      </SimpleGrid>
       <ErrorBox error={list.error} />
-      <Table.ScrollContainer minWidth={360}>
-        <Table aria-label="Incidents and their postmortems">
-          <Table.Thead><Table.Tr><Table.Th>Incident</Table.Th><Table.Th>Status</Table.Th><Table.Th>Opened</Table.Th></Table.Tr></Table.Thead>
-          <Table.Tbody>
-            {(list.data?.incidents ?? []).filter((i) => i.status !== 'suppressed').map((i) => (
-              <Table.Tr key={i.id}>
-                <Table.Td><Anchor href={href('postmortems', i.id)} size="sm">{i.title}</Anchor></Table.Td>
-                <Table.Td><StatusBadge status={i.status} /></Table.Td>
-                <Table.Td><Time at={i.openedAt} /></Table.Td>
+      {list.isLoading ? <Loading /> : items.length === 0 ? <Text>{emptyListText('postmortems', list.hasNextPage)}</Text> : (
+        <Table.ScrollContainer minWidth={360}>
+          <Table aria-label="Postmortems">
+            <Table.Thead>
+              <Table.Tr>
+                <Table.Th>Incident</Table.Th><Table.Th>Status</Table.Th><Table.Th visibleFrom="sm">Service</Table.Th>
+                <Table.Th visibleFrom="sm">Action items</Table.Th><Table.Th visibleFrom="sm">Updated</Table.Th>
               </Table.Tr>
-            ))}
-          </Table.Tbody>
-        </Table>
-      </Table.ScrollContainer>
+            </Table.Thead>
+            <Table.Tbody>
+              {items.map((p) => (
+                <Table.Tr key={p.incidentId} data-postmortem={p.incidentId} data-status={p.status}>
+                  <Table.Td>
+                    <Group gap={6} wrap="nowrap" align="flex-start">
+                      <SeverityBadge severity={p.severity} />
+                      <Anchor href={href('postmortems', p.incidentId)} size="sm">{p.title}</Anchor>
+                    </Group>
+                    <Text size="xs" c="dimmed">opened <Time at={p.openedAt} /> · version {p.version}</Text>
+                  </Table.Td>
+                  <Table.Td><StatusBadge status={p.status} /></Table.Td>
+                  <Table.Td visibleFrom="sm">{p.service}{p.team ? ` (${p.team})` : ''}</Table.Td>
+                  <Table.Td visibleFrom="sm">{p.actionItems.total === 0 ? 'none' : `${p.actionItems.open} open of ${p.actionItems.total}`}</Table.Td>
+                  <Table.Td visibleFrom="sm"><Time at={p.updatedAt} /> by {p.updatedBy}</Table.Td>
+                </Table.Tr>
+              ))}
+            </Table.Tbody>
+          </Table>
+        </Table.ScrollContainer>
+      )}
+      {list.hasNextPage && (
+        <Group>
+          <Button variant="default" size="xs" loading={list.isFetchingNextPage} onClick={() => void list.fetchNextPage()}>Load older postmortems</Button>
+        </Group>
+      )}
     </Stack>
   );
 }
@@ -64,7 +105,10 @@ export function PostmortemScreen({ incidentId }: { incidentId: string }) {
   const pm = q.data;
   const [draft, setDraft] = useState<Draft | null>(null);
   useEffect(() => setDraft(pm ? draftOf(pm) : null), [pm]);
-  const saved = (p: { postmortem: Postmortem }) => qc.setQueryData(['postmortem', incidentId], p.postmortem);
+  const saved = (p: { postmortem: Postmortem }) => {
+    qc.setQueryData(['postmortem', incidentId], p.postmortem);
+    void qc.invalidateQueries({ queryKey: ['postmortems'] });
+  };
   const create = useMutation({ mutationFn: () => api<{ postmortem: Postmortem }>(path, { method: 'POST', body: {} }), onSuccess: saved });
   const patch = useMutation({
     mutationFn: (extra: { status?: 'draft' | 'in_review' }) => api<{ postmortem: Postmortem }>(path, {
