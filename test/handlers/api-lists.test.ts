@@ -7,6 +7,7 @@ import { DynamoIncidentStore } from '../../lambdas/adapters/dynamodb/incident-st
 import { DynamoPostmortemStore } from '../../lambdas/adapters/dynamodb/postmortem-store';
 import { InMemoryOperationsStore } from '../../lambdas/adapters/in-memory/operations-store';
 import { InMemoryDocuments } from '../../lambdas/adapters/in-memory/postmortem-store';
+import { InMemoryRawArchive } from '../../lambdas/adapters/in-memory/raw-archive';
 import { InMemoryRollupStore } from '../../lambdas/adapters/in-memory/rollup-store';
 import { StaticTokens } from '../../lambdas/adapters/secrets/token-source';
 import { planIncidentChanges } from '../../lambdas/core/deduplicate';
@@ -50,7 +51,7 @@ describe('the API lists on the embedded DynamoDB', () => {
     const handler = createApiHandler({
       config: testConfig, store, ops: new InMemoryOperationsStore(), escalator, clock: { now: () => new Date('2024-06-11T00:00:00.000Z') },
       linkKeys: new StaticTokens(['k']), publicBaseUrl: 'https://api.example.com', newId: () => 'id-1',
-      postmortems, documents: new InMemoryDocuments(), rollups: new InMemoryRollupStore(),
+      postmortems, documents: new InMemoryDocuments(), rollups: new InMemoryRollupStore(), rawArchive: new InMemoryRawArchive(),
     });
     call = async (routeKey, query) => {
       const res = await handler({

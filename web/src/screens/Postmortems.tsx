@@ -4,7 +4,7 @@
  * draft's sections, checklists and action items (saved under the version check), draft -> in review, publish and
  * reopen (admin), and the published document. A postmortem is started from its incident's page.
  */
-import { Anchor, Badge, Box, Button, Checkbox, Code, Group, Paper, Select, SimpleGrid, Stack, Table, Text, TextInput, Textarea, Title } from '@mantine/core';
+import { Anchor, Badge, Button, Checkbox, Code, Group, Paper, Select, SimpleGrid, Stack, Table, Text, TextInput, Textarea, Title } from '@mantine/core';
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useMemo, useState } from 'react';
 import { api, ApiError, getToken } from '../api';
@@ -55,12 +55,12 @@ export function PostmortemsScreen() {
                 <Table.Tr key={p.incidentId} data-postmortem={p.incidentId} data-status={p.status}>
                   <Table.Td>
                     <Group gap={6} wrap="nowrap" align="flex-start">
-                      <Box style={{ flexShrink: 0 }}><SeverityBadge severity={p.severity} /></Box>
+                      <SeverityBadge severity={p.severity} />
                       <Anchor href={href('postmortems', p.incidentId)} size="sm">{p.title}</Anchor>
                     </Group>
                     <Text size="xs" c="dimmed">opened <Time at={p.openedAt} /> · version {p.version}</Text>
                   </Table.Td>
-                  <Table.Td miw={112}><StatusBadge status={p.status} /></Table.Td>
+                  <Table.Td><StatusBadge status={p.status} /></Table.Td>
                   <Table.Td visibleFrom="sm">{p.service}{p.team ? ` (${p.team})` : ''}</Table.Td>
                   <Table.Td visibleFrom="sm">{p.actionItems.total === 0 ? 'none' : `${p.actionItems.open} open of ${p.actionItems.total}`}</Table.Td>
                   <Table.Td visibleFrom="sm"><Time at={p.updatedAt} /> by {p.updatedBy}</Table.Td>
