@@ -11,10 +11,11 @@ export function ErrorBox({ error, title = 'Request failed' }: { error: unknown; 
   );
 }
 
+/** A spinner that names itself: `role="status"`, since an `aria-label` on an element without a role is not allowed (axe: aria-prohibited-attr). */
 export function Loading({ label = 'Loading' }: { label?: string }) {
   return (
     <Center p="lg" aria-live="polite">
-      <Loader size="sm" aria-label={label} />
+      <Loader size="sm" role="status" aria-label={label} />
     </Center>
   );
 }
