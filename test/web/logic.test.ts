@@ -1,5 +1,7 @@
 /** The console's UI logic (web/src/logic): roles, error messages, filters, keyboard navigation. */
+import { bulkSummary, planBulk } from '../../web/src/logic/bulk';
 import { errorMessageOf } from '../../web/src/logic/errors';
+import type { IncidentStatus } from '../../lambdas/core/model/incident';
 import { analyticsQuery, emptyListText, exportQuery, listQuery, mergePages, NO_FILTERS, NO_POSTMORTEM_FILTERS, postmortemListQuery, SOURCE_NAMES } from '../../web/src/logic/filters';
 import { SOURCES } from '../../lambdas/core/normalize/registry';
 import { isTypingTarget, listKey } from '../../web/src/logic/keyboard';
@@ -81,5 +83,24 @@ describe('keyboard navigation', () => {
     expect(isTypingTarget('TEXTAREA', false)).toBe(true);
     expect(isTypingTarget('DIV', true)).toBe(true);
     expect(isTypingTarget('TR', false)).toBe(false);
+  });
+});
+
+describe('bulk acknowledge/resolve', () => {
+  const status: Record<string, IncidentStatus> = { a: 'triggered', b: 'acknowledged', c: 'resolved', d: 'suppressed' };
+  const statusOf = (id: string) => status[id];
+
+  it('sends only the incidents the action applies to (the server rules) and skips the others', () => {
+    expect(planBulk('acknowledge', ['a', 'b', 'c', 'd'], statusOf)).toEqual({ send: ['a'], skipped: [{ id: 'b', status: 'acknowledged' }, { id: 'c', status: 'resolved' }, { id: 'd', status: 'suppressed' }] });
+    expect(planBulk('resolve', ['a', 'b', 'c', 'd'], statusOf)).toEqual({ send: ['a', 'b', 'd'], skipped: [{ id: 'c', status: 'resolved' }] });
+    // Not on the loaded list: the server decides.
+    expect(planBulk('resolve', ['zz'], statusOf).send).toEqual(['zz']);
+  });
+
+  it('says what was done and what was skipped, apart from failures', () => {
+    const plan = planBulk('resolve', ['a', 'b', 'c', 'd'], statusOf);
+    expect(bulkSummary('resolve', plan, 0)).toBe('3 resolved; 1 skipped (1 resolved)');
+    expect(bulkSummary('resolve', plan, 1)).toBe('2 resolved; 1 skipped (1 resolved)');
+    expect(bulkSummary('acknowledge', planBulk('acknowledge', ['a'], statusOf), 0)).toBe('1 acknowledged');
   });
 });

@@ -13,6 +13,7 @@ import { isTypingTarget, listKey } from '../logic/keyboard';
 import { href, navigate } from '../router';
 import { useCan } from '../session';
 import type { IncidentPage } from '../types';
+import { bulkSummary, planBulk, type BulkAction } from '../logic/bulk';
 
 interface ServiceInfo { name: string; team: string }
 
@@ -31,11 +32,15 @@ export function IncidentsScreen() {
     refetchInterval: 5000,
   });
   const items = useMemo(() => mergePages(list.data?.pages.map((p) => p.incidents), (i) => i.id), [list.data]);
+  const [bulkDone, setBulkDone] = useState<string | null>(null);
   const act = useMutation({
-    mutationFn: async ({ ids, action }: { ids: string[]; action: 'acknowledge' | 'resolve' }) => {
-      const results = await Promise.allSettled(ids.map((id) => api(`/api/incidents/${encodeURIComponent(id)}/${action}`, { method: 'POST', body: {} })));
-      const failed = results.flatMap((r, i) => (r.status === 'rejected' ? [`${ids[i]}: ${(r.reason as Error).message}`] : []));
-      if (failed.length) throw new Error(`${failed.length} of ${ids.length} failed: ${failed.join('; ')}`);
+    mutationFn: async ({ ids, action }: { ids: string[]; action: BulkAction }) => {
+      setBulkDone(null);
+      const plan = planBulk(action, ids, (id) => items.find((i) => i.id === id)?.status);
+      const results = await Promise.allSettled(plan.send.map((id) => api(`/api/incidents/${encodeURIComponent(id)}/${action}`, { method: 'POST', body: {} })));
+      const failed = results.flatMap((r, i) => (r.status === 'rejected' ? [`${plan.send[i]}: ${(r.reason as Error).message}`] : []));
+      if (ids.length > 1) setBulkDone(bulkSummary(action, plan, failed.length));
+      if (failed.length) throw new Error(`${failed.length} of ${plan.send.length} failed: ${failed.join('; ')}`);
     },
     onSettled: () => {
       setSelected(new Set());
@@ -96,6 +101,7 @@ export function IncidentsScreen() {
           </Button>
         </Group>
       )}
+      {bulkDone && <Text size="sm" role="status">{bulkDone}</Text>}
       <ErrorBox error={list.error ?? act.error} />
       <Text size="xs" c="dimmed">
         Keys: <Kbd>j</Kbd>/<Kbd>k</Kbd> move, <Kbd>Enter</Kbd> open{canAct ? <>, <Kbd>a</Kbd> acknowledge, <Kbd>x</Kbd> select</> : null}. Refreshes every 5 s.
