@@ -327,7 +327,7 @@ async function main(): Promise<void> {
 
   section('Lambda bundles (esbuild as lib/constructs/defaults.ts) and import time');
   const nodeMs = nodeStartMs(QUICK ? 3 : 7);
-  const bundles: BundleResult[] = await measureBundles(repoConfig, QUICK ? 3 : 7);
+  const bundles: BundleResult[] = await measureBundles(repoConfig, { runs: QUICK ? 3 : 7 });
   for (const b of bundles) log(`${b.name}: ${fmtBytes(b.bytes)} (${fmtBytes(b.gzipBytes)} gzip), import ${fmtMs(b.importMs)}`);
 
   // -------------------------------------------------------------------------------------------------------------
