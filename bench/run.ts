@@ -28,7 +28,7 @@ import { fingerprintOf } from '../lambdas/core/fingerprint';
 import { incidentIdOf } from '../lambdas/core/deduplicate';
 import { ensureAlertmanager, startAlertmanager, startWebhookReceiver } from './lib/alertmanager';
 import { benchConfig } from './lib/bench-config';
-import { measureBundles, nodeStartMs, type BundleResult } from './lib/bundles';
+import { bundleSection, bundleTargetRow, measureBundles, nodeStartMs, type BundleResult } from './lib/bundles';
 import { coreThroughput, type CoreResult } from './lib/core';
 import { alarmEnrichmentLine, measureAlarmEnrichment } from './lib/alarm-enrichment';
 import { measureDashboard, measureInsights, type DashboardScale, type InsightsScale } from './lib/insights';
@@ -327,8 +327,11 @@ async function main(): Promise<void> {
 
   section('Lambda bundles (esbuild as lib/constructs/defaults.ts) and import time');
   const nodeMs = nodeStartMs(QUICK ? 3 : 7);
-  const bundles: BundleResult[] = await measureBundles(repoConfig, { runs: QUICK ? 3 : 7 });
+  const bundleRuns = QUICK ? 3 : 7;
+  const bundles: BundleResult[] = await measureBundles(repoConfig, { runs: bundleRuns });
   for (const b of bundles) log(`${b.name}: ${fmtBytes(b.bytes)} (${fmtBytes(b.gzipBytes)} gzip), import ${fmtMs(b.importMs)}`);
+  const bundlesSdkExternal: BundleResult[] = await measureBundles(repoConfig, { runs: bundleRuns, sdk: 'external' });
+  for (const b of bundlesSdkExternal) log(`${b.name} (SDK external): ${fmtBytes(b.bytes)} (${fmtBytes(b.gzipBytes)} gzip), import ${fmtMs(b.importMs)}`);
 
   // -------------------------------------------------------------------------------------------------------------
   // Cost
@@ -461,7 +464,7 @@ async function main(): Promise<void> {
   );
 
   const bundleTable = table(
-    ['Function', 'Minified', 'gzip', `Import (median of ${QUICK ? 3 : 7}, fresh process)`],
+    ['Function', 'Minified', 'gzip', `Import (median of ${bundleRuns}, fresh process)`],
     bundles.map((b) => [b.name, fmtBytes(b.bytes), fmtBytes(b.gzipBytes), fmtMs(b.importMs)]),
   );
 
@@ -477,6 +480,7 @@ async function main(): Promise<void> {
       ['≤ 4 write units to open a new incident (index entries included)', `${fmt(OPEN_WRU, 2)} (+ ${fmt(Math.max(0, unique.stats.capacity.writeUnits / unique.alerts - OPEN_WRU - MARKER_WRU), 2)} for the page)`, verdict(OPEN_WRU <= 4)],
       ['≤ 0.2 DynamoDB write units per alert in the storm', fmt(stormWru, 2), verdict(stormWru <= TARGETS.wruPerAlertStorm)],
       ['≤ 4 state transitions for an incident acknowledged at level 1', fmt(acked.transitionsPerIncident, 1), verdict(acked.transitionsPerIncident <= TARGETS.transitionsAckedAtLevel1)],
+      ((r) => [r[0], r[1], verdict(r[2])])(bundleTargetRow(bundles)),
       ['≤ $4 per million alerts at 5 % incidents', scenarios.map((s) => `${s.name.split(':')[0]} ${money(s.cost.total)}`).join(', '), `${verdict(best.cost.total <= TARGETS.dollarsPerMillion)} for ${scenarios.filter((s) => s.cost.total <= TARGETS.dollarsPerMillion).map((s) => s.name.split(':')[0]).join(', ') || 'none'}`],
     ],
   );
@@ -603,13 +607,7 @@ ${quantityTable}
 The straightforward design of [limits-and-prices.md](limits-and-prices.md) §3 costs $12.54 (arm64, with an ingest Lambda and 1 WRU per alert,
 8 transitions per incident).
 
-## Lambda bundles
-
-Each entry of the function table (\`lambdas/handlers/functions.ts\`) built as lib/constructs/defaults.ts has CDK build it (esbuild,
-ESM, createRequire banner, AWS SDK bundled, minified, target node24, the config inlined); import time = the
-\`import()\` of the bundle in a fresh \`node\` process (the process start itself, \`node -e 0\` = ${fmtMs(nodeMs)}, not included).
-
-${bundleTable}
+${bundleSection(bundles, bundlesSdkExternal, nodeMs, bundleRuns)}
 
 ${notes({
     firstBatch: { ms: s.processor.durationsMs[0] ?? 0, messages: s.processor.recordsPerBatch[0] ?? 0 },
