@@ -20,7 +20,6 @@ import { dynamodbClient, once, secretsClient, snsClient } from './shared/aws';
 import { deployedConfig } from './shared/deployed-config';
 import { env } from './shared/env';
 import { awsMetrics, observability } from './shared/observability';
-import './shared/tracing';
 import { ConfigError } from '../core/errors';
 
 /** `metrics` is flushed after every invocation (give the same sink to the deps' `metrics`). */

@@ -13,7 +13,6 @@ import { InvalidPayloadError } from '../core/errors';
 import { EVENTBRIDGE_VIA, eventTypeOf, type SourceEventType } from '../core/normalize/registry';
 import { once } from './shared/aws';
 import { observability } from './shared/observability';
-import './shared/tracing';
 import { awsEventIngestDeps, ingestEventRecords, type EventIngestDeps } from './shared/ingest-events';
 
 type AnyEvent = EventBridgeEvent<string, unknown>;

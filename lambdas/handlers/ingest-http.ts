@@ -20,7 +20,6 @@ import { ingestOf, type IngestDeps, type IngestRouteHandler } from './ingest/sha
 import { snsSignature } from './ingest/sns-signature';
 import { s3Client, secretsClient, sqsClient, once } from './shared/aws';
 import { awsMetrics } from './shared/observability';
-import './shared/tracing';
 import { rejectedMetrics } from '../core/metrics';
 import { deployedConfig } from './shared/deployed-config';
 import { env } from './shared/env';

@@ -10,7 +10,6 @@ import { normalizeSnsNotification } from '../core/normalize/cloudwatch';
 import { parseSnsEnvelope } from '../core/normalize/sns-envelope';
 import { once } from './shared/aws';
 import { observability } from './shared/observability';
-import './shared/tracing';
 import { awsEventIngestDeps, ingestEventRecords, type EventIngestDeps } from './shared/ingest-events';
 
 export function createIngestSnsHandler(deps: EventIngestDeps & { config: PipelineConfig }) {

@@ -25,7 +25,6 @@ import { deployedConfig } from './shared/deployed-config';
 import { env } from './shared/env';
 import { coreLog, logger } from './shared/logger';
 import { awsMetrics, observability } from './shared/observability';
-import './shared/tracing';
 
 export interface ProcessorDeps {
   config: PipelineConfig;
