@@ -13,9 +13,8 @@ import { basename, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { build, type Metafile } from 'esbuild';
-import { BUNDLE_ALIASES, ESBUILD_TARGET } from '../../lib/constructs/defaults';
+import { BUNDLE_ALIASES, bundleDefines, ESBUILD_TARGET } from '../../lib/constructs/defaults';
 import { FUNCTION_NAMES, functionSpec, type FunctionName } from '../../lambdas/handlers/functions';
-import { ENV } from '../../lambdas/handlers/shared/env-names';
 import type { PipelineConfig } from '../../lambdas/core/config/pipeline-config.schema';
 import { fmt, fmtBytes, fmtMs, median } from './stats';
 
@@ -105,7 +104,7 @@ export async function measureBundles(config: PipelineConfig, options: MeasureOpt
         external: sdk === 'external' ? ['@aws-sdk/*'] : [],
         alias: sdk === 'external' ? {} : { ...BUNDLE_ALIASES },
         logLevel: 'silent',
-        define: { [`process.env.${ENV.pipelineConfigJson}`]: JSON.stringify(JSON.stringify(config)) },
+        define: bundleDefines(config),
       });
       const buildMs = performance.now() - t0;
       const code = readFileSync(outfile);

@@ -8,7 +8,8 @@ import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { OutputFormat, type BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { ENV } from '../../lambdas/handlers/shared/env-names';
+import type { PipelineConfig } from '../../lambdas/core/config/pipeline-config.schema';
+import { BUILD_SWITCHES, ENV } from '../../lambdas/handlers/shared/env-names';
 
 /** Lambda runtime: the newest Node.js this aws-cdk-lib knows (cdk-nag AwsSolutions-L1 asks for the latest). */
 export const NODE_RUNTIME = Runtime.NODEJS_24_X;
@@ -84,17 +85,26 @@ export const BUNDLE_ALIASES: Readonly<Record<string, string>> = {
   '@aws-sdk/credential-provider-node': join(__dirname, '..', '..', 'lambdas', 'handlers', 'shared', 'lambda-credentials.ts'),
 };
 
+/** esbuild `define` of every bundle: the config as JSON text and the build-time switches derived from it. */
+export function bundleDefines(pipelineConfig: PipelineConfig): Record<string, string> {
+  return {
+    [`process.env.${ENV.pipelineConfigJson}`]: JSON.stringify(JSON.stringify(pipelineConfig)),
+    [`process.env.${BUILD_SWITCHES.historyEnabled}`]: JSON.stringify(String(pipelineConfig.insights.history.enabled)),
+  };
+}
+
 /**
  * esbuild options of every function: ESM with a createRequire banner (for CommonJS dependencies), the AWS SDK
- * bundled, minified, `BUNDLE_ALIASES`, and the validated pipeline config inlined as `process.env.PIPELINE_CONFIG_JSON`,
- * so a deployed function runs the config it was deployed with.
+ * bundled, minified, `BUNDLE_ALIASES`, and `bundleDefines`: the validated pipeline config inlined as
+ * `process.env.PIPELINE_CONFIG_JSON`, so a deployed function runs the config it was deployed with, and the build-time
+ * switches that leave out what the config does not use.
  *
  * The SDK is bundled, not taken from the Lambda runtime: measured by `npm run bench` (docs/performance.md, "Lambda
  * bundles"), a function that imports the SDK from node_modules (the runtime's copy is laid out the same way, one
  * CommonJS file per package) takes 5-10x longer to import than the same function with the SDK bundled and
  * tree-shaken, although its bundle is ~300 KB smaller. Import time is the cold start; bytes are only the upload.
  */
-export function bundlingOptions(pipelineConfig: unknown): BundlingOptions {
+export function bundlingOptions(pipelineConfig: PipelineConfig): BundlingOptions {
   return {
     format: OutputFormat.ESM,
     mainFields: ['module', 'main'],
@@ -103,8 +113,6 @@ export function bundlingOptions(pipelineConfig: unknown): BundlingOptions {
     minify: true,
     target: ESBUILD_TARGET,
     esbuildArgs: Object.fromEntries(Object.entries(BUNDLE_ALIASES).map(([from, to]) => [`--alias:${from}`, to])),
-    define: {
-      [`process.env.${ENV.pipelineConfigJson}`]: JSON.stringify(JSON.stringify(pipelineConfig)),
-    },
+    define: bundleDefines(pipelineConfig),
   };
 }

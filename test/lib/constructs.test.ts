@@ -2,9 +2,10 @@ import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { ENV } from '../../lambdas/handlers/shared/env-names';
 import { AlertQueue } from '../../lib/constructs/alert-queue';
-import { bundlingOptions, ESBUILD_TARGET, NODE_RUNTIME } from '../../lib/constructs/defaults';
+import { existsSync } from 'node:fs';
+import { BUNDLE_ALIASES, bundlingOptions, ESBUILD_TARGET, NODE_RUNTIME } from '../../lib/constructs/defaults';
 import { PipelineFunction } from '../../lib/constructs/pipeline-function';
-import { cleanUpOutdirs, defaultConfig, testAppProps } from './helpers';
+import { cleanUpOutdirs, configWith, defaultConfig, testAppProps } from './helpers';
 
 describe('bundlingOptions', () => {
   it('inlines the validated config as process.env.PIPELINE_CONFIG_JSON (a JS string literal of its JSON)', () => {
@@ -19,6 +20,20 @@ describe('bundlingOptions', () => {
     expect(options).toMatchObject({ format: 'esm', mainFields: ['module', 'main'], bundleAwsSDK: true, minify: true });
     expect(options.banner).toContain('createRequire');
     expect(NODE_RUNTIME.name).toBe(`nodejs${ESBUILD_TARGET.replace('node', '')}.x`);
+  });
+
+  it('aliases the SDK credential chain to the environment link, a file that exists', () => {
+    const args = bundlingOptions(defaultConfig()).esbuildArgs!;
+    const target = BUNDLE_ALIASES['@aws-sdk/credential-provider-node']!;
+    expect(args['--alias:@aws-sdk/credential-provider-node']).toBe(target);
+    expect(existsSync(target)).toBe(true);
+  });
+
+  it('inlines insights.history.enabled as the build-time switch that keeps the history writer (and its S3 client) in or out', () => {
+    const withHistory = configWith((c) => ({ ...c, insights: { ...c.insights, history: { ...c.insights?.history, enabled: true } } }));
+    const withoutHistory = configWith((c) => ({ ...c, insights: { ...c.insights, history: { ...c.insights?.history, enabled: false } } }));
+    expect(bundlingOptions(withHistory).define!['process.env.PIPELINE_HISTORY_ENABLED']).toBe('"true"');
+    expect(bundlingOptions(withoutHistory).define!['process.env.PIPELINE_HISTORY_ENABLED']).toBe('"false"');
   });
 });
 

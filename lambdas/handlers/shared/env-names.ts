@@ -46,3 +46,13 @@ export const ENV = {
   /** Name of the status-render function, invoked asynchronously when a status may have changed ('' = no status page). */
   statusRenderFunctionName: 'STATUS_RENDER_FUNCTION_NAME',
 } as const;
+
+/**
+ * Build-time switches: the CDK app replaces each expression `process.env.<name>` in a bundle with a string literal
+ * derived from the config (esbuild `define`, lib/constructs/defaults.ts), so esbuild drops the code and the SDK clients
+ * a config never uses. Not set outside a bundle (the local runtime, tests), where the config decides at run time.
+ */
+export const BUILD_SWITCHES = {
+  /** `"true"`/`"false"`: `insights.history.enabled` (without it, no S3 client in the processor, links and sweeper). */
+  historyEnabled: 'PIPELINE_HISTORY_ENABLED',
+} as const;

@@ -12,6 +12,7 @@ import { S3Documents } from '../../adapters/s3/s3-documents';
 import { dynamodbClient, s3Client } from './aws';
 import { env } from './env';
 import { logger } from './logger';
+import { ConfigError } from '../../core/errors';
 
 /** `store` with the resolve hook over `rollups` and, when `config.insights.history.enabled`, `history`. */
 export function storeRecordingResolves(
@@ -32,8 +33,17 @@ export function awsRollups(): RollupStore {
   return new DynamoRollupStore(dynamodbClient(), env.tableName());
 }
 
+/**
+ * The history in the archive bucket. In a bundle built for a config without history, `process.env.PIPELINE_HISTORY_ENABLED`
+ * is the literal "false" (BUILD_SWITCHES), this is `null` and the S3 client is not in the bundle; the config then never
+ * asks for the history either.
+ */
+const awsHistory: (() => PublishedDocuments) | null =
+  process.env.PIPELINE_HISTORY_ENABLED === 'false' ? null : () => new S3Documents(s3Client(), env.archiveBucket());
+
 /** The AWS incident store with the resolve hook (history in the archive bucket). */
 export function awsIncidentStore(config: PipelineConfig): IncidentStore {
   const clock = { now: () => new Date() };
-  return storeRecordingResolves(config, new DynamoIncidentStore(dynamodbClient(), env.tableName()), awsRollups(), () => new S3Documents(s3Client(), env.archiveBucket()), env.publicBaseUrl, clock);
+  const history = awsHistory ?? (() => { throw ConfigError.problem('insights.history is enabled but this function was built without it: deploy again'); });
+  return storeRecordingResolves(config, new DynamoIncidentStore(dynamodbClient(), env.tableName()), awsRollups(), history, env.publicBaseUrl, clock);
 }
