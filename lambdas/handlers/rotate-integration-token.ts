@@ -10,7 +10,6 @@ import { randomBytes } from 'node:crypto';
 import * as z from 'zod/mini';
 import type { PipelineConfig } from '../core/config/pipeline-config.schema';
 import { InvalidPayloadError } from '../core/errors';
-import { integrationsOf } from '../core/integrations/config';
 import { RotationEventSchema, rotateTokenStep } from '../core/integrations/rotation';
 import type { Clock, SecretVersions } from '../core/ports';
 import { SecretsManagerVersions } from '../adapters/secrets/secret-versions';
@@ -32,7 +31,9 @@ export interface RotateIntegrationTokenDeps {
 export const newIntegrationToken = () => randomBytes(24).toString('base64url');
 
 export function createRotateIntegrationTokenHandler(deps: RotateIntegrationTokenDeps) {
-  const live = integrationsOf(deps.config.integrations).filter((i) => !i.revoked);
+  // The config's own list, not integrationsOf: that reads the source registry (every normalizer and CEL) for a
+  // `source` rotation does not use. `default` has no secret of its own here (it uses the ingest token).
+  const live = deps.config.integrations.filter((i) => !i.revoked);
   const integrationOfSecret = (secretName: string) => live.find((i) => deps.secretNames[i.name] === secretName) ?? null;
   return middy<unknown, void>(async (event: unknown) => {
     const parsed = z.safeParse(RotationEventSchema, event);

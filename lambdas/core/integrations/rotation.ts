@@ -21,7 +21,7 @@ export type RotationEvent = z.infer<typeof RotationEventSchema>;
 export interface RotationDeps {
   versions: SecretVersions;
   /** The live integration whose token secret has this name (null: not an integration token; refused). */
-  integrationOfSecret(secretName: string): Integration | null;
+  integrationOfSecret(secretName: string): Pick<Integration, 'name' | 'rotationGraceHours'> | null;
   newToken(): string;
   nowMs: number;
 }
