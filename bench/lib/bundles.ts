@@ -202,7 +202,9 @@ const BUNDLE_NOTES = `What decides the figures (measured on the 2 vCPU dev machi
   Step Functions, Lambda, CloudWatch, S3), so ≤ 400 KB is out of reach for them with a bundled SDK, and an external
   SDK misses the import budget by far more. In the S3 and Lambda clients most of the bytes are the service's schema
   module, which esbuild cannot tree-shake (its error registrations run at import). Of our own choices, CEL (~80 KB,
-  ~14 ms) is still imported by the ingest functions (the webhook normalizer is in the source registry, which the
-  ingest path reaches through the pipeline) and by the rotation function (the integration config reads the source
-  names from the registry); loading the webhook normalizer only for a config with webhooks would take it out of
-  ingest. Zod (\`zod/mini\` already, ~20–30 KB) is not worth replacing.`;
+  ~11 ms of an ingest function's import) is still in the ingest functions: the webhook normalizer is in the source
+  registry, which the ingest path needs, and its CEL mappings are compiled synchronously when the sources are
+  prepared; loading it only for a config with webhooks would take CEL out of ingest. The functions that neither
+  normalize nor check rules (links, sweeper, escalation step, status render, rotation, authorizer) reach neither the
+  registry nor CEL (test/architecture/import-graph.test.ts). Zod (\`zod/mini\` already, ~15–30 KB) is not worth
+  replacing.`;

@@ -52,6 +52,12 @@ describe('the import graph of the Lambda functions', () => {
     expect(offending(name, (k) => k.startsWith('lambdas/handlers/api/') || k === 'lambdas/handlers/api.ts' || k === 'lambdas/handlers/functions.ts')).toEqual([]);
   });
 
+  /** The functions that normalize alerts or check rules, and so carry the normalizers and CEL. */
+  const NORMALIZING: readonly FunctionName[] = ['ingestHttp', 'ingestSns', 'ingestEventBridge', 'processAlerts', 'api'];
+  it.each(FUNCTION_NAMES.filter((n) => !NORMALIZING.includes(n)))('%s reaches neither the source registry nor CEL', (name) => {
+    expect(offending(name, (k) => k === 'lambdas/core/normalize/registry.ts' || k.startsWith('@marcbachmann/cel-js'))).toEqual([]);
+  });
+
   it('can fail: the API function does reach its resources', () => {
     expect(offending('api', (k) => k.startsWith('lambdas/handlers/api/')).length).toBeGreaterThan(0);
   });
