@@ -8,7 +8,8 @@
  * - A conditional write whose condition fails still consumes write units (docs/limits-and-prices.md §1), but the error
  *   carries no ConsumedCapacity: counted from the size of the item the call tried to write (at least 1).
  * - Global secondary index writes are billed as write units too, and dynalite reports only the table. Incident heads
- *   are the only items with index keys (g1..g3, keys-only projections), so for a PutItem of such an item the meter
+ *   and postmortems carry index keys (g1, g2; g3 on postmortems, and on heads written before the unfiltered list
+ *   merged the status partitions; keys-only projections), so for a PutItem of such an item the meter
  *   asks for the old item (`ReturnValues: ALL_OLD`, free, removed again before the store sees the answer) and counts
  *   1 unit per index entry written and 1 per index entry deleted (a changed index key is a delete plus a put). The
  *   same for an UpdateItem that sets index keys (`SET #g1pk = :g1pk, ...`: how the store rewrites a head).
@@ -16,12 +17,14 @@
  *   reports 0.
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { INCIDENT_TABLE } from '../../lambdas/adapters/dynamodb/table-schema';
 
 type Doc = Record<string, unknown>;
 
 const READS = new Set(['GetItemCommand', 'QueryCommand', 'ScanCommand', 'BatchGetItemCommand']);
 const WRITES = new Set(['PutItemCommand', 'UpdateItemCommand', 'DeleteItemCommand', 'BatchWriteItemCommand']);
-const INDEXES = [['g1pk', 'g1sk'], ['g2pk', 'g2sk'], ['g3pk', 'g3sk']] as const;
+/** The incident table's global secondary indexes (hash and range attribute), from its one description. */
+const INDEXES = INCIDENT_TABLE.indexes.map((ix) => [ix.partitionKey, ix.sortKey] as const);
 
 /** DynamoDB's item size rules on a document-form value (names + values; numbers ~ digits / 2 + 1). */
 export function valueSize(v: unknown): number {
@@ -114,7 +117,7 @@ export class CapacityMeter {
         const counted = READS.has(command) || WRITES.has(command);
         if (counted) input.ReturnConsumedCapacity = 'TOTAL';
         const item = command === 'PutItemCommand' ? (original.Item as Doc | undefined) : command === 'UpdateItemCommand' ? setValues(original) : undefined;
-        const askedForOld = !!item && typeof item.g3pk === 'string' && original.ReturnValues === undefined;
+        const askedForOld = !!item && typeof item[INDEXES[0]![0]] === 'string' && original.ReturnValues === undefined;
         if (askedForOld) input.ReturnValues = 'ALL_OLD';
         this.totals.calls[command] = (this.totals.calls[command] ?? 0) + 1;
         if (command === 'PutItemCommand' && item) this.byKind(item);
@@ -140,7 +143,7 @@ export class CapacityMeter {
             else mine.w += units;
           }
           if (askedForOld && item) {
-            mine.w += this.addIndexWrites(item, (output.Attributes as Doc | undefined) ?? null);
+            mine.w += this.addIndexWrites(item, (output.Attributes as Doc | undefined) ?? null, command === 'UpdateItemCommand');
             delete output.Attributes;
           }
           if (counted && original.ReturnConsumedCapacity === undefined) delete output.ConsumedCapacity;
@@ -178,9 +181,11 @@ export class CapacityMeter {
     return units;
   }
 
-  private addIndexWrites(next: Doc, old: Doc | null): number {
+  /** Index entries a write changes; an update (`partial`) leaves the index keys it does not set as they were. */
+  private addIndexWrites(next: Doc, old: Doc | null, partial: boolean): number {
     let units = 0;
     for (const [h, r] of INDEXES) {
+      if (partial && !(h in next)) continue;
       const before = old && typeof old[h] === 'string' ? `${old[h]}|${old[r]}` : null;
       const after = typeof next[h] === 'string' ? `${next[h]}|${next[r]}` : null;
       if (before === after) continue;

@@ -109,6 +109,31 @@ export function incidentStoreContract(name: string, make: () => Promise<{ store:
       expect((await walk({ source: 'cloudwatch', limit: 100 })).map((p) => p.length)).toEqual([100, 27]);
     });
 
+    it('pages the unfiltered list through incidents of every status, newest first, each once (ties across statuses too)', async () => {
+      const statuses = ['triggered', 'acknowledged', 'resolved', 'suppressed'] as const;
+      const ids: string[] = [];
+      for (let i = 0; i < 11; i++) {
+        // Three incidents share each opening instant, in different statuses.
+        const at = `2024-06-10T14:0${Math.floor(i / 3)}:00.000Z`;
+        const inc = (await open(`fp-mixed-${i}`, `mx${i}`, at)).creates[0]!;
+        const status = statuses[i % 4]!;
+        if (status !== 'triggered') expect(await store.replaceIncident(inc, { ...inc, status, version: inc.version + 1 })).toEqual({ kind: 'applied' });
+        ids.push(inc.id);
+      }
+      for (const limit of [1, 2, 4, 25]) {
+        const seen: Array<{ id: string; openedAt: string }> = [];
+        let cursor: string | undefined;
+        do {
+          const page = await store.listIncidents({ limit, cursor });
+          seen.push(...page.items.map((i) => ({ id: i.id, openedAt: i.openedAt })));
+          cursor = page.cursor ?? undefined;
+        } while (cursor);
+        expect(seen.map((s) => s.id).sort()).toEqual([...ids].sort());
+        expect(seen.map((s) => s.openedAt)).toEqual(seen.map((s) => s.openedAt).sort().reverse());
+      }
+      expect((await store.listIncidents({ limit: 10, status: 'resolved' })).items).toHaveLength(3);
+    });
+
     it('rejects a forged cursor with a bad request', async () => {
       await expect(store.listIncidents({ limit: 3, cursor: 'not-a-cursor' })).rejects.toMatchObject({ code: 'bad_request' });
     });

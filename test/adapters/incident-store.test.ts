@@ -33,9 +33,9 @@ describe('DynamoIncidentStore.listIncidents with stale index entries', () => {
         const out = await next(args);
         const body = out.output as { Items?: Array<Record<string, string>> };
         if ((args.input as { IndexName?: string }).IndexName && body.Items?.length) {
-          const real = body.Items.find((i) => i.g3sk === older.openedAt)!;
+          const real = body.Items.find((i) => i.g1sk === older.openedAt)!;
           // The older incident, listed again under an earlier (stale) time, and the newer one twice.
-          body.Items.push({ ...real, g3sk: '2024-06-10T13:59:00.000Z' }, { ...body.Items[0]! });
+          body.Items.push({ ...real, g1sk: '2024-06-10T13:59:00.000Z' }, { ...body.Items[0]! });
           injected++;
         }
         return out;

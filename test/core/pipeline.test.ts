@@ -5,6 +5,7 @@ import { processEnvelopes, type ProcessDeps, type QueueRecord, envelopesOf, MAX_
 import type { Escalator, IncidentStore } from '../../lambdas/core/ports';
 import type { Incident } from '../../lambdas/core/model/incident';
 import { alert, envelope, rules } from '../support/builders';
+import { CapacityMeter } from '../../bench/lib/dynamodb-capacity';
 
 function deps(store: IncidentStore, escalator: Escalator = { start: async () => {}, stop: async () => {} }): ProcessDeps {
   let t = Date.parse('2024-06-10T14:05:00.000Z');
@@ -77,6 +78,18 @@ describe('processEnvelopes over the embedded DynamoDB', () => {
       expect((await store.timeline(inc.id)).map((t) => t.type)).toEqual(['opened']);
       expect(await store.alerts(inc.id)).toHaveLength(1);
     }
+  });
+
+  it('opens a new incident in at most 4 write units, index entries included (the bench capacity meter on dynalite)', async () => {
+    const meter = new CapacityMeter();
+    meter.attach(dynamo.client);
+    const d = deps(store);
+    // One message of 10 alerts of 10 new fingerprints; its delivery marker (one item for the message) apart.
+    const res = await processEnvelopes(records([envelope(Array.from({ length: 10 }, (_, i) => alert({ key: `wru-${i}`, fp: `fp-wru-${i}` })))]), d);
+    expect(res.opened).toHaveLength(10);
+    const units = meter.snapshot();
+    const markerUnits = units.writeUnitsByKind.marker ?? 0;
+    expect((units.writeUnits - markerUnits) / 10).toBeLessThanOrEqual(4);
   });
 
   it('a batch mixing fingerprints writes one incident per fingerprint and reports no failures', async () => {

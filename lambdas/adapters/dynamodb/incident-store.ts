@@ -7,7 +7,7 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BODY_DICTIONARY, packBody, unpackBody } from './compact';
 import { isConditionFailure } from './errors';
 import { queryPrefix } from './query';
-import { listByIndex, type IndexName } from './index-listing';
+import { listByIndex, listMerged, type IndexName } from './index-listing';
 import {
   BatchWriteCommand,
   DynamoDBDocumentClient,
@@ -52,6 +52,8 @@ function incidentItem(inc: Incident): Item {
 
 /** The head's attributes besides its key: what a rewrite of the head sets (the opening events `zt` stay). */
 function headAttributes(inc: Incident): Item {
+  // No byTime keys (g3pk/g3sk): an index entry per new incident for the unfiltered list alone cost a write unit;
+  // that list merges the byStatus partitions (index-listing.ts listMerged).
   const { version, ...doc } = inc;
   return {
     itemKind: 'incident',
@@ -60,8 +62,6 @@ function headAttributes(inc: Incident): Item {
     g1sk: inc.openedAt,
     g2pk: `SVC#${inc.route.service}`,
     g2sk: inc.openedAt,
-    g3pk: 'INCIDENTS',
-    g3sk: inc.openedAt,
     z: packBody(BODY_DICTIONARY.incident, doc),
   };
 }
@@ -213,20 +213,23 @@ export class DynamoIncidentStore implements IncidentStore {
   }
 
   async listIncidents(query: IncidentQuery): Promise<IncidentPage> {
-    const index: IndexName = query.status ? 'byStatus' : query.service ? 'byService' : 'byTime';
-    const hashValue = index === 'byStatus' ? `STATUS#${query.status}` : index === 'byService' ? `SVC#${query.service}` : 'INCIDENTS';
+    const index: IndexName = query.status || !query.service ? 'byStatus' : 'byService';
+    const hashValue = index === 'byStatus' ? `STATUS#${query.status}` : `SVC#${query.service}`;
     // Filters the index does not key (severity, tag, team, source, service beside a status) are applied to the
     // items read: larger index pages then, so a rare match does not take many round trips.
     const inMemory = query.severity || query.tag || query.team || query.source || (query.status && query.service);
-    return listByIndex<Incident>({
-      doc: this.doc, tableName: this.tableName, index, hashValue, from: query.from, to: query.to, limit: query.limit, cursor: query.cursor,
+    const listing = {
+      doc: this.doc, tableName: this.tableName, index, from: query.from, to: query.to, limit: query.limit, cursor: query.cursor,
       pageSize: inMemory ? 100 : Math.min(query.limit + 1, 100),
-      decode: (item) => {
+      decode: (item: Item) => {
         const inc = incidentOf(item);
         return matchesFilters(inc, query) ? inc : null;
       },
-      isItemKey: (pk, sk) => /^FP#[0-9a-f]{20}$/.test(pk) && /^H#\d{8}$/.test(sk),
-    });
+      isItemKey: (pk: string, sk: string) => /^FP#[0-9a-f]{20}$/.test(pk) && /^H#\d{8}$/.test(sk),
+    };
+    // Without a status or service: every status partition, merged newest first (there is no index of all incidents).
+    if (!query.status && !query.service) return listMerged<Incident>({ ...listing, hashValues: INCIDENT_STATUSES.map((s) => `STATUS#${s}`) });
+    return listByIndex<Incident>({ ...listing, hashValue });
   }
 
   async timeline(id: string): Promise<TimelineEvent[]> {

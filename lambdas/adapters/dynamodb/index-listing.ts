@@ -84,6 +84,81 @@ export async function listByIndex<T>(o: IndexListing<T>): Promise<{ items: T[]; 
   return { items: matches.map((m) => m.value), cursor: encodeCursor(startKey!) };
 }
 
+/**
+ * The same listing over several partitions of one index, merged newest first (the unfiltered incident list over
+ * the four `byStatus` partitions: incident heads write no entry of an index of all incidents, which would cost a write
+ * unit per new incident). Each step takes the newest unconsumed entry of all partitions (refilling a partition's
+ * buffer with its next index page when it runs empty). Same `limit` + 1 rule and budget as `listByIndex`.
+ *
+ * Cursor: per partition, the index and table key of the last entry consumed, or `done`; a partition not in it
+ * starts from its newest entry. An item whose index key changes while a client pages (an incident resolved) can
+ * show up again under its new partition or be passed over, as with a single partition.
+ */
+export async function listMerged<T>(o: Omit<IndexListing<T>, 'hashValue'> & { hashValues: readonly string[] }): Promise<{ items: T[]; cursor: string | null }> {
+  const [hashAttr, rangeAttr] = INDEX_KEYS[o.index];
+  const values: Record<string, unknown> = {};
+  let range = '';
+  if (o.from && o.to) range = ` AND ${rangeAttr} BETWEEN :from AND :to`;
+  else if (o.from) range = ` AND ${rangeAttr} >= :from`;
+  else if (o.to) range = ` AND ${rangeAttr} <= :to`;
+  if (o.from) values[':from'] = o.from;
+  if (o.to) values[':to'] = `${o.to}~`;
+  const positions = o.cursor ? decodeMergedCursor(o.cursor, o) : new Map<string, Item | 'done'>();
+  interface Part { hash: string; after: Item | undefined; buffer: Array<{ key: Item; value: T | null }>; exhausted: boolean }
+  const parts: Part[] = o.hashValues.map((hash) => {
+    const at = positions.get(hash);
+    return { hash, after: at === 'done' ? undefined : at, buffer: [], exhausted: at === 'done' };
+  });
+  const position = (): Item => {
+    const key: Item = {};
+    for (const p of parts) {
+      if (p.exhausted && p.buffer.length === 0) key[p.hash] = 'done';
+      else if (p.after) key[p.hash] = p.after;
+    }
+    return key;
+  };
+  const read = async (p: Part): Promise<void> => {
+    const page = await o.doc.send(new QueryCommand({
+      TableName: o.tableName,
+      IndexName: o.index,
+      KeyConditionExpression: `${hashAttr} = :h${range}`,
+      ExpressionAttributeValues: { ...values, ':h': p.hash },
+      ScanIndexForward: false,
+      Limit: o.pageSize,
+      ExclusiveStartKey: p.after,
+    }));
+    const entries = page.Items ?? [];
+    const found = await batchGetItems(o.doc, o.tableName, entries.map((k) => ({ pk: k.pk, sk: k.sk })), o.projection && ['pk', 'sk', hashAttr, rangeAttr, ...o.projection]);
+    // As in listByIndex: an entry whose item no longer carries that index key is stale; each item once.
+    p.buffer = entries.map((e) => {
+      const id = `${e.pk}|${e.sk}`;
+      const item = found.get(id);
+      const current = item !== undefined && item[hashAttr] === e[hashAttr] && item[rangeAttr] === e[rangeAttr] && found.delete(id);
+      return { key: { pk: e.pk, sk: e.sk, [hashAttr]: e[hashAttr], [rangeAttr]: e[rangeAttr] }, value: current ? o.decode(item) : null };
+    });
+    p.exhausted = !page.LastEvaluatedKey;
+    if (entries.length === 0 && page.LastEvaluatedKey) p.after = page.LastEvaluatedKey;
+  };
+  const matches: T[] = [];
+  let atLimit: Item | null = null;
+  for (let rounds = 0; ;) {
+    for (const p of parts) {
+      if (p.buffer.length > 0 || p.exhausted) continue;
+      if (rounds++ >= (o.maxRounds ?? 20)) return { items: matches, cursor: encodeCursor(atLimit ?? position()) };
+      await read(p);
+    }
+    const live = parts.filter((p) => p.buffer.length > 0);
+    if (live.length === 0) return { items: matches, cursor: null };
+    const next = live.reduce((a, b) => (String(b.buffer[0]!.key[rangeAttr]) > String(a.buffer[0]!.key[rangeAttr]) ? b : a));
+    const { key, value } = next.buffer.shift()!;
+    if (value !== null && matches.length === o.limit) return { items: matches, cursor: encodeCursor(atLimit!) };
+    next.after = key;
+    if (value === null) continue;
+    matches.push(value);
+    if (matches.length === o.limit) atLimit = position();
+  }
+}
+
 /** The items under `keys` (duplicates asked once), by `pk|sk`; missing items are absent from the map. */
 export async function batchGetItems(doc: DynamoDBDocumentClient, tableName: string, keys: Array<{ pk: unknown; sk: unknown }>, projection?: string[]): Promise<Map<string, Item>> {
   const found = new Map<string, Item>();
@@ -120,14 +195,41 @@ function decodeCursor(cursor: string, o: IndexListing<unknown>): Item {
     throw bad('not an encoded key');
   }
   if (!value || typeof value !== 'object' || Array.isArray(value)) throw bad('not an encoded key');
-  const key = value as Item;
+  return listingKey(value as Item, o, o.hashValue, bad);
+}
+
+/** A merged listing's cursor (listMerged): per partition of the query, a key of that partition or `done`. */
+function decodeMergedCursor(cursor: string, o: Omit<IndexListing<unknown>, 'hashValue'> & { hashValues: readonly string[] }): Map<string, Item | 'done'> {
+  const bad = (why: string) => new BadRequestError(`cursor is not a cursor this API returned for this query (${why})`, { field: 'cursor' });
+  let value: unknown;
+  try {
+    value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    throw bad('not an encoded key');
+  }
+  const isObject = (v: unknown): v is Item => !!v && typeof v === 'object' && !Array.isArray(v);
+  if (!isObject(value)) throw bad('not an encoded key');
+  const names = Object.keys(value);
+  if (names.length === 0 || names.some((n) => !o.hashValues.includes(n))) throw bad('unexpected attributes');
+  const positions = new Map<string, Item | 'done'>();
+  for (const hash of names) {
+    const at = value[hash];
+    if (at === 'done') positions.set(hash, 'done');
+    else if (isObject(at)) positions.set(hash, listingKey(at, o, hash, bad));
+    else throw bad('not an encoded key');
+  }
+  return positions;
+}
+
+/** An index and table key of one listed item in partition `hashValue`, inside the query's from/to range. */
+function listingKey(key: Item, o: Pick<IndexListing<unknown>, 'index' | 'from' | 'to' | 'isItemKey'>, hashValue: string, bad: (why: string) => Error): Item {
   const [h, r] = INDEX_KEYS[o.index];
   const names = Object.keys(key).sort();
   const expected = ['pk', 'sk', h, r].sort();
   if (names.length !== expected.length || names.some((n, i) => n !== expected[i])) throw bad('unexpected attributes');
   if (!Object.values(key).every((v) => typeof v === 'string' && v.length <= 256)) throw bad('attributes must be short strings');
   if (!o.isItemKey(key.pk as string, key.sk as string)) throw bad('not a key of this listing');
-  if (key[h] !== o.hashValue) throw bad('another listing');
+  if (key[h] !== hashValue) throw bad('another listing');
   const sortKey = key[r] as string;
   if (Number.isNaN(Date.parse(sortKey))) throw bad('not a key of this listing');
   if ((o.from && sortKey < o.from) || (o.to && sortKey > `${o.to}~`)) throw bad('outside from/to');

@@ -16,7 +16,8 @@
  * GSIs (KEYS_ONLY, so hot count updates never write to an index; sort keys need not be unique in a GSI):
  *   byStatus:  g1pk = STATUS#<status>, g1sk = <openedAt>
  *   byService: g2pk = SVC#<service>,   g2sk = <openedAt>
- *   byTime:    g3pk = INCIDENTS,        g3sk = <openedAt>   (written once per incident, never updated)
+ *   byTime:    g3pk = POSTMORTEMS,      g3sk = <openedAt>   (postmortems only; incident heads written before carry
+ *              g3pk = INCIDENTS, which nothing reads: the unfiltered incident list merges the byStatus partitions)
  *   Postmortem items use the same indexes under partitions of their own (postmortem-store.ts): g1pk =
  *   PMSTATUS#<status>, g2pk = PMSVC#<service>, g3pk = POSTMORTEMS, each sort key the incident's openedAt.
  */
