@@ -10,7 +10,7 @@ import type { Fingerprint } from './fingerprint';
 import { shortFingerprint } from './fingerprint';
 import type { AlertAction, NormalizedAlert, Severity } from './model/alert';
 import { STATEFUL_SOURCES } from './normalize/registry';
-import type { AlertRecord, AlertSummary, Incident, Route, TimelineEvent } from './model/incident';
+import type { AlertRecord, AlertSummary, Incident, RingEntry, Route, TimelineEvent } from './model/incident';
 import { cloneIncident, isOpen } from './model/incident';
 import { REASONS } from './model/reasons';
 import { step, type TraceStep } from './model/trace';
@@ -82,6 +82,12 @@ export interface IncidentPlan {
   pages: Incident[];
   /** Incidents that stopped needing escalation (resolved or acknowledged by the source). */
   settled: Incident[];
+  /**
+   * Delivery markers the store writes before any head (message key, time applied): messages whose marker rode on a
+   * head's idempotency ring and that leave the fingerprint's view with this write, because the ring drops their key
+   * or because their head is no longer among the fingerprint's latest two (the processor reads only those).
+   */
+  markers?: Array<[messageKey: string, appliedAtMs: number]>;
 }
 
 /** Longest incident description kept on the incident item (hot item: keep it small). */
@@ -134,8 +140,9 @@ export function planIncidentChanges(
   nowMs: number,
   older: readonly Incident[] = [],
   alertLogMax: number = ALERT_LOG_MAX,
+  markerOnHead: ReadonlySet<string> = NONE,
 ): IncidentPlan {
-  const planner = new IncidentPlanner(latest, now, nowMs, alertLogMax);
+  const planner = new IncidentPlanner(latest, now, nowMs, alertLogMax, markerOnHead, older);
   const seenDeliveries = new Set<string>();
   // Messages a previous attempt already applied (a redelivery after a crash, or a concurrent duplicate).
   // `older` are the incidents before `latest`: a message may have resolved one and opened the next.
@@ -150,6 +157,8 @@ export function planIncidentChanges(
   }
   return planner.finish();
 }
+
+const NONE: ReadonlySet<string> = new Set();
 
 /** The tagging rules that matched the alert (its `classify`/`tagged` trace steps): `{ taggedBy }`, or nothing. */
 function taggedByOf(e: EvaluatedAlert): { taggedBy?: string[] } {
@@ -203,7 +212,7 @@ function newIncident(e: EvaluatedAlert, seq: number, suppressionReason: string |
 
 /** The state of one planning run: the plan so far, the fingerprint's current incident, what was touched. One method per decision. */
 class IncidentPlanner {
-  private readonly plan: IncidentPlan = { update: null, creates: [], timeline: [], alertLog: [], outcomes: [], pages: [], settled: [] };
+  private readonly plan: IncidentPlan = { update: null, creates: [], timeline: [], alertLog: [], outcomes: [], pages: [], settled: [], markers: [] };
   private current: Incident | null;
   private readonly touched = new Set<Incident>();
 
@@ -212,6 +221,9 @@ class IncidentPlanner {
     private readonly now: string,
     private readonly nowMs: number,
     private readonly alertLogMax: number,
+    /** Messages whose delivery marker rides on the head (all their alerts are of this fingerprint). */
+    private readonly markerOnHead: ReadonlySet<string>,
+    private readonly older: readonly Incident[],
   ) {
     this.current = latest ? cloneIncident(latest) : null;
   }
@@ -417,8 +429,8 @@ class IncidentPlanner {
 
   private remember(inc: Incident, messageKey: string): void {
     if (!inc.recentMessages.some(([k]) => k === messageKey)) {
-      inc.recentMessages.push([messageKey, this.nowMs]);
-      while (inc.recentMessages.length > RECENT_MESSAGES_MAX) inc.recentMessages.shift();
+      inc.recentMessages.push(this.markerOnHead.has(messageKey) ? [messageKey, this.nowMs, 1] : [messageKey, this.nowMs]);
+      while (inc.recentMessages.length > RECENT_MESSAGES_MAX) this.leaving(inc.recentMessages.shift()!);
     }
     this.touched.add(inc);
   }
@@ -448,6 +460,11 @@ class IncidentPlanner {
     });
   }
 
+  /** A ring entry leaves the fingerprint's view: a marker that rode on the head becomes a marker item. */
+  private leaving(entry: RingEntry): void {
+    if (entry[2] === 1) this.plan.markers!.push([entry[0], entry[1]]);
+  }
+
   /** The plan: the latest incident's new version, and settled incidents in their final state. */
   finish(): IncidentPlan {
     const { plan, latest, touched } = this;
@@ -458,6 +475,13 @@ class IncidentPlanner {
         plan.update = { before: latest, after };
       }
     }
+    if (plan.creates.length > 0) {
+      // The processor reads a fingerprint's latest two heads: the rings of heads that new incidents push out of
+      // those two are no longer consulted, so the markers riding on them are written out.
+      const heads = [...plan.creates].reverse().concat(latest ? [plan.update?.after ?? latest] : [], this.older);
+      for (const head of heads.slice(2)) for (const entry of head.recentMessages) this.leaving(entry);
+    }
+    if (plan.markers!.length === 0) delete plan.markers;
     plan.settled = plan.settled.map((s) => [...touched].find((t) => t.id === s.id) ?? s);
     return plan;
   }

@@ -259,6 +259,9 @@ export async function processEnvelopes(records: readonly QueueRecord[], deps: Pr
   });
 
   const groups = await evaluateRecords(fresh, deps);
+  const markerOnHead = singleGroupMessages(groups);
+  // Messages whose marker rides on a head this batch wrote (in its idempotency ring): no marker item for them.
+  const markedOnHead = new Set<string>();
 
   // Stage "inhibit": what holds a new incident of a service, read once per batch.
   const inhibitorFor = await batchInhibitor(deps.store, deps.inhibitEdges ?? [], [...groups.values()].flatMap((g) => g.map((a) => a.evaluation.route.service)));
@@ -266,7 +269,7 @@ export async function processEnvelopes(records: readonly QueueRecord[], deps: Pr
   const { ordered, firstReads } = await openingGroupsFirst([...groups.values()], deps.store);
   await mapLimit(ordered, GROUP_CONCURRENCY, async (alerts) => {
     try {
-      await applyGroup(alerts, deps, result, inhibitorFor, firstReads.get(alerts));
+      await applyGroup(alerts, deps, result, inhibitorFor, firstReads.get(alerts), markerOnHead, markedOnHead);
     } catch (err) {
       const messages = new Set(alerts.map((a) => a.messageKey));
       deps.log('error', 'fingerprint group failed; its records will be retried', {
@@ -276,7 +279,7 @@ export async function processEnvelopes(records: readonly QueueRecord[], deps: Pr
     }
   });
 
-  const done = fresh.map((r) => r.envelope.messageKey).filter((m) => !failedMessages.has(m));
+  const done = fresh.map((r) => r.envelope.messageKey).filter((m) => !failedMessages.has(m) && !markedOnHead.has(m));
   if (done.length > 0) {
     try {
       await deps.store.markMessagesDone(done, deps.clock.now().toISOString());
@@ -287,6 +290,23 @@ export async function processEnvelopes(records: readonly QueueRecord[], deps: Pr
   }
   for (const m of failedMessages) result.failedRecordIds.push(...(recordsByMessage.get(m) ?? []));
   return result;
+}
+
+/**
+ * The messages all of whose alerts belong to one fingerprint group. Their delivery marker rides on the head the
+ * group writes (an entry of its idempotency ring flagged `1`) instead of a marker item: the ring's check skips a
+ * redelivery, and the planner turns the entry into a marker item when it leaves the ring or its head leaves the
+ * fingerprint's latest two, written before the head. Messages of several groups keep their marker item.
+ */
+function singleGroupMessages(groups: ReadonlyMap<string, readonly EvaluatedAlert[]>): Set<string> {
+  const groupOf = new Map<string, string | null>();
+  for (const [fp, alerts] of groups) {
+    for (const a of alerts) {
+      const seen = groupOf.get(a.messageKey);
+      groupOf.set(a.messageKey, seen === undefined || seen === fp ? fp : null);
+    }
+  }
+  return new Set([...groupOf].filter(([, fp]) => fp !== null).map(([m]) => m));
 }
 
 /** Enrich, then evaluate every alert of the fresh records; grouped by fingerprint. */
@@ -340,19 +360,25 @@ async function openingGroupsFirst(list: EvaluatedAlert[][], store: IncidentStore
   return { ordered, firstReads };
 }
 
-async function applyGroup(alerts: EvaluatedAlert[], deps: ProcessDeps, result: ProcessResult, inhibitorFor: (service: string) => Inhibitor | null, firstRead?: Incident[]): Promise<void> {
+async function applyGroup(
+  alerts: EvaluatedAlert[], deps: ProcessDeps, result: ProcessResult, inhibitorFor: (service: string) => Inhibitor | null,
+  firstRead: Incident[] | undefined, markerOnHead: ReadonlySet<string>, markedOnHead: Set<string>,
+): Promise<void> {
   const fp = alerts[0]!.evaluation.fingerprint;
   for (let attempt = 1; attempt <= MAX_APPLY_ATTEMPTS; attempt++) {
     const now = deps.clock.now();
     const recent = attempt === 1 && firstRead ? firstRead : await deps.store.recentForFingerprint(fp, 2);
     const [latest = null, ...older] = recent;
-    const plan = startedOnCreate(holdInhibited(planIncidentChanges(latest, alerts, now.toISOString(), now.getTime(), older, deps.alertLogMax), inhibitorFor, now.toISOString()));
+    const plan = startedOnCreate(holdInhibited(planIncidentChanges(latest, alerts, now.toISOString(), now.getTime(), older, deps.alertLogMax, markerOnHead), inhibitorFor, now.toISOString()));
     const nothingToWrite = plan.update === null && plan.creates.length === 0;
     const applied = nothingToWrite ? { kind: 'applied' as const } : await deps.store.applyPlan(plan);
     if (applied.kind === 'conflict') {
       const backoff = Math.min(1000, 10 * 2 ** attempt) * (0.5 + deps.random());
       await deps.sleep(backoff);
       continue;
+    }
+    for (const head of [...(plan.update ? [plan.update.after] : []), ...plan.creates]) {
+      for (const [key, , onHead] of head.recentMessages) if (onHead === 1) markedOnHead.add(key);
     }
     result.outcomes.push(...plan.outcomes);
     result.opened.push(...plan.creates);

@@ -92,6 +92,18 @@ describe('processEnvelopes over the embedded DynamoDB', () => {
     expect((units.writeUnits - markerUnits) / 10).toBeLessThanOrEqual(4);
   });
 
+  it('a message of one alert on an open incident writes no delivery-marker item: its marker rides in the head it writes', async () => {
+    const d = deps(store);
+    await processEnvelopes(records([envelope([alert({ key: 'one-1', fp: 'fp-one' })])]), d);
+    const meter = new CapacityMeter();
+    meter.attach(dynamo.client);
+    const res = await processEnvelopes(records([envelope([alert({ key: 'one-2', fp: 'fp-one' })])]), d);
+    expect(res.outcomes.map((o) => o.outcome)).toEqual(['joined']);
+    const units = meter.snapshot();
+    expect(units.writesByKind.marker ?? 0).toBe(0);
+    expect(units.writeUnits).toBeLessThanOrEqual(2); // the head and the alert-log entry
+  });
+
   it('a batch mixing fingerprints writes one incident per fingerprint and reports no failures', async () => {
     const d = deps(store);
     const envs = Array.from({ length: 30 }, (_, i) => envelope([alert({ key: `k${i}`, fp: `fp-${i % 3}` })]));
@@ -132,7 +144,10 @@ describe('processEnvelopes failure handling', () => {
       { recordId: 'bad2', envelope: bad2 },
     ], deps(flaky));
     expect(res.failedRecordIds.sort()).toEqual(['bad1', 'bad2']);
-    expect(await store.isMessageDone(good.messageKey)).toBe(true);
+    // good's marker rides on its incident's head (one fingerprint): in the ring, flagged, no marker item.
+    const goodHead = (await store.recentForFingerprint((await import('../../lambdas/core/fingerprint')).fingerprintOf('fp-good'), 1))[0]!;
+    expect(goodHead.recentMessages.some(([k, , onHead]) => k === good.messageKey && onHead === 1)).toBe(true);
+    expect(await store.isMessageDone(good.messageKey)).toBe(false);
     expect(await store.isMessageDone(bad2.messageKey)).toBe(false);
     // The retry of bad2 once the store recovers counts g2 once (it was applied before the failure).
     const retry = await processEnvelopes([{ recordId: 'bad2', envelope: bad2 }, { recordId: 'bad1', envelope: bad1 }], deps(store));

@@ -102,6 +102,11 @@ function timelineItem(ev: TimelineEvent, index: number): Item {
   return { pk: key.pk, sk: `C#${pad(key.seq)}#T#${ev.at}#${String(index).padStart(6, '0')}#${tag}`, itemKind: 'timeline', ...ev };
 }
 
+/** A delivery marker: this message was fully applied (`at`); expires with the TTL. */
+function markerItem(messageKey: string, at: string): Item {
+  return { pk: `M#${messageKey}`, sk: 'M', itemKind: 'marker', doneAt: at, expiresAt: Math.floor(Date.parse(at) / 1000) + MARKER_TTL_SECONDS };
+}
+
 function alertItem(rec: AlertRecord): Item {
   const key = keyOfIncidentId(rec.incidentId);
   if (!key) throw new InvariantError(`bad incident id ${rec.incidentId}`);
@@ -152,7 +157,9 @@ export class DynamoIncidentStore implements IncidentStore {
     // Alert-log items go first. Their keys are deterministic (incident, occurrence time, delivery), so a retry or a
     // redelivery rewrites the same items. Written after the head, a kill between the two would leave alerts counted
     // without their entry, and the redelivery, recognised by the head's idempotency ring, would never write it.
-    await this.batchPut(plan.alertLog.map(alertItem));
+    // Delivery markers leaving the heads' rings go first too: a kill after them leaves markers of messages the
+    // heads still remember (applied), never a message forgotten without its marker.
+    await this.batchPut([...(plan.markers ?? []).map(([key, at]) => markerItem(key, new Date(at).toISOString())), ...plan.alertLog.map(alertItem)]);
     if (plan.update) {
       const res = await this.replaceIncident(plan.update.before, plan.update.after);
       if (res.kind === 'conflict') return res;
@@ -260,8 +267,7 @@ export class DynamoIncidentStore implements IncidentStore {
   }
 
   async markMessagesDone(messageKeys: readonly string[], at: string): Promise<void> {
-    const expiresAt = Math.floor(Date.parse(at) / 1000) + MARKER_TTL_SECONDS;
-    await this.batchPut(messageKeys.map((k) => ({ pk: `M#${k}`, sk: 'M', itemKind: 'marker', doneAt: at, expiresAt })));
+    await this.batchPut(messageKeys.map((k) => markerItem(k, at)));
   }
 
   private async children<T>(id: string, kind: 'T' | 'A'): Promise<T[]> {

@@ -24,6 +24,8 @@ export class InMemoryIncidentStore implements IncidentStore {
   }
 
   async applyPlan(plan: IncidentPlan): Promise<ApplyResult> {
+    // Markers leaving the heads' rings before the heads (as the DynamoDB store does).
+    for (const [key] of plan.markers ?? []) this.doneMessages.add(key);
     if (plan.update) {
       const res = await this.replaceIncident(plan.update.before, plan.update.after);
       if (res.kind === 'conflict') return res;

@@ -101,9 +101,11 @@ export interface Incident {
   lastAlert: AlertSummary;
   /**
    * Message keys recently applied to this incident, with the time applied (epoch ms), newest last: the guard that
-   * makes applying a delivery idempotent under concurrency and crashes. Bounded (see RECENT_MESSAGES_MAX).
+   * makes applying a delivery idempotent under concurrency and crashes. Bounded (see RECENT_MESSAGES_MAX). A third
+   * element `1` says the message has no delivery-marker item: its marker rides here, and the processor writes the
+   * marker item when the key leaves the ring or the incident leaves the fingerprint's latest two (deduplicate.ts).
    */
-  recentMessages: Array<[messageKey: string, appliedAtMs: number]>;
+  recentMessages: RingEntry[];
   /**
    * For sources that report state (CloudWatch, Events v2, Alertmanager, configured webhooks): the source time of
    * the newest state change applied to this fingerprint, carried from one incident to the next. An alert older
@@ -168,6 +170,9 @@ export interface AlertRecord {
  * than `structuredClone`, which took ~20 µs of the ~25 µs a fingerprint group's plan costs (docs/performance.md);
  * a new object-valued field of `Incident` must be copied here (test/core/deduplicate.test.ts checks every one).
  */
+/** An idempotency-ring entry: message key, time applied (epoch ms), and `1` when its marker rides on the head. */
+export type RingEntry = [messageKey: string, appliedAtMs: number] | [messageKey: string, appliedAtMs: number, markerOnHead: 1];
+
 export function cloneIncident(inc: Incident): Incident {
   return {
     ...inc,
@@ -175,6 +180,6 @@ export function cloneIncident(inc: Incident): Incident {
     route: { ...inc.route },
     firstAlert: { ...inc.firstAlert },
     lastAlert: { ...inc.lastAlert },
-    recentMessages: inc.recentMessages.map(([k, at]) => [k, at]),
+    recentMessages: inc.recentMessages.map((e) => [...e] as RingEntry),
   };
 }
