@@ -75,3 +75,66 @@ export function coreThroughput(config: PipelineConfig, alerts = 20_000, fingerpr
     incidents: mid.incidents,
   };
 }
+
+export interface ProfileFrame {
+  /** Function name and where it is (repository-relative file:line; node_modules packages by name). */
+  frame: string;
+  /** Share of the profile's samples spent in the function itself (self time), %. */
+  selfPercent: number;
+}
+
+export interface CoreProfile {
+  samples: number;
+  sampledMs: number;
+  top: ProfileFrame[];
+}
+
+/** A profile frame's place, short: the package name for node_modules, else the path relative to the repository. */
+function placeOf(url: string, line: number): string {
+  if (!url) return '';
+  const path = url.replace(/^file:\/\//, '');
+  const nm = path.lastIndexOf('/node_modules/');
+  if (nm >= 0) {
+    const rest = path.slice(nm + '/node_modules/'.length).split('/');
+    return rest[0]!.startsWith('@') ? `${rest[0]}/${rest[1]}` : rest[0]!;
+  }
+  const root = path.indexOf('/lambdas/') >= 0 ? path.indexOf('/lambdas/') : path.indexOf('/bench/');
+  return `${root >= 0 ? path.slice(root + 1) : path.split('/').pop()}:${line + 1}`;
+}
+
+/**
+ * A CPU profile of `coreThroughput` on `config` (the V8 sampling profiler through node:inspector, in this process:
+ * the same as `node --cpu-prof`), reduced to the functions with the most self time. Frames of one function are
+ * added up; `(garbage collector)` is V8's GC, `(program)` native code outside JavaScript.
+ */
+export async function profileCore(config: PipelineConfig, alerts = 20_000, fingerprints = 200, top = 12): Promise<CoreProfile> {
+  const { Session } = await import('node:inspector/promises');
+  const session = new Session();
+  session.connect();
+  try {
+    await session.post('Profiler.enable');
+    await session.post('Profiler.setSamplingInterval', { interval: 100 });
+    await session.post('Profiler.start');
+    coreThroughput(config, alerts, fingerprints, 2);
+    const { profile } = (await session.post('Profiler.stop')) as unknown as {
+      profile: { nodes: Array<{ id: number; callFrame: { functionName: string; url: string; lineNumber: number }; hitCount?: number }>; startTime: number; endTime: number };
+    };
+    const self = new Map<string, number>();
+    let samples = 0;
+    for (const node of profile.nodes) {
+      const hits = node.hitCount ?? 0;
+      if (hits === 0) continue;
+      const { functionName, url, lineNumber } = node.callFrame;
+      if (functionName === '(root)' || functionName === '(idle)') continue;
+      const place = placeOf(url, lineNumber);
+      const key = `${functionName || '(anonymous)'}${place ? ` (${place})` : ''}`;
+      self.set(key, (self.get(key) ?? 0) + hits);
+      samples += hits;
+    }
+    const frames = [...self].sort((a, b) => b[1] - a[1]).slice(0, top).map(([frame, hits]) => ({ frame, selfPercent: (100 * hits) / Math.max(1, samples) }));
+    return { samples, sampledMs: (profile.endTime - profile.startTime) / 1000, top: frames };
+  } finally {
+    await session.post('Profiler.disable').catch(() => {});
+    session.disconnect();
+  }
+}

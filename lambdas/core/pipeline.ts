@@ -12,6 +12,7 @@
 import { fingerprintOf, messageKeyOf } from './fingerprint';
 import type { AlertEnvelope, NormalizedAlert, RegisteredSourceName as SourceName } from './model/alert';
 import { step, type TraceStep } from './model/trace';
+import { REASONS } from './model/reasons';
 import { planIncidentChanges, type AlertOutcome, type EvaluatedAlert, type Evaluation, type IncidentPlan } from './deduplicate';
 import type { Rules } from './evaluate';
 import type { MaintenanceWindow } from './rules/maintenance';
@@ -380,6 +381,13 @@ async function applyGroup(
     for (const head of [...(plan.update ? [plan.update.after] : []), ...plan.creates]) {
       for (const [key, , onHead] of head.recentMessages) if (onHead === 1) markedOnHead.add(key);
     }
+    // A message of this fingerprint whose every alert was a stale state change needs no marker at all: the newest
+    // state time only moves forward, so its redelivery is stale again (and ignored with the same reason).
+    const stale = new Map<string, boolean>();
+    for (const o of plan.outcomes) {
+      if (markerOnHead.has(o.messageKey)) stale.set(o.messageKey, (stale.get(o.messageKey) ?? true) && o.reason === REASONS.staleStateChange);
+    }
+    for (const [key, allStale] of stale) if (allStale) markedOnHead.add(key);
     result.outcomes.push(...plan.outcomes);
     result.opened.push(...plan.creates);
     for (const o of plan.outcomes) {

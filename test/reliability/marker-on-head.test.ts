@@ -3,7 +3,8 @@
  * all belong to one fingerprint writes no marker item; docs/architecture.md §Idempotency and concurrency). A
  * redelivered message must never count twice: after a crash right after the head write, after its key left the
  * head's idempotency ring (16 later messages), after two newer incidents of the fingerprint pushed its head out of
- * the read of the latest two, and after a crash between the eviction markers and the head write. Events (Threat
+ * the read of the latest two, and after a crash between the eviction markers and the head write. A message of stale
+ * state changes only needs no marker at all: its redelivery is stale again. Events (Threat
  * Stack) alerts: no newest-state-wins rule hides a double count. Over the embedded DynamoDB and the in-memory store.
  */
 import { DynamoIncidentStore } from '../../lambdas/adapters/dynamodb/incident-store';
@@ -85,6 +86,19 @@ for (const kind of ['dynamodb', 'in-memory'] as const) {
       expect(resolvedAgain.outcomes.map((o) => o.reason)).toEqual(['duplicate-delivery']);
       expect(await total(store, 'fp-old')).toEqual({ count: 3, incidents: 3 });
       expect((await store.recentForFingerprint(fingerprintOf('fp-old'), 1))[0]!.status).toBe('triggered');
+    });
+
+    it('a message whose alerts are all stale state changes writes no marker item; its redelivery is ignored as stale again', async () => {
+      const cw = (key: string, at: string, action: NormalizedAlert['action'] = 'trigger') => alert({ key, fp: 'fp-stale', at, action });
+      await once(store, [cw('s-new', '2024-06-10T14:10:00.000Z')]);
+      const stale = [cw('s-old', '2024-06-10T14:00:00.000Z', 'resolve')];
+      const first = await once(store, stale);
+      expect(first.outcomes.map((o) => o.reason)).toEqual(['stale-state-change']);
+      expect(await store.isMessageDone(envelope(stale).messageKey)).toBe(false);
+      const again = await once(store, stale);
+      expect(again.outcomes.map((o) => o.reason)).toEqual(['stale-state-change']);
+      const [inc] = await store.recentForFingerprint(fingerprintOf('fp-stale'), 2);
+      expect(inc).toMatchObject({ status: 'triggered', alertCount: 1 });
     });
 
     it('after a crash between the eviction markers and the head write', async () => {
