@@ -25,59 +25,66 @@ export interface CoreResult {
 }
 
 export function coreThroughput(config: PipelineConfig, alerts = 20_000, fingerprints = 200, runs = 5): CoreResult {
+  return prepareCore(config, alerts, fingerprints)(runs);
+}
+
+/** The workload built (bodies, compiled rules); the function measures `runs` runs after a warm-up. */
+function prepareCore(config: PipelineConfig, alerts: number, fingerprints: number): (runs: number) => CoreResult {
   const storm = buildStorm(alerts, fingerprints, 7);
   const bodies = batches(storm, 100).map((b) => webhookBody(b));
   const rules = compileRules(config);
   const options = normalizeOptionsFrom(config);
   const nowMs = Date.parse('2026-01-05T10:05:00.000Z');
   const now = new Date(nowMs).toISOString();
-  const results: Array<{ total: number; normalize: number; evaluate: number; plan: number; incidents: number }> = [];
-  for (let run = 0; run < runs + 1; run++) {
-    const state = new Map<string, Incident>();
-    let tn = 0;
-    let te = 0;
-    let tp = 0;
-    const t0 = performance.now();
-    bodies.forEach((body, i) => {
-      const a0 = performance.now();
-      const normalized = normalizeAlertmanager(JSON.parse(body), { receivedAt: now, requestId: `req-${i}`, options });
-      const messageKey = messageKeyOf('alertmanager', normalized.map((a) => a.deliveryKey));
-      const a1 = performance.now();
-      const groups = new Map<string, EvaluatedAlert[]>();
-      for (const alert of normalized) {
-        const evaluation = evaluateAlert(alert, rules, nowMs);
-        const list = groups.get(evaluation.fingerprint) ?? [];
-        list.push({ alert, messageKey, receivedAt: now, archiveKey: `raw/${i}.json`, evaluation });
-        groups.set(evaluation.fingerprint, list);
-      }
-      const a2 = performance.now();
-      for (const [fp, group] of groups) {
-        const plan = planIncidentChanges(state.get(fp) ?? null, group, now, nowMs);
-        const latest = plan.creates.at(-1) ?? plan.update?.after;
-        if (latest) state.set(fp, latest);
-      }
-      const a3 = performance.now();
-      tn += a1 - a0;
-      te += a2 - a1;
-      tp += a3 - a2;
-    });
-    const total = performance.now() - t0;
-    if (run > 0) results.push({ total, normalize: tn, evaluate: te, plan: tp, incidents: state.size }); // run 0 warms up
-  }
-  const mid = [...results].sort((a, b) => a.total - b.total)[Math.floor(results.length / 2)]!;
-  const us = (ms: number) => (ms * 1000) / alerts;
-  return {
-    alerts,
-    fingerprints,
-    alertsPerSecond: alerts / (median(results.map((r) => r.total)) / 1000),
-    usPerAlert: { normalize: us(mid.normalize), evaluate: us(mid.evaluate), plan: us(mid.plan), total: us(mid.total) },
-    runs,
-    incidents: mid.incidents,
+  return (runs) => {
+    const results: Array<{ total: number; normalize: number; evaluate: number; plan: number; incidents: number }> = [];
+    for (let run = 0; run < runs + 1; run++) {
+      const state = new Map<string, Incident>();
+      let tn = 0;
+      let te = 0;
+      let tp = 0;
+      const t0 = performance.now();
+      bodies.forEach((body, i) => {
+        const a0 = performance.now();
+        const normalized = normalizeAlertmanager(JSON.parse(body), { receivedAt: now, requestId: `req-${i}`, options });
+        const messageKey = messageKeyOf('alertmanager', normalized.map((a) => a.deliveryKey));
+        const a1 = performance.now();
+        const groups = new Map<string, EvaluatedAlert[]>();
+        for (const alert of normalized) {
+          const evaluation = evaluateAlert(alert, rules, nowMs);
+          const list = groups.get(evaluation.fingerprint) ?? [];
+          list.push({ alert, messageKey, receivedAt: now, archiveKey: `raw/${i}.json`, evaluation });
+          groups.set(evaluation.fingerprint, list);
+        }
+        const a2 = performance.now();
+        for (const [fp, group] of groups) {
+          const plan = planIncidentChanges(state.get(fp) ?? null, group, now, nowMs);
+          const latest = plan.creates.at(-1) ?? plan.update?.after;
+          if (latest) state.set(fp, latest);
+        }
+        const a3 = performance.now();
+        tn += a1 - a0;
+        te += a2 - a1;
+        tp += a3 - a2;
+      });
+      const total = performance.now() - t0;
+      if (run > 0) results.push({ total, normalize: tn, evaluate: te, plan: tp, incidents: state.size }); // run 0 warms up
+    }
+    const mid = [...results].sort((a, b) => a.total - b.total)[Math.floor(results.length / 2)]!;
+    const us = (ms: number) => (ms * 1000) / alerts;
+    return {
+      alerts,
+      fingerprints,
+      alertsPerSecond: alerts / (median(results.map((r) => r.total)) / 1000),
+      usPerAlert: { normalize: us(mid.normalize), evaluate: us(mid.evaluate), plan: us(mid.plan), total: us(mid.total) },
+      runs,
+      incidents: mid.incidents,
+  };
   };
 }
 
 export interface ProfileFrame {
-  /** Function name and where it is (repository-relative file:line; node_modules packages by name). */
+  /** Function name and where it is (repository-relative file; node_modules packages by name). */
   frame: string;
   /** Share of the profile's samples spent in the function itself (self time), %. */
   selfPercent: number;
@@ -90,7 +97,7 @@ export interface CoreProfile {
 }
 
 /** A profile frame's place, short: the package name for node_modules, else the path relative to the repository. */
-function placeOf(url: string, line: number): string {
+function placeOf(url: string): string {
   if (!url) return '';
   const path = url.replace(/^file:\/\//, '');
   const nm = path.lastIndexOf('/node_modules/');
@@ -99,7 +106,7 @@ function placeOf(url: string, line: number): string {
     return rest[0]!.startsWith('@') ? `${rest[0]}/${rest[1]}` : rest[0]!;
   }
   const root = path.indexOf('/lambdas/') >= 0 ? path.indexOf('/lambdas/') : path.indexOf('/bench/');
-  return `${root >= 0 ? path.slice(root + 1) : path.split('/').pop()}:${line + 1}`;
+  return root >= 0 ? path.slice(root + 1) : path.split('/').pop()!;
 }
 
 /**
@@ -114,8 +121,9 @@ export async function profileCore(config: PipelineConfig, alerts = 20_000, finge
   try {
     await session.post('Profiler.enable');
     await session.post('Profiler.setSamplingInterval', { interval: 100 });
+    const run = prepareCore(config, alerts, fingerprints); // the workload's construction is not profiled
     await session.post('Profiler.start');
-    coreThroughput(config, alerts, fingerprints, 2);
+    run(2);
     const { profile } = (await session.post('Profiler.stop')) as unknown as {
       profile: { nodes: Array<{ id: number; callFrame: { functionName: string; url: string; lineNumber: number }; hitCount?: number }>; startTime: number; endTime: number };
     };
@@ -124,9 +132,9 @@ export async function profileCore(config: PipelineConfig, alerts = 20_000, finge
     for (const node of profile.nodes) {
       const hits = node.hitCount ?? 0;
       if (hits === 0) continue;
-      const { functionName, url, lineNumber } = node.callFrame;
+      const { functionName, url } = node.callFrame;
       if (functionName === '(root)' || functionName === '(idle)') continue;
-      const place = placeOf(url, lineNumber);
+      const place = placeOf(url);
       const key = `${functionName || '(anonymous)'}${place ? ` (${place})` : ''}`;
       self.set(key, (self.get(key) ?? 0) + hits);
       samples += hits;

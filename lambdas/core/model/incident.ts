@@ -170,8 +170,11 @@ export interface AlertRecord {
  * than `structuredClone`, which took ~20 µs of the ~25 µs a fingerprint group's plan costs (docs/performance.md);
  * a new object-valued field of `Incident` must be copied here (test/core/deduplicate.test.ts checks every one).
  */
-/** An idempotency-ring entry: message key, time applied (epoch ms), and `1` when its marker rides on the head. */
-export type RingEntry = [messageKey: string, appliedAtMs: number] | [messageKey: string, appliedAtMs: number, markerOnHead: 1];
+/**
+ * An idempotency-ring entry: message key, time applied (epoch ms), and `1` when its marker rides on the head. Read-only:
+ * copies of an incident share the entries (cloneIncident copies the ring, not each entry).
+ */
+export type RingEntry = readonly [messageKey: string, appliedAtMs: number] | readonly [messageKey: string, appliedAtMs: number, markerOnHead: 1];
 
 export function cloneIncident(inc: Incident): Incident {
   return {
@@ -180,6 +183,6 @@ export function cloneIncident(inc: Incident): Incident {
     route: { ...inc.route },
     firstAlert: { ...inc.firstAlert },
     lastAlert: { ...inc.lastAlert },
-    recentMessages: inc.recentMessages.map((e) => [...e] as RingEntry),
+    recentMessages: inc.recentMessages.slice(), // the entries are never changed in place: sharing them is safe
   };
 }

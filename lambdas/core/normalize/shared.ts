@@ -69,12 +69,18 @@ export function invalidField(path: string, message: string): InvalidPayloadError
   return new InvalidPayloadError([{ path, message }]);
 }
 
+/** ISO UTC with milliseconds whose fields no date parser normalizes (day <= 28, hour <= 23). */
+const CANONICAL_UTC = /^\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|1\d|2[0-8])T(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d\.\d{3}Z$/;
+
 /**
  * Converts the time formats sources send into ISO 8601 UTC with `Z`: `+0000` offsets (CloudWatch), `Z` without
  * milliseconds (EventBridge), epoch milliseconds (Threat Stack). Returns null for unparseable input and for the
  * year-1 zero time Alertmanager uses for "unset".
  */
 export function toIsoUtc(value: string | number): string | null {
+  // Fast path (most sources send this form): already ISO UTC with milliseconds, and every field in a range no date
+  // normalizes (day <= 28, hour <= 23): parsing and printing it would give it back unchanged.
+  if (typeof value === 'string' && CANONICAL_UTC.test(value) && !value.startsWith('0001-01-01')) return value;
   if (typeof value === 'number') {
     if (!Number.isFinite(value)) return null;
     const d = new Date(value);
