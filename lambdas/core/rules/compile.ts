@@ -200,8 +200,19 @@ function adHocCompiler(): (window: MaintenanceWindow, trace: TraceStep[]) => Any
 
 // ---- evaluating --------------------------------------------------------------------------------------------------
 
-function activation(alert: NormalizedAlert, tags: Record<string, string>, severity?: string): ConditionActivation {
-  return { alert: new CelAlert(alert, severity), tags, payload: alert.raw ?? null, alarm: celAlarmOf(alert) };
+/**
+ * The CEL values of an alert, built once per alert and severity: the stages of one alert (identify, classify,
+ * route, suppress, delay) share them (nothing changes them; `tags` is passed apart). Weak: they go with the alert.
+ */
+const CEL_VALUES = new WeakMap<NormalizedAlert, { alert: CelAlert; alarm: ReturnType<typeof celAlarmOf> }>();
+
+function activation(alert: NormalizedAlert, tags: Record<string, string>, severity: string = alert.severity): ConditionActivation {
+  let values = CEL_VALUES.get(alert);
+  if (!values || values.alert.severity !== severity) {
+    values = { alert: new CelAlert(alert, severity), alarm: celAlarmOf(alert) };
+    CEL_VALUES.set(alert, values);
+  }
+  return { alert: values.alert, tags, payload: alert.raw ?? null, alarm: values.alarm };
 }
 
 /** Evaluates a rule's condition: true, false, or false with an error step appended to `trace`. */
