@@ -212,7 +212,7 @@ function newIncident(e: EvaluatedAlert, seq: number, suppressionReason: string |
 
 /** The state of one planning run: the plan so far, the fingerprint's current incident, what was touched. One method per decision. */
 class IncidentPlanner {
-  private readonly plan: IncidentPlan = { update: null, creates: [], timeline: [], alertLog: [], outcomes: [], pages: [], settled: [], markers: [] };
+  private readonly plan: IncidentPlan = { update: null, creates: [], timeline: [], alertLog: [], outcomes: [], pages: [], settled: [] };
   private current: Incident | null;
   private readonly touched = new Set<Incident>();
 
@@ -462,7 +462,7 @@ class IncidentPlanner {
 
   /** A ring entry leaves the fingerprint's view: a marker that rode on the head becomes a marker item. */
   private leaving(entry: RingEntry): void {
-    if (entry[2] === 1) this.plan.markers!.push([entry[0], entry[1]]);
+    if (entry[2] === 1) (this.plan.markers ??= []).push([entry[0], entry[1]]);
   }
 
   /** The plan: the latest incident's new version, and settled incidents in their final state. */
@@ -481,7 +481,6 @@ class IncidentPlanner {
       const heads = [...plan.creates].reverse().concat(latest ? [plan.update?.after ?? latest] : [], this.older);
       for (const head of heads.slice(2)) for (const entry of head.recentMessages) this.leaving(entry);
     }
-    if (plan.markers!.length === 0) delete plan.markers;
     plan.settled = plan.settled.map((s) => [...touched].find((t) => t.id === s.id) ?? s);
     return plan;
   }

@@ -177,12 +177,12 @@ export interface AlertRecord {
 export type RingEntry = readonly [messageKey: string, appliedAtMs: number] | readonly [messageKey: string, appliedAtMs: number, markerOnHead: 1];
 
 export function cloneIncident(inc: Incident): Incident {
-  // Object.assign, then the nested values: about half the time of a spread literal on these wide objects.
-  const copy = Object.assign({}, inc);
-  copy.tags = { ...inc.tags };
-  copy.route = { ...inc.route };
-  copy.firstAlert = { ...inc.firstAlert };
-  copy.lastAlert = { ...inc.lastAlert };
-  copy.recentMessages = inc.recentMessages.slice(); // the entries are never changed in place: sharing them is safe
-  return copy;
+  return {
+    ...inc,
+    tags: { ...inc.tags },
+    route: { ...inc.route },
+    firstAlert: { ...inc.firstAlert },
+    lastAlert: { ...inc.lastAlert },
+    recentMessages: inc.recentMessages.slice(), // the entries are never changed in place: sharing them is safe
+  };
 }

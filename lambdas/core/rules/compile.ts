@@ -201,18 +201,17 @@ function adHocCompiler(): (window: MaintenanceWindow, trace: TraceStep[]) => Any
 // ---- evaluating --------------------------------------------------------------------------------------------------
 
 /**
- * The CEL values of an alert, built once per alert and severity: the stages of one alert (identify, classify,
- * route, suppress, delay) share them (nothing changes them; `tags` is passed apart). Weak: they go with the alert.
+ * The CEL values of the alert evaluated last: the stages of one alert (identify, classify, route, suppress, delay)
+ * run one after the other and share them (nothing changes them; `tags` is passed apart). One entry, no map: the
+ * next alert replaces it.
  */
-const CEL_VALUES = new WeakMap<NormalizedAlert, { alert: CelAlert; alarm: ReturnType<typeof celAlarmOf> }>();
+let lastCel: { of: NormalizedAlert; alert: CelAlert; alarm: ReturnType<typeof celAlarmOf> } | null = null;
 
 function activation(alert: NormalizedAlert, tags: Record<string, string>, severity: string = alert.severity): ConditionActivation {
-  let values = CEL_VALUES.get(alert);
-  if (!values || values.alert.severity !== severity) {
-    values = { alert: new CelAlert(alert, severity), alarm: celAlarmOf(alert) };
-    CEL_VALUES.set(alert, values);
+  if (lastCel === null || lastCel.of !== alert || lastCel.alert.severity !== severity) {
+    lastCel = { of: alert, alert: new CelAlert(alert, severity), alarm: celAlarmOf(alert) };
   }
-  return { alert: values.alert, tags, payload: alert.raw ?? null, alarm: values.alarm };
+  return { alert: lastCel.alert, tags, payload: alert.raw ?? null, alarm: lastCel.alarm };
 }
 
 /** Evaluates a rule's condition: true, false, or false with an error step appended to `trace`. */
