@@ -29,7 +29,7 @@ import { incidentIdOf } from '../lambdas/core/deduplicate';
 import { ensureAlertmanager, startAlertmanager, startWebhookReceiver } from './lib/alertmanager';
 import { benchConfig } from './lib/bench-config';
 import { bundleSection, bundleTargetRow, measureBundles, nodeStartMs, type BundleResult } from './lib/bundles';
-import { coreThroughput, type CoreResult } from './lib/core';
+import { coreThroughput, profileCore, type CoreResult } from './lib/core';
 import { alarmEnrichmentLine, measureAlarmEnrichment } from './lib/alarm-enrichment';
 import { measureDashboard, measureInsights, type DashboardScale, type InsightsScale } from './lib/insights';
 import { costPerMillion, type CostBreakdown, type EscalationMeasure, type IngestMeasure } from './lib/cost';
@@ -286,6 +286,8 @@ async function main(): Promise<void> {
   for (const [name, c] of [['bench config', coreBench], ['config/pipeline.yaml', coreRepo]] as Array<[string, CoreResult]>) {
     log(`${name}: ${fmt(c.alertsPerSecond)} alerts/s (${fmt(c.usPerAlert.total, 1)} µs/alert)`);
   }
+  const coreProfile = await profileCore(repoConfig, QUICK ? 4_000 : 20_000, QUICK ? 40 : 200);
+  for (const f of coreProfile.top.slice(0, 5)) log(`  ${fmt(f.selfPercent, 1)} % ${f.frame}`);
 
   section('CloudWatch alarm enrichment: API calls per alert (one processor instance, cached per alarm ARN)');
   log(alarmEnrichmentLine(await measureAlarmEnrichment(repoConfig, QUICK ? 2_000 : 10_000, 50)));
@@ -463,6 +465,8 @@ async function main(): Promise<void> {
     ]),
   );
 
+  const profileTable = table(['Function (self time)', 'Share of samples'], coreProfile.top.map((f) => [`\`${f.frame}\``, `${fmt(f.selfPercent, 1)} %`]));
+
   const bundleTable = table(
     ['Function', 'Minified', 'gzip', `Import (median of ${bundleRuns}, fresh process)`],
     bundles.map((b) => [b.name, fmtBytes(b.bytes), fmtBytes(b.gzipBytes), fmtMs(b.importMs)]),
@@ -544,6 +548,19 @@ route, then the dedup decision per fingerprint group (\`planIncidentChanges\` ag
 ${fmt(coreBench.alerts)} alerts over ${coreBench.fingerprints} fingerprints; median of ${coreBench.runs} runs after a warm-up.
 
 ${coreTable}
+
+Where the time goes: a CPU profile of the config/pipeline.yaml workload (V8's sampling profiler through
+\`node:inspector\` at 100 µs, the same as \`node --cpu-prof\`; \`profileCore\` in bench/lib/core.ts; building the
+workload is not profiled), ${fmt(coreProfile.samples)} samples over ${fmtMs(coreProfile.sampledMs)}, the functions with the most self time.
+\`(garbage collector)\` is V8's GC; time in built-ins (\`JSON.parse\`, hashing) counts toward the function that calls them
+(the bench's own loop parses the bodies).
+
+${profileTable}
+
+Done after earlier profiles: the planner copies the incident field by field instead of \`structuredClone\`, and shares
+the idempotency ring's read-only entries instead of copying each; \`toIsoUtc\` returns a time already in canonical UTC
+form without a \`Date\` round trip; the CEL values of an alert are built once for all its rule stages. What is left
+is spread thin: zod's parse of the webhook bodies, the planner, CEL, SHA-256 of fingerprints and message keys.
 
 ${insightsSection(insights)}
 ${dashboardSection(dashboard)}
@@ -683,10 +700,9 @@ not pay.
 
 **New incidents: calls and write units.** Opening an incident is ${fmt(f.openCalls, 2)} DynamoDB calls and ${fmt(f.openWru, 2)} write units: 1 for the
 alert-log entry, 1 for the head (its opening events ride on it as a compact attribute until the head would outgrow
-1 KB with them; then they move to timeline items once) and 3 for the head's keys-only index entries (\`byStatus\`,
-\`byService\`, \`byTime\`). The index entries keep it above 4: dropping \`byTime\` (serving the unfiltered list from
-the four \`byStatus\` partitions merged) or folding the first alert-log entry into the head would reach 4. The page
-adds its own calls and units (above).
+1 KB with them; then they move to timeline items once) and 2 for the head's keys-only index entries (\`byStatus\`,
+\`byService\`). The unfiltered incident list has no index of its own (it was 5 units with the \`byTime\` index): it
+merges the four \`byStatus\` partitions. The page adds its own calls and units (above).
 
 **Write units in the storm.** Incident heads and alert-log entries keep their document as a compact binary body
 (raw deflate with a preset dictionary; docs/architecture.md), so a storm's head with its 16-key idempotency ring
@@ -704,9 +720,14 @@ steps starts its execution at the Wait before level 2, so an incident acknowledg
 transition(s): ${money(f.sfnDollarsAcked)} per million alerts at a 5 % incident rate (it was 4 transitions and $5.00 when the
 execution paged level 1 itself: Wait, Page, Continue?, Wait). Incidents nobody acknowledges still walk the state
 machine (the escalation table above). One alert per request (scenarios C and D) adds $1 of HTTP API, the ingest
-Lambda, and a delivery marker plus a head write per alert; batching senders (Alertmanager, Threat Stack) stay near
-scenarios A and B. Lowering C and D further needs fewer requests, not cheaper ones: the HTTP API and the per-alert
-marker are the floor of a one-alert request.
+Lambda, SQS, and a head write per alert; batching senders (Alertmanager, Threat Stack) stay near scenarios A and B.
+A message whose alerts all belong to one fingerprint no longer writes a delivery-marker item (it was 1 write unit
+per message, ~$0.63 per million one-alert requests): its marker rides in the idempotency ring of the head it writes
+anyway, and becomes an item only when the ring drops it or two newer incidents of the fingerprint push its head out
+of the processor's read (docs/architecture.md §Idempotency and concurrency); a message of stale state changes only
+needs none. What is left of D above $4 is not DynamoDB: the HTTP API ($1 per million one-alert requests), the one
+Step Functions transition of an incident acknowledged at level 1, SQS (a send per request) and the INFO logs
+(\`delivery accepted\` and \`alert decision\`, ~400 bytes each per alert).
 `;
 }
 
