@@ -18,6 +18,8 @@ export interface ImportRef {
   /** Names imported by `import { a, b } from` (empty for other forms). */
   names: string[];
   typeOnly: boolean;
+  /** An `import()` or `require()` inside a function: the module is evaluated when the call runs, not at import. */
+  deferred: boolean;
   line: number;
 }
 
@@ -75,8 +77,12 @@ export function analyze(path: string): SourceFileInfo {
   const sf = ts.createSourceFile(path, text, ts.ScriptTarget.ES2022, true, ts.ScriptKind.TS);
   const info: SourceFileInfo = { path, imports: [], impure: [], bareThrows: [], implemented: [], declaredTypes: [] };
   const lineOf = (node: ts.Node): number => sf.getLineAndCharacterOfPosition(node.getStart(sf)).line + 1;
-  const addImport = (node: ts.Node, specifier: string, names: string[], typeOnly: boolean): void => {
-    info.imports.push({ specifier, target: resolveRelative(path, specifier), names, typeOnly, line: lineOf(node) });
+  const addImport = (node: ts.Node, specifier: string, names: string[], typeOnly: boolean, deferred = false): void => {
+    info.imports.push({ specifier, target: resolveRelative(path, specifier), names, typeOnly, deferred, line: lineOf(node) });
+  };
+  const insideFunction = (node: ts.Node): boolean => {
+    for (let n = node.parent; n; n = n.parent) if (ts.isFunctionLike(n)) return true;
+    return false;
   };
   const calleeText = (expr: ts.Expression): string => expr.getText(sf).replace(/\s+/g, '');
 
@@ -101,7 +107,7 @@ export function analyze(path: string): SourceFileInfo {
       const [arg] = node.arguments;
       const callee = calleeText(node.expression);
       if ((node.expression.kind === ts.SyntaxKind.ImportKeyword || callee === 'require') && arg && ts.isStringLiteral(arg)) {
-        addImport(node, arg.text, [], false);
+        addImport(node, arg.text, [], false, insideFunction(node));
       }
       if (callee === 'Date.now' || callee === 'performance.now' || callee === 'Math.random' || callee === 'process.hrtime' ||
         callee === 'process.hrtime.bigint' || callee === 'Date') {

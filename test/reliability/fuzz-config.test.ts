@@ -15,7 +15,7 @@ import { parsePipelineConfigText } from '../../lambdas/core/config/parse-pipelin
 import type { PipelineConfig } from '../../lambdas/core/config/pipeline-config.schema';
 import { ConfigError } from '../../lambdas/core/errors';
 import { compileRules } from '../../lambdas/core/rules/compile';
-import { compileWebhook } from '../../lambdas/core/normalize/webhook';
+import { compileWebhook } from '../../lambdas/core/normalize/webhook-mapping';
 import { REPO_ROOT } from '../support/fixtures';
 import { mutatedFrom } from '../support/normalize-fuzz';
 

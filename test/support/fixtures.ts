@@ -18,7 +18,8 @@ import { CLOUDWATCH_ROUTES, normalizeCloudWatchRoute, type CloudWatchRoute } fro
 import { normalizeEventsV2 } from '../../lambdas/core/normalize/events-v2';
 import { DEFAULT_NORMALIZE_OPTIONS, type NormalizeContext } from '../../lambdas/core/normalize/shared';
 import { normalizeThreatStack } from '../../lambdas/core/normalize/threatstack';
-import { normalizeGenericWebhook, type GenericWebhookConfig } from '../../lambdas/core/normalize/webhook';
+import type { GenericWebhookConfig } from '../../lambdas/core/normalize/webhook';
+import { normalizeGenericWebhook } from '../../lambdas/core/normalize/webhook-mapping';
 import { parsePipelineConfigText } from '../../lambdas/core/config/parse-pipeline-config-text';
 
 export const REPO_ROOT = join(__dirname, '..', '..');

@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { parsePipelineConfigText } from '../../../lambdas/core/config/parse-pipeline-config-text';
 import { ConfigError } from '../../../lambdas/core/errors';
-import { compileWebhook, normalizeGenericWebhook, WEBHOOK_IDENTITY_FIELDS, type GenericWebhookConfig } from '../../../lambdas/core/normalize/webhook';
+import { WEBHOOK_IDENTITY_FIELDS, type GenericWebhookConfig } from '../../../lambdas/core/normalize/webhook';
+import { compileWebhook, normalizeGenericWebhook } from '../../../lambdas/core/normalize/webhook-mapping';
 import { FIXTURE_CTX, REPO_ROOT, listFixtures, listInvalidFixtures, loadExpected, loadFixture, errorOf } from '../../support/fixtures';
 import { FUZZ_RUNS, anyInput, expectNormalizedOrInvalid, mutatedFrom } from '../../support/normalize-fuzz';
 
