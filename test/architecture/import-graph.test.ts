@@ -73,6 +73,11 @@ describe('the import graph of the Lambda functions', () => {
     expect(offending('ingestHttp', isCel).length).toBeGreaterThan(0);
   });
 
+  /** The API: CEL only for a new maintenance window (`when`) and the webhooks of a simulation, loaded then. */
+  it('api evaluates CEL only on first use of a route that needs it (no eager import reaches it)', () => {
+    expect(offending('api', isCel, true)).toEqual([]);
+  });
+
   it('can fail: the API function does reach its resources', () => {
     expect(offending('api', (k) => k.startsWith('lambdas/handlers/api/')).length).toBeGreaterThan(0);
   });

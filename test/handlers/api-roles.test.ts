@@ -63,6 +63,16 @@ describe('the API behind the JWT authorizer', () => {
     expect(res.body.error.message).toBe('requires role admin');
   });
 
+  it('an admin creating a maintenance window: the `when` condition is checked (CEL, loaded on this first use)', async () => {
+    const { call } = setup();
+    const admin = jwt({ sub: 's-r', email: 'rita@example.com', 'cognito:groups': '[admin]' });
+    const bad = await call('POST /api/maintenance', admin, { name: 'w', when: 'alert.labels.', end: '2026-03-01T12:00:00Z' });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.message).toMatch(/when/);
+    const ok = await call('POST /api/maintenance', admin, { name: 'w', when: 'alert.severity == "sev3"', end: '2026-03-01T12:00:00Z' });
+    expect(ok.status).toBe(201);
+  });
+
   it('records the acting person from the token (email -> rita), not a `by`', async () => {
     const { call, store } = setup();
     const res = await call('POST /api/incidents/{id}/acknowledge', jwt({ sub: 's-r', username: 'u-123', email: 'RITA@example.com', 'cognito:groups': '[responder]' }), { note: 'on it' });

@@ -1,7 +1,6 @@
 /** API resource: ad-hoc maintenance windows (the rules a window must satisfy: core/rules/ad-hoc-maintenance.ts). */
 import * as z from 'zod/mini';
 import { NotFoundError } from '../../core/errors';
-import { checkAdHocWindow } from '../../core/rules/ad-hoc-maintenance';
 import { json } from '../shared/http';
 import { actorOf, bodyOf, isoDate, type ApiResource } from './shared';
 
@@ -18,6 +17,13 @@ const MaintenanceBodySchema = z.strictObject({
   public: z.optional(z.boolean()),
 });
 
+/**
+ * The window check (core/rules/ad-hoc-maintenance.ts, which compiles `when` with CEL), loaded on the first
+ * `POST /api/maintenance`: a dynamic `import()`, which esbuild bundles into the same file but evaluates only when
+ * called, so the API's cold start does not evaluate CEL.
+ */
+const adHocMaintenance = () => import('../../core/rules/ad-hoc-maintenance');
+
 export const maintenanceRoutes: ApiResource = (deps) => ({
   'GET /api/maintenance': async () => {
     const now = deps.clock.now().toISOString();
@@ -26,7 +32,7 @@ export const maintenanceRoutes: ApiResource = (deps) => ({
   'POST /api/maintenance': async (event) => {
     const body = bodyOf(event, MaintenanceBodySchema, false);
     const now = deps.clock.now();
-    const { start, end } = checkAdHocWindow(body, now.getTime(), deps.config.services.map((s) => s.name));
+    const { start, end } = (await adHocMaintenance()).checkAdHocWindow(body, now.getTime(), deps.config.services.map((s) => s.name));
     const record = {
       id: deps.newId(), name: body.name, ...(body.reason ? { reason: body.reason } : {}), services: body.services, when: body.when ?? null,
       start, end, ...(body.public ? { public: true } : {}), createdBy: actorOf(event, undefined), createdAt: now.toISOString(),
