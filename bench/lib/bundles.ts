@@ -212,10 +212,17 @@ const BUNDLE_NOTES = `What decides the figures (measured on the 2 vCPU dev machi
   is ~350 KB for the ingest functions (S3, SQS, Secrets Manager) and ~500 KB for the processor (DynamoDB, SQS,
   Step Functions, Lambda, CloudWatch, S3), so ≤ 400 KB is out of reach for them with a bundled SDK, and an external
   SDK misses the import budget by far more. In the S3 and Lambda clients most of the bytes are the service's schema
-  module, which esbuild cannot tree-shake (its error registrations run at import). Of our own choices, CEL (~80 KB,
-  ~11 ms of an ingest function's import) is still in the ingest functions: the webhook normalizer is in the source
-  registry, which the ingest path needs, and its CEL mappings are compiled synchronously when the sources are
-  prepared; loading it only for a config with webhooks would take CEL out of ingest. The functions that neither
+  module, which esbuild cannot tree-shake (its error registrations run at import). The functions that neither
   normalize nor check rules (links, sweeper, escalation step, status render, rotation, authorizer) reach neither the
   registry nor CEL (test/architecture/import-graph.test.ts). Zod (\`zod/mini\` already, ~15–30 KB) is not worth
-  replacing.`;
+  replacing.
+- **CEL is bundled but not evaluated at a cold start** of the ingest functions and the API: the webhook source loads
+  its CEL mapping (\`webhook-mapping.ts\`) only for a config with webhooks, the API loads the maintenance-window
+  check on the first \`POST /api/maintenance\` (a \`require\`/\`import()\` inside a function: esbuild keeps the
+  ~80 KB in the same file, without code splitting, and runs it on the first call). Measured A/B, same machine:
+  ~4–17 ms less import CPU per ingest function, ~15 ms for the API; +1–3 KB of lazy-init wrappers. Deferring more of
+  the API the same way costs bytes instead: a module behind a deferred import is wrapped whole, so what it imports
+  is no longer tree-shaken (deferring the status site added the feed and its XML library, ~50 KB; deferring whole
+  resource modules, which import the HTTP helpers, ~150 KB of SDK). The API's import is mostly V8 compiling its
+  ~930 KB (the SDK: S3, Lambda, DynamoDB, Step Functions, Secrets Manager clients); zod schema construction is the
+  largest of our own top-level work (~6–9 ms CPU).`;
