@@ -222,7 +222,7 @@ const BUNDLE_NOTES = `What decides the figures (measured on the 2 vCPU dev machi
   ~80 KB in the same file, without code splitting, and runs it on the first call). Measured A/B, same machine:
   ~5–11 ms less import CPU (median of 31 interleaved imports) per ingest function and for the API; +1–3 KB of
   lazy-init wrappers. Deferring more of the API the same way costs bytes instead: a module behind a deferred import
-  is wrapped whole, so what it imports is no longer tree-shaken (deferring the status site added the feed and its XML library, ~50 KB; deferring whole
-  resource modules, which import the HTTP helpers, ~150 KB of SDK). The API's import is mostly V8 compiling its
-  ~930 KB (the SDK: S3, Lambda, DynamoDB, Step Functions, Secrets Manager clients); zod schema construction is the
-  largest of our own top-level work (~6–9 ms CPU).`;
+  is wrapped whole, so what it imports is no longer tree-shaken (deferring the status site added the feed and its
+  XML library, ~50 KB; deferring whole resource modules, which import the HTTP helpers, ~150 KB of SDK). The API's
+  import is mostly V8 compiling its ~930 KB (the SDK: S3, Lambda, DynamoDB, Step Functions, Secrets Manager
+  clients); zod schema construction is the largest of our own top-level work (~6–9 ms CPU).`;
