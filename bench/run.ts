@@ -15,7 +15,8 @@
  * 8. insights at scale: GET /api/analytics and a full GET /api/export over 100,000 incidents (bench/lib/insights.ts).
  *
  * Environment: BENCH_QUICK=1 shrinks every workload (a smoke run; figures not comparable); BENCH_NO_INSTALL=1 never
- * installs Alertmanager; BENCH_OUT=<file> writes the report elsewhere.
+ * installs Alertmanager; BENCH_OUT=<file> writes the report elsewhere; BENCH_ONLY=storm runs only the storm (local
+ * runtime and Alertmanager), prints its figures and writes no report (to iterate on the storm path).
  */
 import '../lambdas/local/check-node-version'; // first: stops with a clear message on an unsupported Node.js
 import './lib/env';
@@ -41,6 +42,7 @@ import { alertmanagerBody, alertname, batches, buildStorm, EXTERNAL_URL, sendSto
 import { fmt, fmtBytes, fmtMs, median, percentile, sleep } from './lib/stats';
 
 const QUICK = process.env.BENCH_QUICK === '1';
+const ONLY_STORM = process.env.BENCH_ONLY === 'storm';
 const ROOT = join(__dirname, '..');
 const OUT = process.env.BENCH_OUT ?? join(ROOT, 'docs', 'performance.md');
 
@@ -198,6 +200,23 @@ async function runLocal(storm: StormAlert[], batch: number, concurrency: number,
   }
 }
 
+/** BENCH_ONLY=storm: the storm alone (local runtime, then Alertmanager), its figures on the console, no report. */
+async function stormOnly(): Promise<void> {
+  const storm = buildStorm(STORM.alerts, STORM.fingerprints);
+  const local = await runLocal(storm, STORM.batch, STORM.concurrency, 'WARN', true);
+  const am = process.env.BENCH_NO_AM === '1' ? { skipped: 'BENCH_NO_AM=1' } : await runAlertmanager(storm);
+  const amOk = !('skipped' in am);
+  const localRate = (local.accepted / local.acceptMs) * 1000;
+  const amRate = amOk ? (am.accepted / am.acceptMs) * 1000 : Number.NaN;
+  const st = local.stages;
+  const mb = (b: number) => `${fmt(b / 1024 ** 2)} MB`;
+  log(`accepted alerts/s: ${fmt(localRate)} vs ${amOk ? fmt(amRate) : 'skipped'} (${amOk ? `${fmt(localRate / amRate, 2)}×` : 'n/a'})`);
+  log(`page p50 / p99: ${fmtMs(percentile(local.pageLatencies, 50))} / ${fmtMs(percentile(local.pageLatencies, 99))}${amOk ? ` vs ${fmtMs(percentile(am.pageLatencies, 50))} / ${fmtMs(percentile(am.pageLatencies, 99))}` : ''}`);
+  if (st) for (const [name, v] of [['ingest', st.ingest], ['queue + batch', st.queue], ['open + page', st.page]] as const) log(`  ${name}: p50 ${fmtMs(percentile(v, 50))}, p99 ${fmtMs(percentile(v, 99))}`);
+  log(`pages ${local.pages} (${local.incidents} incidents); drained in ${fmtMs(local.drainMs)}; ${local.stats.processor.invocations} processor batches`);
+  log(`peak RSS ${mb(local.stats.maxRssBytes)} (after start-up ${mb(local.stats.startupRssBytes)})`);
+}
+
 interface AmRun {
   version: string;
   installed: boolean;
@@ -278,6 +297,11 @@ async function main(): Promise<void> {
   const when = new Date().toISOString();
   const machine = `${cpus().length} vCPU (${cpus()[0]?.model.trim() ?? 'unknown'}), ${fmt(totalmem() / 1024 ** 3)} GiB, Node ${process.version}, ${process.platform}/${process.arch}`;
   log(`bench: ${machine}${QUICK ? ' — QUICK run, figures not comparable' : ''}`);
+
+  if (ONLY_STORM) {
+    await stormOnly();
+    return;
+  }
 
   section('core pipeline throughput (one process, no I/O)');
   const coreBench = coreThroughput(benchConfig(), QUICK ? 4_000 : 20_000, QUICK ? 40 : 200, QUICK ? 2 : 5);

@@ -129,6 +129,9 @@ async function main(): Promise<void> {
     },
   });
 
+  // Peak resident set once the runtime is up (start-up's share of the storm's peak).
+  const startupRssBytes = process.resourceUsage().maxRSS * 1024;
+
   // Count what the ingest side sends (LocalAlertQueue uses sendGrouped; the DLQ path the plain send).
   const count = (bodies: Parameters<typeof rt.queue.send>[0]) => {
     const sizes = bodies.map((b) => Buffer.byteLength(typeof b === 'string' ? b : b.body, 'utf8'));
@@ -170,6 +173,7 @@ async function main(): Promise<void> {
             deadLetters: rt.deadLetterQueue.size,
             // Peak resident set of this process (the whole local runtime: HTTP, queue, processor, embedded DynamoDB).
             maxRssBytes: process.resourceUsage().maxRSS * 1024,
+            startupRssBytes,
             transitions: Object.fromEntries(rt.escalations?.transitions ?? []),
           });
         } else if (req.cmd === 'reset') {

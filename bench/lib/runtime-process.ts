@@ -15,6 +15,8 @@ export interface ChildStats {
   deadLetters: number;
   /** Peak resident set size of the runtime's process since it started. */
   maxRssBytes: number;
+  /** Peak resident set size when the runtime had started (before any load). */
+  startupRssBytes: number;
   transitions: Record<string, number>;
 }
 

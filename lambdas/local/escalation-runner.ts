@@ -11,7 +11,7 @@ import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { StateMachine } from 'aws-local-stepfunctions';
 import type { EscalationState } from '../core/escalation/plan';
 import type { EscalationTransport } from '../core/ports';
-import { ESCALATION_STATES } from '../../lib/constructs/escalation-state-machine';
+import { ESCALATION_STATES } from '../../lib/constructs/escalation-states';
 
 interface Journaled {
   state: EscalationState;

@@ -21,10 +21,9 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 
-/** State names: the local runtime maps its Task handler by name, so they are part of the contract. */
-export const ESCALATION_STATES = {
-  wait: 'Wait', page: 'Page', choice: 'Continue?', done: 'Done', recordFailure: 'Record page failure', failed: 'Page failed',
-} as const;
+import { ESCALATION_STATES } from './escalation-states';
+
+export { ESCALATION_STATES };
 
 /** The error of an execution whose Page step failed for good (what the ExecutionsFailed alarm counts). */
 export const PAGE_FAILED_ERROR = 'PageFailed';
