@@ -4,10 +4,16 @@
  * called with the Task's payload (the state input) and returning its result (the next state). Executions are
  * journaled in the data directory (name, state, when the current wait ends) so a restart resumes them where they
  * were; StopExecution aborts.
+ *
+ * The journal is append-only JSON lines, one per change (`set` an execution's entry, `del` it), written before the
+ * change takes effect, so a page costs one small append instead of a rewrite of every live execution. On open it is
+ * replayed (a torn last line from a kill during an append is ignored; a whole-object journal of the previous
+ * version is read as a snapshot) and compacted to the live entries (atomic rename); it is compacted again once it
+ * holds many more lines than live entries.
  */
 // First: aws-local-stepfunctions needs Promise.withResolvers, which Node 20 lacks.
 import './promise-with-resolvers';
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import { StateMachine } from 'aws-local-stepfunctions';
 import type { EscalationState } from '../core/escalation/plan';
 import type { EscalationTransport } from '../core/ports';
@@ -20,6 +26,8 @@ interface Journaled {
   /** An inline page (no execution) not finished yet: re-run after a restart, like a Lambda event invoke. */
   inline?: true;
 }
+
+type JournalLine = { op: 'set'; name: string; entry: Journaled } | { op: 'del'; name: string };
 
 export interface LocalRunnerOptions {
   definition: Record<string, unknown>;
@@ -37,7 +45,10 @@ export class LocalEscalationRunner implements EscalationTransport {
   private readonly machine: StateMachine;
   private readonly running = new Map<string, { abort(): void; done: Promise<unknown> }>();
   private readonly inline = new Map<string, Promise<unknown>>();
-  private readonly journal: Record<string, Journaled>;
+  private readonly journal: Record<string, Journaled> = {};
+  /** Append handle of the journal file, and the lines appended since the last compaction. */
+  private fd: number;
+  private appended = 0;
   /** State transitions per execution (states entered), for benchmarks and tests. */
   readonly transitions = new Map<string, number>();
   private readonly scale: number;
@@ -45,7 +56,8 @@ export class LocalEscalationRunner implements EscalationTransport {
   constructor(private readonly options: LocalRunnerOptions) {
     this.machine = new StateMachine(options.definition as never, { validationOptions: { checkArn: false, checkPaths: false } });
     this.scale = options.timeScale && options.timeScale > 0 ? options.timeScale : 1;
-    this.journal = existsSync(options.journalPath) ? (JSON.parse(readFileSync(options.journalPath, 'utf8')) as Record<string, Journaled>) : {};
+    this.replay();
+    this.fd = this.compact();
   }
 
   /** Names of executions still running. */
@@ -74,10 +86,7 @@ export class LocalEscalationRunner implements EscalationTransport {
   async stopExecution(name: string): Promise<void> {
     this.running.get(name)?.abort();
     this.running.delete(name);
-    if (this.journal[name]) {
-      delete this.journal[name];
-      this.save();
-    }
+    this.forget(name);
   }
 
   /**
@@ -88,8 +97,7 @@ export class LocalEscalationRunner implements EscalationTransport {
   async pageInline(state: EscalationState): Promise<void> {
     const name = `${state.incidentId}-inline-${state.step}`;
     if (this.inline.has(name)) return;
-    this.journal[name] = { state, waitUntil: Date.now(), inline: true };
-    this.save();
+    this.set(name, { state, waitUntil: Date.now(), inline: true });
     this.runInline(name, state);
   }
 
@@ -111,9 +119,14 @@ export class LocalEscalationRunner implements EscalationTransport {
     }
   }
 
+  /** Aborts every execution and closes the journal (what is journaled resumes at the next start). */
   stopAll(): void {
     for (const r of this.running.values()) r.abort();
     this.running.clear();
+    if (this.fd >= 0) {
+      closeSync(this.fd);
+      this.fd = -1;
+    }
   }
 
   /**
@@ -163,20 +176,55 @@ export class LocalEscalationRunner implements EscalationTransport {
   }
 
   private record(name: string, state: EscalationState, waitMs: number): void {
-    this.journal[name] = { state, waitUntil: Date.now() + waitMs };
-    this.save();
+    this.set(name, { state, waitUntil: Date.now() + waitMs });
   }
 
   private forget(name: string): void {
-    if (this.journal[name]) {
-      delete this.journal[name];
-      this.save();
+    if (!this.journal[name]) return;
+    delete this.journal[name];
+    this.append({ op: 'del', name });
+  }
+
+  private set(name: string, entry: Journaled): void {
+    this.journal[name] = entry;
+    this.append({ op: 'set', name, entry });
+  }
+
+  /** One line per change (after stopAll, e.g. a late task result, nothing is written: the journal is closed). */
+  private append(line: JournalLine): void {
+    if (this.fd < 0) return;
+    writeSync(this.fd, `${JSON.stringify(line)}\n`);
+    if (++this.appended > 1_000 && this.appended > 4 * Object.keys(this.journal).length) {
+      closeSync(this.fd);
+      this.fd = this.compact();
     }
   }
 
-  private save(): void {
+  private replay(): void {
+    if (!existsSync(this.options.journalPath)) return;
+    for (const text of readFileSync(this.options.journalPath, 'utf8').split('\n')) {
+      if (!text.trim()) continue;
+      let line: JournalLine | Record<string, Journaled>;
+      try {
+        line = JSON.parse(text) as JournalLine | Record<string, Journaled>;
+      } catch {
+        continue; // a torn append (kill during the write): the change it carried had not taken effect
+      }
+      if (line.op === 'set') this.journal[(line as JournalLine & { op: 'set' }).name] = (line as JournalLine & { op: 'set' }).entry;
+      else if (line.op === 'del') delete this.journal[(line as JournalLine).name];
+      else Object.assign(this.journal, line); // the previous version's journal: one object of every entry
+    }
+  }
+
+  /** Rewrites the journal with one `set` line per live entry (atomic rename) and returns an append handle. */
+  private compact(): number {
     const tmp = `${this.options.journalPath}.tmp`;
-    writeFileSync(tmp, JSON.stringify(this.journal));
+    const fd = openSync(tmp, 'w');
+    writeSync(fd, Object.entries(this.journal).map(([name, entry]) => `${JSON.stringify({ op: 'set', name, entry } satisfies JournalLine)}\n`).join(''));
+    fsyncSync(fd);
+    closeSync(fd);
     renameSync(tmp, this.options.journalPath);
+    this.appended = 0;
+    return openSync(this.options.journalPath, 'a');
   }
 }
