@@ -31,7 +31,12 @@ export interface QueueMessage {
 
 interface Live extends QueueMessage {
   visibleAt: number;
+  /** Bytes the message takes in an SQS event (its body as a JSON string plus the record's fields), once computed. */
+  eventBytes?: number;
 }
+
+/** The fields of an SQS event record around its body (ids, attributes, ARN), an upper bound in bytes. */
+const RECORD_OVERHEAD_BYTES = 1024;
 
 type JournalRecord =
   | { op: 'put'; id: string; body: string; at: number; attributes?: Record<string, string> }
@@ -149,15 +154,22 @@ export class DurableQueue {
 
   /**
    * Takes up to `max` visible messages, makes them invisible for `visibilityMs`, and counts the receive. Messages
-   * already received `maxReceiveCount` times move to the dead-letter queue instead.
+   * already received `maxReceiveCount` times move to the dead-letter queue instead. With `maxEventBytes`, stops
+   * before a message that would make the SQS event of the batch larger (the first message is always taken).
    */
-  receive(max: number, visibilityMs: number): QueueMessage[] {
+  receive(max: number, visibilityMs: number, maxEventBytes = Number.POSITIVE_INFINITY): QueueMessage[] {
     const now = this.now();
     const out: QueueMessage[] = [];
     let journal = '';
+    let bytes = 0;
     for (const m of this.live.values()) {
       if (out.length >= max) break;
       if (m.visibleAt > now) continue;
+      if (maxEventBytes !== Number.POSITIVE_INFINITY) {
+        m.eventBytes ??= Buffer.byteLength(JSON.stringify(m.body), 'utf8') + RECORD_OVERHEAD_BYTES;
+        if (out.length > 0 && bytes + m.eventBytes > maxEventBytes) break;
+        bytes += m.eventBytes;
+      }
       if (this.options.maxReceiveCount !== undefined && this.options.deadLetter && m.receiveCount >= this.options.maxReceiveCount) {
         this.options.deadLetter.send([{ body: m.body, attributes: { ...(m.attributes ?? {}), reason: `maxReceiveCount ${this.options.maxReceiveCount} exceeded`, sourceMessageId: m.id } }]);
         this.live.delete(m.id);
@@ -204,7 +216,7 @@ export class DurableQueue {
 
   /** Every message, visible or not (for the DLQ listing). */
   peekAll(): QueueMessage[] {
-    return [...this.live.values()].map(({ visibleAt: _v, ...m }) => m);
+    return [...this.live.values()].map(({ visibleAt: _v, eventBytes: _b, ...m }) => m);
   }
 
   /** Moves every message of this queue to `target` (the DLQ redrive), fsync'ed there before deleted here. */

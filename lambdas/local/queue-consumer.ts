@@ -1,6 +1,6 @@
 /**
  * Drives the processor handler from the local durable queue the way the SQS event source drives it in AWS:
- * batches of up to `batchSize` gathered for at most `batchWindowMs`, an SQS-shaped event, partial batch failures
+ * batches of up to `batchSize` gathered for at most `batchWindowMs` and no larger than Lambda's 6 MB invoke payload, an SQS-shaped event, partial batch failures
  * (failed records become visible again after `retryDelayMs`), receive counts and dead-lettering by the queue.
  */
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
@@ -17,6 +17,11 @@ export interface ConsumerOptions {
   queueArn: string;
   onError?(err: unknown): void;
 }
+
+/** Lambda's synchronous invoke payload limit, which caps an SQS event source batch in AWS. */
+export const MAX_BATCH_PAYLOAD_BYTES = 6 * 1024 * 1024;
+/** The event's own fields around its records. */
+const EVENT_OVERHEAD_BYTES = 64;
 
 export type SqsHandler = (event: SQSEvent, context: unknown) => Promise<SQSBatchResponse | void>;
 
@@ -53,7 +58,7 @@ export class QueueConsumer {
       if (this.options.batchWindowMs > 0 && this.queue.visibleCount() < this.options.batchSize) {
         await new Promise((r) => setTimeout(r, this.options.batchWindowMs));
       }
-      const messages = this.queue.receive(this.options.batchSize, this.options.visibilityMs);
+      const messages = this.queue.receive(this.options.batchSize, this.options.visibilityMs, MAX_BATCH_PAYLOAD_BYTES - EVENT_OVERHEAD_BYTES);
       if (messages.length === 0) continue;
       this.busy = true;
       try {
