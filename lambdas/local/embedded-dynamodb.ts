@@ -32,15 +32,7 @@ export async function startEmbeddedDynamo(options: { path?: string; tableName: s
   });
   const { port } = server.address() as AddressInfo;
   const endpoint = `http://127.0.0.1:${port}`;
-  const client = new DynamoDBClient({
-    endpoint,
-    region: 'local',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    maxAttempts: 5,
-    // dynalite checks that a request carries a well-formed SigV4 Authorization header but never verifies the
-    // signature, so the embedded client sends a fixed one instead of hashing every request body and HMAC-signing it.
-    signer: { sign: async (request) => Object.assign(request, { headers: { ...request.headers, ...UNSIGNED_HEADERS } }) },
-  });
+  const client = embeddedClient(endpoint);
   try {
     await ensureTable(client, options.tableName);
   } catch (err) {
@@ -56,6 +48,19 @@ export async function startEmbeddedDynamo(options: { path?: string; tableName: s
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+/** A client of the embedded DynamoDB at `endpoint` (also built by the processor thread for its own calls). */
+export function embeddedClient(endpoint: string): DynamoDBClient {
+  return new DynamoDBClient({
+    endpoint,
+    region: 'local',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    maxAttempts: 5,
+    // dynalite checks that a request carries a well-formed SigV4 Authorization header but never verifies the
+    // signature, so the embedded client sends a fixed one instead of hashing every request body and HMAC-signing it.
+    signer: { sign: async (request) => Object.assign(request, { headers: { ...request.headers, ...UNSIGNED_HEADERS } }) },
+  });
 }
 
 export async function ensureTable(client: DynamoDBClient, tableName: string): Promise<void> {

@@ -69,7 +69,8 @@ import { LocalAlertQueue, LocalDeadLetters } from './local-queue-adapters';
 import { LocalEscalationRunner } from './escalation-runner';
 import { LocalOutboxSender } from './outbox';
 import { synthesizeEscalationStateMachine } from './synthesized-state-machine';
-import { ConflictError, TransientError } from '../core/errors';
+import { ProcessorThread, type ProcessorThreadData } from './processor-thread';
+import { ConflictError, InvariantError, TransientError } from '../core/errors';
 import { scheduledEvent, snsEvent } from './trigger-events';
 
 export const LOCAL_TABLE = 'alert-pipeline-incidents';
@@ -121,6 +122,13 @@ export interface LocalRuntimeOptions {
   };
   /** Told when an escalation execution or inline page fails (default: printed on stderr). */
   onEscalationError?(name: string, err: unknown): void;
+  /**
+   * Runs the queue processor on its own worker thread (processor-thread.ts), apart from the thread that serves ingest,
+   * as the processor Lambda runs apart in AWS (`npm start` and the bench do). `hooksModule` is a module the thread
+   * loads for its hooks (the bench counts the processor's DynamoDB calls there). Not with `escalator` or the
+   * `processorStore` and `alarmDetails` hooks, which are functions of this thread. Default: in this thread.
+   */
+  processorThread?: boolean | { hooksModule: string };
 }
 
 export interface LocalRuntime {
@@ -144,6 +152,8 @@ export interface LocalRuntime {
   outbox: LocalOutboxSender;
   /** The local Step Functions stand-in (null when an escalator was injected). */
   escalations: LocalEscalationRunner | null;
+  /** The processor's worker thread (`processorThread`), or null when it runs in this thread. */
+  processorThread: ProcessorThread | null;
   /** Invokes the sweeper's handler with a scheduled event, as its EventBridge schedule does. */
   sweepNow(): Promise<SweepResult>;
   /** The CloudWatch stand-in of the processor and the sweeper (`apiCalls()` counts its answers, for the bench). */
@@ -337,7 +347,18 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     const standIn = new ConfigAlarmDetails(config.cloudwatchAlarms.local, clock);
     const alarmDetails = options.hooks?.alarmDetails?.(standIn) ?? standIn;
     const secretVersions = new LocalSecretVersions(secrets.integrations, () => persistIntegrationSecrets(join(dataDir, 'local-secrets.json'), secrets.integrations));
-    const processAlerts = createProcessAlertsHandler({ config, store: processorStore, ops, escalator, deadLetters, clock, alarmDetails });
+    const inThread = createProcessAlertsHandler({ config, store: processorStore, ops, escalator, deadLetters, clock, alarmDetails });
+    if (options.processorThread && (options.escalator || options.hooks?.processorStore || options.hooks?.alarmDetails)) {
+      throw new InvariantError('processorThread cannot be combined with an escalator or the processorStore and alarmDetails hooks (functions of this thread)');
+    }
+    const threadData: ProcessorThreadData | null = options.processorThread ? {
+      config, dynamoEndpoint: dynamo.endpoint, table: LOCAL_TABLE, dataDir, publicBaseUrl,
+      ...(typeof options.processorThread === 'object' ? { hooksModule: options.processorThread.hooksModule } : {}),
+    } : null;
+    const processorThread = threadData ? new ProcessorThread(threadData, { transport: escalations!, deadLetters }) : null;
+    const processAlerts = processorThread
+      ? (event: Parameters<typeof inThread>[0], context: { getRemainingTimeInMillis(): number }) => processorThread.handle(event, context.getRemainingTimeInMillis())
+      : inThread;
     const authorizer = createAuthorizerHandler({ tokens: apiTokens, users: { tokens: secrets.users, config } });
     Object.assign(handlers, {
       ingestHttp,
@@ -473,6 +494,10 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       ],
     });
     publicBaseUrl = http.url;
+    if (threadData && processorThread) {
+      threadData.publicBaseUrl = publicBaseUrl;
+      await processorThread.start();
+    }
     consumer.start();
     escalations?.resumeAll();
     // Scheduled functions get EventBridge's scheduled event at the table's rate.
@@ -516,6 +541,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       refreshStatus,
       outbox,
       escalations,
+      processorThread,
       sweepNow,
       alarmDetails,
       invoke,
@@ -537,6 +563,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
         for (const timer of timers) clearInterval(timer);
         await http.close();
         await consumer.stop();
+        await processorThread?.close();
         await again;
         await rendering;
         escalations?.stopAll();
