@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { PipelineConfig } from '../../lambdas/core/config/pipeline-config.schema';
 import { startLocalRuntime, type LocalRuntime } from '../../lambdas/local/runtime';
-import { CapacityMeter } from './dynamodb-capacity';
+import { CapacityMeter, type CapacityTotals } from './dynamodb-capacity';
 
 export interface ChildStart {
   config: PipelineConfig;
@@ -78,6 +78,18 @@ export function sqsSendCost(sizes: readonly number[]): { calls: number; billed: 
   return { calls, billed };
 }
 
+/** The sum of two meters' totals (the main thread's and the processor thread's), every number added key by key. */
+export function addTotals(a: CapacityTotals, b: CapacityTotals | null): CapacityTotals {
+  if (!b) return a;
+  const add = (x: unknown, y: unknown): unknown => {
+    if (typeof x === 'number' || typeof y === 'number') return Number(x ?? 0) + Number(y ?? 0);
+    const out: Record<string, unknown> = { ...(x as Record<string, unknown> | undefined) };
+    for (const [k, v] of Object.entries((y ?? {}) as Record<string, unknown>)) out[k] = add(out[k], v);
+    return out;
+  };
+  return add(a, b) as CapacityTotals;
+}
+
 async function main(): Promise<void> {
   const start = await new Promise<ChildStart>((resolve) => process.once('message', (m) => resolve(m as ChildStart)));
   const dataDir = mkdtempSync(join(tmpdir(), 'alert-pipeline-bench-'));
@@ -88,6 +100,17 @@ async function main(): Promise<void> {
   let q = queueStats();
   let p = processorStats();
 
+  // The processor on its own thread as `npm start` runs it (BENCH_PROCESSOR_THREAD=0: in the main thread); there its
+  // DynamoDB calls are counted by processor-thread-hooks.ts and added to this thread's at `stats`.
+  const threaded = process.env.BENCH_PROCESSOR_THREAD !== '0';
+  const processorScope: NonNullable<Parameters<typeof startLocalRuntime>[0]['hooks']>['processorStore'] = (store) => new Proxy(store, {
+    get(target, key) {
+      const value = Reflect.get(target, key) as unknown;
+      // Delivery markers are per queue message, not per incident: counted in a scope of their own.
+      const name = key === 'isMessageDone' || key === 'markMessagesDone' ? 'marker' : 'processor';
+      return typeof value === 'function' ? (...args: unknown[]) => scope.run(name, () => (value as (...a: unknown[]) => unknown).apply(target, args)) : value;
+    },
+  });
   const rt: LocalRuntime = await startLocalRuntime({
     config: start.config,
     dataDir,
@@ -95,19 +118,13 @@ async function main(): Promise<void> {
     inMemoryStore: start.inMemoryStore,
     sweepIntervalMs: 0,
     ...(start.timeScale ? { timeScale: start.timeScale } : {}),
+    ...(threaded ? { processorThread: { hooksModule: join(__dirname, 'processor-thread-hooks.ts') } } : {}),
     hooks: {
       dynamoClient: (client) => meter.attach(client, () => scope.getStore()),
       // The processor's incident store: its DynamoDB calls are counted apart (scope `processor`, delivery markers in
       // `marker`), so opening an incident is measured without the page that follows (the page's handler has its own
       // store).
-      processorStore: (store) => new Proxy(store, {
-        get(target, key) {
-          const value = Reflect.get(target, key) as unknown;
-          // Delivery markers are per queue message, not per incident: counted in a scope of their own.
-          const name = key === 'isMessageDone' || key === 'markMessagesDone' ? 'marker' : 'processor';
-          return typeof value === 'function' ? (...args: unknown[]) => scope.run(name, () => (value as (...a: unknown[]) => unknown).apply(target, args)) : value;
-        },
-      }),
+      ...(threaded ? {} : { processorStore: processorScope }),
       processor: (handler) => async (event, ctx) => {
         const t0 = performance.now();
         const res = await handler(event, ctx);
@@ -167,7 +184,7 @@ async function main(): Promise<void> {
         } else if (req.cmd === 'stats') {
           reply({
             ok: true,
-            capacity: meter.snapshot(),
+            capacity: addTotals(meter.snapshot(), rt.processorThread ? ((await rt.processorThread.measure('snapshot')) as CapacityTotals) : null),
             queue: q,
             processor: p,
             deadLetters: rt.deadLetterQueue.size,
@@ -178,6 +195,7 @@ async function main(): Promise<void> {
           });
         } else if (req.cmd === 'reset') {
           meter.reset();
+          await rt.processorThread?.measure('reset');
           q = queueStats();
           p = processorStats();
           reply({ ok: true });
