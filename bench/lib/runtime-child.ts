@@ -100,9 +100,9 @@ async function main(): Promise<void> {
   let q = queueStats();
   let p = processorStats();
 
-  // The processor on its own thread as `npm start` runs it (BENCH_PROCESSOR_THREAD=0: in the main thread); there its
-  // DynamoDB calls are counted by processor-thread-hooks.ts and added to this thread's at `stats`.
-  const threaded = process.env.BENCH_PROCESSOR_THREAD !== '0';
+  // BENCH_PROCESSOR_THREAD=1: the processor on its own thread (the runtime's `processorThread`); its DynamoDB calls are
+  // counted there by processor-thread-hooks.ts and added to this thread's at `stats`. Default: in one thread, as `npm start`.
+  const threaded = process.env.BENCH_PROCESSOR_THREAD === '1';
   const processorScope: NonNullable<Parameters<typeof startLocalRuntime>[0]['hooks']>['processorStore'] = (store) => new Proxy(store, {
     get(target, key) {
       const value = Reflect.get(target, key) as unknown;

@@ -549,7 +549,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
         const deadline = Date.now() + timeoutMs;
         let quietSince = 0;
         while (Date.now() < deadline) {
-          if (consumer.idle && queue.visibleCount() === 0) {
+          // Every message deleted or dead-lettered: a failed record waiting (invisible) for its retry is not drained.
+          if (consumer.idle && queue.size === 0) {
             if (!quietSince) quietSince = Date.now();
             if (Date.now() - quietSince > 50) return;
           } else quietSince = 0;

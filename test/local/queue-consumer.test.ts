@@ -36,3 +36,33 @@ describe('QueueConsumer', () => {
     for (const size of sizes) expect(size).toBeLessThanOrEqual(MAX_BATCH_PAYLOAD_BYTES);
   });
 });
+
+describe('LocalRuntime.drain', () => {
+  it('waits for records that failed and wait for their retry (it returned while they were invisible)', async () => {
+    const { startTestRuntime } = await import('../support/local-runtime');
+    const { benchConfig } = await import('../../bench/lib/bench-config');
+    const { buildStorm, webhookBody } = await import('../../bench/lib/storm');
+    let failedOnce = false;
+    const rt = await startTestRuntime({
+      config: benchConfig('page-once'),
+      retryDelayMs: 300,
+      // The first batch fails as a whole (e.g. a conflict with a concurrent write): its records come back after 300 ms.
+      hooks: { processor: (handler) => async (event, ctx) => {
+        if (!failedOnce) {
+          failedOnce = true;
+          return { batchItemFailures: event.Records.map((r) => ({ itemIdentifier: r.messageId })) };
+        }
+        return handler(event, ctx);
+      } },
+    });
+    try {
+      expect((await rt.post(`/ingest/alertmanager/${rt.ingestToken}`, webhookBody(buildStorm(10, 2, 3, 'drain')))).status).toBe(200);
+      await rt.drain();
+      expect(failedOnce).toBe(true);
+      expect(rt.queue.size).toBe(0);
+      expect((await rt.get('/api/incidents')).body.incidents).toHaveLength(2);
+    } finally {
+      await rt.cleanup();
+    }
+  });
+});
