@@ -148,6 +148,13 @@ async function main(): Promise<void> {
 
   // Peak resident set once the runtime is up (start-up's share of the storm's peak).
   const startupRssBytes = process.resourceUsage().maxRSS * 1024;
+  // Where the memory is at its largest (sampled every 100 ms): the JS heap, buffers outside it, the rest.
+  const memoryPeak = { rss: 0, heapUsed: 0, heapTotal: 0, external: 0, arrayBuffers: 0 };
+  const sampler = setInterval(() => {
+    const m = process.memoryUsage();
+    for (const k of Object.keys(memoryPeak) as Array<keyof typeof memoryPeak>) memoryPeak[k] = Math.max(memoryPeak[k], m[k]);
+  }, 100);
+  sampler.unref();
 
   // Count what the ingest side sends (LocalAlertQueue uses sendGrouped; the DLQ path the plain send).
   const count = (bodies: Parameters<typeof rt.queue.send>[0]) => {
@@ -191,6 +198,7 @@ async function main(): Promise<void> {
             // Peak resident set of this process (the whole local runtime: HTTP, queue, processor, embedded DynamoDB).
             maxRssBytes: process.resourceUsage().maxRSS * 1024,
             startupRssBytes,
+            memoryPeak,
             transitions: Object.fromEntries(rt.escalations?.transitions ?? []),
           });
         } else if (req.cmd === 'reset') {

@@ -17,6 +17,8 @@ export interface ChildStats {
   maxRssBytes: number;
   /** Peak resident set size when the runtime had started (before any load). */
   startupRssBytes: number;
+  /** The largest value of each part of process.memoryUsage() sampled every 100 ms. */
+  memoryPeak: { rss: number; heapUsed: number; heapTotal: number; external: number; arrayBuffers: number };
   transitions: Record<string, number>;
 }
 
@@ -37,7 +39,12 @@ export interface RuntimeProcess {
 export async function startRuntimeProcess(start: ChildStart, logLevel = 'WARN'): Promise<RuntimeProcess> {
   const child: ChildProcess = fork(join(__dirname, 'runtime-child.ts'), [], {
     cwd: ROOT,
-    execArgv: ['--import', 'tsx', ...(process.env.BENCH_CHILD_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CHILD_PROFILE}`] : [])],
+    execArgv: [
+      '--import', 'tsx',
+      ...(process.env.BENCH_CHILD_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CHILD_PROFILE}`] : []),
+      // Extra Node.js flags for the runtime's process (e.g. V8 heap limits), space-separated.
+      ...(process.env.BENCH_CHILD_NODE_ARGS ? process.env.BENCH_CHILD_NODE_ARGS.split(' ').filter(Boolean) : []),
+    ],
     env: { ...process.env, POWERTOOLS_LOG_LEVEL: logLevel, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });
