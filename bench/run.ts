@@ -553,7 +553,9 @@ ${fmt(s.queue.messages)} queue messages of ${fmtBytes(s.queue.messageBytes / Mat
 ${s.processor.failedRecords} failed records, ${s.deadLetters} dead letters; peak resident memory of the runtime's process
 ${fmt(s.maxRssBytes / 1024 ** 2)} MB (target ≤ 300 MB: ${verdict(s.maxRssBytes <= 300 * 1024 ** 2)}), of which ${fmt(s.startupRssBytes / 1024 ** 2)} MB at start-up (Node.js, tsx, every handler's
 modules, the embedded DynamoDB; the state machine is synthesized in a child process or read from its cache) and the
-rest the storm's; sampled every 100 ms, the JS heap peaked at ${fmt(s.memoryPeak.heapUsed / 1024 ** 2)} MB used of ${fmt(s.memoryPeak.heapTotal / 1024 ** 2)} MB, buffers outside it at
+rest the storm's. V8 favours a small heap in that process as in \`npm start\` (\`--optimize-for-size\`,
+lambdas/local/favor-memory.ts; \`BENCH_FAVOR_MEMORY=0\` runs V8's defaults, which peaked at 347–377 MB when measured,
+mostly garbage not yet collected). Sampled every 100 ms, the JS heap peaked at ${fmt(s.memoryPeak.heapUsed / 1024 ** 2)} MB used of ${fmt(s.memoryPeak.heapTotal / 1024 ** 2)} MB, buffers outside it at
 ${fmt(s.memoryPeak.external / 1024 ** 2)} MB. The processor ran ${process.env.BENCH_PROCESSOR_THREAD === '1' ? 'on its own worker thread (BENCH_PROCESSOR_THREAD=1)' : 'on the runtime\'s one thread, as `npm start` runs it (BENCH_PROCESSOR_THREAD=1: on its own worker thread)'}.
 
 ## Modelled time to page in AWS
