@@ -17,6 +17,7 @@ import { join } from 'node:path';
 import type { PipelineConfig } from '../../lambdas/core/config/pipeline-config.schema';
 import { startLocalRuntime, type LocalRuntime } from '../../lambdas/local/runtime';
 import { CapacityMeter, type CapacityTotals } from './dynamodb-capacity';
+import { scopedStore } from './processor-thread-hooks';
 
 export interface ChildStart {
   config: PipelineConfig;
@@ -106,14 +107,6 @@ async function main(): Promise<void> {
   // BENCH_PROCESSOR_THREAD=1: the processor on its own thread (the runtime's `processorThread`); its DynamoDB calls are
   // counted there by processor-thread-hooks.ts and added to this thread's at `stats`. Default: in one thread, as `npm start`.
   const threaded = process.env.BENCH_PROCESSOR_THREAD === '1';
-  const processorScope: NonNullable<Parameters<typeof startLocalRuntime>[0]['hooks']>['processorStore'] = (store) => new Proxy(store, {
-    get(target, key) {
-      const value = Reflect.get(target, key) as unknown;
-      // Delivery markers are per queue message, not per incident: counted in a scope of their own.
-      const name = key === 'isMessageDone' || key === 'markMessagesDone' ? 'marker' : 'processor';
-      return typeof value === 'function' ? (...args: unknown[]) => scope.run(name, () => (value as (...a: unknown[]) => unknown).apply(target, args)) : value;
-    },
-  });
   const rt: LocalRuntime = await startLocalRuntime({
     config: start.config,
     dataDir,
@@ -127,7 +120,7 @@ async function main(): Promise<void> {
       // The processor's incident store: its DynamoDB calls are counted apart (scope `processor`, delivery markers in
       // `marker`), so opening an incident is measured without the page that follows (the page's handler has its own
       // store).
-      ...(threaded ? {} : { processorStore: processorScope }),
+      ...(threaded ? {} : { processorStore: (store) => scopedStore(store, scope) }),
       processor: (handler) => async (event, ctx) => {
         const t0 = performance.now();
         const res = await handler(event, ctx);
