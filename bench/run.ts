@@ -556,7 +556,7 @@ modules, the embedded DynamoDB; the state machine is synthesized in a child proc
 rest the storm's. V8 favours a small heap in that process as in \`npm start\` (\`--optimize-for-size\`,
 lambdas/local/favor-memory.ts; \`BENCH_FAVOR_MEMORY=0\` runs V8's defaults, which peaked at 347–377 MB when measured,
 mostly garbage not yet collected). Sampled every 100 ms, the JS heap peaked at ${fmt(s.memoryPeak.heapUsed / 1024 ** 2)} MB used of ${fmt(s.memoryPeak.heapTotal / 1024 ** 2)} MB, buffers outside it at
-${fmt(s.memoryPeak.external / 1024 ** 2)} MB. The processor ran ${process.env.BENCH_PROCESSOR_THREAD === '1' ? 'on its own worker thread (BENCH_PROCESSOR_THREAD=1)' : 'on the runtime\'s one thread, as `npm start` runs it (BENCH_PROCESSOR_THREAD=1: on its own worker thread)'}.
+${fmt(s.memoryPeak.external / 1024 ** 2)} MB. The processor ran ${process.env.BENCH_PROCESSOR_THREAD === '0' ? 'on the runtime\'s one thread (BENCH_PROCESSOR_THREAD=0)' : 'on its own worker thread, as `npm start` runs it (BENCH_PROCESSOR_THREAD=0: on the one thread)'}.
 
 ## Modelled time to page in AWS
 
@@ -721,14 +721,15 @@ as soon as a group exists (\`group_wait: 0s\`). Tried and measured in earlier se
 parallel instead of 16 (no gain: the thread, not the concurrency, is the limit); group commit of the queue journal
 (within noise); the emulator alone on a worker thread (not kept: pages came sooner but accepted alerts/s fell,
 because the faster emulator let the processor put more SDK work on the thread that also ingests). The processor on its
-own worker thread, as ingest and processing are separate functions in AWS, is in the runtime as an option
-(\`processorThread\`; \`BENCH_PROCESSOR_THREAD=1\` here): each batch goes to the thread and its response comes back,
-so the queue's guarantees stay on the main thread, and a thread that dies is started again with its batch delivered
-again. Measured on this 2-vCPU machine while other jobs kept both cores busy (load 8–10; two runs each, storm only):
-one thread 1,624–1,940 accepted alerts/s and p99 17–20 s to page; processor thread 1,170–1,620 alerts/s, p99
-21–34 s, and 50–70 MB more resident memory (a second isolate loads the processor's modules again); processor and
-emulator together in the thread 882 alerts/s, p99 30 s. So it is off by default: a second thread only helps when a
-core is free for it, and the memory target pays for it either way; to be measured again on a quiet machine.
+own worker thread, as ingest and processing are separate functions in AWS, is how \`npm start\` and this bench run
+(the runtime's \`processorThread\`; \`BENCH_PROCESSOR_THREAD=0\` runs one thread): each batch goes to the thread and
+its response comes back, so the queue's guarantees stay on the main thread, and a thread that dies is started again
+with its batch delivered again. Measured in pairs on this 2-vCPU machine shared with other jobs (storm only): at a
+load of 3–4, one thread 3,294 and 1,660 accepted alerts/s with p99 11.6 s and 21.9 s to page, the processor thread
+3,876 and 2,640 alerts/s with p99 10.4 s and 18.5 s; at a load of 8–10 (before V8 was set to favour a small heap) the
+thread was slower (1,170–1,620 vs 1,624–1,940 alerts/s): a second thread helps only when a core is free for it. It
+costs ~50–60 MB of resident memory (a second isolate loads the processor's modules again: 256 MB peak vs ~197 MB).
+The emulator in the processor's thread as well was slower still (882 alerts/s at load 8–10) and would die with it.
 In AWS the model
 above applies: with no batching window the time to page is a few hundred milliseconds, dominated by the channel's
 answer and, after a quiet period, by cold starts. Every page still waits for a durable conditional create: the

@@ -59,10 +59,10 @@ async function main(): Promise<void> {
     config,
     dataDir,
     port,
-    apiToken: process.env.API_TOKEN,
-    ingestToken: process.env.INGEST_TOKEN,
+    apiToken: process.env.API_TOKEN, ingestToken: process.env.INGEST_TOKEN,
     snsSignatureCheck: check === 'on',
     timeScale,
+    processorThread: true, // the processor on its own thread, apart from ingest (as in AWS)
   });
 
   const t = rt.ingestToken;

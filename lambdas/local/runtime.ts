@@ -124,8 +124,7 @@ export interface LocalRuntimeOptions {
   onEscalationError?(name: string, err: unknown): void;
   /**
    * Runs the queue processor on its own worker thread (processor-thread.ts), apart from the thread that serves ingest,
-   * as the processor Lambda runs apart in AWS (BENCH_PROCESSOR_THREAD=1 in the bench; off in `npm start`, see
-   * docs/performance.md). `hooksModule` is a module the thread loads for its hooks (the bench counts the processor's
+   * as the processor Lambda runs apart in AWS (`npm start` and the bench turn it on; docs/performance.md). `hooksModule` is a module the thread loads for its hooks (the bench counts the processor's
    * DynamoDB calls there). Not with `escalator` or the `processorStore` and `alarmDetails` hooks, which are functions
    * of this thread. Default: in this thread.
    */

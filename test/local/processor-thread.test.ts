@@ -1,5 +1,5 @@
 /**
- * The queue processor on its own worker thread (`processorThread`, BENCH_PROCESSOR_THREAD=1 in the bench): one
+ * The queue processor on its own worker thread (`processorThread`, as `npm start` and the bench run it): one
  * incident and one page per fingerprint as in one thread, every message processed, and a thread that dies in the
  * middle of a batch loses nothing (the batch is delivered again to a new thread) and pages once. (Alert counts are not
  * compared: with shuffled start times an alert older than the incident's last state change is `stale-state-change`,
