@@ -111,4 +111,22 @@ describe('GET /api/postmortems (local runtime)', () => {
       expect([query, res.status, JSON.stringify(res.body)]).toEqual([query, 400, expect.stringContaining(field)]);
     }
   });
+
+  // Last: it resolves SearchSlow (sev1, an auto-drafted severity) and opens its postmortem.
+  it('answers the resolved incidents of an auto-drafted severity still without a postmortem ("awaiting"); opening one drafts it', async () => {
+    const before = await call('GET', '/api/postmortems');
+    expect(before.body.awaiting).toEqual([]); // SearchSlow is still open
+    expect((await call('POST', `/api/incidents/${ids.SearchSlow}/resolve`, {})).status).toBe(200);
+    const awaiting = await call('GET', '/api/postmortems', undefined, rt.userTokens.vera);
+    expect(awaiting.body.awaiting).toEqual([expect.objectContaining({ incidentId: ids.SearchSlow, severity: 'sev1', service: 'search', team: 'discovery', resolvedAt: expect.any(String) })]);
+    // Filters apply to it too; a status other than draft (or a later page) has none.
+    expect((await call('GET', '/api/postmortems?service=checkout')).body.awaiting).toEqual([]);
+    expect((await call('GET', '/api/postmortems?status=in_review')).body.awaiting).toEqual([]);
+    expect((await call('GET', `/api/postmortems?status=draft`)).body.awaiting).toHaveLength(1);
+    // Opening it (the first read) drafts it: it moves from "awaiting" to the list.
+    expect((await call('GET', `/api/incidents/${ids.SearchSlow}/postmortem`)).status).toBe(200);
+    const after = await call('GET', '/api/postmortems');
+    expect(after.body.awaiting).toEqual([]);
+    expect(after.body.postmortems[0].incidentId).toBe(ids.SearchSlow);
+  });
 });

@@ -4,6 +4,7 @@ export type { Severity } from '../../lambdas/core/model/alert';
 export type { TraceStage, TraceStep } from '../../lambdas/core/model/trace';
 export type { RuleBook, RuleBookEntry } from '../../lambdas/core/rules/rule-book';
 export type { ActionItem, Postmortem, PostmortemStatus, PostmortemSummary } from '../../lambdas/core/postmortem/model';
+export type { AwaitingPostmortem } from '../../lambdas/core/postmortem/service';
 export type { SourceName } from '../../lambdas/core/normalize/registry';
 export type { AnalyticsResult, NoiseRow, Summary } from '../../lambdas/core/insights/analytics';
 export type { ComponentState, ComponentStatus, StatusIncident, StatusOverride, StatusWhy, UpdateStatus } from '../../lambdas/core/status/model';
@@ -13,6 +14,7 @@ export type { RawPayload } from '../../lambdas/core/raw-payload';
 import type { AlertRecord, Incident, TimelineEvent } from '../../lambdas/core/model/incident';
 import type { RuleBook } from '../../lambdas/core/rules/rule-book';
 import type { PostmortemSummary } from '../../lambdas/core/postmortem/model';
+import type { AwaitingPostmortem } from '../../lambdas/core/postmortem/service';
 
 /** The API's view of an incident (without the internal idempotency ring). */
 export type PublicIncident = Omit<Incident, 'recentMessages'>;
@@ -36,6 +38,8 @@ export interface IncidentPage {
 export interface PostmortemPage {
   postmortems: PostmortemSummary[];
   nextCursor: string | null;
+  /** On the first page: resolved incidents of an auto-drafted severity still without a postmortem. */
+  awaiting: AwaitingPostmortem[];
 }
 
 /** GET /api/me (identity contract): who the console acts as. */

@@ -11,7 +11,7 @@ import type { Clock, IncidentStore, PostmortemStore, PublishedDocuments } from '
 import { templateFor } from './config';
 import { draftPostmortem, nonEventWindow, RELATED_DAYS } from './draft';
 import { applyPatch, publish, reopen, type PostmortemPatch } from './edit';
-import type { Postmortem } from './model';
+import type { Postmortem, PostmortemListFilters } from './model';
 import { renderHtml, renderMarkdown } from './render';
 
 export interface PostmortemDeps {
@@ -136,4 +136,31 @@ export async function publishPostmortem(deps: PostmortemDeps, incidentId: string
 export async function reopenPostmortem(deps: PostmortemDeps, incidentId: string, version: number, by: string): Promise<Postmortem> {
   const pm = await requirePostmortem(deps, incidentId);
   return save(deps, pm, reopen(pm, version, deps.clock.now().toISOString(), by));
+}
+
+/** A resolved incident of an auto-drafted severity that has no postmortem yet (its draft is made when it is opened). */
+export interface AwaitingPostmortem {
+  incidentId: string;
+  title: string;
+  severity: Incident['severity'];
+  service: string;
+  team: string | null;
+  openedAt: string;
+  resolvedAt: string | null;
+}
+
+/**
+ * Which incidents still need a postmortem: the newest `limit` resolved incidents of each auto-drafted severity
+ * (service, team and opened-at range as the list's filters), newest first, less those that have one. Drafts are
+ * made on first read (docs/postmortems.md §Automatic drafts), so without this the list would not show them.
+ */
+export async function awaitingPostmortems(deps: PostmortemDeps, q: Omit<PostmortemListFilters, 'status'>, limit: number): Promise<AwaitingPostmortem[]> {
+  const pages = await Promise.all((deps.config.postmortems.autoDraftSeverities as string[]).map((severity) =>
+    deps.store.listIncidents({ status: 'resolved', severity, service: q.service, team: q.team, from: q.from, to: q.to, limit })));
+  const resolved = pages.flatMap((p) => p.items).sort((a, b) => b.openedAt.localeCompare(a.openedAt)).slice(0, limit);
+  const stored = await Promise.all(resolved.map((inc) => deps.postmortems.get(inc.id)));
+  return resolved.filter((_, i) => stored[i] === null).map((inc) => ({
+    incidentId: inc.id, title: inc.title, severity: inc.severity, service: inc.route.service, team: inc.route.team,
+    openedAt: inc.openedAt, resolvedAt: inc.resolvedAt,
+  }));
 }

@@ -2,7 +2,8 @@
  * API resource: postmortems (`/api/incidents/{id}/postmortem`; docs/postmortems.md). Create a draft, read it (JSON,
  * or Markdown with `?format=md`; a resolved incident of an auto-drafted severity gets its draft on first read),
  * edit it under a version check (PATCH), publish and reopen it. `GET /api/postmortems` lists the stored ones
- * (summaries, newest incident first, filters and cursors like the incident list).
+ * (summaries, newest incident first, filters and cursors like the incident list) and, on its first page, the
+ * resolved incidents of an auto-drafted severity still without a postmortem (`awaiting`).
  */
 import * as z from 'zod/mini';
 import { BadRequestError, InvalidPayloadError } from '../../core/errors';
@@ -10,7 +11,7 @@ import { parseWith } from '../../core/normalize/shared';
 import { PostmortemActionSchema, PostmortemPatchSchema } from '../../core/postmortem/edit';
 import { POSTMORTEM_STATUSES } from '../../core/postmortem/model';
 import { renderMarkdown } from '../../core/postmortem/render';
-import { createPostmortem, getPostmortem, patchPostmortem, publishPostmortem, reopenPostmortem } from '../../core/postmortem/service';
+import { awaitingPostmortems, createPostmortem, getPostmortem, patchPostmortem, publishPostmortem, reopenPostmortem } from '../../core/postmortem/service';
 import { json, type HttpEvent, type HttpResult } from '../shared/http';
 import { actorOf, bodyOf, isoDate, type ApiResource } from './shared';
 
@@ -49,8 +50,11 @@ const markdown = (body: string): HttpResult => ({ statusCode: 200, headers: { 'c
 /** Edits are by the actor from the token (`by` only from the API token and machine clients: api/shared.ts `actorOf`). */
 export const postmortemRoutes: ApiResource = (deps) => ({
   'GET /api/postmortems': async (event) => {
-    const page = await deps.postmortems.list(listQueryOf(event));
-    return json(200, { postmortems: page.items, nextCursor: page.cursor });
+    const q = listQueryOf(event);
+    const page = await deps.postmortems.list(q);
+    // On the first page of drafts (or of everything): the resolved incidents whose draft is made on first read.
+    const awaiting = q.cursor === undefined && (q.status === undefined || q.status === 'draft') ? await awaitingPostmortems(deps, q, q.limit) : [];
+    return json(200, { postmortems: page.items, nextCursor: page.cursor, awaiting });
   },
   'POST /api/incidents/{id}/postmortem': async (event) => {
     const body = bodyOf(event, CreateBodySchema, true);

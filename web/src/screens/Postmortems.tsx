@@ -28,6 +28,7 @@ export function PostmortemsScreen() {
     getNextPageParam: (last) => last.nextCursor,
   });
   const items = useMemo(() => mergePages(list.data?.pages.map((p) => p.postmortems), (p) => p.incidentId), [list.data]);
+  const awaiting = list.data?.pages[0]?.awaiting ?? [];
   const set = (k: keyof PostmortemFilters) => (v: string | null) => setFilters((f) => ({ ...f, [k]: v ?? '' }));
   const serviceNames = (services.data?.services ?? []).map((s) => s.name);
   const teamNames = [...new Set((services.data?.services ?? []).map((s) => s.team))];
@@ -41,6 +42,23 @@ export function PostmortemsScreen() {
         <Select label="Team" data={teamNames} value={filters.team || null} onChange={set('team')} clearable />
       </SimpleGrid>
       <ErrorBox error={list.error} />
+      {awaiting.length > 0 && (
+        <Paper withBorder p="sm" aria-labelledby="awaiting-title">
+          <Title order={2} size="h5" id="awaiting-title">Resolved, awaiting a postmortem ({awaiting.length})</Title>
+          <Text size="xs" c="dimmed" mb={6}>Incidents of a severity that always gets one: opening it drafts it from the incident&apos;s records.</Text>
+          <Stack gap={4} data-testid="awaiting">
+            {awaiting.map((a) => (
+              <Group key={a.incidentId} gap={6} wrap="nowrap" align="flex-start" data-awaiting={a.incidentId}>
+                <SeverityBadge severity={a.severity} />
+                <div>
+                  <Anchor href={href('postmortems', a.incidentId)} size="sm">{a.title}</Anchor>
+                  <Text size="xs" c="dimmed">{a.service}{a.team ? ` (${a.team})` : ''} · resolved <Time at={a.resolvedAt} /></Text>
+                </div>
+              </Group>
+            ))}
+          </Stack>
+        </Paper>
+      )}
       {list.isLoading ? <Loading /> : items.length === 0 ? <Text>{emptyListText('postmortems', list.hasNextPage)}</Text> : (
         <Table.ScrollContainer minWidth={360}>
           <Table aria-label="Postmortems">
