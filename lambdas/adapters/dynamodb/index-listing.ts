@@ -41,45 +41,53 @@ export interface IndexListing<T> {
   maxRounds?: number;
 }
 
-export async function listByIndex<T>(o: IndexListing<T>): Promise<{ items: T[]; cursor: string | null }> {
+/** One index page of partition `hash` (newest first, within from/to) with its items, each index entry paired with
+ *  its item when that item still carries that index key. A GSI is eventually consistent (an item whose status just
+ *  changed can still be listed under its old status), and the embedded store writes index entries before the item,
+ *  so a kill -9 between the two leaves an entry whose item was never written (or was written later, under another
+ *  key): both are stale (`item` undefined) and would list an item twice or out of place. Each item is paired once. */
+async function readIndexPage(o: Omit<IndexListing<unknown>, 'hashValue' | 'decode' | 'isItemKey' | 'limit' | 'cursor'>, hash: string, startKey: Item | undefined): Promise<{ entries: Array<{ key: Item; item: Item | undefined }>; next: Item | undefined }> {
   const [hashAttr, rangeAttr] = INDEX_KEYS[o.index];
-  const values: Record<string, unknown> = { ':h': o.hashValue };
+  const values: Record<string, unknown> = { ':h': hash };
   let range = '';
   if (o.from && o.to) range = ` AND ${rangeAttr} BETWEEN :from AND :to`;
   else if (o.from) range = ` AND ${rangeAttr} >= :from`;
   else if (o.to) range = ` AND ${rangeAttr} <= :to`;
   if (o.from) values[':from'] = o.from;
   if (o.to) values[':to'] = `${o.to}~`;
+  const page = await o.doc.send(new QueryCommand({
+    TableName: o.tableName,
+    IndexName: o.index,
+    KeyConditionExpression: `${hashAttr} = :h${range}`,
+    ExpressionAttributeValues: values,
+    ScanIndexForward: false,
+    Limit: o.pageSize,
+    ExclusiveStartKey: startKey,
+  }));
+  const raw = page.Items ?? [];
+  const found = await batchGetItems(o.doc, o.tableName, raw.map((k) => ({ pk: k.pk, sk: k.sk })), o.projection && ['pk', 'sk', hashAttr, rangeAttr, ...o.projection]);
+  const entries = raw.map((e) => {
+    const id = `${e.pk}|${e.sk}`;
+    const item = found.get(id);
+    const current = item !== undefined && item[hashAttr] === e[hashAttr] && item[rangeAttr] === e[rangeAttr] && found.delete(id);
+    return { key: { pk: e.pk, sk: e.sk, [hashAttr]: e[hashAttr], [rangeAttr]: e[rangeAttr] } as Item, item: current ? item : undefined };
+  });
+  return { entries, next: page.LastEvaluatedKey };
+}
+
+export async function listByIndex<T>(o: IndexListing<T>): Promise<{ items: T[]; cursor: string | null }> {
   let startKey: Item | undefined = o.cursor ? decodeCursor(o.cursor, o) : undefined;
   const matches: Array<{ value: T; key: Item }> = [];
   for (let round = 0; round < (o.maxRounds ?? 20); round++) {
-    const page = await o.doc.send(new QueryCommand({
-      TableName: o.tableName,
-      IndexName: o.index,
-      KeyConditionExpression: `${hashAttr} = :h${range}`,
-      ExpressionAttributeValues: values,
-      ScanIndexForward: false,
-      Limit: o.pageSize,
-      ExclusiveStartKey: startKey,
-    }));
-    const entries = page.Items ?? [];
-    const found = await batchGetItems(o.doc, o.tableName, entries.map((k) => ({ pk: k.pk, sk: k.sk })), o.projection && ['pk', 'sk', hashAttr, rangeAttr, ...o.projection]);
-    // Keep an index entry only if the item still carries that index key. A GSI is eventually consistent (an item
-    // whose status just changed can still be listed under its old status), and the embedded store writes index
-    // entries before the item, so a kill -9 between the two leaves an entry whose item was never written (or was
-    // written later, under another key): both are stale and would list an item twice or out of place.
-    // `found.delete` lets each item through once.
-    for (const e of entries) {
-      const id = `${e.pk}|${e.sk}`;
-      const item = found.get(id);
-      if (item === undefined || item[hashAttr] !== e[hashAttr] || item[rangeAttr] !== e[rangeAttr] || !found.delete(id)) continue;
-      const value = o.decode(item);
+    const page = await readIndexPage(o, o.hashValue, startKey);
+    for (const { key, item } of page.entries) {
+      const value = item === undefined ? null : o.decode(item);
       if (value === null) continue;
       if (matches.length === o.limit) return { items: matches.map((m) => m.value), cursor: encodeCursor(matches[matches.length - 1]!.key) };
-      matches.push({ value, key: { pk: item.pk, sk: item.sk, [hashAttr]: item[hashAttr], [rangeAttr]: item[rangeAttr] } });
+      matches.push({ value, key });
     }
-    if (!page.LastEvaluatedKey) return { items: matches.map((m) => m.value), cursor: null };
-    startKey = page.LastEvaluatedKey;
+    if (!page.next) return { items: matches.map((m) => m.value), cursor: null };
+    startKey = page.next;
   }
   return { items: matches.map((m) => m.value), cursor: encodeCursor(startKey!) };
 }
@@ -95,14 +103,7 @@ export async function listByIndex<T>(o: IndexListing<T>): Promise<{ items: T[]; 
  * show up again under its new partition or be passed over, as with a single partition.
  */
 export async function listMerged<T>(o: Omit<IndexListing<T>, 'hashValue'> & { hashValues: readonly string[] }): Promise<{ items: T[]; cursor: string | null }> {
-  const [hashAttr, rangeAttr] = INDEX_KEYS[o.index];
-  const values: Record<string, unknown> = {};
-  let range = '';
-  if (o.from && o.to) range = ` AND ${rangeAttr} BETWEEN :from AND :to`;
-  else if (o.from) range = ` AND ${rangeAttr} >= :from`;
-  else if (o.to) range = ` AND ${rangeAttr} <= :to`;
-  if (o.from) values[':from'] = o.from;
-  if (o.to) values[':to'] = `${o.to}~`;
+  const rangeAttr = INDEX_KEYS[o.index][1];
   const positions = o.cursor ? decodeMergedCursor(o.cursor, o) : new Map<string, Item | 'done'>();
   interface Part { hash: string; after: Item | undefined; buffer: Array<{ key: Item; value: T | null }>; exhausted: boolean }
   const parts: Part[] = o.hashValues.map((hash) => {
@@ -118,26 +119,10 @@ export async function listMerged<T>(o: Omit<IndexListing<T>, 'hashValue'> & { ha
     return key;
   };
   const read = async (p: Part): Promise<void> => {
-    const page = await o.doc.send(new QueryCommand({
-      TableName: o.tableName,
-      IndexName: o.index,
-      KeyConditionExpression: `${hashAttr} = :h${range}`,
-      ExpressionAttributeValues: { ...values, ':h': p.hash },
-      ScanIndexForward: false,
-      Limit: o.pageSize,
-      ExclusiveStartKey: p.after,
-    }));
-    const entries = page.Items ?? [];
-    const found = await batchGetItems(o.doc, o.tableName, entries.map((k) => ({ pk: k.pk, sk: k.sk })), o.projection && ['pk', 'sk', hashAttr, rangeAttr, ...o.projection]);
-    // As in listByIndex: an entry whose item no longer carries that index key is stale; each item once.
-    p.buffer = entries.map((e) => {
-      const id = `${e.pk}|${e.sk}`;
-      const item = found.get(id);
-      const current = item !== undefined && item[hashAttr] === e[hashAttr] && item[rangeAttr] === e[rangeAttr] && found.delete(id);
-      return { key: { pk: e.pk, sk: e.sk, [hashAttr]: e[hashAttr], [rangeAttr]: e[rangeAttr] }, value: current ? o.decode(item) : null };
-    });
-    p.exhausted = !page.LastEvaluatedKey;
-    if (entries.length === 0 && page.LastEvaluatedKey) p.after = page.LastEvaluatedKey;
+    const page = await readIndexPage(o, p.hash, p.after);
+    p.buffer = page.entries.map(({ key, item }) => ({ key, value: item === undefined ? null : o.decode(item) }));
+    p.exhausted = !page.next;
+    if (page.entries.length === 0 && page.next) p.after = page.next;
   };
   const matches: T[] = [];
   let atLimit: Item | null = null;
