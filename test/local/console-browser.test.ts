@@ -312,4 +312,35 @@ maybe('web console in a browser', () => {
       await context.close();
     }
   }, 60_000);
+
+  it('a resolved Sev-1 without a postmortem is listed as awaiting one; opening it drafts it and it joins the list', async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, bypassCSP: true });
+    const page = await context.newPage();
+    page.setDefaultTimeout(10_000);
+    try {
+      const alert = databaseDown(new Date().toISOString());
+      const labels = { ...alert.commonLabels, alertname: 'SearchDown', service: 'search' };
+      alert.groupKey = '{}:{alertname="SearchDown"}';
+      alert.commonLabels = labels;
+      alert.alerts = [{ ...alert.alerts[0]!, labels, annotations: { summary: 'Search cluster is down' }, fingerprint: 'search000000001' }];
+      await rt.post(`/ingest/alertmanager/${rt.ingestToken}`, alert);
+      await rt.drain();
+      const id = ((await rt.get('/api/incidents')).body.incidents as Array<{ id: string; title: string }>).find((i) => i.title.includes('Search cluster'))!.id;
+      expect((await rt.post(`/api/incidents/${id}/resolve`, {}, { authorization: `Bearer ${rt.apiToken}` })).status).toBe(200);
+      await signIn(page, rt.url, rt.apiToken);
+      await page.getByRole('link', { name: 'Postmortems' }).click();
+      const awaiting = page.locator(`[data-awaiting="${id}"]`);
+      await awaiting.waitFor();
+      expect(await page.getByRole('heading', { name: /Resolved, awaiting a postmortem/ }).count()).toBe(1);
+      expect(await page.locator(`tr[data-postmortem="${id}"]`).count()).toBe(0);
+      expect(await axeViolations(page)).toEqual([]);
+      await awaiting.getByRole('link', { name: 'Search cluster is down' }).click();
+      await page.getByRole('heading', { name: /Postmortem: Search cluster is down/ }).waitFor(); // drafted on this first read
+      await page.getByRole('link', { name: 'Postmortems' }).click();
+      await page.locator(`tr[data-postmortem="${id}"][data-status="draft"]`).waitFor();
+      expect(await page.locator(`[data-awaiting="${id}"]`).count()).toBe(0);
+    } finally {
+      await context.close();
+    }
+  }, 60_000);
 });
