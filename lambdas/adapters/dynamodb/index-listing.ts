@@ -171,52 +171,51 @@ function encodeCursor(key: Item): string {
  * partition of the query, the index sort key inside the query's from/to range. Anything else (forged, edited, from
  * another query) is a 400 naming `cursor`, never a store error.
  */
-function decodeCursor(cursor: string, o: IndexListing<unknown>): Item {
-  const bad = (why: string) => new BadRequestError(`cursor is not a cursor this API returned for this query (${why})`, { field: 'cursor' });
+const badCursor = (why: string) => new BadRequestError(`cursor is not a cursor this API returned for this query (${why})`, { field: 'cursor' });
+const isObject = (v: unknown): v is Item => !!v && typeof v === 'object' && !Array.isArray(v);
+
+/** The object a cursor encodes (encodeCursor), or a 400 naming `cursor`. */
+function cursorObject(cursor: string): Item {
   let value: unknown;
   try {
     value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
   } catch {
-    throw bad('not an encoded key');
+    throw badCursor('not an encoded key');
   }
-  if (!value || typeof value !== 'object' || Array.isArray(value)) throw bad('not an encoded key');
-  return listingKey(value as Item, o, o.hashValue, bad);
+  if (!isObject(value)) throw badCursor('not an encoded key');
+  return value;
+}
+
+function decodeCursor(cursor: string, o: IndexListing<unknown>): Item {
+  return listingKey(cursorObject(cursor), o, o.hashValue);
 }
 
 /** A merged listing's cursor (listMerged): per partition of the query, a key of that partition or `done`. */
 function decodeMergedCursor(cursor: string, o: Omit<IndexListing<unknown>, 'hashValue'> & { hashValues: readonly string[] }): Map<string, Item | 'done'> {
-  const bad = (why: string) => new BadRequestError(`cursor is not a cursor this API returned for this query (${why})`, { field: 'cursor' });
-  let value: unknown;
-  try {
-    value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-  } catch {
-    throw bad('not an encoded key');
-  }
-  const isObject = (v: unknown): v is Item => !!v && typeof v === 'object' && !Array.isArray(v);
-  if (!isObject(value)) throw bad('not an encoded key');
+  const value = cursorObject(cursor);
   const names = Object.keys(value);
-  if (names.length === 0 || names.some((n) => !o.hashValues.includes(n))) throw bad('unexpected attributes');
+  if (names.length === 0 || names.some((n) => !o.hashValues.includes(n))) throw badCursor('unexpected attributes');
   const positions = new Map<string, Item | 'done'>();
   for (const hash of names) {
     const at = value[hash];
     if (at === 'done') positions.set(hash, 'done');
-    else if (isObject(at)) positions.set(hash, listingKey(at, o, hash, bad));
-    else throw bad('not an encoded key');
+    else if (isObject(at)) positions.set(hash, listingKey(at, o, hash));
+    else throw badCursor('not an encoded key');
   }
   return positions;
 }
 
 /** An index and table key of one listed item in partition `hashValue`, inside the query's from/to range. */
-function listingKey(key: Item, o: Pick<IndexListing<unknown>, 'index' | 'from' | 'to' | 'isItemKey'>, hashValue: string, bad: (why: string) => Error): Item {
+function listingKey(key: Item, o: Pick<IndexListing<unknown>, 'index' | 'from' | 'to' | 'isItemKey'>, hashValue: string): Item {
   const [h, r] = INDEX_KEYS[o.index];
   const names = Object.keys(key).sort();
   const expected = ['pk', 'sk', h, r].sort();
-  if (names.length !== expected.length || names.some((n, i) => n !== expected[i])) throw bad('unexpected attributes');
-  if (!Object.values(key).every((v) => typeof v === 'string' && v.length <= 256)) throw bad('attributes must be short strings');
-  if (!o.isItemKey(key.pk as string, key.sk as string)) throw bad('not a key of this listing');
-  if (key[h] !== hashValue) throw bad('another listing');
+  if (names.length !== expected.length || names.some((n, i) => n !== expected[i])) throw badCursor('unexpected attributes');
+  if (!Object.values(key).every((v) => typeof v === 'string' && v.length <= 256)) throw badCursor('attributes must be short strings');
+  if (!o.isItemKey(key.pk as string, key.sk as string)) throw badCursor('not a key of this listing');
+  if (key[h] !== hashValue) throw badCursor('another listing');
   const sortKey = key[r] as string;
-  if (Number.isNaN(Date.parse(sortKey))) throw bad('not a key of this listing');
-  if ((o.from && sortKey < o.from) || (o.to && sortKey > `${o.to}~`)) throw bad('outside from/to');
+  if (Number.isNaN(Date.parse(sortKey))) throw badCursor('not a key of this listing');
+  if ((o.from && sortKey < o.from) || (o.to && sortKey > `${o.to}~`)) throw badCursor('outside from/to');
   return key;
 }
