@@ -1,5 +1,5 @@
 /** Small shared pieces: error and loading states, status and severity badges, times. */
-import { Alert, Badge, Center, Loader } from '@mantine/core';
+import { Alert, Badge, Button, Center, Group, Loader } from '@mantine/core';
 import type { ReactNode } from 'react';
 
 export function ErrorBox({ error, title = 'Request failed' }: { error: unknown; title?: string }) {
@@ -52,4 +52,14 @@ export function duration(seconds: number | null | undefined): string {
   if (seconds < 5400) return `${Math.round(seconds / 60)} min`;
   if (seconds < 172800) return `${(seconds / 3600).toFixed(1)} h`;
   return `${(seconds / 86400).toFixed(1)} d`;
+}
+
+/** "Load older …" under a list read page by page (TanStack Query's infinite query); nothing on the last page. */
+export function LoadOlder({ list, what }: { list: { hasNextPage: boolean; isFetchingNextPage: boolean; fetchNextPage: () => unknown }; what: string }): ReactNode {
+  if (!list.hasNextPage) return null;
+  return (
+    <Group>
+      <Button variant="default" size="xs" loading={list.isFetchingNextPage} onClick={() => void list.fetchNextPage()}>Load older {what}</Button>
+    </Group>
+  );
 }

@@ -7,7 +7,7 @@ import { Anchor, Button, Checkbox, Group, Kbd, Select, SimpleGrid, Stack, Table,
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useMemo, useState } from 'react';
 import { api } from '../api';
-import { ErrorBox, Loading, SeverityBadge, StatusBadge, Time } from '../components';
+import { ErrorBox, Loading, SeverityBadge, StatusBadge, Time, LoadOlder } from '../components';
 import { emptyListText, listQuery, mergePages, NO_FILTERS, SOURCE_NAMES, type IncidentFilters } from '../logic/filters';
 import { isTypingTarget, listKey } from '../logic/keyboard';
 import { href, navigate } from '../router';
@@ -142,11 +142,7 @@ export function IncidentsScreen() {
           </Table>
         </Table.ScrollContainer>
       )}
-      {list.hasNextPage && (
-        <Group>
-          <Button variant="default" size="xs" loading={list.isFetchingNextPage} onClick={() => void list.fetchNextPage()}>Load older incidents</Button>
-        </Group>
-      )}
+      <LoadOlder list={list} what="incidents" />
     </Stack>
   );
 }

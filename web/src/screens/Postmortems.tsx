@@ -8,7 +8,7 @@ import { Anchor, Badge, Button, Checkbox, Code, Group, Paper, Select, SimpleGrid
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useMemo, useState } from 'react';
 import { api, ApiError, getToken } from '../api';
-import { duration, ErrorBox, Loading, SeverityBadge, StatusBadge, Time } from '../components';
+import { duration, ErrorBox, Loading, SeverityBadge, StatusBadge, Time, LoadOlder } from '../components';
 import { emptyListText, mergePages, NO_POSTMORTEM_FILTERS, postmortemListQuery, type PostmortemFilters } from '../logic/filters';
 import { href } from '../router';
 import { useCan } from '../session';
@@ -88,11 +88,7 @@ export function PostmortemsScreen() {
           </Table>
         </Table.ScrollContainer>
       )}
-      {list.hasNextPage && (
-        <Group>
-          <Button variant="default" size="xs" loading={list.isFetchingNextPage} onClick={() => void list.fetchNextPage()}>Load older postmortems</Button>
-        </Group>
-      )}
+      <LoadOlder list={list} what="postmortems" />
     </Stack>
   );
 }
