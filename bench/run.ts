@@ -16,7 +16,9 @@
  *
  * Environment: BENCH_QUICK=1 shrinks every workload (a smoke run; figures not comparable); BENCH_NO_INSTALL=1 never
  * installs Alertmanager; BENCH_OUT=<file> writes the report elsewhere; BENCH_ONLY=storm runs only the storm (local
- * runtime and Alertmanager), prints its figures and writes no report (to iterate on the storm path).
+ * runtime and Alertmanager), prints its figures and writes no report (to iterate on the storm path); BENCH_ONLY=cost
+ * runs only the cost workloads (the 5 % mix in batches and one alert per request, two escalation paths) and prints
+ * the cost tables, no report.
  */
 import '../lambdas/local/check-node-version'; // first: stops with a clear message on an unsupported Node.js
 import './lib/env';
@@ -34,6 +36,10 @@ import { coreThroughput, profileCore, type CoreResult } from './lib/core';
 import { alarmEnrichmentLine, measureAlarmEnrichment } from './lib/alarm-enrichment';
 import { measureDashboard, measureInsights, type DashboardScale, type InsightsScale } from './lib/insights';
 import { costPerMillion, type CostBreakdown, type EscalationMeasure, type IngestMeasure } from './lib/cost';
+import { accessLogLineBytes, emfBytes, platformBytesPerInvocation } from './lib/log-bill';
+import { acceptedMetrics, processMetrics } from '../lambdas/core/metrics';
+import type { AlertOutcome } from '../lambdas/core/deduplicate';
+import { ACCESS_LOG_FORMAT, FUNCTION_LOGGING } from '../lib/constructs/defaults';
 import { measureEscalation, type EscalationResult } from './lib/escalation';
 import { startRuntimeProcess, type ChildStats } from './lib/runtime-process';
 import { measureFreshness } from './lib/freshness';
@@ -43,6 +49,7 @@ import { fmt, fmtBytes, fmtMs, median, percentile, sleep } from './lib/stats';
 
 const QUICK = process.env.BENCH_QUICK === '1';
 const ONLY_STORM = process.env.BENCH_ONLY === 'storm';
+const ONLY_COST = process.env.BENCH_ONLY === 'cost';
 const ROOT = join(__dirname, '..');
 const OUT = process.env.BENCH_OUT ?? join(ROOT, 'docs', 'performance.md');
 
@@ -121,6 +128,8 @@ interface LocalRun {
   pageLatencies: number[];
   stats: ChildStats;
   logBytes: number;
+  /** stdout lines and their bytes as CloudWatch would store them (bench/lib/log-bill.ts). */
+  logLines: { lines: number; awsBytes: number };
   /** Where the first alert of each fingerprint waited (ms per fingerprint), when asked for. */
   stages: PageStages | null;
 }
@@ -169,6 +178,7 @@ async function runLocal(storm: StormAlert[], batch: number, concurrency: number,
     const drainMs = Date.now() - t0;
     const stats = await rt.stats();
     const logBytes = rt.logBytes();
+    const logLines = rt.logLines();
     const outbox = rt.outbox();
     const firstPage = new Map<string, number>();
     for (const e of outbox) if (!firstPage.has(e.incidentId)) firstPage.set(e.incidentId, Date.parse(e.at));
@@ -193,6 +203,7 @@ async function runLocal(storm: StormAlert[], batch: number, concurrency: number,
       pageLatencies,
       stats,
       logBytes,
+      logLines,
       stages,
     };
   } finally {
@@ -266,9 +277,93 @@ function ingestMeasure(run: LocalRun): IngestMeasure {
     processorMsPerInvocation: procMs,
     wruPerAlert: s.capacity.writeUnits / run.alerts,
     rruPerAlert: s.capacity.readUnits / run.alerts,
-    logBytesPerAlert: run.logBytes / run.alerts,
+    s3PutsPerAlert: run.requests / run.alerts,
+    logs: {
+      handlerLinesPerAlert: run.logLines.lines / run.alerts,
+      handlerBytesPerAlert: run.logLines.awsBytes / run.alerts,
+      emfBytesPerIngest: emfBytes(acceptedMetrics('alertmanager', 1)),
+      emfBytesPerProcessor: emfBytes(processMetrics([{ outcome: 'joined' }, { outcome: 'opened' }] as AlertOutcome[])),
+      platformBytesPerInvocation: platformBytesPerInvocation(FUNCTION_LOGGING.systemLogLevel),
+      accessLogBytesPerRequest: accessLogLineBytes(ACCESS_LOG_FORMAT.toString()),
+    },
   };
 }
+
+/**
+ * CloudWatch Logs bytes per incident of an escalation path: each task invocation's platform lines and the EMF lines
+ * of a page (Pages, TimeToPage, NotificationsSent per channel), and per acknowledgement the access log line and the
+ * API function's platform lines.
+ */
+function escalationLogBytes(taskInvocations: number, apiRequests: number): number {
+  const page = emfBytes([
+    { name: 'Pages', value: 1, unit: 'Count' },
+    { name: 'TimeToPage', value: 1234, unit: 'Milliseconds' },
+    { name: 'NotificationsSent', value: 1, unit: 'Count', dimension: { name: 'channel', value: 'oncall-hook' } },
+  ]);
+  const platform = platformBytesPerInvocation(FUNCTION_LOGGING.systemLogLevel);
+  const ack = accessLogLineBytes(ACCESS_LOG_FORMAT.toString(), { routeKey: 'POST /api/incidents/{id}/acknowledge', 'identity.userAgent': 'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 Safari/605.1.15' });
+  return taskInvocations * (platform + page) + apiRequests * (ack + platform);
+}
+
+/** Workloads of the cost model (the mix in batches and one alert per request) and the four scenarios A-D. */
+function costScenarios(mix: LocalRun, single: LocalRun, pageOnce: EscalationResult, acked: EscalationResult): Array<{ name: string; cost: CostBreakdown }> {
+  const inlineEsc: EscalationMeasure = { transitions: 0, taskInvocations: 1, notifications: pageOnce.notificationsPerIncident, apiRequests: 0, extraWru: 0, extraRru: 0, logBytes: escalationLogBytes(1, 0) };
+  const ackedEsc: EscalationMeasure = {
+    transitions: acked.transitionsPerIncident,
+    taskInvocations: acked.pagesPerIncident,
+    notifications: acked.notificationsPerIncident,
+    apiRequests: 1,
+    extraWru: Math.max(0, acked.writeUnitsPerIncident - pageOnce.writeUnitsPerIncident),
+    extraRru: Math.max(0, acked.readUnitsPerIncident - pageOnce.readUnitsPerIncident),
+    logBytes: escalationLogBytes(acked.pagesPerIncident, 1),
+  };
+  const mixIngest = ingestMeasure(mix);
+  const singleIngest = ingestMeasure(single);
+  return [
+    { name: `A: batches of ${MIX.batch}, paged inline`, cost: costPerMillion(mixIngest, inlineEsc, INCIDENT_RATE) },
+    { name: `B: batches of ${MIX.batch}, 2 levels acked at 1`, cost: costPerMillion(mixIngest, ackedEsc, INCIDENT_RATE) },
+    { name: 'C: 1 alert/request, paged inline', cost: costPerMillion(singleIngest, inlineEsc, INCIDENT_RATE) },
+    { name: 'D: 1 alert/request, 2 levels acked at 1', cost: costPerMillion(singleIngest, ackedEsc, INCIDENT_RATE) },
+  ];
+}
+
+/** The cost table (line items × scenarios) and the quantities of scenarios A and D. */
+function costTables(scenarios: Array<{ name: string; cost: CostBreakdown }>): { costTable: string; quantityTable: string } {
+  const itemNames = scenarios[1]!.cost.lines.map((l) => l.item);
+  const costTable = table(
+    ['Line item (per 1 M alerts, 5 % open an incident, arm64)', ...scenarios.map((s) => s.name)],
+    [
+      ...itemNames.map((item) => [item, ...scenarios.map((s) => {
+        const l = s.cost.lines.find((x) => x.item === item);
+        return l ? money(l.dollars) : '—';
+      })]),
+      ['**(a) ingest path**', ...scenarios.map((s) => `**${money(s.cost.ingest)}**`)],
+      ['**(b) escalation**', ...scenarios.map((s) => `**${money(s.cost.escalation)}**`)],
+      ['**Total**', ...scenarios.map((s) => `**${money(s.cost.total)}**`)],
+      ['vs the $4 target', ...scenarios.map((s) => verdict(s.cost.total <= TARGETS.dollarsPerMillion))],
+      ['vs the straightforward design ($12.54)', ...scenarios.map((s) => `${fmt((100 * s.cost.total) / TARGETS.straightforward)} %`)],
+    ],
+  );
+  const quantityTable = table(
+    ['Line item', `Quantity, scenario A`, 'Quantity, scenario D'],
+    itemNames.map((item) => [item, scenarios[0]!.cost.lines.find((l) => l.item === item)?.quantity ?? '—', scenarios[3]!.cost.lines.find((l) => l.item === item)?.quantity ?? '—']),
+  );
+  return { costTable, quantityTable };
+}
+
+/** BENCH_ONLY=cost: the cost workloads alone (the mix, one alert per request, two escalation paths), no report. */
+async function costOnly(): Promise<void> {
+  const mix = await runLocal(buildStorm(MIX.alerts, MIX.fingerprints, 13, 'mix'), MIX.batch, 1, 'INFO');
+  const single = await runLocal(buildStorm(SINGLE.alerts, SINGLE.fingerprints, 17, 'single'), 1, 1, 'INFO');
+  const pageOnce = await measureEscalation('one level, no repeat (paged inline)', 'page-once', false);
+  const acked = await measureEscalation('two levels, acknowledged at level 1', 'two-levels', true);
+  for (const [name, r] of [['mix', mix], ['one alert per request', single]] as const) {
+    log(`${name}: ${fmt(r.stats.capacity.writeUnits / r.alerts, 2)} WRU/alert, ${fmt(r.stats.capacity.readUnits / r.alerts, 2)} RRU/alert, ${fmt(r.logLines.lines / r.alerts, 2)} log lines/alert, ${fmt(r.logBytes / r.alerts)} local log bytes/alert (${fmt(r.logLines.awsBytes / r.alerts)} as stored in AWS), ${fmt(r.stats.processor.invocations / r.alerts, 3)} processor invocations/alert`);
+  }
+  const { costTable, quantityTable } = costTables(costScenarios(mix, single, pageOnce, acked));
+  log(`\n${costTable}\n\n${quantityTable}`);
+}
+
 
 // ---------------------------------------------------------------------------------------------------------------
 // Report
@@ -301,6 +396,10 @@ async function main(): Promise<void> {
 
   if (ONLY_STORM) {
     await stormOnly();
+    return;
+  }
+  if (ONLY_COST) {
+    await costOnly();
     return;
   }
 
@@ -365,23 +464,7 @@ async function main(): Promise<void> {
   // -------------------------------------------------------------------------------------------------------------
   const pageOnce = escalation[0]!;
   const acked = escalation[1]!;
-  const inlineEsc: EscalationMeasure = { transitions: 0, taskInvocations: 1, notifications: pageOnce.notificationsPerIncident, apiRequests: 0, extraWru: 0, extraRru: 0 };
-  const ackedEsc: EscalationMeasure = {
-    transitions: acked.transitionsPerIncident,
-    taskInvocations: acked.pagesPerIncident,
-    notifications: acked.notificationsPerIncident,
-    apiRequests: 1,
-    extraWru: Math.max(0, acked.writeUnitsPerIncident - pageOnce.writeUnitsPerIncident),
-    extraRru: Math.max(0, acked.readUnitsPerIncident - pageOnce.readUnitsPerIncident),
-  };
-  const mixIngest = ingestMeasure(mix);
-  const singleIngest = ingestMeasure(single);
-  const scenarios: Array<{ name: string; cost: CostBreakdown }> = [
-    { name: `A: batches of ${MIX.batch}, paged inline`, cost: costPerMillion(mixIngest, inlineEsc, INCIDENT_RATE) },
-    { name: `B: batches of ${MIX.batch}, 2 levels acked at 1`, cost: costPerMillion(mixIngest, ackedEsc, INCIDENT_RATE) },
-    { name: 'C: 1 alert/request, paged inline', cost: costPerMillion(singleIngest, inlineEsc, INCIDENT_RATE) },
-    { name: 'D: 1 alert/request, 2 levels acked at 1', cost: costPerMillion(singleIngest, ackedEsc, INCIDENT_RATE) },
-  ];
+  const scenarios = costScenarios(mix, single, pageOnce, acked);
 
   // -------------------------------------------------------------------------------------------------------------
   // Report
@@ -463,25 +546,7 @@ async function main(): Promise<void> {
     escalation.map((e) => [e.label, fmt(e.transitionsPerIncident, 1), `${e.executions} of ${e.incidents}`, fmt(e.pagesPerIncident, 1), fmt(e.notificationsPerIncident, 1), fmt(e.writeUnitsPerIncident, 1), fmt(e.readUnitsPerIncident, 1)]),
   );
 
-  const itemNames = scenarios[1]!.cost.lines.map((l) => l.item);
-  const costTable = table(
-    ['Line item (per 1 M alerts, 5 % open an incident, arm64)', ...scenarios.map((s) => s.name)],
-    [
-      ...itemNames.map((item) => [item, ...scenarios.map((s) => {
-        const l = s.cost.lines.find((x) => x.item === item);
-        return l ? money(l.dollars) : '—';
-      })]),
-      ['**(a) ingest path**', ...scenarios.map((s) => `**${money(s.cost.ingest)}**`)],
-      ['**(b) escalation**', ...scenarios.map((s) => `**${money(s.cost.escalation)}**`)],
-      ['**Total**', ...scenarios.map((s) => `**${money(s.cost.total)}**`)],
-      ['vs the $4 target', ...scenarios.map((s) => verdict(s.cost.total <= TARGETS.dollarsPerMillion))],
-      ['vs the straightforward design ($12.54)', ...scenarios.map((s) => `${fmt((100 * s.cost.total) / TARGETS.straightforward)} %`)],
-    ],
-  );
-  const quantityTable = table(
-    ['Line item', `Quantity, scenario A`, 'Quantity, scenario D'],
-    itemNames.map((item) => [item, scenarios[0]!.cost.lines.find((l) => l.item === item)?.quantity ?? '—', scenarios[3]!.cost.lines.find((l) => l.item === item)?.quantity ?? '—']),
-  );
+  const { costTable, quantityTable } = costTables(scenarios);
 
   const coreTable = table(
     ['Config', 'Alerts/s', 'µs/alert', 'normalize', 'fingerprint + rules + route', 'dedup decision'],

@@ -14,6 +14,7 @@ export const PRICES = {
   sfnPerTransition: 0.025 / 1000,
   snsPerPublish: 0.5 / 1e6,
   logsPerGb: 0.5,
+  s3PerPut: 0.005 / 1000,
 } as const;
 
 /** docs/limits-and-prices.md §3 anchors, used where a local measurement would understate AWS (network I/O). */
@@ -38,7 +39,26 @@ export interface IngestMeasure {
   processorMsPerInvocation: number;
   wruPerAlert: number;
   rruPerAlert: number;
-  logBytesPerAlert: number;
+  /** S3 PUTs per alert: the raw archive keeps one object per accepted delivery (request). */
+  s3PutsPerAlert: number;
+  logs: IngestLogs;
+}
+
+/**
+ * The CloudWatch Logs the ingest path writes, per alert, as AWS would store them (bench/lib/log-bill.ts): every
+ * figure in bytes including CloudWatch's per-event overhead.
+ */
+export interface IngestLogs {
+  /** Our handlers' JSON lines (ingest and processor), with the Lambda context fields of AWS. */
+  handlerLinesPerAlert: number;
+  handlerBytesPerAlert: number;
+  /** EMF metric lines: per ingest invocation and per processor invocation. */
+  emfBytesPerIngest: number;
+  emfBytesPerProcessor: number;
+  /** Lambda's START/END/REPORT (or platform.* records) per invocation: 0 at system log level WARN. */
+  platformBytesPerInvocation: number;
+  /** The HTTP API's access log line per request. */
+  accessLogBytesPerRequest: number;
 }
 
 /** Per-incident figures of an escalation path (beyond what the ingest measurement already includes). */
@@ -50,6 +70,8 @@ export interface EscalationMeasure {
   apiRequests: number;
   extraWru: number;
   extraRru: number;
+  /** CloudWatch Logs bytes per incident: the task functions' platform and EMF lines, the acknowledgement's lines. */
+  logBytes: number;
 }
 
 export interface CostLine {
@@ -94,8 +116,16 @@ export function costPerMillion(ingest: IngestMeasure, esc: EscalationMeasure, in
     quantity: `${n(ingest.wruPerAlert * M)} WRU + ${n(ingest.rruPerAlert * M)} RRU`,
     dollars: ingest.wruPerAlert * M * PRICES.dynamoPerWru + ingest.rruPerAlert * M * PRICES.dynamoPerRru,
   });
-  const logGb = (ingest.logBytesPerAlert * M) / 1e9;
-  lines.push({ item: 'CloudWatch Logs (INFO logs)', quantity: `${n(logGb, 2)} GB`, dollars: logGb * PRICES.logsPerGb });
+  lines.push({ item: 'S3 raw archive (PUT per delivery)', quantity: `${n(ingest.s3PutsPerAlert * M)} PUTs`, dollars: ingest.s3PutsPerAlert * M * PRICES.s3PerPut });
+  const lg = ingest.logs;
+  const gb = (bytesPerAlert: number) => (bytesPerAlert * M) / 1e9;
+  const logLine = (item: string, bytesPerAlert: number, what: string) =>
+    lines.push({ item, quantity: `${n(gb(bytesPerAlert), 3)} GB (${what})`, dollars: gb(bytesPerAlert) * PRICES.logsPerGb });
+  logLine('CloudWatch Logs: handler lines', lg.handlerBytesPerAlert, `${n(lg.handlerLinesPerAlert, 2)} lines/alert, ${n(lg.handlerBytesPerAlert / Math.max(1e-9, lg.handlerLinesPerAlert))} B each`);
+  logLine('CloudWatch Logs: EMF metrics', requests / M * lg.emfBytesPerIngest + procInv / M * lg.emfBytesPerProcessor, `${n(lg.emfBytesPerIngest)} B per ingest, ${n(lg.emfBytesPerProcessor)} B per processor invocation`);
+  logLine('CloudWatch Logs: Lambda platform lines', (requests + procInv) / M * lg.platformBytesPerInvocation,
+    lg.platformBytesPerInvocation > 0 ? `START/END/REPORT, ${n(lg.platformBytesPerInvocation)} B per invocation` : 'none: system log level WARN');
+  logLine('CloudWatch Logs: API access log', ingest.requestsPerAlert * lg.accessLogBytesPerRequest, `${n(lg.accessLogBytesPerRequest)} B per request`);
   const ingestTotal = lines.reduce((a, l) => a + l.dollars, 0);
 
   const escLines: CostLine[] = [];
@@ -118,6 +148,10 @@ export function costPerMillion(ingest: IngestMeasure, esc: EscalationMeasure, in
       quantity: `${n(inc * esc.extraWru)} WRU + ${n(inc * esc.extraRru)} RRU`,
       dollars: inc * (esc.extraWru * PRICES.dynamoPerWru + esc.extraRru * PRICES.dynamoPerRru),
     });
+  }
+  if (esc.logBytes > 0) {
+    const logGb = (inc * esc.logBytes) / 1e9;
+    escLines.push({ item: 'CloudWatch Logs (escalation)', quantity: `${n(logGb, 3)} GB (${n(esc.logBytes)} B per incident)`, dollars: logGb * PRICES.logsPerGb });
   }
   const escalationTotal = escLines.reduce((a, l) => a + l.dollars, 0);
   return { lines: [...lines, ...escLines], ingest: ingestTotal, escalation: escalationTotal, total: ingestTotal + escalationTotal };

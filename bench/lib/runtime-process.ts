@@ -4,6 +4,7 @@ import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { OutboxEntry } from '../../lambdas/local/outbox';
 import type { CapacityTotals } from './dynamodb-capacity';
+import { awsLineBytes } from './log-bill';
 import type { ChildStart, ProcessorStats, QueueStats } from './runtime-child';
 
 const ROOT = join(__dirname, '..', '..');
@@ -29,6 +30,8 @@ export interface RuntimeProcess {
   dataDir: string;
   /** Bytes the runtime wrote to stdout (its JSON logs) since the last reset. */
   logBytes(): number;
+  /** Lines written to stdout since the last reset, and their bytes as CloudWatch would store them (log-bill.ts). */
+  logLines(): { lines: number; awsBytes: number };
   drain(timeoutMs?: number): Promise<void>;
   stats(): Promise<ChildStats>;
   reset(): Promise<void>;
@@ -49,8 +52,20 @@ export async function startRuntimeProcess(start: ChildStart, logLevel = 'WARN'):
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });
   let logBytes = 0;
+  let lines = 0;
+  let awsBytes = 0;
+  let partial = '';
   let stderr = '';
-  child.stdout!.on('data', (d: Buffer) => (logBytes += d.length));
+  child.stdout!.on('data', (d: Buffer) => {
+    logBytes += d.length;
+    const parts = (partial + d.toString('utf8')).split('\n');
+    partial = parts.pop()!;
+    for (const line of parts) {
+      if (!line) continue;
+      lines++;
+      awsBytes += awsLineBytes(line);
+    }
+  });
   child.stderr!.on('data', (d: Buffer) => (stderr = (stderr + String(d)).slice(-4000)));
   const pending = new Map<number, (m: Record<string, unknown>) => void>();
   let nextId = 1;
@@ -80,11 +95,14 @@ export async function startRuntimeProcess(start: ChildStart, logLevel = 'WARN'):
     apiToken: String(info.apiToken),
     dataDir,
     logBytes: () => logBytes,
+    logLines: () => ({ lines, awsBytes }),
     drain: async (timeoutMs = 240_000) => void (await call('drain', { timeoutMs })),
     stats: async () => (await call('stats')) as unknown as ChildStats,
     reset: async () => {
       await call('reset');
       logBytes = 0;
+      lines = 0;
+      awsBytes = 0;
     },
     outbox: () => {
       const file = join(dataDir, 'outbox.jsonl');

@@ -27,6 +27,12 @@ export const FUNCTION_DEFAULTS = {
   logRetention: RetentionDays.ONE_MONTH,
 } as const;
 
+/**
+ * Lambda's logging settings of every function. Today: Lambda's text format, so every invocation writes its START, END
+ * and REPORT lines.
+ */
+export const FUNCTION_LOGGING: { readonly systemLogLevel?: string } = {};
+
 /** The SQS consumer: bigger and longer than the ingest functions (batches of up to 1,000 alerts). */
 export const PROCESSOR_DEFAULTS = {
   memorySize: 512,
