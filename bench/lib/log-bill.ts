@@ -76,7 +76,7 @@ export function platformBytesPerInvocation(systemLogLevel: string | undefined): 
 const CONTEXT_SAMPLE: Record<string, string> = {
   requestId: 'XyZ1aBcDIAMEcQA=',
   requestTime: '02/Dec/2026:06:26:05 +0000',
-  requestTimeEpoch: '1796106365',
+  requestTimeEpoch: '1796106365123',
   'identity.sourceIp': '203.0.113.45',
   'identity.userAgent': 'Alertmanager/0.27.0',
   httpMethod: 'POST',

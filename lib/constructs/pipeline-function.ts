@@ -11,7 +11,7 @@ import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { PipelineConfig } from '../../lambdas/core/config/pipeline-config.schema';
-import { ARCHITECTURE, bundlingOptions, FUNCTION_DEFAULTS, NODE_RUNTIME } from './defaults';
+import { ARCHITECTURE, bundlingOptions, FUNCTION_DEFAULTS, FUNCTION_LOGGING, NODE_RUNTIME } from './defaults';
 
 /** What active tracing needs (the Lambda service's own list for Tracing.ACTIVE). */
 export const XRAY_ACTIONS = ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'] as const;
@@ -106,6 +106,9 @@ export class PipelineFunction extends Construct implements iam.IGrantable {
       // role's default policy, where its acknowledgement would also hide any other "*" grant.
       tracing: Tracing.DISABLED,
       logGroup: this.logGroup,
+      loggingFormat: FUNCTION_LOGGING.loggingFormat,
+      applicationLogLevelV2: FUNCTION_LOGGING.applicationLogLevel,
+      systemLogLevelV2: FUNCTION_LOGGING.systemLogLevel,
       role: this.role,
       deadLetterQueue: props.deadLetterQueue,
       onFailure: props.onFailure,

@@ -209,6 +209,13 @@ describe('AlertPipelineStack', () => {
       template().resourcePropertiesCountIs('AWS::Logs::LogGroup', { RetentionInDays: 30 }, 11);
     });
 
+    it('log JSON at application level INFO and system level WARN: no START/END/REPORT lines per invocation', () => {
+      const functions = pipelineFunctions(template());
+      for (const fn of Object.values(functions)) {
+        expect(fn.Properties.LoggingConfig).toEqual({ LogGroup: { Ref: expect.any(String) }, LogFormat: 'JSON', ApplicationLogLevel: 'INFO', SystemLogLevel: 'WARN' });
+      }
+    });
+
     it('do not use the AWSLambdaBasicExecutionRole managed policy', () => {
       for (const role of Object.values(template().findResources('AWS::IAM::Role'))) {
         expect(JSON.stringify(role.Properties.ManagedPolicyArns ?? [])).not.toContain('AWSLambdaBasicExecutionRole');
@@ -353,7 +360,22 @@ describe('AlertPipelineStack', () => {
         StageName: '$default',
         AutoDeploy: true,
         DefaultRouteSettings: { ThrottlingRateLimit: 1000, ThrottlingBurstLimit: 2000 },
-        AccessLogSettings: { DestinationArn: Match.anyValue(), Format: Match.stringLikeRegexp('"routeKey":"\\$context.routeKey"') },
+        AccessLogSettings: { DestinationArn: Match.anyValue(), Format: Match.stringLikeRegexp('"route":"\\$context.routeKey"') },
+      });
+    });
+
+    it('keeps a compact access log: what traces a request (id, time, route, status, latency, errors, source IP)', () => {
+      const stage = Object.values(template().findResources('AWS::ApiGatewayV2::Stage'))[0];
+      const format = JSON.parse(stage?.Properties.AccessLogSettings.Format) as Record<string, string>;
+      expect(format).toEqual({
+        id: '$context.requestId',
+        at: '$context.requestTimeEpoch',
+        ip: '$context.identity.sourceIp',
+        route: '$context.routeKey',
+        status: '$context.status',
+        ms: '$context.responseLatency',
+        err: '$context.integrationErrorMessage',
+        authErr: '$context.authorizer.error',
       });
     });
 
