@@ -193,7 +193,7 @@ export interface ProcessDeps {
   sleep(ms: number): Promise<void>;
   /** Jitter source in [0, 1): injected so tests are deterministic. */
   random(): number;
-  log(level: 'info' | 'warn' | 'error', message: string, data?: Record<string, unknown>): void;
+  log(level: 'debug' | 'info' | 'warn' | 'error', message: string, data?: Record<string, unknown>): void;
 }
 
 export interface ProcessResult {
@@ -391,7 +391,7 @@ async function applyGroup(
     result.outcomes.push(...plan.outcomes);
     result.opened.push(...plan.creates);
     for (const o of plan.outcomes) {
-      deps.log('info', 'alert decision', { deliveryKey: o.deliveryKey, outcome: o.outcome, reason: o.reason, incidentId: o.incidentId });
+      deps.log('debug', 'alert decision', { deliveryKey: o.deliveryKey, outcome: o.outcome, reason: o.reason, incidentId: o.incidentId });
     }
     // Escalation: start for the incidents this write opened (written as started: no second head write), for
     // pending ones (their start is confirmed on the head), and again for one whose opening message is redelivered

@@ -57,7 +57,8 @@ export function ingestOf(deps: IngestDeps): Ingest {
     async accept(source, via, rawBody, alerts, ctx, integration) {
       const delivery = { source, via, integration: integration.name, rawBody, alerts, receivedAt: ctx.receivedAt, requestId: ctx.requestId };
       const result = await acceptDelivery(delivery, deps);
-      logger.info('delivery accepted', { source, via, integration: integration.name, alerts: result.alertCount, messages: result.messageKeys.length, archiveKey: result.archiveKey });
+      // DEBUG: the access log line (request id, route, status) and the AlertsAccepted metric record every accepted request.
+      logger.debug('delivery accepted', { source, via, integration: integration.name, alerts: result.alertCount, messages: result.messageKeys.length, archiveKey: result.archiveKey });
       deps.metrics?.add(acceptedMetrics(source, result.alertCount));
       return result;
     },

@@ -57,7 +57,8 @@ export async function ingestEventRecords(
       continue;
     }
     const result = await acceptDelivery({ source, via, rawBody, alerts, receivedAt, requestId: record.requestId }, deps);
-    logger.info('delivery accepted', { source, via, alerts: result.alertCount, archiveKey: result.archiveKey });
+    // DEBUG: the AlertsAccepted metric counts accepted records; a rejected one is a warning above.
+    logger.debug('delivery accepted', { source, via, alerts: result.alertCount, archiveKey: result.archiveKey });
     accepted += result.alertCount;
     deps.metrics?.add(acceptedMetrics(source, result.alertCount));
   }
