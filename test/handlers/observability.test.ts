@@ -83,8 +83,11 @@ describe('metrics (EMF) and the Lambda context in the logs', () => {
     expect(answer).toMatchObject({ statusCode: 200 });
     const rejected = await stdoutOf(() => call('{"not": "threat stack"'));
     const unknownToken = await stdoutOf(() => call(body, 'b'.repeat(32)));
+    // A series: the documents whose dimension sets include [service] (the total) or [service, <dim>] for that value.
+    const sets = (d: Emf) => d._aws.CloudWatchMetrics[0]!.Dimensions.map((x) => x.join(','));
     const value = (docs: Emf[], name: string, dim?: [string, string]) =>
-      docs.filter((d) => (dim ? d[dim[0]] === dim[1] : !('source' in d))).map((d) => d[name]).find((v) => v !== undefined);
+      docs.filter((d) => (dim ? d[dim[0]] === dim[1] && sets(d).includes(`service,${dim[0]}`) : sets(d).includes('service'))).map((d) => d[name]).find((v) => v !== undefined);
+    expect(accepted.emf).toHaveLength(1); // one source: the total and the per-source series in one line
     expect(value(accepted.emf, 'AlertsAccepted')).toBe(2);
     expect(value(accepted.emf, 'AlertsAccepted', ['source', 'threatstack'])).toBe(2);
     expect(value(rejected.emf, 'DeliveriesRejected', ['source', 'threatstack'])).toBe(1);
