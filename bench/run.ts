@@ -359,6 +359,8 @@ async function costOnly(): Promise<void> {
   const acked = await measureEscalation('two levels, acknowledged at level 1', 'two-levels', true);
   for (const [name, r] of [['mix', mix], ['one alert per request', single]] as const) {
     log(`${name}: ${fmt(r.stats.capacity.writeUnits / r.alerts, 2)} WRU/alert, ${fmt(r.stats.capacity.readUnits / r.alerts, 2)} RRU/alert, ${fmt(r.logLines.lines / r.alerts, 2)} log lines/alert, ${fmt(r.logBytes / r.alerts)} local log bytes/alert (${fmt(r.logLines.awsBytes / r.alerts)} as stored in AWS), ${fmt(r.stats.processor.invocations / r.alerts, 3)} processor invocations/alert`);
+    const perAlert = (x: number) => fmt(x / r.alerts, 3);
+    log(`  DynamoDB calls/alert: ${Object.entries(r.stats.capacity.calls).map(([k, v]) => `${k} ${perAlert(v)}`).join(', ')}; by scope: ${Object.entries(r.stats.capacity.byScope).map(([k, v]) => `${k} ${perAlert(v.calls)} calls, ${perAlert(v.readUnits)} RRU, ${perAlert(v.writeUnits)} WRU`).join('; ')}`);
   }
   const { costTable, quantityTable } = costTables(costScenarios(mix, single, pageOnce, acked));
   log(`\n${costTable}\n\n${quantityTable}`);
@@ -706,8 +708,14 @@ request body, receives of ≤ 10 messages, one DeleteMessageBatch per 10 process
 long polling not included); ingest Lambda 256 MB × the larger of the measured median request latency and §3's
 25 ms; processor Lambda 512 MB × the measured mean batch duration on the local runtime (dynalite is slower per call
 than DynamoDB, so this overstates it); task Lambdas 256 MB × 50 ms; one SNS publish per notification (webhook
-channels cost no SNS; email and SMS do); CloudWatch Logs from the bytes of INFO logs the runtime wrote per alert;
-DynamoDB from the measured units (scenarios B and D add the difference in units per incident between the
+channels cost no SNS; email and SMS do); the raw archive's S3 PUT per accepted delivery (one per request) at
+$0.005 per 1,000; CloudWatch Logs at $0.50 per GB as AWS would store them, each line with CloudWatch's 26 bytes of
+per-event overhead (bench/lib/log-bill.ts): the handlers' lines as the runtime wrote them at INFO, re-sized to the
+Lambda context fields Powertools adds in AWS (full function ARN and name, memory size, X-Ray trace id), the EMF lines
+of each ingest and processor invocation (the real sink's output), Lambda's START/END/REPORT per invocation unless the
+functions' system log level is WARN (\`FUNCTION_LOGGING\` in lib/constructs/defaults.ts: it is), and the API's access
+log line per request (its format filled in with typical values), the task invocations and acknowledgements of the
+escalation likewise; DynamoDB from the measured units (scenarios B and D add the difference in units per incident between the
 two-level and the inline path).
 
 ${costTable}
@@ -733,6 +741,7 @@ ${notes({
     shares: Object.fromEntries(kinds.map(([k, v]) => [k, (100 * v) / Math.max(1, kindsTotal)])),
     transitionsAcked: acked.transitionsPerIncident,
     sfnDollarsAcked: scenarios[1]!.cost.lines.find((l) => l.item === 'Step Functions Standard')!.dollars,
+    scenarioD: scenarios[3]!.cost,
   })}
 `;
 
@@ -756,11 +765,15 @@ interface NoteFigures {
   shares: Record<string, number>;
   transitionsAcked: number;
   sfnDollarsAcked: number;
+  scenarioD: CostBreakdown;
 }
 
 /** The notes of the report: why some targets are missed and what would close them (figures from this run). */
 function notes(f: NoteFigures): string {
   const share = (k: string) => `${fmt(f.shares[k] ?? 0)} %`;
+  const d = (prefix: string) => f.scenarioD.lines.filter((l) => l.item.startsWith(prefix)).reduce((a, l) => a + l.dollars, 0);
+  const dLogs = d('CloudWatch Logs');
+  const dS3 = d('S3 raw archive');
   return `## Notes: why some targets are missed and what would close them
 
 **The storm, locally.** The local runtime is one Node.js process, one thread: the HTTP ingest, the queue journal,
@@ -828,9 +841,27 @@ A message whose alerts all belong to one fingerprint no longer writes a delivery
 per message, ~$0.63 per million one-alert requests): its marker rides in the idempotency ring of the head it writes
 anyway, and becomes an item only when the ring drops it or two newer incidents of the fingerprint push its head out
 of the processor's read (docs/architecture.md §Idempotency and concurrency); a message of stale state changes only
-needs none. What is left of D above $4 is not DynamoDB: the HTTP API ($1 per million one-alert requests), the one
-Step Functions transition of an incident acknowledged at level 1, SQS (a send per request) and the INFO logs
-(\`delivery accepted\` and \`alert decision\`, ~400 bytes each per alert).
+needs none.
+
+**The log bill and the raw archive.** The model used to price only the INFO lines the handlers wrote (two per alert,
+~850 bytes: $0.43 in D). What AWS would bill for logs at one alert per request was ~$1.47 per million alerts: the
+handler lines with the Lambda context Powertools adds in AWS (~720 bytes each: $0.72), two EMF lines per ingest
+invocation ($0.29), START/END/REPORT of every ingest and processor invocation (~435 bytes: $0.22) and the access log
+line ($0.19). What changed: the functions log JSON at system log level WARN (no START/END/REPORT; invocations,
+duration, errors and throttles stay in Lambda's metrics, which the alarms read); the processor writes one INFO line
+per batch (\`batch processed\`: alerts per outcome and per reason, incidents opened and updated) and each alert's
+decision at DEBUG (the decision and its reason stay in the alert log); an accepted delivery logs nothing at INFO (the
+access log and the \`AlertsAccepted\` metric record it; rejections still warn with their reason); the access log line
+keeps the request id, time, source IP, route key, status, latency and errors (~160 bytes; never the path); an ingest
+invocation's EMF is one line with two dimension sets (~300 bytes). The logs of D now cost ${money(dLogs)}
+(docs/deploy.md §12, "Logs and traces"). The model also lacked the raw archive: one S3 PUT per accepted delivery,
+${money(dS3)} per million one-alert requests, more than any other line of D. Without it D would cost
+${money(f.scenarioD.total - dS3)}: the HTTP API ($1 per million one-alert requests), the one Step Functions transition of an
+incident acknowledged at level 1, SQS (a send per request), the ingest Lambda and DynamoDB (the alert's head write,
+the acknowledgement's writes) make most of it. What would close the gap is the archive: written by the
+processor, one object per batch (the queue message carries the raw body already; D's ~0.05 processor batches per
+alert would be ~$0.25 of PUTs), at the price of an alert's archive key pointing into a batch object; or not archiving
+deliveries of senders that can replay them.
 `;
 }
 
