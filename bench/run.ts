@@ -715,7 +715,9 @@ Lambda context fields Powertools adds in AWS (full function ARN and name, memory
 of each ingest and processor invocation (the real sink's output), Lambda's START/END/REPORT per invocation unless the
 functions' system log level is WARN (\`FUNCTION_LOGGING\` in lib/constructs/defaults.ts: it is), and the API's access
 log line per request (its format filled in with typical values), the task invocations and acknowledgements of the
-escalation likewise; DynamoDB from the measured units (scenarios B and D add the difference in units per incident between the
+escalation likewise; X-Ray at $5 per million traces for 5 % of the invocations (the default sampling rule's
+share beyond its reservoir of one trace a second, which costs ~$13 a month at any steady load and is left out);
+DynamoDB from the measured units (scenarios B and D add the difference in units per incident between the
 two-level and the inline path).
 
 ${costTable}
@@ -854,8 +856,9 @@ decision at DEBUG (the decision and its reason stay in the alert log); an accept
 access log and the \`AlertsAccepted\` metric record it; rejections still warn with their reason); the access log line
 keeps the request id, time, source IP, route key, status, latency and errors (~160 bytes; never the path); an ingest
 invocation's EMF is one line with two dimension sets (~300 bytes). The logs of D now cost ${money(dLogs)}
-(docs/deploy.md §12, "Logs and traces"). The model also lacked the raw archive: one S3 PUT per accepted delivery,
-${money(dS3)} per million one-alert requests, more than any other line of D. Without it D would cost
+(docs/deploy.md §12, "Logs and traces"). The model also lacked X-Ray (${money(d('X-Ray'))} in D: 5 % of the invocations
+traced) and the raw archive: one S3 PUT per accepted delivery, ${money(dS3)} per million one-alert requests, more
+than any other line of D. Without the archive D would cost
 ${money(f.scenarioD.total - dS3)}: the HTTP API ($1 per million one-alert requests), the one Step Functions transition of an
 incident acknowledged at level 1, SQS (a send per request), the ingest Lambda and DynamoDB (the alert's head write,
 the acknowledgement's writes) make most of it. What would close the gap is the archive: written by the

@@ -15,7 +15,14 @@ export const PRICES = {
   snsPerPublish: 0.5 / 1e6,
   logsPerGb: 0.5,
   s3PerPut: 0.005 / 1000,
+  xrayPerTrace: 5.0 / 1e6,
 } as const;
+
+/**
+ * Lambda active tracing samples by X-Ray's default rule: the first request each second (the reservoir, ~2.6 M traces a
+ * month at any steady load: ~$13 a month, not per alert) and 5 % of the rest, which is what grows with the alerts.
+ */
+export const XRAY_SAMPLED_SHARE = 0.05;
 
 /** docs/limits-and-prices.md §3 anchors, used where a local measurement would understate AWS (network I/O). */
 export const ANCHORS = {
@@ -126,6 +133,8 @@ export function costPerMillion(ingest: IngestMeasure, esc: EscalationMeasure, in
   logLine('CloudWatch Logs: Lambda platform lines', (requests + procInv) / M * lg.platformBytesPerInvocation,
     lg.platformBytesPerInvocation > 0 ? `START/END/REPORT, ${n(lg.platformBytesPerInvocation)} B per invocation` : 'none: system log level WARN');
   logLine('CloudWatch Logs: API access log', ingest.requestsPerAlert * lg.accessLogBytesPerRequest, `${n(lg.accessLogBytesPerRequest)} B per request`);
+  const traced = (requests + procInv) * XRAY_SAMPLED_SHARE;
+  lines.push({ item: 'X-Ray traces (active tracing)', quantity: `${n(traced)} traces (5 % of ${n(requests + procInv)} invocations)`, dollars: traced * PRICES.xrayPerTrace });
   const ingestTotal = lines.reduce((a, l) => a + l.dollars, 0);
 
   const escLines: CostLine[] = [];
@@ -153,6 +162,12 @@ export function costPerMillion(ingest: IngestMeasure, esc: EscalationMeasure, in
     const logGb = (inc * esc.logBytes) / 1e9;
     escLines.push({ item: 'CloudWatch Logs (escalation)', quantity: `${n(logGb, 3)} GB (${n(esc.logBytes)} B per incident)`, dollars: logGb * PRICES.logsPerGb });
   }
+  const escInvocations = inc * (esc.taskInvocations + esc.apiRequests + (esc.transitions > 0 ? 1 : 0));
+  escLines.push({
+    item: 'X-Ray traces (escalation)',
+    quantity: `${n(escInvocations * XRAY_SAMPLED_SHARE)} traces (5 % of task and API invocations and executions)`,
+    dollars: escInvocations * XRAY_SAMPLED_SHARE * PRICES.xrayPerTrace,
+  });
   const escalationTotal = escLines.reduce((a, l) => a + l.dollars, 0);
   return { lines: [...lines, ...escLines], ingest: ingestTotal, escalation: escalationTotal, total: ingestTotal + escalationTotal };
 }
