@@ -11,7 +11,7 @@ import type { Rules } from '../core/evaluate';
 import { compileRules } from '../core/rules/compile';
 import { parseEnvelope } from '../core/model/envelope.schema';
 import { inhibitEdgesOfConfig } from '../core/inhibition';
-import { processEnvelopes, type ProcessResult, type QueueRecord } from '../core/pipeline';
+import { processEnvelopes, type QueueRecord } from '../core/pipeline';
 import type { AlarmDetails, Clock, DeadLetters, Escalator, IncidentStore, MetricsSink, OperationsStore, StatusNotifier } from '../core/ports';
 import { awsAlarmDetails, enrichmentSource } from './shared/alarm-details';
 import { processMetrics } from '../core/metrics';
@@ -23,6 +23,7 @@ import { SqsDeadLetters } from '../adapters/sqs/sqs-alert-queue';
 import { dynamodbClient, sqsClient, once } from './shared/aws';
 import { deployedConfig } from './shared/deployed-config';
 import { env } from './shared/env';
+import { batchSummary } from './shared/batch-summary';
 import { coreLog, logger } from './shared/logger';
 import { awsMetrics, observability } from './shared/observability';
 
@@ -45,27 +46,6 @@ export interface ProcessorDeps {
 
 /** Outcomes after which a status page component may show something else. */
 const STATUS_OUTCOMES = new Set(['opened', 'resolved', 'acknowledged']);
-
-/**
- * The processor's one INFO line per batch: records, alerts, records to retry, alerts per outcome and per reason, and
- * the incidents opened and updated (distinct incidents an alert joined, resolved or acknowledged). Each alert's
- * decision is a DEBUG line (`alert decision`); its reason is also kept with the alert in the alert log.
- */
-export function batchSummary(records: number, result: ProcessResult, failedRecords: number): Record<string, unknown> {
-  const outcomes: Record<string, number> = {};
-  const reasons: Record<string, number> = {};
-  const updated = new Set<string>();
-  for (const o of result.outcomes) {
-    outcomes[o.outcome] = (outcomes[o.outcome] ?? 0) + 1;
-    reasons[o.reason] = (reasons[o.reason] ?? 0) + 1;
-    if (o.incidentId !== null && o.outcome !== 'opened' && UPDATING_OUTCOMES.has(o.outcome)) updated.add(o.incidentId);
-  }
-  for (const inc of result.opened) updated.delete(inc.id);
-  return { records, alerts: result.outcomes.length, failedRecords, incidentsOpened: result.opened.length, incidentsUpdated: updated.size, outcomes, reasons };
-}
-
-/** Outcomes that change an existing incident. */
-const UPDATING_OUTCOMES = new Set(['joined', 'resolved', 'acknowledged']);
 
 export function createProcessAlertsHandler(deps: ProcessorDeps) {
   const rules = deps.rules ?? compileRules(deps.config);
