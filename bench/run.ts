@@ -340,6 +340,7 @@ function costTables(scenarios: Array<{ name: string; cost: CostBreakdown }>): { 
       ['**(a) ingest path**', ...scenarios.map((s) => `**${money(s.cost.ingest)}**`)],
       ['**(b) escalation**', ...scenarios.map((s) => `**${money(s.cost.escalation)}**`)],
       ['**Total**', ...scenarios.map((s) => `**${money(s.cost.total)}**`)],
+      ['Total without the raw archive’s PUTs (see the notes)', ...scenarios.map((s) => money(s.cost.total - (s.cost.lines.find((l) => l.item.startsWith('S3 raw archive'))?.dollars ?? 0)))],
       ['vs the $4 target', ...scenarios.map((s) => verdict(s.cost.total <= TARGETS.dollarsPerMillion))],
       ['vs the straightforward design ($12.54)', ...scenarios.map((s) => `${fmt((100 * s.cost.total) / TARGETS.straightforward)} %`)],
     ],
