@@ -854,7 +854,8 @@ line ($0.19). What changed: the functions log JSON at system log level WARN (no 
 duration, errors and throttles stay in Lambda's metrics, which the alarms read); the processor writes one INFO line
 per batch (\`batch processed\`: alerts per outcome and per reason, incidents opened and updated) and each alert's
 decision at DEBUG (the decision and its reason stay in the alert log); an accepted delivery logs nothing at INFO (the
-access log and the \`AlertsAccepted\` metric record it; rejections still warn with their reason); the access log line
+access log and the \`AlertsAccepted\` metric record it; a record sent to the dead-letter queue still warns with its
+reason, an HTTP 4xx is in the access log and \`DeliveriesRejected\`, its reason in the answer); the access log line
 keeps the request id, time, source IP, route key, status, latency and errors (~160 bytes; never the path); an ingest
 invocation's EMF is one line with two dimension sets (~300 bytes). The logs of D now cost ${money(dLogs)}
 (docs/deploy.md §12, "Logs and traces"). The model also lacked X-Ray (${money(d('X-Ray'))} in D: 5 % of the invocations
@@ -863,8 +864,8 @@ than any other line of D. Without the archive D would cost
 ${money(f.scenarioD.total - dS3)}: the HTTP API ($1 per million one-alert requests), the one Step Functions transition of an
 incident acknowledged at level 1, SQS (a send per request), the ingest Lambda and DynamoDB (the alert's head write,
 the acknowledgement's writes) make most of it. What would close the gap is the archive: written by the
-processor, one object per batch (the queue message carries the raw body already; D's ~0.05 processor batches per
-alert would be ~$0.25 of PUTs), at the price of an alert's archive key pointing into a batch object; or not archiving
+processor, one object per batch (the queue message carries the raw body already; at D's 0.03–0.05 processor batches
+per alert, $0.15–0.25 of PUTs), at the price of an alert's archive key pointing into a batch object; or not archiving
 deliveries of senders that can replay them.
 `;
 }
