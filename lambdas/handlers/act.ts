@@ -15,8 +15,11 @@ import { verifyActionToken } from '../core/notify/action-links';
 import { verifyFeedToken } from '../core/notify/feed-links';
 import { icalFeed } from '../core/oncall/ical';
 import { alreadyUsed, confirmPage, donePage, invalidLink, noSuchIncident, nothingToDo } from './act/pages';
-import { once } from './shared/aws';
-import { awsIncidentOperations, type IncidentOperationsDeps } from './shared/escalation';
+import { DynamoOperationsStore } from '../adapters/dynamodb/operations-store';
+import { dynamodbClient, once } from './shared/aws';
+import { env } from './shared/env';
+import { awsIncidentActions, type IncidentOperationsDeps } from './shared/escalation';
+import { awsLinkKeys } from './shared/link-keys';
 import { httpHandler, type HttpEvent, type HttpResult, type RouteHandlers } from './shared/http';
 
 export type ActDeps = IncidentOperationsDeps;
@@ -79,6 +82,8 @@ export function createActHandler(deps: ActDeps) {
   return httpHandler(routes, { afterWrite: notifier ? () => notifier.statusMayHaveChanged('act') : undefined });
 }
 
-const awsHandler = once(() => createActHandler(awsIncidentOperations()));
+const awsHandler = once(() => createActHandler({
+  ...awsIncidentActions(), ops: new DynamoOperationsStore(dynamodbClient(), env.tableName()), linkKeys: awsLinkKeys(),
+}));
 
 export const handler = (event: HttpEvent, context: Context) => awsHandler()(event, context);

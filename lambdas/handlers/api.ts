@@ -1,65 +1,32 @@
 /**
- * Handler: the human API (`/api/...`, behind the bearer-token authorizer). One small router over the resource
- * modules of `api/` (incidents; services, on-call and schedules; maintenance; the status page; postmortems;
- * insights; alerts' raw payloads): a new resource is one module plus one line in API_RESOURCES (and its routes in
- * routes.ts).
+ * Handler: the human API's incident routes (`/api/me`, `/api/incidents...`: list, read, acknowledge, resolve, notes,
+ * reassign, snooze, escalate), behind the bearer-token authorizer. The API is split by route group, one function each
+ * (routes.ts `fn`), so a cold start loads only the group's own code and AWS clients: this one (DynamoDB, Step
+ * Functions, the inline page and the status notifier over Lambda), `api-reports.ts` (S3) and `api-admin.ts`. Each
+ * group is a list of resource modules of `api/` (a new resource is one module plus one line in its group's list and
+ * its routes in api-routes.ts).
  */
 import type { Context } from 'aws-lambda';
-import { randomUUID } from 'node:crypto';
-import { InvariantError } from '../core/errors';
 import { meRoutes } from './api/me';
-import { incidentRoutes } from './api/incidents';
-import { insightsRoutes } from './api/insights';
-import { maintenanceRoutes } from './api/maintenance';
-import { oncallRoutes } from './api/oncall';
-import { statusRoutes } from './api/status';
-import { postmortemRoutes } from './api/postmortems';
-import { rawPayloadRoutes } from './api/raw-payloads';
-import { DynamoPostmortemStore } from '../adapters/dynamodb/postmortem-store';
-import { S3Documents } from '../adapters/s3/s3-documents';
-import { S3RawArchive } from '../adapters/s3/s3-raw-archive';
-import { DynamoStatusStore } from '../adapters/dynamodb/status-store';
-import { guardRoute, type ApiDeps, type ApiResource } from './api/shared';
-import { roleOf } from './routes';
-import { dynamodbClient, once, s3Client } from './shared/aws';
-import { env } from './shared/env';
-import { awsIncidentOperations } from './shared/escalation';
-import { awsRollups } from './shared/insights';
-import { httpHandler, type HttpEvent, type RouteHandlers } from './shared/http';
+import { incidentRoutes, type IncidentsApiDeps } from './api/incidents';
+import { createApiFunctionHandler, type ApiResource } from './api/shared';
+import { once } from './shared/aws';
+import { awsIncidentActions } from './shared/escalation';
+import type { HttpEvent } from './shared/http';
+import type { StatusNotifier } from '../core/ports';
 
 export type { ApiDeps } from './api/shared';
 
-/** The resources of the API, each a module of `api/`. */
-export const API_RESOURCES: readonly ApiResource[] = [meRoutes, incidentRoutes, oncallRoutes, maintenanceRoutes, statusRoutes, postmortemRoutes, insightsRoutes, rawPayloadRoutes];
+/** What the incident group's resources use (and the status notifier, told after every write). */
+export type IncidentsGroupDeps = IncidentsApiDeps & { statusNotifier?: StatusNotifier };
 
-/**
- * The route table of all resources, each route behind the check of the role routes.ts declares for it (403 naming
- * the role); a route key declared twice, or without a role, is a programming error.
- */
-export function apiRoutes(deps: ApiDeps, resources: readonly ApiResource[] = API_RESOURCES): RouteHandlers {
-  const table: RouteHandlers = {};
-  for (const resource of resources) {
-    for (const [key, handle] of Object.entries(resource(deps))) {
-      if (key in table) throw new InvariantError(`API route ${key} is declared by two resources`);
-      const role = roleOf(key);
-      if (!role) throw new InvariantError(`API route ${key} declares no role in routes.ts`);
-      table[key] = guardRoute(handle, role, () => deps.config);
-    }
-  }
-  return table;
+/** The resources of this function. */
+export const INCIDENT_RESOURCES: readonly ApiResource<IncidentsGroupDeps>[] = [meRoutes, incidentRoutes];
+
+export function createApiHandler(deps: IncidentsGroupDeps) {
+  return createApiFunctionHandler(deps, INCIDENT_RESOURCES);
 }
 
-export function createApiHandler(deps: ApiDeps) {
-  const notifier = deps.statusNotifier;
-  return httpHandler(apiRoutes(deps), { afterWrite: notifier ? () => notifier.statusMayHaveChanged('api') : undefined });
-}
-
-const awsHandler = once(() => createApiHandler({
-  ...awsIncidentOperations(), publicBaseUrl: env.publicBaseUrl(), newId: randomUUID, status: new DynamoStatusStore(dynamodbClient(), env.tableName()),
-  postmortems: new DynamoPostmortemStore(dynamodbClient(), env.tableName()),
-  documents: new S3Documents(s3Client(), env.archiveBucket()),
-  rollups: awsRollups(),
-  rawArchive: new S3RawArchive(s3Client(), env.archiveBucket()),
-}));
+const awsHandler = once(() => createApiHandler(awsIncidentActions()));
 
 export const handler = (event: HttpEvent, context: Context) => awsHandler()(event, context);

@@ -14,6 +14,7 @@ export type EnvKey = Exclude<keyof typeof ENV, 'pipelineConfigJson'>;
 /** A permission, as data; the stack turns each into IAM grants on the resource it names. */
 export type Grant =
   | 'table:read-write' // the incident table and its indexes
+  | 'table:read-write-no-delete' // the same without dynamodb:DeleteItem (functions that never delete an item)
   | 'alert-queue:send'
   | 'dead-letter-queue:send'
   | 'archive:put-raw' // s3:PutObject under raw/ of the raw archive
@@ -138,9 +139,25 @@ export const FUNCTIONS = {
   api: {
     id: 'Api',
     entry: 'lambdas/handlers/api.ts',
-    description: 'Incident API (/api/*)',
-    environment: ['tableName', 'actionLinkSecretId', ...ESCALATE_ENV, 'publicBaseUrl', 'archiveBucket', ...NOTIFY_ENV],
-    grants: ['table:read-write', 'action-link-key:read', 'escalation:start-stop', 'archive:postmortems', 'archive:get-raw', 'status-render:invoke', 'archive:history'],
+    description: 'Incident API: list, read and act on incidents (/api/incidents*, /api/me)',
+    environment: ['tableName', ...ESCALATE_ENV, ...NOTIFY_ENV, ...RESOLVE_ENV],
+    grants: ['table:read-write-no-delete', 'escalation:start-stop', 'status-render:invoke', 'archive:history'],
+    triggers: [{ kind: 'http' }],
+  },
+  apiReports: {
+    id: 'ApiReports',
+    entry: 'lambdas/handlers/api-reports.ts',
+    description: 'Incident API reports: insights, export, postmortems, raw payloads',
+    environment: ['tableName', 'archiveBucket', 'publicBaseUrl'],
+    grants: ['table:read-write-no-delete', 'archive:postmortems', 'archive:get-raw'],
+    triggers: [{ kind: 'http' }],
+  },
+  apiAdmin: {
+    id: 'ApiAdmin',
+    entry: 'lambdas/handlers/api-admin.ts',
+    description: 'Incident API administration: services, on-call, schedule overrides, maintenance windows, status page',
+    environment: ['tableName', 'actionLinkSecretId', 'publicBaseUrl', ...NOTIFY_ENV],
+    grants: ['table:read-write', 'action-link-key:read', 'status-render:invoke'],
     triggers: [{ kind: 'http' }],
   },
   act: {
@@ -156,7 +173,7 @@ export const FUNCTIONS = {
     entry: 'lambdas/handlers/sweeper.ts',
     description: 'Every minute: maintenance windows that ended, snoozes that ended, auto-resolve of quiet incidents, CloudWatch alarms back in OK',
     environment: ['tableName', ...ESCALATE_ENV, ...NOTIFY_ENV, ...RESOLVE_ENV],
-    grants: ['table:read-write', 'escalation:start-stop', 'status-render:invoke', 'cloudwatch-alarms:describe', 'archive:history'],
+    grants: ['table:read-write-no-delete', 'escalation:start-stop', 'status-render:invoke', 'cloudwatch-alarms:describe', 'archive:history'],
     triggers: [{ kind: 'schedule', everyMinutes: 1 }],
     timeoutSeconds: 60,
   },

@@ -40,7 +40,7 @@ import { currentTokens, persistIntegrationSecrets, withIntegrationTokens } from 
 import { LocalSecretVersions } from '../adapters/secrets/secret-versions';
 import { createRotateIntegrationTokenHandler, newIntegrationToken } from '../handlers/rotate-integration-token';
 import { SnsMessageVerifier } from '../adapters/sns/sns-message-verifier';
-import { createApiHandler } from '../handlers/api';
+import { createApiHandlers } from '../handlers/api-groups';
 import { DynamoPostmortemStore } from '../adapters/dynamodb/postmortem-store';
 import { DynamoRollupStore } from '../adapters/dynamodb/rollup-store';
 import { storeRecordingResolves } from '../handlers/shared/insights';
@@ -332,7 +332,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     // The functions that resolve incidents roll them up (and write their history snapshot to DATA_DIR/history/).
     const rollups = new DynamoRollupStore(dynamo.client, LOCAL_TABLE);
     const resolving = storeRecordingResolves(config, store, rollups, () => new FsDocuments(dataDir), () => publicBaseUrl, clock);
-    const api = createApiHandler({
+    const api = createApiHandlers({
       config, store: resolving, ops, escalator, clock, status: statusStore, onStatusWrite: refreshStatus, rollups,
       linkKeys: new StaticTokens([secrets.actionLinkKey]),
       get publicBaseUrl() {
@@ -366,7 +366,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       ingestEventBridge: createIngestEventBridgeHandler(eventIngest),
       processAlerts,
       escalationStep,
-      api,
+      ...api,
       act: createActHandler({ config, store: resolving, ops, escalator, clock, linkKeys: new StaticTokens([secrets.actionLinkKey]) }),
       sweeper: createSweeperHandler({ config, store: resolving, escalator, clock, alarms: alarmDetails }),
       statusRender,

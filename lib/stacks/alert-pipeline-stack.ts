@@ -268,6 +268,7 @@ export class AlertPipelineStack extends Stack {
     const hasSms = config.people.some((p) => p.contacts.some((c) => c.type === 'sms'));
     const grants: Record<Grant, (f: PipelineFunction) => void> = {
       'table:read-write': (f) => this.grantTableReadWrite(f, table),
+      'table:read-write-no-delete': (f) => this.grantTableReadWrite(f, table, ['dynamodb:DeleteItem']),
       'alert-queue:send': (f) => allow(f, ['sqs:SendMessage'], [queue.queueArn]),
       'dead-letter-queue:send': (f) => allow(f, ['sqs:SendMessage'], [deadLetterQueue.queueArn]),
       'archive:put-raw': (f) => this.grantArchiveRaw(f, archiveBucket),
@@ -483,8 +484,8 @@ export class AlertPipelineStack extends Stack {
   }
 
   /** The item calls of the code on the table, and Query on each of its indexes by name (no `index/*`). */
-  private grantTableReadWrite(fn: PipelineFunction, table: ITable): void {
-    allow(fn, [...TABLE_DATA_ACTIONS], [table.tableArn]);
+  private grantTableReadWrite(fn: PipelineFunction, table: ITable, except: readonly string[] = []): void {
+    allow(fn, TABLE_DATA_ACTIONS.filter((a) => !except.includes(a)), [table.tableArn]);
     allow(fn, ['dynamodb:Query'], INCIDENT_TABLE.indexes.map((ix) => `${table.tableArn}/index/${ix.indexName}`));
   }
 

@@ -6,6 +6,8 @@
  */
 import { FUNCTION_NAMES, functionSpec, type FunctionName } from '../../lambdas/handlers/functions';
 import { analyze, type SourceFileInfo } from './source-graph';
+import { SOURCES } from '../../lambdas/core/normalize/registry';
+import { SOURCE_NAMES } from '../../lambdas/core/normalize/source-names';
 
 const cache = new Map<string, SourceFileInfo>();
 const info = (path: string): SourceFileInfo => {
@@ -40,6 +42,9 @@ function offending(name: FunctionName, matches: (fileOrPackage: string) => boole
   return [...reach(functionSpec(name).entry, eager)].filter(([key]) => matches(key)).map(([, chain]) => chain.join(' -> '));
 }
 
+/** The API functions' entries (and the file that puts them side by side for the local runtime). */
+const API_ENTRIES = ['api.ts', 'api-reports.ts', 'api-admin.ts', 'api-groups.ts'].map((f) => `lambdas/handlers/${f}`);
+
 /** The functions an alert passes through on its way to a page. */
 const PAGING_PATH: readonly FunctionName[] = ['ingestHttp', 'ingestSns', 'ingestEventBridge', 'processAlerts', 'escalationStep'];
 
@@ -53,13 +58,16 @@ describe('the import graph of the Lambda functions', () => {
   });
 
   it.each(PAGING_PATH)('%s reaches neither the API resources nor the function table', (name) => {
-    expect(offending(name, (k) => k.startsWith('lambdas/handlers/api/') || k === 'lambdas/handlers/api.ts' || k === 'lambdas/handlers/functions.ts')).toEqual([]);
+    expect(offending(name, (k) => k.startsWith('lambdas/handlers/api/') || API_ENTRIES.includes(k) || k === 'lambdas/handlers/functions.ts')).toEqual([]);
   });
 
-  /** The functions that normalize alerts or check rules, and so carry the normalizers and CEL. */
-  const NORMALIZING: readonly FunctionName[] = ['ingestHttp', 'ingestSns', 'ingestEventBridge', 'processAlerts', 'api'];
-  it.each(FUNCTION_NAMES.filter((n) => !NORMALIZING.includes(n)))('%s reaches neither the source registry nor CEL', (name) => {
-    expect(offending(name, (k) => k === 'lambdas/core/normalize/registry.ts' || k.startsWith('@marcbachmann/cel-js'))).toEqual([]);
+  /** The functions that normalize alerts or check rules, and so carry the normalizers and CEL (the admin API: CEL only). */
+  const NORMALIZING: readonly FunctionName[] = ['ingestHttp', 'ingestSns', 'ingestEventBridge', 'processAlerts'];
+  it.each(FUNCTION_NAMES.filter((n) => !NORMALIZING.includes(n)))('%s does not reach the source registry (its normalizers)', (name) => {
+    expect(offending(name, (k) => k === 'lambdas/core/normalize/registry.ts')).toEqual([]);
+  });
+  it.each(FUNCTION_NAMES.filter((n) => !NORMALIZING.includes(n) && n !== 'apiAdmin'))('%s does not reach CEL', (name) => {
+    expect(offending(name, (k) => k.startsWith('@marcbachmann/cel-js'))).toEqual([]);
   });
 
   /** The ingest functions: a config without webhooks never evaluates CEL there (only the webhook mapping needs it). */
@@ -73,12 +81,49 @@ describe('the import graph of the Lambda functions', () => {
     expect(offending('ingestHttp', isCel).length).toBeGreaterThan(0);
   });
 
-  /** The API: CEL only for a new maintenance window (`when`) and the webhooks of a simulation, loaded then. */
-  it('api evaluates CEL only on first use of a route that needs it (no eager import reaches it)', () => {
-    expect(offending('api', isCel, true)).toEqual([]);
+  /** The admin API: CEL only for a new maintenance window (`when`), loaded then. */
+  it('apiAdmin evaluates CEL only on first use of a route that needs it (no eager import reaches it)', () => {
+    expect(offending('apiAdmin', isCel, true)).toEqual([]);
   });
 
-  it('can fail: the API function does reach its resources', () => {
-    expect(offending('api', (k) => k.startsWith('lambdas/handlers/api/')).length).toBeGreaterThan(0);
+  /**
+   * The API is split by route group (api-routes.ts `fn`): each function reaches only the resource modules of its own
+   * routes, so a cold start compiles only its group's code and AWS clients.
+   */
+  const API_RESOURCES_OF: Record<'api' | 'apiReports' | 'apiAdmin', readonly string[]> = {
+    api: ['me', 'incidents', 'shared'],
+    apiReports: ['insights', 'postmortems', 'raw-payloads', 'shared'],
+    apiAdmin: ['oncall', 'maintenance', 'status', 'shared'],
+  };
+  it.each(Object.keys(API_RESOURCES_OF) as (keyof typeof API_RESOURCES_OF)[])('%s reaches only the API resources of its route group', (name) => {
+    const own = API_RESOURCES_OF[name].map((m) => `lambdas/handlers/api/${m}.ts`);
+    expect(offending(name, (k) => k.startsWith('lambdas/handlers/api/') && !own.includes(k))).toEqual([]);
+  });
+
+  /** The AWS adapters each API function may reach (each adapter folder is one AWS service). */
+  const ADAPTERS_OF: Record<keyof typeof API_RESOURCES_OF, readonly string[]> = {
+    // s3: the history snapshot of an incident the routes resolve (handlers/shared/insights.ts), compiled out of the
+    // bundle when the config has no history (bundleDefines).
+    api: ['dynamodb', 'sfn', 'lambda', 's3'],
+    apiReports: ['dynamodb', 's3'],
+    apiAdmin: ['dynamodb', 'lambda', 'secrets'],
+  };
+  it.each(Object.keys(ADAPTERS_OF) as (keyof typeof ADAPTERS_OF)[])('%s reaches only the AWS adapters of its route group', (name) => {
+    // metrics: EMF log lines of every HTTP handler (no AWS call).
+    const allowed = [...ADAPTERS_OF[name], 'metrics'].map((d) => `lambdas/adapters/${d}/`);
+    expect(offending(name, (k) => k.startsWith('lambdas/adapters/') && !allowed.some((a) => k.startsWith(a)))).toEqual([]);
+  });
+
+  it('only the history snapshot brings S3 to the incident API function', () => {
+    expect(offending('api', (k) => k.startsWith('lambdas/adapters/s3/'))).toEqual(['lambdas/handlers/api.ts -> lambdas/handlers/shared/escalation.ts -> lambdas/handlers/shared/insights.ts -> lambdas/adapters/s3/s3-documents.ts']);
+  });
+
+  it('can fail: the admin API function does reach its resources and CEL', () => {
+    expect(offending('apiAdmin', (k) => k.startsWith('lambdas/handlers/api/')).length).toBeGreaterThan(0);
+    expect(offending('apiAdmin', isCel).length).toBeGreaterThan(0);
+  });
+
+  it('the registry-free source names are the registry\'s', () => {
+    expect([...SOURCE_NAMES]).toEqual([...SOURCES]);
   });
 });

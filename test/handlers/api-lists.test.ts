@@ -14,7 +14,7 @@ import { planIncidentChanges } from '../../lambdas/core/deduplicate';
 import type { Escalator } from '../../lambdas/core/ports';
 import { DEFAULT_TEMPLATE } from '../../lambdas/core/postmortem/config';
 import { draftPostmortem } from '../../lambdas/core/postmortem/draft';
-import { createApiHandler } from '../../lambdas/handlers/api';
+import { createWholeApiHandler as createApiHandler } from '../../lambdas/handlers/api-groups';
 import type { HttpEvent } from '../../lambdas/handlers/shared/http';
 import { startEmbeddedDynamo } from '../../lambdas/local/embedded-dynamodb';
 import { alert, evaluated, testConfig } from '../support/builders';

@@ -11,7 +11,7 @@ import { StaticTokens } from '../../lambdas/adapters/secrets/token-source';
 import { parsePipelineConfig } from '../../lambdas/core/config/parse-pipeline-config';
 import type { AlertRecord } from '../../lambdas/core/model/incident';
 import { alertIdOf, capUtf8, RAW_PAYLOAD_MAX_BYTES } from '../../lambdas/core/raw-payload';
-import { createApiHandler } from '../../lambdas/handlers/api';
+import { createWholeApiHandler as createApiHandler } from '../../lambdas/handlers/api-groups';
 import { roleOf } from '../../lambdas/handlers/routes';
 import type { AuthorizerContext, HttpEvent } from '../../lambdas/handlers/shared/http';
 import { FP_A, FP_B, incident } from '../support/insights-history';

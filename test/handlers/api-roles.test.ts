@@ -11,7 +11,7 @@ import { InMemoryDocuments, InMemoryPostmortemStore } from '../../lambdas/adapte
 import { StaticTokens } from '../../lambdas/adapters/secrets/token-source';
 import { parsePipelineConfig } from '../../lambdas/core/config/parse-pipeline-config';
 import type { Escalator } from '../../lambdas/core/ports';
-import { createApiHandler } from '../../lambdas/handlers/api';
+import { createWholeApiHandler as createApiHandler } from '../../lambdas/handlers/api-groups';
 import type { AuthorizerContext, HttpEvent } from '../../lambdas/handlers/shared/http';
 import { FP_A, incident } from '../support/insights-history';
 

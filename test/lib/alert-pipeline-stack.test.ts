@@ -196,7 +196,7 @@ describe('AlertPipelineStack', () => {
   describe('functions', () => {
     it('run on the newest Node.js runtime, arm64, with active tracing and their own log group', () => {
       const functions = pipelineFunctions(template());
-      expect(Object.keys(functions)).toHaveLength(10); // with statusRender (config/pipeline.yaml has a statusPage) and the token rotation (integrations)
+      expect(Object.keys(functions)).toHaveLength(12); // the API as three functions (one per route group), with statusRender (config/pipeline.yaml has a statusPage) and the token rotation (integrations)
       for (const fn of Object.values(functions)) {
         expect(fn.Properties).toMatchObject({
           Runtime: 'nodejs24.x',
@@ -206,7 +206,7 @@ describe('AlertPipelineStack', () => {
         });
       }
       // One per function, plus the escalation state machine's execution log.
-      template().resourcePropertiesCountIs('AWS::Logs::LogGroup', { RetentionInDays: 30 }, 11);
+      template().resourcePropertiesCountIs('AWS::Logs::LogGroup', { RetentionInDays: 30 }, 13);
     });
 
     it('log JSON at application level INFO and system level WARN: no START/END/REPORT lines per invocation', () => {
@@ -284,20 +284,31 @@ describe('AlertPipelineStack', () => {
       expect(actions.filter((a) => a.startsWith('dynamodb:') || a.startsWith('secretsmanager:'))).toEqual([]);
     });
 
-    it('does not let the API function send messages to any queue', () => {
-      const actions = actionsOfRole(template(), roleId('api'));
-      expect(actions).toEqual(expect.arrayContaining(['dynamodb:Query', 'dynamodb:UpdateItem']));
-      expect(actions).not.toContain('sqs:SendMessage');
+    it('does not let the API functions send messages to any queue', () => {
+      for (const name of ['api', 'apiReports', 'apiAdmin'] as const) {
+        const actions = actionsOfRole(template(), roleId(name));
+        expect(actions).toEqual(expect.arrayContaining(['dynamodb:Query', 'dynamodb:UpdateItem']));
+        expect(actions).not.toContain('sqs:SendMessage');
+      }
     });
 
-    it('lets the API function put and get published postmortems under postmortems/* and only get raw/* objects, nothing else of the bucket', () => {
-      const s3 = statementsOfRole(template(), roleId('api')).filter((s) => s.actions.some((a) => a.startsWith('s3:')));
+    it('lets the reports function put and get published postmortems under postmortems/* and only get raw/* objects, nothing else of the bucket', () => {
+      const s3 = statementsOfRole(template(), roleId('apiReports')).filter((s) => s.actions.some((a) => a.startsWith('s3:')));
       const byPrefix = s3.map((s) => [[...s.actions].sort(), JSON.stringify(s.resources).match(/\/(\w+)\/\*"/g)]);
       expect(byPrefix).toEqual([
         [['s3:GetObject', 's3:PutObject'], ['/postmortems/*"']],
         // The console's raw payload of an alert (archive:get-raw): read, never write, and only under raw/.
         [['s3:GetObject'], ['/raw/*"']],
       ]);
+    });
+
+    it('split by route group: only the incident function starts escalations, only the reports function reads S3, only the admin function reads the link key', () => {
+      const of = (name: 'api' | 'apiReports' | 'apiAdmin') => actionsOfRole(template(), roleId(name));
+      expect(of('api')).toEqual(expect.arrayContaining(['states:StartExecution', 'lambda:InvokeFunction']));
+      expect(of('api').filter((a) => a.startsWith('s3:') || a.startsWith('secretsmanager:'))).toEqual([]);
+      expect(of('apiReports').filter((a) => a.startsWith('states:') || a.startsWith('lambda:') || a.startsWith('secretsmanager:'))).toEqual([]);
+      expect(of('apiAdmin')).toEqual(expect.arrayContaining(['secretsmanager:GetSecretValue', 'lambda:InvokeFunction']));
+      expect(of('apiAdmin').filter((a) => a.startsWith('s3:') || a.startsWith('states:'))).toEqual([]);
     });
 
     it('lets the processor write to the table, query its indexes by name and send to the dead-letter queue only', () => {

@@ -49,13 +49,13 @@ const REACHED_NOT_CALLED: Partial<Record<FunctionName, Record<string, string>>> 
   ingestHttp: { 's3:GetObject': INGEST_ONLY_PUTS },
   ingestSns: { 's3:GetObject': INGEST_ONLY_PUTS },
   ingestEventBridge: { 's3:GetObject': INGEST_ONLY_PUTS },
-  processAlerts: { 'secretsmanager:GetSecretValue': 'handlers/shared/escalation.ts also builds the link-key source of the API and act functions', 's3:GetObject': HISTORY_ONLY_PUTS },
+  processAlerts: { 's3:GetObject': HISTORY_ONLY_PUTS },
   sweeper: {
-    'secretsmanager:GetSecretValue': 'handlers/shared/escalation.ts also builds the link-key source of the API and act functions',
     'cloudwatch:ListTagsForResource': 'the sweeper only reads alarm states (AlarmDetails.states: DescribeAlarms); the adapter file also holds the processor\'s tag lookup',
     's3:GetObject': HISTORY_ONLY_PUTS,
   },
   act: { 's3:GetObject': HISTORY_ONLY_PUTS },
+  api: { 's3:GetObject': HISTORY_ONLY_PUTS },
 };
 
 const cache = new Map<string, SourceFileInfo>();

@@ -78,7 +78,7 @@ describe('status page hosting in AWS', () => {
     expect(puts).toEqual([{ actions: ['s3:PutObject'], resources: [{ 'Fn::Join': ['', [{ 'Fn::GetAtt': [bucketId, 'Arn'] }, '/*']] }] }]);
 
     // The functions that change incidents invoke it asynchronously (StatusNotifier), with its name in their environment.
-    for (const name of ['processAlerts', 'api', 'act', 'sweeper'] as const) {
+    for (const name of ['processAlerts', 'api', 'apiAdmin', 'act', 'sweeper'] as const) {
       const f = built.pipelineStack.functions[name]!;
       const invokes = statementsOfRole(t, logicalIdOf(f.role.node.defaultChild)).filter((s) => s.actions.includes('lambda:InvokeFunction'));
       expect(JSON.stringify(invokes)).toContain(logicalIdOf(render.function.node.defaultChild));

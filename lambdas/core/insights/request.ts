@@ -7,7 +7,7 @@ import * as z from 'zod/mini';
 import { InvalidPayloadError } from '../errors';
 import { SEVERITIES } from '../model/alert';
 import { INCIDENT_STATUSES } from '../model/incident';
-import { SOURCES } from '../normalize/registry';
+import { SOURCE_NAMES } from '../normalize/source-names';
 import type { IncidentPage, IncidentQuery, IncidentStore } from '../ports';
 import { BUCKETS, isGroupBy } from './analytics';
 
@@ -34,7 +34,7 @@ const filters = {
   service: z.optional(z.string().check(z.minLength(1), z.maxLength(64))),
   severity: z.optional(z.enum(SEVERITIES)),
   tag: z.optional(z.string().check(z.minLength(1), z.maxLength(200))),
-  source: z.optional(z.enum(SOURCES)),
+  source: z.optional(z.enum(SOURCE_NAMES)),
 };
 
 export const AnalyticsQuerySchema = z.strictObject({

@@ -5,7 +5,7 @@ import { BadRequestError, InvalidPayloadError, NotFoundError } from '../../core/
 import { actOnIncident, addNote, type IncidentAction } from '../../core/incident-actions';
 import { SEVERITIES } from '../../core/model/alert';
 import { INCIDENT_STATUSES } from '../../core/model/incident';
-import { SOURCES } from '../../core/normalize/registry';
+import { SOURCE_NAMES } from '../../core/normalize/source-names';
 import { parseWith } from '../../core/normalize/shared';
 import { requireKnownPerson } from '../../core/oncall/people';
 import { ruleBookOf } from '../../core/rules/rule-book';
@@ -17,7 +17,7 @@ const ListQuerySchema = z.strictObject({
   status: z.optional(z.enum(INCIDENT_STATUSES)),
   service: z.optional(z.string().check(z.minLength(1), z.maxLength(64))),
   team: z.optional(z.string().check(z.minLength(1), z.maxLength(64))),
-  source: z.optional(z.enum(SOURCES)),
+  source: z.optional(z.enum(SOURCE_NAMES)),
   severity: z.optional(z.enum(SEVERITIES)),
   tag: z.optional(z.string().check(z.minLength(1), z.maxLength(200))),
   from: z.optional(isoDate),
@@ -62,13 +62,16 @@ function listFilter(query: HttpEvent['queryStringParameters']) {
   return { status: q.status, service: q.service, team: q.team, source: q.source, severity: q.severity, tag, from, to, limit, cursor: q.cursor };
 }
 
-async function act(deps: ApiDeps, event: HttpEvent, action: IncidentAction, by: string | undefined, note?: string) {
+/** What the incident routes use. */
+export type IncidentsApiDeps = Pick<ApiDeps, 'config' | 'store' | 'escalator' | 'clock'>;
+
+async function act(deps: IncidentsApiDeps, event: HttpEvent, action: IncidentAction, by: string | undefined, note?: string) {
   // A resolve releases the pages it held on dependent services (core/inhibition.ts).
   const inc = await actOnIncident({ ...deps, inhibitEdges: inhibitEdgesOfConfig(deps.config) }, incidentId(event), action, actorOf(event, by), note);
   return json(200, { incident: publicIncident(inc) });
 }
 
-export const incidentRoutes: ApiResource = (deps) => ({
+export const incidentRoutes: ApiResource<IncidentsApiDeps> = (deps) => ({
   'GET /api/incidents': async (event) => {
     const page = await deps.store.listIncidents(listFilter(event.queryStringParameters));
     return json(200, { incidents: page.items.map(publicIncident), nextCursor: page.cursor });

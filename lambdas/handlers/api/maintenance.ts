@@ -2,7 +2,7 @@
 import * as z from 'zod/mini';
 import { NotFoundError } from '../../core/errors';
 import { json } from '../shared/http';
-import { actorOf, bodyOf, isoDate, type ApiResource } from './shared';
+import { actorOf, bodyOf, isoDate, type ApiDeps, type ApiResource } from './shared';
 
 const MaintenanceBodySchema = z.strictObject({
   name: z.string().check(z.minLength(1), z.maxLength(64)),
@@ -24,7 +24,7 @@ const MaintenanceBodySchema = z.strictObject({
  */
 const adHocMaintenance = () => import('../../core/rules/ad-hoc-maintenance');
 
-export const maintenanceRoutes: ApiResource = (deps) => ({
+export const maintenanceRoutes: ApiResource<Pick<ApiDeps, 'clock' | 'config' | 'newId' | 'onStatusWrite' | 'ops'>> = (deps) => ({
   'GET /api/maintenance': async () => {
     const now = deps.clock.now().toISOString();
     return json(200, { adHoc: await deps.ops.listMaintenance(now), configured: deps.config.maintenance });

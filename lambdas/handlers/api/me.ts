@@ -2,7 +2,7 @@
 import { json } from '../shared/http';
 import { identityOfRequest, type ApiResource } from './shared';
 
-export const meRoutes: ApiResource = () => ({
+export const meRoutes: ApiResource<unknown> = () => ({
   'GET /api/me': async (event) => {
     const { actor, role, via } = identityOfRequest(event);
     return json(200, { actor, role, via });

@@ -16,13 +16,16 @@ const OverrideBodySchema = z.strictObject({
 });
 const OnCallQuerySchema = z.strictObject({ at: z.optional(isoDate) });
 
-function scheduleOf(deps: ApiDeps, event: HttpEvent): string {
+/** What the services, on-call and schedule routes use. */
+export type OncallApiDeps = Pick<ApiDeps, 'clock' | 'config' | 'linkKeys' | 'newId' | 'ops' | 'publicBaseUrl'>;
+
+function scheduleOf(deps: OncallApiDeps, event: HttpEvent): string {
   const name = event.pathParameters?.name ?? '';
   if (!deps.config.schedules.some((s) => s.name === name)) throw new NotFoundError(`no schedule ${name}`);
   return name;
 }
 
-export const oncallRoutes: ApiResource = (deps) => ({
+export const oncallRoutes: ApiResource<OncallApiDeps> = (deps) => ({
   'GET /api/services': async () => {
     const teams = new Map(deps.config.teams.map((t) => [t.name, t]));
     return json(200, {

@@ -11,7 +11,7 @@ import { parseWith } from '../../core/normalize/shared';
 import { PostmortemActionSchema, PostmortemPatchSchema } from '../../core/postmortem/edit';
 import { POSTMORTEM_STATUSES } from '../../core/postmortem/model';
 import { renderMarkdown } from '../../core/postmortem/render';
-import { awaitingPostmortems, createPostmortem, getPostmortem, patchPostmortem, publishPostmortem, reopenPostmortem } from '../../core/postmortem/service';
+import { type PostmortemDeps, awaitingPostmortems, createPostmortem, getPostmortem, patchPostmortem, publishPostmortem, reopenPostmortem } from '../../core/postmortem/service';
 import { json, type HttpEvent, type HttpResult } from '../shared/http';
 import { actorOf, bodyOf, isoDate, type ApiResource } from './shared';
 
@@ -48,7 +48,7 @@ function incidentIdOf(event: HttpEvent): string {
 const markdown = (body: string): HttpResult => ({ statusCode: 200, headers: { 'content-type': 'text/markdown; charset=utf-8' }, body });
 
 /** Edits are by the actor from the token (`by` only from the API token and machine clients: api/shared.ts `actorOf`). */
-export const postmortemRoutes: ApiResource = (deps) => ({
+export const postmortemRoutes: ApiResource<PostmortemDeps> = (deps) => ({
   'GET /api/postmortems': async (event) => {
     const q = listQueryOf(event);
     const page = await deps.postmortems.list(q);

@@ -5,7 +5,7 @@
 import { BadRequestError, InvalidPayloadError } from '../../core/errors';
 import { readRawPayload } from '../../core/raw-payload';
 import { json, type HttpEvent } from '../shared/http';
-import type { ApiResource } from './shared';
+import type { ApiDeps, ApiResource } from './shared';
 
 const ALERT_ID = /^[0-9a-f]{16}$/;
 
@@ -19,7 +19,7 @@ function pathOf(event: HttpEvent): { id: string; alertId: string } {
   return { id, alertId };
 }
 
-export const rawPayloadRoutes: ApiResource = (deps) => ({
+export const rawPayloadRoutes: ApiResource<Pick<ApiDeps, 'rawArchive' | 'store'>> = (deps) => ({
   'GET /api/incidents/{id}/alerts/{alertId}/raw': async (event) => {
     const { id, alertId } = pathOf(event);
     return json(200, await readRawPayload({ store: deps.store, archive: deps.rawArchive }, id, alertId));

@@ -4,14 +4,19 @@ import type { Incident } from '../../core/model/incident';
 import type { PostmortemStore, PublishedDocuments, RawArchive, RollupStore, StatusStore } from '../../core/ports';
 import { parseWith } from '../../core/normalize/shared';
 import type { IncidentOperationsDeps } from '../shared/escalation';
-import { API_MAX_BODY_BYTES } from '../routes';
-import { parseJson, readBody, type HttpEvent, type RouteHandlers } from '../shared/http';
+import { API_MAX_BODY_BYTES, roleOf } from '../api-routes';
+import { httpHandler, parseJson, readBody, type HttpEvent, type RouteHandlers } from '../shared/http';
 import { identityOf } from '../shared/identity';
 import { requireRole, type Identity } from '../../core/access/identity';
 import type { Role } from '../../core/access/roles';
 import type { PipelineConfig } from '../../core/config/pipeline-config.schema';
 import { InvalidPayloadError, InvariantError } from '../../core/errors';
 
+/**
+ * Everything the resources of the human API may use. Each resource declares the part it uses (`ApiResource<Pick<…>>`),
+ * so each API function (one per route group, routes.ts) builds only the adapters, AWS clients and grants of its own
+ * resources; the local runtime passes the whole set to all three.
+ */
 export interface ApiDeps extends IncidentOperationsDeps {
   /** Public base URL of the API, for calendar feed URLs. */
   publicBaseUrl: string;
@@ -29,8 +34,31 @@ export interface ApiDeps extends IncidentOperationsDeps {
   rawArchive: Pick<RawArchive, 'get'>;
 }
 
-/** A resource of the API: its routes (keyed by route key, as in routes.ts) over the API's dependencies. */
-export type ApiResource = (deps: ApiDeps) => RouteHandlers;
+/** A resource of the API: its routes (keyed by route key, as in routes.ts) over the part `D` of the API's dependencies. */
+export type ApiResource<D = ApiDeps> = (deps: D) => RouteHandlers;
+
+/**
+ * The route table of `resources`, each route behind the check of the role routes.ts declares for it (403 naming the
+ * role); a route key declared twice, or without a role, is a programming error.
+ */
+export function apiRoutes<D extends Pick<ApiDeps, 'config'>>(deps: D, resources: readonly ApiResource<D>[]): RouteHandlers {
+  const table: RouteHandlers = {};
+  for (const resource of resources) {
+    for (const [key, handle] of Object.entries(resource(deps))) {
+      if (key in table) throw new InvariantError(`API route ${key} is declared by two resources`);
+      const role = roleOf(key);
+      if (!role) throw new InvariantError(`API route ${key} declares no role in routes.ts`);
+      table[key] = guardRoute(handle, role, () => deps.config);
+    }
+  }
+  return table;
+}
+
+/** The HTTP handler of an API function: its resources' routes; `afterWrite` after every write (the status notifier). */
+export function createApiFunctionHandler<D extends Pick<ApiDeps, 'config' | 'statusNotifier'>>(deps: D, resources: readonly ApiResource<D>[]) {
+  const notifier = deps.statusNotifier;
+  return httpHandler(apiRoutes(deps, resources), { afterWrite: notifier ? () => notifier.statusMayHaveChanged('api') : undefined });
+}
 
 export const isoDate = z.string().check(z.refine((s) => !Number.isNaN(Date.parse(s)), 'expected an ISO 8601 date or time'));
 

@@ -27,24 +27,27 @@ const UpdateBody = z.strictObject({
   incidentIds: z.optional(z.array(text(200)).check(z.maxLength(50))), by,
 });
 
+/** What the status routes use. */
+export type StatusApiDeps = Pick<ApiDeps, 'clock' | 'config' | 'newId' | 'onStatusWrite' | 'ops' | 'status' | 'store'>;
+
 /** The status page config and store, or 404 when either is missing. */
-function statusOf(deps: ApiDeps): { sp: StatusPageConfig; status: StatusStore } {
+function statusOf(deps: StatusApiDeps): { sp: StatusPageConfig; status: StatusStore } {
   if (!deps.config.statusPage || !deps.status) throw new NotFoundError('no status page is configured (statusPage in the pipeline config)');
   return { sp: deps.config.statusPage, status: deps.status };
 }
 
-async function checkIncidents(deps: ApiDeps, ids: readonly string[]): Promise<void> {
+async function checkIncidents(deps: StatusApiDeps, ids: readonly string[]): Promise<void> {
   for (const [i, id] of ids.entries()) {
     if (!(await deps.store.getIncident(id))) throw new BadRequestError(`incidentIds[${i}]: no incident ${id}`, { field: `incidentIds[${i}]` });
   }
 }
 
-async function siteInput(deps: ApiDeps) {
+async function siteInput(deps: StatusApiDeps) {
   const { status } = statusOf(deps);
   return (await buildStatusSite({ config: deps.config, store: deps.store, ops: deps.ops, status }, deps.clock.now()))!;
 }
 
-export const statusRoutes: ApiResource = (deps) => {
+export const statusRoutes: ApiResource<StatusApiDeps> = (deps) => {
   const written = async (result: HttpResult): Promise<HttpResult> => {
     await deps.onStatusWrite?.();
     return result;

@@ -2,12 +2,12 @@
 import type { PipelineConfig } from '../../core/config/pipeline-config.schema';
 import { createEscalator } from '../../core/escalation/escalator';
 import type { Clock, Escalator, IncidentStore, OperationsStore, StatusNotifier } from '../../core/ports';
-import { LambdaStatusNotifier } from '../../adapters/lambda/lambda-status-notifier';
-import { DynamoOperationsStore } from '../../adapters/dynamodb/operations-store';
 import type { TokenSource } from '../../core/ports';
-import { SecretsManagerTokens } from '../../adapters/secrets/token-source';
 import { StepFunctionsTransport } from '../../adapters/sfn/step-functions-transport';
-import { dynamodbClient, lambdaClient, secretsClient, sfnClient } from './aws';
+import { lambdaClient, sfnClient } from './aws';
+import { awsStatusNotifier } from './status-notifier';
+
+export { awsStatusNotifier };
 import { awsIncidentStore } from './insights';
 import { deployedConfig } from './deployed-config';
 import { env } from './env';
@@ -21,35 +21,26 @@ export function awsEscalator(config: PipelineConfig, store: IncidentStore): Esca
   });
 }
 
-/** What the functions that act on incidents for people (API, one-click links) need. */
-export interface IncidentOperationsDeps {
+/** What the functions that act on incidents for people need to change them (the API's incident routes). */
+export interface IncidentActionDeps {
   config: PipelineConfig;
   store: IncidentStore;
-  ops: OperationsStore;
   escalator: Escalator;
   clock: Clock;
-  /** HMAC keys of links (newest first; the newest signs calendar feed URLs). */
-  linkKeys: TokenSource;
   /** Told after every write that may change the status page (absent: no status page to tell). */
   statusNotifier?: StatusNotifier;
 }
 
-/** The status-render function, invoked asynchronously (does nothing when no status page is deployed). */
-export function awsStatusNotifier(): StatusNotifier {
-  return new LambdaStatusNotifier(lambdaClient(), env.statusRenderFunctionName());
+/** ...and what the one-click links and the API's schedule routes also need. */
+export interface IncidentOperationsDeps extends IncidentActionDeps {
+  ops: OperationsStore;
+  /** HMAC keys of links (newest first; the newest signs calendar feed URLs). */
+  linkKeys: TokenSource;
 }
 
-/** Those dependencies in AWS. */
-export function awsIncidentOperations(): IncidentOperationsDeps {
+/** The incident action dependencies in AWS (no operations store and no link keys: no Secrets Manager client). */
+export function awsIncidentActions(): IncidentActionDeps {
   const config = deployedConfig();
   const store = awsIncidentStore(config);
-  return {
-    config,
-    store,
-    ops: new DynamoOperationsStore(dynamodbClient(), env.tableName()),
-    escalator: awsEscalator(config, store),
-    clock: { now: () => new Date() },
-    linkKeys: new SecretsManagerTokens(secretsClient(), env.actionLinkSecretId()),
-    statusNotifier: awsStatusNotifier(),
-  };
+  return { config, store, escalator: awsEscalator(config, store), clock: { now: () => new Date() }, statusNotifier: awsStatusNotifier() };
 }
