@@ -18,7 +18,9 @@
  * installs Alertmanager; BENCH_OUT=<file> writes the report elsewhere; BENCH_ONLY=storm runs only the storm (local
  * runtime and Alertmanager), prints its figures and writes no report (to iterate on the storm path); BENCH_ONLY=cost
  * runs only the cost workloads (the 5 % mix in batches and one alert per request, two escalation paths) and prints
- * the cost tables, no report.
+ * the cost tables, no report; BENCH_ONLY=bundles builds and imports the Lambda bundles alone (BENCH_BUNDLES=api,act:
+ * only those handler files; BENCH_RUNS=n imports per bundle, default 7; the SDK bundled, as deployed), prints them
+ * against the budget and writes no report.
  */
 import '../lambdas/local/check-node-version'; // first: stops with a clear message on an unsupported Node.js
 import './lib/env';
@@ -31,7 +33,7 @@ import { fingerprintOf } from '../lambdas/core/fingerprint';
 import { incidentIdOf } from '../lambdas/core/deduplicate';
 import { ensureAlertmanager, startAlertmanager, startWebhookReceiver } from './lib/alertmanager';
 import { benchConfig } from './lib/bench-config';
-import { bundleSection, bundleTargetRow, measureBundles, nodeStartMs, type BundleResult } from './lib/bundles';
+import { BUNDLE_BUDGET, bundleSection, bundleTargetRow, measureBundles, nodeStartMs, type BundleResult } from './lib/bundles';
 import { coreThroughput, profileCore, type CoreResult } from './lib/core';
 import { alarmEnrichmentLine, measureAlarmEnrichment } from './lib/alarm-enrichment';
 import { measureDashboard, measureInsights, type DashboardScale, type InsightsScale } from './lib/insights';
@@ -50,6 +52,7 @@ import { fmt, fmtBytes, fmtMs, median, percentile, sleep } from './lib/stats';
 const QUICK = process.env.BENCH_QUICK === '1';
 const ONLY_STORM = process.env.BENCH_ONLY === 'storm';
 const ONLY_COST = process.env.BENCH_ONLY === 'cost';
+const ONLY_BUNDLES = process.env.BENCH_ONLY === 'bundles';
 const ROOT = join(__dirname, '..');
 const OUT = process.env.BENCH_OUT ?? join(ROOT, 'docs', 'performance.md');
 
@@ -229,6 +232,20 @@ async function stormOnly(): Promise<void> {
   log(`peak RSS ${mb(local.stats.maxRssBytes)} (after start-up ${mb(local.stats.startupRssBytes)}); sampled peaks: heap used ${mb(mp.heapUsed)}, heap total ${mb(mp.heapTotal)}, external ${mb(mp.external)} (array buffers ${mb(mp.arrayBuffers)})`);
 }
 
+/** BENCH_ONLY=bundles: the Lambda bundles alone (to iterate on their size and import time), on the console, no report. */
+async function bundlesOnly(): Promise<void> {
+  const config = loadPipelineConfig(join(ROOT, 'config', 'pipeline.yaml'));
+  const runs = Number(process.env.BENCH_RUNS ?? 7);
+  const only = process.env.BENCH_BUNDLES?.split(',').map((s) => s.trim()).filter(Boolean);
+  log(`node -e 0: ${fmtMs(nodeStartMs(runs))}`);
+  const bundles = await measureBundles(config, { runs, ...(only ? { only } : {}) });
+  const over = (b: BundleResult) => [b.bytes > BUNDLE_BUDGET.bytes ? 'size' : '', b.importMs > BUNDLE_BUDGET.importMs ? 'import' : ''].filter(Boolean).join(', ');
+  for (const b of bundles) {
+    log(`${b.name}: ${fmtBytes(b.bytes)} (${fmtBytes(b.gzipBytes)} gzip), import ${fmtMs(b.importMs)} (CPU ${fmtMs(b.importCpuMs)}, median of ${runs})${over(b) ? ` over budget: ${over(b)}` : ''}`);
+    log(`  ${b.top.map((t) => `${t.name} ${fmt(t.bytes / 1024)}`).join(', ')}`);
+  }
+}
+
 interface AmRun {
   version: string;
   installed: boolean;
@@ -403,6 +420,10 @@ async function main(): Promise<void> {
   }
   if (ONLY_COST) {
     await costOnly();
+    return;
+  }
+  if (ONLY_BUNDLES) {
+    await bundlesOnly();
     return;
   }
 

@@ -2,13 +2,13 @@
  * Lambda bundle size and import time: every entry of the function table (lambdas/handlers/functions.ts) is built with esbuild the
  * way lib/constructs/defaults.ts `bundlingOptions` has CDK build it (ESM, createRequire banner, minified, target
  * node24, its module aliases, the pipeline config inlined as process.env.PIPELINE_CONFIG_JSON, the AWS SDK bundled),
- * then imported in a fresh `node` process (time of the `import()` itself, median of several runs). `sdk: 'external'`
+ * then imported in a fresh `node` process (time of the `import()` itself, median of several runs, the bundles interleaved). `sdk: 'external'`
  * builds the alternative, the SDK left to the Lambda runtime: it is imported from this repository's node_modules,
  * the closest local stand-in for the copy the runtime ships.
  * Each result also names the packages and modules that take the most bytes (esbuild's metafile).
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
@@ -46,25 +46,27 @@ export function handlerEntries(): Array<{ entry: string; functions: FunctionName
 }
 
 /**
- * Median wall time and CPU time (user + system, all threads) of the `import()`. The CPU time moves less than the wall
- * time when other processes share the cores.
+ * Wall time and CPU time (user + system, all threads) of one `import()` of each file in a fresh process, `runs` rounds,
+ * the files interleaved within each round (so a burst of other work on the shared cores touches every bundle alike),
+ * as medians per file. The CPU time moves less than the wall time when other processes share the cores.
  */
-function importTimeMs(file: string, runs: number): { wall: number; cpu: number } {
-  const code = `const t = performance.now(); const c = process.cpuUsage(); await import(${JSON.stringify(pathToFileURL(file).href)}); const d = process.cpuUsage(c); process.stdout.write((performance.now() - t) + ' ' + (d.user + d.system) / 1000); process.exit(0);`;
-  const times: number[] = [];
-  const cpu: number[] = [];
+function importTimesMs(files: readonly string[], runs: number): Array<{ wall: number; cpu: number }> {
+  const samples = files.map(() => ({ wall: [] as number[], cpu: [] as number[] }));
   for (let i = 0; i < runs; i++) {
-    const res = spawnSync(process.execPath, ['--input-type=module', '-e', code], {
-      encoding: 'utf8',
-      env: { PATH: process.env.PATH ?? '', AWS_REGION: 'us-east-1', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
-      timeout: 30_000,
+    files.forEach((file, f) => {
+      const code = `const t = performance.now(); const c = process.cpuUsage(); await import(${JSON.stringify(pathToFileURL(file).href)}); const d = process.cpuUsage(c); process.stdout.write((performance.now() - t) + ' ' + (d.user + d.system) / 1000); process.exit(0);`;
+      const res = spawnSync(process.execPath, ['--input-type=module', '-e', code], {
+        encoding: 'utf8',
+        env: { PATH: process.env.PATH ?? '', AWS_REGION: 'us-east-1', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+        timeout: 30_000,
+      });
+      const [ms, cpuMs] = res.stdout.split(' ').map(Number);
+      if (res.status !== 0 || !Number.isFinite(ms) || !Number.isFinite(cpuMs)) throw new Error(`importing ${basename(file)} failed: ${res.stderr.slice(0, 500)}`);
+      samples[f]!.wall.push(ms!);
+      samples[f]!.cpu.push(cpuMs!);
     });
-    const [ms, cpuMs] = res.stdout.split(' ').map(Number);
-    if (res.status !== 0 || !Number.isFinite(ms) || !Number.isFinite(cpuMs)) throw new Error(`importing ${basename(file)} failed: ${res.stderr.slice(0, 500)}`);
-    times.push(ms!);
-    cpu.push(cpuMs!);
   }
-  return { wall: median(times), cpu: median(cpu) };
+  return samples.map((s) => ({ wall: median(s.wall), cpu: median(s.cpu) }));
 }
 
 /** Bytes in the output per npm package (`@scope/name`) or per folder of our code (`core/rules`), largest first. */
@@ -90,16 +92,17 @@ export interface MeasureOptions {
 
 export async function measureBundles(config: PipelineConfig, options: MeasureOptions = {}): Promise<BundleResult[]> {
   // Inside the repository, so an external SDK resolves from its node_modules (.tmp/ is git-ignored).
+  mkdirSync(join(ROOT, '.tmp'), { recursive: true });
   const out = mkdtempSync(join(ROOT, '.tmp', 'bench-bundles-'));
   try {
-    const results: BundleResult[] = [];
+    const built: Array<Omit<BundleResult, 'importMs' | 'importCpuMs'> & { outfile: string }> = [];
+    const sdk: SdkMode = options.sdk ?? 'bundled';
     for (const { entry } of handlerEntries()) {
       const name = basename(entry, '.ts');
       if (options.only && !options.only.includes(name)) continue;
-      const sdk: SdkMode = options.sdk ?? 'bundled';
       const outfile = join(out, `${name}.mjs`);
       const t0 = performance.now();
-      const built = await build({
+      const result = await build({
         entryPoints: [entry],
         outfile,
         bundle: true,
@@ -117,13 +120,10 @@ export async function measureBundles(config: PipelineConfig, options: MeasureOpt
       });
       const buildMs = performance.now() - t0;
       const code = readFileSync(outfile);
-      const imported = importTimeMs(outfile, options.runs ?? 7);
-      results.push({
-        name, sdk, bytes: code.length, gzipBytes: gzipSync(code).length, importMs: imported.wall, importCpuMs: imported.cpu, buildMs,
-        top: topContributors(built.metafile),
-      });
+      built.push({ name, sdk, outfile, bytes: code.length, gzipBytes: gzipSync(code).length, buildMs, top: topContributors(result.metafile) });
     }
-    return results;
+    const times = importTimesMs(built.map((b) => b.outfile), options.runs ?? 7);
+    return built.map(({ outfile: _o, ...b }, i) => ({ ...b, importMs: times[i]!.wall, importCpuMs: times[i]!.cpu }));
   } finally {
     rmSync(out, { recursive: true, force: true });
   }
