@@ -92,12 +92,16 @@ export const ACCESS_LOG_FORMAT = AccessLogFormat.custom(
 );
 
 /**
- * Module substitutions of every bundle (esbuild `alias`): the SDK's credential chain becomes the one link that runs in
- * Lambda, the execution role's environment variables (lambdas/handlers/shared/lambda-credentials.ts; -133 KB
- * minified per function). The local runtime and the tests do not use bundles and keep the full chain.
+ * Module substitutions of every bundle (esbuild `alias`). The local runtime and the tests do not use bundles and keep
+ * the originals.
+ * - The SDK's credential chain becomes the one link that runs in Lambda, the execution role's environment variables
+ *   (lambdas/handlers/shared/lambda-credentials.ts; -133 KB minified per function).
+ * - `sax`, the XML parser xml-js loads for the Atom feed's writer (`feed`), becomes a stub that throws: nothing parses
+ *   XML in a function (lambdas/handlers/shared/no-xml-parser.ts; -20 KB in status-render and the admin API).
  */
 export const BUNDLE_ALIASES: Readonly<Record<string, string>> = {
   '@aws-sdk/credential-provider-node': join(__dirname, '..', '..', 'lambdas', 'handlers', 'shared', 'lambda-credentials.ts'),
+  sax: join(__dirname, '..', '..', 'lambdas', 'handlers', 'shared', 'no-xml-parser.ts'),
 };
 
 /** esbuild `define` of every bundle: the config as JSON text and the build-time switches derived from it. */

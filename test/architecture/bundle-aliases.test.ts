@@ -1,0 +1,47 @@
+/**
+ * The module substitutions of the Lambda bundles (BUNDLE_ALIASES, lib/constructs/defaults.ts), built with esbuild as
+ * CDK builds the functions: what they leave out, and that what they touch still works.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { build, type Metafile } from 'esbuild';
+import { BUNDLE_ALIASES, ESBUILD_TARGET } from '../../lib/constructs/defaults';
+
+const ROOT = join(__dirname, '..', '..');
+
+async function bundle(entry: { file: string } | { code: string }, outfile: string, aliases: boolean): Promise<Metafile> {
+  const result = await build({
+    ...('file' in entry ? { entryPoints: [join(ROOT, entry.file)] } : { stdin: { contents: entry.code, resolveDir: ROOT, loader: 'ts' } }),
+    outfile, bundle: true, platform: 'node', format: 'cjs', target: ESBUILD_TARGET, mainFields: ['module', 'main'],
+    metafile: true, logLevel: 'silent', alias: aliases ? { ...BUNDLE_ALIASES } : {},
+  });
+  return result.metafile;
+}
+
+const inputs = (m: Metafile) => Object.keys(m.inputs);
+
+describe('the bundle aliases', () => {
+  let dir: string;
+  beforeAll(() => { dir = mkdtempSync(join(tmpdir(), 'bundle-aliases-')); });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it.each(['lambdas/handlers/status-render.ts', 'lambdas/handlers/api-admin.ts'])('%s bundles no XML parser (sax)', async (file) => {
+    const meta = await bundle({ file }, join(dir, 'fn.cjs'), true);
+    expect(inputs(meta).filter((i) => i.includes('node_modules/sax/'))).toEqual([]);
+    expect(inputs(meta).some((i) => i.includes('node_modules/feed/'))).toBe(true);
+  });
+
+  it('writes the same Atom feed with the XML parser left out', async () => {
+    const code = `import { Feed } from 'feed';
+      const feed = new Feed({ id: 'https://s.example.com/status', title: 'Acme & Co: updates', link: 'https://s.example.com/status', updated: new Date('2026-01-02T03:04:05Z'), copyright: '', generator: 'g' });
+      feed.addItem({ title: 'API <degraded>', id: 'https://s.example.com/status#u1', link: 'https://s.example.com/status#u1', date: new Date('2026-01-02T03:00:00Z'), description: 'Investigating "errors" & timeouts' });
+      process.stdout.write(feed.atom1());`;
+    await bundle({ code }, join(dir, 'with.cjs'), true);
+    await bundle({ code }, join(dir, 'without.cjs'), false);
+    const withAliases = execFileSync(process.execPath, [join(dir, 'with.cjs')], { encoding: 'utf8' });
+    expect(withAliases).toContain('<title type="html"><![CDATA[API <degraded>]]></title>');
+    expect(withAliases).toEqual(execFileSync(process.execPath, [join(dir, 'without.cjs')], { encoding: 'utf8' }));
+  });
+});
