@@ -50,6 +50,7 @@ const LIB_CONTRACTS: Record<string, string> = {
   'lambdas/adapters/dynamodb/table-schema.ts': 'the incident table description (keys, indexes), shared with the local runtime',
   'lambdas/handlers/shared/env-names.ts': 'the environment variable names the stack sets and the handlers read',
   'lambdas/handlers/routes.ts': 'the route table (which function serves which route, with which auth)',
+  'lambdas/handlers/api-routes.ts': 'the routes people call (the API by route group, the one-click links), part of the route table',
   'lambdas/handlers/functions.ts': 'the function table (entry file, environment, grants and triggers of every function; types only)',
   'lambdas/core/notify/channels/index.ts': 'the channel registry (which channel types need a secret or an SNS grant)',
   'lambdas/core/normalize/registry.ts': 'the source registry (ingest routes, EventBridge rules, stack outputs)',
