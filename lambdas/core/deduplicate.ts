@@ -9,7 +9,7 @@
 import type { Fingerprint } from './fingerprint';
 import { shortFingerprint } from './fingerprint';
 import type { AlertAction, NormalizedAlert, Severity } from './model/alert';
-import { STATEFUL_SOURCES } from './normalize/registry';
+import { STATEFUL_SOURCES } from './normalize/source-names';
 import type { AlertRecord, AlertSummary, Incident, RingEntry, Route, TimelineEvent } from './model/incident';
 import { cloneIncident, isOpen } from './model/incident';
 import { REASONS } from './model/reasons';

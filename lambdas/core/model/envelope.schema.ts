@@ -4,12 +4,12 @@
  */
 import * as z from 'zod/mini';
 import { SEVERITIES, type AlertEnvelope } from './alert';
-import { SOURCES } from '../normalize/registry';
+import { SOURCE_NAMES } from '../normalize/source-names';
 import { parseWith } from '../normalize/shared';
 import { InvalidPayloadError } from '../errors';
 
 const AlertSchema = z.looseObject({
-  source: z.enum(SOURCES),
+  source: z.enum(SOURCE_NAMES),
   deliveryKey: z.string().check(z.minLength(1)),
   identity: z.array(z.tuple([z.string(), z.string()])),
   fingerprintKey: z.string().check(z.minLength(1)),
@@ -28,7 +28,7 @@ const AlertSchema = z.looseObject({
 const EnvelopeSchema = z.looseObject({
   v: z.literal(1),
   messageKey: z.string().check(z.minLength(1)),
-  source: z.enum(SOURCES),
+  source: z.enum(SOURCE_NAMES),
   via: z.string(),
   receivedAt: z.string(),
   archiveKey: z.string(),
