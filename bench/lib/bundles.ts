@@ -206,23 +206,45 @@ const BUNDLE_NOTES = `What decides the figures (measured on the 2 vCPU dev machi
 - **The config is not parsed again at a cold start.** The CDK app validated it at synth and inlines the result; the
   schema pulled zod schemas, CEL, Luxon and rrule into every function (test/handlers/deployed-config.test.ts checks
   that a validated config parses to itself).
-- **Build-time switches from the config** (\`bundleDefines\`): without \`insights.history\` the processor, the links
-  and the sweeper carry no S3 client (−150 KB each).
+- **Build-time switches from the config** (\`bundleDefines\`): without \`insights.history\` the processor, the links,
+  the incident API and the sweeper carry no S3 client (−150 KB each).
+- **The API is three functions, one per route group** (\`lambdas/handlers/api-routes.ts\` names the function of each
+  route): \`api\` (incidents: DynamoDB, Step Functions, Lambda), \`api-reports\` (insights, export, postmortems, raw
+  payloads: the only one with S3) and \`api-admin\` (services, on-call, schedules, maintenance, status; CEL only on a
+  new window). The one function was 913 KB and the slowest import of all (126 ms in the last full bench); its
+  prototype split measured, interleaved on the same machine, 490 / 582 / 624 KB and an import CPU of 0.67 / 0.59 /
+  0.72 of the one function's (95 / 84 / 102 ms against 141 ms under a load of 10 on 2 cores; about as fast as the
+  \`act\` function, 80 ms in the same run). Each role holds only its group's grants (no S3 for incidents and admin, no
+  Step Functions or link key for reports; \`DynamoDB:DeleteItem\` only where an item is deleted).
+- **The source registry only where a function dispatches on it** (HTTP and EventBridge ingest): the API's filters, the
+  queue envelope's schema and the dedup decision take the source names and the stateful sources from
+  \`core/normalize/source-names.ts\` (tested equal to the registry's). The SNS ingest imports only the CloudWatch
+  normalizer and no CEL (541 → 423 KB, import CPU −24 % measured interleaved), the processor no normalizer
+  (747 → 707 KB), the API functions neither.
+- **No XML parser.** The Atom feed's writer (\`feed\`, over xml-js) loads xml-js's parser and sax; \`sax\` is aliased to a
+  stub that throws (\`BUNDLE_ALIASES\`): −20 KB in status-render and the admin API, the feed byte for byte the same
+  (test/architecture/bundle-aliases.test.ts).
 - **What remains over the budget, and why.** The SDK alone (clients and their shared core, tree-shaken, minified)
   is ~350 KB for the ingest functions (S3, SQS, Secrets Manager) and ~500 KB for the processor (DynamoDB, SQS,
   Step Functions, Lambda, CloudWatch, S3), so ≤ 400 KB is out of reach for them with a bundled SDK, and an external
   SDK misses the import budget by far more. In the S3 and Lambda clients most of the bytes are the service's schema
-  module, which esbuild cannot tree-shake (its error registrations run at import). The functions that neither
-  normalize nor check rules (links, sweeper, escalation step, status render, rotation, authorizer) reach neither the
-  registry nor CEL (test/architecture/import-graph.test.ts). Zod (\`zod/mini\` already, ~15–30 KB) is not worth
+  module, which esbuild cannot tree-shake (its error registrations run at import). Luxon (~70 KB) stays wherever
+  an incident can resolve (the rollup's per-person time zones) or a schedule or window is read; rrule (~44 KB) with
+  the maintenance windows (the sample config has a recurring one). Zod (\`zod/mini\` already, ~15–30 KB) is not worth
   replacing.
-- **CEL is bundled but not evaluated at a cold start** of the ingest functions and the API: the webhook source loads
-  its CEL mapping (\`webhook-mapping.ts\`) only for a config with webhooks, the API loads the maintenance-window
-  check on the first \`POST /api/maintenance\` (a \`require\`/\`import()\` inside a function: esbuild keeps the
-  ~80 KB in the same file, without code splitting, and runs it on the first call). Measured A/B, same machine:
-  ~5–11 ms less import CPU (median of 31 interleaved imports) per ingest function and for the API; +1–3 KB of
-  lazy-init wrappers. Deferring more of the API the same way costs bytes instead: a module behind a deferred import
+- **Where the import time goes** (\`node --cpu-prof\` of the \`import()\`, unminified builds for names): most of it is
+  V8 compiling the bundle (about proportional to its bytes) and Node loading its built-in modules (\`https\`, \`tls\`,
+  \`stream\`, ~15–25 ms in every function, the same for any SDK client); of the module code that runs at import, the
+  largest parts are zod schema construction (the normalizers' and envelopes' schemas, built at module top level:
+  about a quarter of the evaluation in the ingest functions and the processor), CEL's function registry in the
+  processor (needed by its first batch anyway), the SDK's endpoint rules and the Powertools Logger. Deferring the
+  schemas to first use would need the normalizers built lazily (core/normalize).
+- **CEL is bundled but not evaluated at a cold start** of the HTTP and EventBridge ingest and the admin API: the
+  webhook source loads its CEL mapping (\`webhook-mapping.ts\`) only for a config with webhooks, the admin API loads
+  the maintenance-window check on the first \`POST /api/maintenance\` (a \`require\`/\`import()\` inside a function:
+  esbuild keeps the ~80 KB in the same file, without code splitting, and runs it on the first call). Measured A/B,
+  same machine: ~5–11 ms less import CPU (median of 31 interleaved imports) per ingest function and for the API;
+  +1–3 KB of lazy-init wrappers. Deferring more the same way costs bytes instead: a module behind a deferred import
   is wrapped whole, so what it imports is no longer tree-shaken (deferring the status site added the feed and its
-  XML library, ~50 KB; deferring whole resource modules, which import the HTTP helpers, ~150 KB of SDK). The API's
-  import is mostly V8 compiling its ~930 KB (the SDK: S3, Lambda, DynamoDB, Step Functions, Secrets Manager
-  clients); zod schema construction is the largest of our own top-level work (~6–9 ms CPU).`;
+  XML library, ~50 KB; deferring whole resource modules of the one API function, ~150 KB of SDK); splitting the
+  function by route group, above, is what paid.`;
