@@ -78,6 +78,11 @@ export interface FunctionSpec {
   readonly asyncDeadLetterQueue?: boolean;
   /** Deployed only when the config enables one of its triggers (default: always deployed). */
   readonly optional?: boolean;
+  /**
+   * CEL reaches this function only through the webhook mapping of the source registry: built for a config without
+   * webhooks, its bundle leaves CEL out (lib/constructs/defaults.ts `bundleAliases`; test/architecture checks the flag).
+   */
+  readonly celOnlyForWebhooks?: boolean;
 }
 
 const INGEST_ENV = ['queueUrl', 'archiveBucket'] as const satisfies readonly EnvKey[];
@@ -96,6 +101,7 @@ export const FUNCTIONS = {
     environment: [...INGEST_ENV, 'ingestTokenSecretId', 'integrationTokenSecrets', 'snsAllowedTopicArns'],
     grants: [...INGEST_GRANTS, 'ingest-token:read', 'integration-tokens:read'],
     triggers: [{ kind: 'http' }],
+    celOnlyForWebhooks: true,
   },
   ingestSns: {
     id: 'IngestSns',
@@ -116,6 +122,7 @@ export const FUNCTIONS = {
     triggers: [{ kind: 'eventbridge', rules: 'source-registry' }],
     asyncDeadLetterQueue: true,
     optional: true,
+    celOnlyForWebhooks: true,
   },
   processAlerts: {
     id: 'ProcessAlerts',

@@ -25,6 +25,11 @@ export interface PipelineFunctionProps {
   /** The validated pipeline config, inlined into the bundle as `process.env.PIPELINE_CONFIG_JSON`. */
   readonly pipelineConfig: PipelineConfig;
   /**
+   * CEL reaches the function only through the webhook mapping: without webhooks in the config, CEL is left out.
+   * @default false
+   */
+  readonly celOnlyForWebhooks?: boolean;
+  /**
    * Environment variables (names from `lambdas/handlers/shared/env-names.ts`).
    * @default - none
    */
@@ -112,7 +117,7 @@ export class PipelineFunction extends Construct implements iam.IGrantable {
       role: this.role,
       deadLetterQueue: props.deadLetterQueue,
       onFailure: props.onFailure,
-      bundling: bundlingOptions(props.pipelineConfig),
+      bundling: bundlingOptions(props.pipelineConfig, { celOnlyForWebhooks: props.celOnlyForWebhooks }),
     });
 
     (this.function.node.defaultChild as CfnFunction).tracingConfig = { mode: 'Active' };

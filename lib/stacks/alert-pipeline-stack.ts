@@ -187,6 +187,7 @@ export class AlertPipelineStack extends Stack {
         memorySize: spec.memorySize,
         timeout: timeoutOf(name),
         deadLetterQueue: spec.asyncDeadLetterQueue ? deadLetterQueue : undefined,
+        celOnlyForWebhooks: spec.celOnlyForWebhooks,
       });
     }
     const fn = (name: FunctionName): PipelineFunction => {

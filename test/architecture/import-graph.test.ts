@@ -37,6 +37,21 @@ function reach(entry: string, eager = false): Map<string, string[]> {
   return chains;
 }
 
+/** Everything the entry reaches when `avoid` is never entered. */
+function reachAvoiding(entry: string, avoid: string): string[] {
+  const seen = new Set([entry]);
+  const queue = [entry];
+  while (queue.length > 0) {
+    for (const imp of info(queue.shift()!).imports) {
+      const key = imp.target ?? imp.specifier;
+      if (imp.typeOnly || key === avoid || seen.has(key)) continue;
+      seen.add(key);
+      if (imp.target) queue.push(imp.target);
+    }
+  }
+  return [...seen];
+}
+
 /** The chains by which `name` reaches anything `matches` accepts, as `a -> b -> c` lines. */
 function offending(name: FunctionName, matches: (fileOrPackage: string) => boolean, eager = false): string[] {
   return [...reach(functionSpec(name).entry, eager)].filter(([key]) => matches(key)).map(([, chain]) => chain.join(' -> '));
@@ -81,6 +96,13 @@ describe('the import graph of the Lambda functions', () => {
   const isCel = (k: string) => k.startsWith('@marcbachmann/cel-js') || k === 'lambdas/core/rules/expressions.ts';
   it.each(INGEST)('%s evaluates CEL only on first use of a webhook mapping (no eager import reaches it)', (name) => {
     expect(offending(name, isCel, true)).toEqual([]);
+  });
+
+  /** `celOnlyForWebhooks` (CEL left out of the bundle for a config without webhooks) is right only if every path to CEL passes the webhook mapping. */
+  it.each(FUNCTION_NAMES)('%s is flagged celOnlyForWebhooks exactly when CEL reaches it only through the webhook mapping', (name) => {
+    const mapping = 'lambdas/core/normalize/webhook-mapping.ts';
+    const viaMappingOnly = offending(name, isCel).length > 0 && reachAvoiding(functionSpec(name).entry, mapping).every((k) => !isCel(k));
+    expect([name, functionSpec(name).celOnlyForWebhooks === true]).toEqual([name, viaMappingOnly]);
   });
 
   it('can fail: ingest over HTTP does reach CEL, through the deferred webhook mapping', () => {

@@ -3,6 +3,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { ENV } from '../../lambdas/handlers/shared/env-names';
 import { AlertQueue } from '../../lib/constructs/alert-queue';
 import { existsSync } from 'node:fs';
+import type { BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { BUNDLE_ALIASES, bundlingOptions, ESBUILD_TARGET, NODE_RUNTIME } from '../../lib/constructs/defaults';
 import { PipelineFunction } from '../../lib/constructs/pipeline-function';
 import { cleanUpOutdirs, configWith, defaultConfig, testAppProps } from './helpers';
@@ -27,6 +28,18 @@ describe('bundlingOptions', () => {
     const target = BUNDLE_ALIASES['@aws-sdk/credential-provider-node']!;
     expect(args['--alias:@aws-sdk/credential-provider-node']).toBe(target);
     expect(existsSync(target)).toBe(true);
+  });
+
+  it('leaves CEL out of a function whose only CEL is the webhook mapping, built for a config without webhooks (a stub that exists)', () => {
+    const webhook = { name: 'uptime', mapping: { title: 'payload.name', fingerprint: 'payload.id' } };
+    const noWebhooks = configWith((c) => ({ ...c, sources: { ...c.sources, webhooks: [] } }));
+    const withWebhooks = configWith((c) => ({ ...c, sources: { ...c.sources, webhooks: [webhook] } }));
+    const celAlias = (args: BundlingOptions['esbuildArgs']) => args?.['--alias:@marcbachmann/cel-js'];
+    const stub = celAlias(bundlingOptions(noWebhooks, { celOnlyForWebhooks: true }).esbuildArgs);
+    expect(stub).toMatch(/lambdas\/handlers\/shared\/no-cel\.ts$/);
+    expect(existsSync(String(stub))).toBe(true);
+    expect(celAlias(bundlingOptions(withWebhooks, { celOnlyForWebhooks: true }).esbuildArgs)).toBeUndefined();
+    expect(celAlias(bundlingOptions(noWebhooks).esbuildArgs)).toBeUndefined();
   });
 
   it('inlines insights.history.enabled as the build-time switch that keeps the history writer (and its S3 client) in or out', () => {
