@@ -226,7 +226,7 @@ const BUNDLE_NOTES = `What decides the figures (measured on the 2 vCPU dev machi
   normalizer and no CEL (541 → 423 KB, import CPU −24 % measured interleaved), the processor no normalizer
   (747 → 707 KB), the API functions neither.
 - **No XML parser.** The Atom feed's writer (\`feed\`, over xml-js) loads xml-js's parser and sax; \`sax\` is aliased to a
-  stub that throws (\`BUNDLE_ALIASES\`): −20 KB in status-render and the admin API, the feed byte for byte the same
+  stub that throws (\`BUNDLE_ALIASES\`): −20 KB in status-render (601 → 580 KB), the feed byte for byte the same
   (test/architecture/bundle-aliases.test.ts).
 - **What remains over the budget, and why.** The SDK alone (clients and their shared core, tree-shaken, minified)
   is ~350 KB for the ingest functions (S3, SQS, Secrets Manager) and ~500 KB for the processor (DynamoDB, SQS,

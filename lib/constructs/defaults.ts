@@ -97,7 +97,7 @@ export const ACCESS_LOG_FORMAT = AccessLogFormat.custom(
  * - The SDK's credential chain becomes the one link that runs in Lambda, the execution role's environment variables
  *   (lambdas/handlers/shared/lambda-credentials.ts; -133 KB minified per function).
  * - `sax`, the XML parser xml-js loads for the Atom feed's writer (`feed`), becomes a stub that throws: nothing parses
- *   XML in a function (lambdas/handlers/shared/no-xml-parser.ts; -20 KB in status-render and the admin API).
+ *   XML in a function (lambdas/handlers/shared/no-xml-parser.ts; -20 KB in status-render, the one function that writes the feed).
  */
 export const BUNDLE_ALIASES: Readonly<Record<string, string>> = {
   '@aws-sdk/credential-provider-node': join(__dirname, '..', '..', 'lambdas', 'handlers', 'shared', 'lambda-credentials.ts'),

@@ -29,10 +29,11 @@ describe('the bundle aliases', () => {
   beforeAll(() => { dir = mkdtempSync(join(tmpdir(), 'bundle-aliases-')); });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it.each(['lambdas/handlers/status-render.ts', 'lambdas/handlers/api-admin.ts'])('%s bundles no XML parser (sax)', async (file) => {
-    const meta = await bundle({ file }, join(dir, 'fn.cjs'), true);
-    expect(inputs(meta).filter((i) => i.includes('node_modules/sax/'))).toEqual([]);
-    expect(inputs(meta).some((i) => i.includes('node_modules/feed/'))).toBe(true);
+  it('the status-render function, which writes the Atom feed, bundles no XML parser (sax)', async () => {
+    const meta = await bundle({ file: 'lambdas/handlers/status-render.ts' }, join(dir, 'fn.cjs'), true);
+    const bytesOf = (pkg: string) => Object.entries(Object.values(meta.outputs)[0]!.inputs).filter(([i]) => i.includes(`node_modules/${pkg}/`)).reduce((n, [, v]) => n + v.bytesInOutput, 0);
+    expect(bytesOf('sax')).toBe(0);
+    expect(bytesOf('feed')).toBeGreaterThan(0);
   });
 
   it('writes the same Atom feed with the XML parser left out', async () => {
