@@ -737,8 +737,9 @@ Lambda context fields Powertools adds in AWS (full function ARN and name, memory
 of each ingest and processor invocation (the real sink's output), Lambda's START/END/REPORT per invocation unless the
 functions' system log level is WARN (\`FUNCTION_LOGGING\` in lib/constructs/defaults.ts: it is), and the API's access
 log line per request (its format filled in with typical values), the task invocations and acknowledgements of the
-escalation likewise; X-Ray at $5 per million traces for 5 % of the invocations (the default sampling rule's
-share beyond its reservoir of one trace a second, which costs ~$13 a month at any steady load and is left out);
+escalation likewise; X-Ray at $5 per million traces for 5 % of the processor's, the tasks' and the API's invocations
+(the default sampling rule's share beyond its reservoir of one trace a second, which costs ~$13 a month at any steady
+load and is left out; the ingest functions trace in pass-through mode, and their callers send no sampled trace);
 DynamoDB from the measured units (scenarios B and D add the difference in units per incident between the
 two-level and the inline path).
 
@@ -879,8 +880,9 @@ access log and the \`AlertsAccepted\` metric record it; a record sent to the dea
 reason, an HTTP 4xx is in the access log and \`DeliveriesRejected\`, its reason in the answer); the access log line
 keeps the request id, time, source IP, route key, status, latency and errors (~160 bytes; never the path); an ingest
 invocation's EMF is one line with two dimension sets (~300 bytes). The logs of D now cost ${money(dLogs)}
-(docs/deploy.md §12, "Logs and traces"). The model also lacked X-Ray (${money(d('X-Ray'))} in D: 5 % of the invocations
-traced) and the raw archive: one S3 PUT per accepted delivery, ${money(dS3)} per million one-alert requests, more
+(docs/deploy.md §12, "Logs and traces"). The model also lacked X-Ray (${money(d('X-Ray'))} in D: 5 % of the processor's and the escalation's
+invocations; the ingest functions' active tracing, 5 % of one invocation per request, cost $0.25 per million one-alert
+requests and is now pass-through) and the raw archive: one S3 PUT per accepted delivery, ${money(dS3)} per million one-alert requests, more
 than any other line of D. Without the archive D would cost
 ${money(f.scenarioD.total - dS3)}: the HTTP API ($1 per million one-alert requests), the one Step Functions transition of an
 incident acknowledged at level 1, SQS (a send per request), the ingest Lambda and DynamoDB (the alert's head write,

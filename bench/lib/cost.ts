@@ -133,8 +133,10 @@ export function costPerMillion(ingest: IngestMeasure, esc: EscalationMeasure, in
   logLine('CloudWatch Logs: Lambda platform lines', (requests + procInv) / M * lg.platformBytesPerInvocation,
     lg.platformBytesPerInvocation > 0 ? `START/END/REPORT, ${n(lg.platformBytesPerInvocation)} B per invocation` : 'none: system log level WARN');
   logLine('CloudWatch Logs: API access log', ingest.requestsPerAlert * lg.accessLogBytesPerRequest, `${n(lg.accessLogBytesPerRequest)} B per request`);
-  const traced = (requests + procInv) * XRAY_SAMPLED_SHARE;
-  lines.push({ item: 'X-Ray traces (active tracing)', quantity: `${n(traced)} traces (5 % of ${n(requests + procInv)} invocations)`, dollars: traced * PRICES.xrayPerTrace });
+  // The ingest functions trace in pass-through mode (lambdas/handlers/functions.ts): the HTTP API, SNS and EventBridge
+  // send them no sampled trace header, so only the processor's invocations are sampled on this path.
+  const traced = procInv * XRAY_SAMPLED_SHARE;
+  lines.push({ item: 'X-Ray traces (active tracing)', quantity: `${n(traced)} traces (5 % of ${n(procInv)} processor invocations; ingest: pass-through)`, dollars: traced * PRICES.xrayPerTrace });
   const ingestTotal = lines.reduce((a, l) => a + l.dollars, 0);
 
   const escLines: CostLine[] = [];

@@ -83,6 +83,11 @@ export interface FunctionSpec {
    * webhooks, its bundle leaves CEL out (lib/constructs/defaults.ts `bundleAliases`; test/architecture checks the flag).
    */
   readonly celOnlyForWebhooks?: boolean;
+  /**
+   * X-Ray: `active` samples the function's own invocations (one request a second and 5 % of the rest);
+   * `pass-through` traces only an invocation whose caller sent a sampled trace header. Default `active`.
+   */
+  readonly tracing?: 'active' | 'pass-through';
 }
 
 const INGEST_ENV = ['queueUrl', 'archiveBucket'] as const satisfies readonly EnvKey[];
@@ -102,6 +107,9 @@ export const FUNCTIONS = {
     grants: [...INGEST_GRANTS, 'ingest-token:read', 'integration-tokens:read'],
     triggers: [{ kind: 'http' }],
     celOnlyForWebhooks: true,
+    // One invocation per delivery: at one alert per request, active tracing was $0.25 per million alerts of X-Ray
+    // traces (docs/deploy.md §12). HTTP API passes no trace header, so these are traced only from a traced caller.
+    tracing: 'pass-through',
   },
   ingestSns: {
     id: 'IngestSns',
@@ -112,6 +120,9 @@ export const FUNCTIONS = {
     grants: INGEST_GRANTS,
     triggers: [{ kind: 'sns', topic: 'alarms' }],
     asyncDeadLetterQueue: true,
+    // One invocation per delivery: at one alert per request, active tracing was $0.25 per million alerts of X-Ray
+    // traces (docs/deploy.md §12). HTTP API passes no trace header, so these are traced only from a traced caller.
+    tracing: 'pass-through',
   },
   ingestEventBridge: {
     id: 'IngestEventBridge',
@@ -123,6 +134,9 @@ export const FUNCTIONS = {
     asyncDeadLetterQueue: true,
     optional: true,
     celOnlyForWebhooks: true,
+    // One invocation per delivery: at one alert per request, active tracing was $0.25 per million alerts of X-Ray
+    // traces (docs/deploy.md §12). HTTP API passes no trace header, so these are traced only from a traced caller.
+    tracing: 'pass-through',
   },
   processAlerts: {
     id: 'ProcessAlerts',

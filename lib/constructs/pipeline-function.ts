@@ -30,6 +30,11 @@ export interface PipelineFunctionProps {
    */
   readonly celOnlyForWebhooks?: boolean;
   /**
+   * X-Ray tracing mode of the function (`pass-through`: only invocations whose caller's trace is sampled).
+   * @default 'active'
+   */
+  readonly tracing?: 'active' | 'pass-through';
+  /**
    * Environment variables (names from `lambdas/handlers/shared/env-names.ts`).
    * @default - none
    */
@@ -120,7 +125,7 @@ export class PipelineFunction extends Construct implements iam.IGrantable {
       bundling: bundlingOptions(props.pipelineConfig, { celOnlyForWebhooks: props.celOnlyForWebhooks }),
     });
 
-    (this.function.node.defaultChild as CfnFunction).tracingConfig = { mode: 'Active' };
+    (this.function.node.defaultChild as CfnFunction).tracingConfig = { mode: props.tracing === 'pass-through' ? 'PassThrough' : 'Active' };
     // X-Ray in a policy of its own, and the one acknowledgement of Resource "*" on that policy only: a "*" in any
     // other grant of the function still fails cdk-nag.
     this.tracingPolicy = new iam.Policy(this, 'TracingPolicy', {

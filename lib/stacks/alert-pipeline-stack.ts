@@ -188,6 +188,7 @@ export class AlertPipelineStack extends Stack {
         timeout: timeoutOf(name),
         deadLetterQueue: spec.asyncDeadLetterQueue ? deadLetterQueue : undefined,
         celOnlyForWebhooks: spec.celOnlyForWebhooks,
+        tracing: spec.tracing,
       });
     }
     const fn = (name: FunctionName): PipelineFunction => {

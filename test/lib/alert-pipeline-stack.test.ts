@@ -194,17 +194,21 @@ describe('AlertPipelineStack', () => {
   });
 
   describe('functions', () => {
-    it('run on the newest Node.js runtime, arm64, with active tracing and their own log group', () => {
+    it('run on the newest Node.js runtime, arm64, with X-Ray tracing (pass-through for ingest) and their own log group', () => {
       const functions = pipelineFunctions(template());
       expect(Object.keys(functions)).toHaveLength(12); // the API as three functions (one per route group), with statusRender (config/pipeline.yaml has a statusPage) and the token rotation (integrations)
-      for (const fn of Object.values(functions)) {
+      const passThrough: string[] = [];
+      for (const [id, fn] of Object.entries(functions)) {
+        // One invocation per delivery on the ingest functions: sampled there only when the caller's trace is.
+        if (fn.Properties.TracingConfig?.Mode === 'PassThrough') passThrough.push(id.replace(/[A-F0-9]{8}$/, ''));
         expect(fn.Properties).toMatchObject({
           Runtime: 'nodejs24.x',
           Architectures: ['arm64'],
-          TracingConfig: { Mode: 'Active' },
+          TracingConfig: { Mode: expect.stringMatching(/^(Active|PassThrough)$/) },
           LoggingConfig: { LogGroup: { Ref: expect.any(String) } },
         });
       }
+      expect(passThrough.sort()).toEqual(['IngestHttpFunction', 'IngestSnsFunction']); // no EventBridge rule in this config
       // One per function, plus the escalation state machine's execution log.
       template().resourcePropertiesCountIs('AWS::Logs::LogGroup', { RetentionInDays: 30 }, 13);
     });
