@@ -33,8 +33,10 @@ export function createEscalator(deps: { config: PipelineConfig; clock: Clock; st
       // one state transition (that Wait; acknowledging stops the execution) instead of four. The execution starts
       // before the inline page, so an acknowledgement prompted by that page always finds it to stop.
       const inline = step === 0 && plan.holdSeconds === 0 && first.kind === 'page';
+      // The inline page carries the incident as written, so the page reads it only right before the send.
+      const inlineState: EscalationState = { ...state, incident };
       if (inline && !needsExecution(plan)) {
-        await deps.transport.pageInline(state);
+        await deps.transport.pageInline(inlineState);
         return;
       }
       await deps.transport.startExecution(executionNameOf(incident), inline ? { ...state, step: 1, waitSeconds: first.waitSeconds } : state);
@@ -43,7 +45,7 @@ export function createEscalator(deps: { config: PipelineConfig; clock: Clock; st
         message: `Escalation started with policy ${plan.policy}: ${plan.levels.length} level(s)${plan.repeat ? `, ${plan.repeat} repeat(s)` : ''}${plan.holdSeconds ? `, first page held ${Math.round(plan.holdSeconds / 60)} min` : ''}${inline ? `; level 1 paged at once, the next step in ${Math.round(first.waitSeconds / 60)} min unless acknowledged` : ''}`,
         data: { execution: executionNameOf(incident), step: inline ? 1 : step },
       }]);
-      if (inline) await deps.transport.pageInline(state);
+      if (inline) await deps.transport.pageInline(inlineState);
     },
     async stop(incident, reason) {
       await deps.transport.stopExecution(executionNameOf(incident), reason);

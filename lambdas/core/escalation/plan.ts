@@ -40,6 +40,13 @@ export interface EscalationState {
   /** How long the Wait state waits before the next Page. */
   waitSeconds: number;
   done: boolean;
+  /**
+   * The incident as the processor has just written it, carried by the inline page alone (the payload of a Lambda
+   * event invoke), so the step does not read it first. The re-read right before every send still decides whether
+   * the page goes out (acknowledged, resolved, or the step already paged), and the step is recorded on the head that
+   * re-read found. Never carried into a state machine execution (a later step needs the incident as it is then).
+   */
+  incident?: Incident;
 }
 
 /** Why there is (or is not) a plan: string constants, for the timeline, logs and metric dimensions. */

@@ -88,29 +88,52 @@ export const RATE_CAP_MAX_WAIT_MS = 3 * 60_000;
 
 const hhmmss = (ms: number) => `${new Date(ms).toISOString().slice(11, 19)} UTC`;
 
+/** Why a delivery was not sent: the incident was acknowledged or resolved (or is gone), or the step was already paged. */
+type Cancelled = 'settled' | 'paged' | null;
+
+/** The step a delivery belongs to, and the newest head any of its re-reads found (the step is recorded on it). */
+interface StepContext {
+  step: number;
+  policy: string;
+  latest: Incident;
+}
+
 /**
  * Delivers one page: waits for room under the channel's rate cap (the next minute window; never dropped), then sends
  * with retries. Right before every send attempt it re-reads the incident: once an acknowledgement or resolve has been
- * recorded, nothing more is sent and the timeline says the page was cancelled and why. Returns the timeline entries.
+ * recorded, or the step recorded as paged (a second run of the same step), nothing more is sent and the timeline says
+ * the page was cancelled and why. The first reservation under the cap and the first re-read go out together, so a
+ * page that needs no wait is one round trip from its send. Returns the timeline entries.
  */
-async function deliver(deps: EscalationDeps, incident: Incident, d: Delivery, page: RenderedPage): Promise<{ events: TimelineEvent[]; cancelled: boolean }> {
+async function deliver(deps: EscalationDeps, ctx: StepContext, d: Delivery, page: RenderedPage): Promise<{ events: TimelineEvent[]; cancelled: Cancelled }> {
+  const incident = ctx.latest;
   const events: TimelineEvent[] = [];
   const nowMs = () => deps.clock.now().getTime();
   const note = (message: string, data: Record<string, unknown>) =>
     events.push({ incidentId: incident.id, at: new Date(nowMs()).toISOString(), type: 'notification', actor: 'pipeline', message, data });
-  /** True (and recorded) when the incident no longer needs this page. */
-  const cancelled = async (): Promise<boolean> => {
+  /** Why the page must not go out now (and recorded), or null. */
+  const cancelled = async (): Promise<Cancelled> => {
     const current = await deps.store.getIncident(incident.id);
-    if (current && current.status === 'triggered') return false;
+    if (current && current.version > ctx.latest.version) ctx.latest = current;
+    if (current && current.status === 'triggered' && current.escalationStep < ctx.step) return null;
+    const data = { outcome: 'cancelled', status: current?.status ?? null, type: d.type, channel: d.channel, person: d.person ?? null };
+    if (current && current.status === 'triggered') {
+      note(`Cancelled the page ${pageLabel(d)}: step ${ctx.step + 1} of policy ${ctx.policy} was already paged`, data);
+      return 'paged';
+    }
     const by = current?.status === 'acknowledged' ? [current.acknowledgedBy, current.acknowledgedAt] : current?.status === 'resolved' ? [current.resolvedBy, current.resolvedAt] : [null, null];
     const why = !current ? 'the incident no longer exists' : `the incident was ${current.status}${by[0] ? ` by ${by[0]}` : ''}${by[1] ? ` at ${by[1]}` : ''}`;
-    note(`Cancelled the page ${pageLabel(d)}: ${why}`, { outcome: 'cancelled', status: current?.status ?? null, type: d.type, channel: d.channel, person: d.person ?? null });
-    return true;
+    note(`Cancelled the page ${pageLabel(d)}: ${why}`, data);
+    return 'settled';
   };
 
   const limit = channelLimit(deps.config, d);
   const waitStart = nowMs();
-  while (!(await deps.ops.reserveSend(limit.key, Math.floor(nowMs() / 60_000), limit.max))) {
+  const reserve = () => deps.ops.reserveSend(limit.key, Math.floor(nowMs() / 60_000), limit.max);
+  const [reserved, before] = await Promise.all([reserve(), cancelled()]);
+  if (before) return { events, cancelled: before };
+  let room = reserved;
+  while (!room) {
     const at = nowMs();
     const nextWindow = (Math.floor(at / 60_000) + 1) * 60_000;
     if (nextWindow - waitStart > RATE_CAP_MAX_WAIT_MS) {
@@ -119,11 +142,14 @@ async function deliver(deps: EscalationDeps, incident: Incident, d: Delivery, pa
     }
     note(`Rate-capped: ${limit.key} allows ${limit.max}/min; the page ${pageLabel(d)} is delayed until ${hhmmss(nextWindow)}`, { outcome: 'delayed', channel: limit.key, type: d.type, until: new Date(nextWindow).toISOString() });
     await deps.sleep(nextWindow - at);
+    room = await reserve();
   }
 
   const delays = retryDelays(DELIVERY_ATTEMPTS - 1, 500, 4000, deps.random);
   for (let attempt = 1; attempt <= DELIVERY_ATTEMPTS; attempt++) {
-    if (await cancelled()) return { events, cancelled: true };
+    // The first attempt after no wait sends on the re-read made with the reservation.
+    const why = attempt === 1 && reserved ? null : await cancelled();
+    if (why) return { events, cancelled: why };
     let result: SendResult;
     try {
       result = await deps.sender.send(d, page, incident);
@@ -134,26 +160,28 @@ async function deliver(deps: EscalationDeps, incident: Incident, d: Delivery, pa
     if (result.ok) {
       note(`Sent ${deliveryLabel(d)} (attempt ${attempt})${waited >= 1000 ? `, ${Math.round(waited / 1000)} s after the rate cap delayed it` : ''}${result.detail ? `: ${result.detail}` : ''}`,
         { outcome: 'sent', attempt, type: d.type, channel: d.channel, person: d.person ?? null, ...(waited >= 1000 ? { delayedMs: waited } : {}) });
-      return { events, cancelled: false };
+      return { events, cancelled: null };
     }
     const failure = classifyDeliveryFailure(result.status, result.error);
     const last = attempt === DELIVERY_ATTEMPTS || !failure.retryable;
     note(`Failed ${deliveryLabel(d)} (attempt ${attempt}): ${result.error}${last ? (failure.retryable ? '; giving up' : '; not retryable') : '; will retry'}`,
       { outcome: 'failed', attempt, final: last, type: d.type, channel: d.channel, person: d.person ?? null, status: result.status ?? null, reason: failure.reason });
-    if (last) return { events, cancelled: false };
+    if (last) return { events, cancelled: null };
     await deps.sleep(delays[attempt - 1] ?? 1000);
   }
-  return { events, cancelled: false };
+  return { events, cancelled: null };
 }
 
 /**
  * Runs step `state.step` of the incident's frozen plan. Returns the next state: `done` when the incident no longer
  * needs escalation (acknowledged, resolved, suppressed) or the plan is exhausted.
  */
-export async function runEscalationStep(deps: EscalationDeps, state: EscalationState): Promise<EscalationState> {
+export async function runEscalationStep(deps: EscalationDeps, input: EscalationState): Promise<EscalationState> {
   const nowMs = deps.clock.now().getTime();
   const nowIso = new Date(nowMs).toISOString();
-  const incident = await deps.store.getIncident(state.incidentId);
+  // The inline page carries the incident the processor has just written (no read); the next state never does.
+  const { incident: carried, ...state } = input;
+  const incident = carried ?? await deps.store.getIncident(state.incidentId);
   const finish = (): EscalationState => ({ ...state, waitSeconds: 0, done: true });
   if (!incident) return finish();
   if (incident.status !== 'triggered') {
@@ -173,13 +201,14 @@ export async function runEscalationStep(deps: EscalationDeps, state: EscalationS
   }
   // A step the incident already records as paged is not paged again: the same step started twice (the redelivery of
   // the message that opened the incident re-drives its start after a crash; an asynchronous invoke retried).
-  if (incident.escalationStep >= state.step) {
+  const alreadyPaged = async (): Promise<EscalationState> => {
     await deps.store.appendTimeline([{
       incidentId: incident.id, at: nowIso, type: 'escalated', actor: 'pipeline',
       message: `Step ${state.step + 1} of policy ${state.plan.policy} was already paged: not paged again`,
     }]);
     return { ...state, step: state.step + 1, waitSeconds: step.waitSeconds, done: false };
-  }
+  };
+  if (incident.escalationStep >= state.step) return alreadyPaged();
   // Reassigned incidents page the assignee instead of the policy's targets.
   const targets = incident.assignee ? [{ person: incident.assignee }] : step.targets;
   const scheduleNames = [...new Set(targets.flatMap((t) => ('schedule' in t ? [t.schedule] : [])))];
@@ -202,13 +231,16 @@ export async function runEscalationStep(deps: EscalationDeps, state: EscalationS
   if (deliveries.length === 0) {
     events.push({ incidentId: incident.id, at: nowIso, type: 'notification', actor: 'pipeline', message: 'No delivery: none of the paged targets has a contact or channel', data: { outcome: 'none' } });
   }
-  const results = await Promise.all(deliveries.map((d) => deliver(deps, incident, d, pageFor(d))));
+  const ctx: StepContext = { step: state.step, policy: state.plan.policy, latest: incident };
+  const results = await Promise.all(deliveries.map((d) => deliver(deps, ctx, d, pageFor(d))));
+  // Every re-read found the step paged by another run of it (a carried incident older than the head): as above.
+  if (results.length > 0 && results.every((r) => r.cancelled === 'paged')) return alreadyPaged();
   events.push(...results.flatMap((r) => r.events));
   await deps.store.appendTimeline(events);
   deps.metrics?.add(pageMetrics(incident, state.step, events, deps.clock.now().getTime()));
-  await recordStep(deps, incident, state.step);
+  await recordStep(deps, ctx.latest, state.step);
   // Acknowledged or resolved while this step was paging: the escalation ends here.
-  if (results.some((r) => r.cancelled)) return finish();
+  if (results.some((r) => r.cancelled === 'settled')) return finish();
   return { ...state, step: state.step + 1, waitSeconds: step.waitSeconds, done: false };
 }
 

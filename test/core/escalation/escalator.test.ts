@@ -68,6 +68,18 @@ describe('createEscalator().start', () => {
       expect(escalated[0]!.message).toContain('level 1 paged at once, the next step in 10 min unless acknowledged');
     }
   });
+  it('the inline page carries the incident it pages (the page reads it only right before the send); the execution never does', async () => {
+    const store = new InMemoryIncidentStore();
+    const inc = await openIncident(store, 'two');
+    const states: Array<[string, EscalationState]> = [];
+    const transport: EscalationTransport = {
+      startExecution: async (_name, state) => void states.push(['start', state]),
+      stopExecution: async () => {},
+      pageInline: async (state) => void states.push(['inline', state]),
+    };
+    await createEscalator({ config, clock, store, transport }).start(inc);
+    expect(states.map(([k, s]) => [k, s.incident])).toEqual([['start', undefined], ['inline', inc]]);
+  });
 });
 
 describe('runEscalationStep', () => {

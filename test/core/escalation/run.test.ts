@@ -232,3 +232,93 @@ describe('a step is paged once', () => {
     expect(timeline.at(-1)!.message).toBe('Step 1 of policy slack-twice was already paged: not paged again');
   });
 });
+
+describe('the inline page\'s store calls', () => {
+  /** Counts the store's and the operations store's calls, and can hold `getIncident` and `reserveSend` at a gate. */
+  function counting(inner: InMemoryIncidentStore, ops = new InMemoryOperationsStore()) {
+    const calls: string[] = [];
+    let inFlight = 0;
+    const overlaps: string[] = [];
+    const track = async <T>(name: string, work: () => Promise<T>): Promise<T> => {
+      calls.push(name);
+      if (inFlight > 0) overlaps.push(name);
+      inFlight++;
+      try {
+        // A round trip: the other calls of the same instant get to start before this one answers.
+        await new Promise((r) => setImmediate(r));
+        return await work();
+      } finally {
+        inFlight--;
+      }
+    };
+    const store = new Proxy(inner, {
+      get(target, prop, receiver) {
+        const v = Reflect.get(target, prop, receiver);
+        if (typeof v !== 'function') return v;
+        return (...args: unknown[]) => track(String(prop), () => (v as (...a: unknown[]) => Promise<unknown>).apply(target, args));
+      },
+    }) as IncidentStore;
+    const countedOps = new Proxy(ops, {
+      get(target, prop, receiver) {
+        const v = Reflect.get(target, prop, receiver);
+        if (typeof v !== 'function') return v;
+        return (...args: unknown[]) => track(String(prop), () => (v as (...a: unknown[]) => Promise<unknown>).apply(target, args));
+      },
+    });
+    return { store, ops: countedOps, calls, overlaps };
+  }
+
+  it('a page carrying the incident the processor wrote reads it once, right before the send: 4 calls in all', async () => {
+    const inner = new InMemoryIncidentStore();
+    const inc = await openIncident(inner, 1, 'slack-twice');
+    const c = counting(inner);
+    const vc = virtualClock();
+    const sent: string[] = [];
+    const sender: NotificationSender = { send: async (_d, _p, i) => (sent.push(i.id), { ok: true }) };
+    const next = await vc.run(runEscalationStep(deps({ store: c.store, ops: c.ops, sender, clock: vc.clock, sleep: vc.sleep }), { ...stateOf(inc), incident: inc }));
+    expect(sent).toEqual([inc.id]);
+    expect(next).toEqual({ ...stateOf(inc), step: 1, waitSeconds: 60 }); // the carried incident is not handed on
+    expect(c.calls).toEqual(['reserveSend', 'getIncident', 'appendTimeline', 'replaceIncident']);
+    expect(await inner.getIncident(inc.id)).toMatchObject({ escalationStep: 0 });
+  });
+
+  it('the rate counter and the re-read right before the send go out together (one round trip before the send)', async () => {
+    const inner = new InMemoryIncidentStore();
+    const inc = await openIncident(inner, 2, 'slack-twice');
+    const c = counting(inner);
+    const vc = virtualClock();
+    const sender: NotificationSender = { send: async () => ({ ok: true }) };
+    await vc.run(runEscalationStep(deps({ store: c.store, ops: c.ops, sender, clock: vc.clock, sleep: vc.sleep }), { ...stateOf(inc), incident: inc }));
+    expect(c.overlaps).toEqual(['getIncident']);
+  });
+
+  it('a carried incident older than the store: a step the store records as paged is not paged again', async () => {
+    const store = new InMemoryIncidentStore();
+    const inc = await openIncident(store, 3, 'slack-twice');
+    const paged = { ...inc, escalationStep: 0, escalation: 'started' as const, version: inc.version + 1 };
+    expect(await store.replaceIncident(inc, paged)).toEqual({ kind: 'applied' });
+    const vc = virtualClock();
+    const sent: string[] = [];
+    const sender: NotificationSender = { send: async (_d, _p, i) => (sent.push(i.id), { ok: true }) };
+    const next = await vc.run(runEscalationStep(deps({ store, sender, clock: vc.clock, sleep: vc.sleep }), { ...stateOf(inc), incident: inc }));
+    expect(sent).toEqual([]);
+    expect(next).toEqual({ ...stateOf(inc), step: 1, waitSeconds: 60 });
+    const timeline = await store.timeline(inc.id);
+    expect(timeline.filter((e) => e.type === 'page' || e.type === 'notification')).toEqual([]);
+    expect(timeline.at(-1)!.message).toBe('Step 1 of policy slack-twice was already paged: not paged again');
+  });
+
+  it('the step is recorded on the head as the re-read found it: a count written meanwhile costs no conflict and no extra read', async () => {
+    const inner = new InMemoryIncidentStore();
+    const inc = await openIncident(inner, 4, 'slack-twice');
+    // The processor counts a follower on the head after it handed the incident to the page.
+    const counted = { ...inc, alertCount: inc.alertCount + 1, version: inc.version + 1 };
+    expect(await inner.replaceIncident(inc, counted)).toEqual({ kind: 'applied' });
+    const c = counting(inner);
+    const vc = virtualClock();
+    const sender: NotificationSender = { send: async () => ({ ok: true }) };
+    await vc.run(runEscalationStep(deps({ store: c.store, ops: c.ops, sender, clock: vc.clock, sleep: vc.sleep }), { ...stateOf(inc), incident: inc }));
+    expect(c.calls).toEqual(['reserveSend', 'getIncident', 'appendTimeline', 'replaceIncident']);
+    expect(await inner.getIncident(inc.id)).toMatchObject({ escalationStep: 0, alertCount: inc.alertCount + 1 });
+  });
+});
