@@ -26,7 +26,7 @@ import '../lambdas/local/check-node-version'; // first: stops with a clear messa
 import './lib/env';
 import { execSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { loadPipelineConfig } from '../lib/config/load-pipeline-config';
 import { fingerprintOf } from '../lambdas/core/fingerprint';
@@ -227,7 +227,12 @@ async function stormOnly(): Promise<void> {
   log(`accepted alerts/s: ${fmt(localRate)} vs ${amOk ? fmt(amRate) : 'skipped'} (${amOk ? `${fmt(localRate / amRate, 2)}×` : 'n/a'})`);
   log(`page p50 / p99: ${fmtMs(percentile(local.pageLatencies, 50))} / ${fmtMs(percentile(local.pageLatencies, 99))}${amOk ? ` vs ${fmtMs(percentile(am.pageLatencies, 50))} / ${fmtMs(percentile(am.pageLatencies, 99))}` : ''}`);
   if (st) for (const [name, v] of [['ingest', st.ingest], ['queue + batch', st.queue], ['open + page', st.page]] as const) log(`  ${name}: p50 ${fmtMs(percentile(v, 50))}, p99 ${fmtMs(percentile(v, 99))}`);
-  log(`pages ${local.pages} (${local.incidents} incidents); drained in ${fmtMs(local.drainMs)}; ${local.stats.processor.invocations} processor batches`);
+  log(`pages ${local.pages} (${local.incidents} incidents); drained in ${fmtMs(local.drainMs)}; ${local.stats.processor.invocations} processor batches (${local.stats.processor.recordsPerBatch.join(', ')} messages; ${local.stats.processor.durationsMs.map((d) => fmtMs(d)).join(', ')})`);
+  const cap = local.stats.capacity;
+  const scoped = (name: string) => cap.byScope[name]?.calls ?? 0;
+  const allCalls = Object.values(cap.calls).reduce((a, b) => a + b, 0);
+  log(`DynamoDB calls: ${fmt(allCalls)} (processor ${fmt(scoped('processor'))}, markers ${fmt(scoped('marker'))}, the rest, the pages, ${fmt(allCalls - scoped('processor') - scoped('marker'))} = ${fmt((allCalls - scoped('processor') - scoped('marker')) / Math.max(1, local.pages), 2)} per page); by command ${Object.entries(cap.calls).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+  log(`runtime CPU during the storm: ${fmtMs(local.stats.cpuMs)} (all threads); load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
   const mp = local.stats.memoryPeak;
   log(`peak RSS ${mb(local.stats.maxRssBytes)} (after start-up ${mb(local.stats.startupRssBytes)}); sampled peaks: heap used ${mb(mp.heapUsed)}, heap total ${mb(mp.heapTotal)}, external ${mb(mp.external)} (array buffers ${mb(mp.arrayBuffers)})`);
 }

@@ -112,6 +112,7 @@ export function syntheticStore(n: number, onPage: () => void = () => undefined):
     },
     getIncident: unsupported, recentForFingerprint: unsupported, applyPlan: unsupported, alerts: unsupported,
     appendTimeline: unsupported, replaceIncident: unsupported, isMessageDone: unsupported, markMessagesDone: unsupported,
+    latestForFingerprints: unsupported, recordPagedStep: unsupported,
   };
   return store;
 }

@@ -103,6 +103,7 @@ async function main(): Promise<void> {
   const processorStats = (): ProcessorStats => ({ invocations: 0, records: 0, failedRecords: 0, durationsMs: [], recordsPerBatch: [], receiveCalls: 0, receiveBilledRequests: 0, deleteCalls: 0 });
   let q = queueStats();
   let p = processorStats();
+  let cpuAtReset = process.cpuUsage();
 
   // The processor on its own thread, as `npm start` runs it (BENCH_PROCESSOR_THREAD=0: in the main thread); its DynamoDB
   // calls are counted there by processor-thread-hooks.ts and added to this thread's at `stats`.
@@ -196,12 +197,14 @@ async function main(): Promise<void> {
             startupRssBytes,
             memoryPeak,
             transitions: Object.fromEntries(rt.escalations?.transitions ?? []),
+            cpuMs: ((u) => (u.user + u.system) / 1000)(process.cpuUsage(cpuAtReset)),
           });
         } else if (req.cmd === 'reset') {
           meter.reset();
           await rt.processorThread?.measure('reset');
           q = queueStats();
           p = processorStats();
+          cpuAtReset = process.cpuUsage();
           reply({ ok: true });
         } else if (req.cmd === 'stop') {
           await rt.stop();

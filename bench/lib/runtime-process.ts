@@ -21,6 +21,8 @@ export interface ChildStats {
   /** The largest value of each part of process.memoryUsage() sampled every 100 ms. */
   memoryPeak: { rss: number; heapUsed: number; heapTotal: number; external: number; arrayBuffers: number };
   transitions: Record<string, number>;
+  /** CPU time of the runtime's process (every thread: user + system) since the last reset, ms. */
+  cpuMs: number;
 }
 
 export interface RuntimeProcess {

@@ -338,20 +338,23 @@ async function evaluateRecords(fresh: readonly QueueRecord[], deps: ProcessDeps)
 }
 
 /**
- * Reads the latest incidents of every fingerprint group first and orders the groups that open an incident (and
- * page) before the groups that only count alerts on an open one, so a new fingerprint's page does not wait behind
- * the followers of a storm. The reads serve as the first attempt's; a group whose read failed goes last and reads
- * again (applyGroup reports its failure).
+ * Reads the latest incidents of every fingerprint group first, in one batched read (the store answers the batch's
+ * new fingerprints together and queries the others), and orders the groups that open an incident (and page) before
+ * the groups that only count alerts on an open one, so a new fingerprint's page does not wait behind the followers
+ * of a storm. The reads serve as the first attempt's; when the read failed every group reads again in applyGroup
+ * (which reports a failure).
  */
 async function openingGroupsFirst(list: EvaluatedAlert[][], store: IncidentStore): Promise<{ ordered: EvaluatedAlert[][]; firstReads: Map<EvaluatedAlert[], Incident[]> }> {
   const firstReads = new Map<EvaluatedAlert[], Incident[]>();
-  await mapLimit(list, GROUP_CONCURRENCY, async (alerts) => {
-    try {
-      firstReads.set(alerts, await store.recentForFingerprint(alerts[0]!.evaluation.fingerprint, 2));
-    } catch {
-      // read again by applyGroup
+  try {
+    const latest = await store.latestForFingerprints(list.map((alerts) => alerts[0]!.evaluation.fingerprint), 2);
+    for (const alerts of list) {
+      const read = latest.get(alerts[0]!.evaluation.fingerprint);
+      if (read) firstReads.set(alerts, read);
     }
-  });
+  } catch {
+    // read again by applyGroup
+  }
   const rank = (alerts: EvaluatedAlert[]): number => {
     const read = firstReads.get(alerts);
     if (!read) return 2;

@@ -83,6 +83,12 @@ export type ApplyResult = { kind: 'applied' } | { kind: 'conflict'; reason: stri
 export interface IncidentStore {
   /** The most recent incidents of a fingerprint, newest first (at most `limit`), read consistently. */
   recentForFingerprint(fp: Fingerprint, limit: number): Promise<Incident[]>;
+  /**
+   * `recentForFingerprint` for many fingerprints at once (a processor batch's): every fingerprint asked for is in
+   * the map, with `[]` when it has no incident. The DynamoDB store learns which fingerprints have none with one
+   * consistent BatchGetItem of their first head per 100 fingerprints, and queries only the others.
+   */
+  latestForFingerprints(fps: readonly Fingerprint[], limit: number): Promise<Map<Fingerprint, Incident[]>>;
   /** Applies a plan: the update under a version check, then the creates, then timeline and alert log. */
   applyPlan(plan: IncidentPlan): Promise<ApplyResult>;
   getIncident(id: string): Promise<Incident | null>;
@@ -92,6 +98,14 @@ export interface IncidentStore {
   appendTimeline(events: readonly TimelineEvent[]): Promise<void>;
   /** Writes `after` if the stored version is still `before.version`. */
   replaceIncident(before: Incident, after: Incident): Promise<ApplyResult>;
+  /**
+   * Records that step `step` of the incident's escalation was paged: from then on the incident reads with
+   * `escalationStep` at least `step`, and a `pending` escalation reads `started` when `step` is after the step its
+   * document last recorded (a page proves its run started). Not a rewrite of the incident and no version check, so
+   * it never conflicts with the processor counting alerts on the same head, and such a rewrite keeps it. Nothing is
+   * written for an unknown incident or a step not after the one recorded.
+   */
+  recordPagedStep(incidentId: string, step: number): Promise<void>;
   /** Whether a delivery (message key) has been fully processed. */
   isMessageDone(messageKey: string): Promise<boolean>;
   markMessagesDone(messageKeys: readonly string[], at: string): Promise<void>;

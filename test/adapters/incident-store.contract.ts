@@ -167,5 +167,42 @@ export function incidentStoreContract(name: string, make: () => Promise<{ store:
           ['Opened by cloudwatch alert', 'Resolved by cloudwatch', `first ${i}`, `second ${i}`, `third ${i}`]);
       }
     });
+    it('records a paged step apart from the incident\'s version: a rewrite from an older read keeps it, and neither conflicts', async () => {
+      const inc = (await open('fp-paged', 'p1')).creates[0]!;
+      expect(inc).toMatchObject({ escalation: 'pending', escalationStep: -1 });
+      const read = (await store.getIncident(inc.id))!;
+      await store.recordPagedStep(inc.id, 0);
+      // The processor counts an alert on the head it read before the page was recorded.
+      expect(await store.replaceIncident(read, { ...read, alertCount: read.alertCount + 1, version: read.version + 1 })).toEqual({ kind: 'applied' });
+      const after = (await store.getIncident(inc.id))!;
+      expect(after).toMatchObject({ escalationStep: 0, escalation: 'started', alertCount: read.alertCount + 1, version: read.version + 1 });
+      expect(await store.recentForFingerprint(inc.fingerprint, 2)).toEqual([after]);
+      await store.recordPagedStep(inc.id, 0); // the same step again: nothing changes
+      await store.recordPagedStep('inc-00000000000000000000-1', 0); // no such incident: nothing is written
+      expect(await store.getIncident(inc.id)).toEqual(after);
+      expect(await store.getIncident('inc-00000000000000000000-1')).toBeNull();
+    });
+
+    it('a pending escalation of a later run stays pending until a step after the last paged one is recorded', async () => {
+      const inc = (await open('fp-rerun', 'r1')).creates[0]!;
+      await store.recordPagedStep(inc.id, 0);
+      // Escalate-now: a new run, pending until the escalator confirms it, continues after step 0.
+      const read = (await store.getIncident(inc.id))!;
+      const rerun = { ...read, escalation: 'pending' as const, escalationRun: 1, version: read.version + 1 };
+      expect(await store.replaceIncident(read, rerun)).toEqual({ kind: 'applied' });
+      expect(await store.getIncident(inc.id)).toMatchObject({ escalation: 'pending', escalationStep: 0 });
+      await store.recordPagedStep(inc.id, 1);
+      expect(await store.getIncident(inc.id)).toMatchObject({ escalation: 'started', escalationStep: 1 });
+    });
+
+    it('reads the latest incidents of many fingerprints at once, as recentForFingerprint reads each', async () => {
+      const first = (await open('fp-many-0', 'm0')).creates[0]!;
+      for (let i = 1; i < 130; i++) await open(`fp-many-${i % 3 === 0 ? 'x' : i}`, `m${i}`);
+      const fps = [...Array.from({ length: 130 }, (_, i) => evaluated(alert({ key: `q${i}`, fp: `fp-many-${i % 3 === 0 ? 'x' : i}` })).evaluation.fingerprint),
+        evaluated(alert({ key: 'none', fp: 'fp-never-seen' })).evaluation.fingerprint, first.fingerprint];
+      const many = await store.latestForFingerprints(fps, 2);
+      for (const fp of fps) expect(many.get(fp)).toEqual(await store.recentForFingerprint(fp, 2));
+      expect(many.get(evaluated(alert({ key: 'x', fp: 'fp-never-seen' })).evaluation.fingerprint)).toEqual([]);
+    });
   });
 }

@@ -80,6 +80,25 @@ describe('processEnvelopes over the embedded DynamoDB', () => {
     }
   });
 
+  it('reads the heads of a batch\'s new fingerprints with one BatchGetItem per 100 and queries only those with incidents', async () => {
+    // 10 fingerprints already have an incident, written by another processor (another store instance).
+    await processEnvelopes(records([envelope(Array.from({ length: 10 }, (_, i) => alert({ key: `old-${i}`, fp: `fp-batch-${i}` })))]), deps(new DynamoIncidentStore(dynamo.client, 'incidents')));
+    const calls: string[] = [];
+    dynamo.client.middlewareStack.add((next, context) => async (args) => {
+      calls.push(String((context as { commandName?: string }).commandName));
+      return next(args);
+    }, { step: 'initialize', name: 'countReads' });
+    // A batch of 200 fingerprints, 190 of them new, in 20 messages of 10 alerts.
+    const envs = Array.from({ length: 20 }, (_, m) => envelope(Array.from({ length: 10 }, (_, i) => alert({ key: `b-${m}-${i}`, fp: `fp-batch-${m * 10 + i}` }))));
+    const res = await processEnvelopes(records(envs), deps(store));
+    expect(res.failedRecordIds).toEqual([]);
+    expect(res.opened).toHaveLength(190);
+    const count = (name: string) => calls.filter((c) => c === name).length;
+    expect(count('BatchGetItemCommand')).toBe(2);
+    expect(count('QueryCommand')).toBe(10);
+    expect((await store.listIncidents({ limit: 300 })).items).toHaveLength(200);
+  });
+
   it('opens a new incident in at most 4 write units, index entries included (the bench capacity meter on dynalite)', async () => {
     const meter = new CapacityMeter();
     meter.attach(dynamo.client);

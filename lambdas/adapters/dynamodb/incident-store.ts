@@ -9,6 +9,7 @@ import { isConditionFailure } from './errors';
 import { queryPrefix } from './query';
 import { listByIndex, listMerged, type IndexName } from './index-listing';
 import {
+  BatchGetCommand,
   BatchWriteCommand,
   DynamoDBDocumentClient,
   GetCommand,
@@ -23,9 +24,12 @@ import { sha256Hex, shortFingerprint } from '../../core/fingerprint';
 import type { AlertRecord, Incident, TimelineEvent } from '../../core/model/incident';
 import { INCIDENT_STATUSES } from '../../core/model/incident';
 import type { ApplyResult, IncidentPage, IncidentQuery, IncidentStore } from '../../core/ports';
+import { withPagedStep } from '../../core/escalation/paged-step';
 
 /** Delivery markers expire (TTL attribute) after this many seconds; SQS keeps messages at most 14 days. */
 const MARKER_TTL_SECONDS = 15 * 24 * 3600;
+/** Latest-head queries in flight at once for latestForFingerprints (the processor's group concurrency). */
+const HEAD_QUERY_CONCURRENCY = 16;
 
 type Item = Record<string, unknown>;
 
@@ -84,11 +88,13 @@ function openingEventsOf(item: Item | undefined): TimelineEvent[] {
   return item && item.zt instanceof Uint8Array ? unpackBody<TimelineEvent[]>(item.zt) : [];
 }
 
+/** The incident of a head item, with the paged step recorded on it apart from the document (`ps`) merged in. */
 function incidentOf(item: Item): Incident {
-  if (item.z instanceof Uint8Array) return { ...unpackBody<Omit<Incident, 'version'>>(item.z), version: item.version as number };
+  const paged = typeof item.ps === 'number' ? item.ps : undefined;
+  if (item.z instanceof Uint8Array) return withPagedStep({ ...unpackBody<Omit<Incident, 'version'>>(item.z), version: item.version as number }, paged);
   // Written before the compact body (plain attributes).
-  const { pk: _pk, sk: _sk, itemKind: _t, g1pk: _a, g1sk: _b, g2pk: _c, g2sk: _d, g3pk: _e, g3sk: _f, ...rest } = item;
-  return rest as unknown as Incident;
+  const { pk: _pk, sk: _sk, itemKind: _t, g1pk: _a, g1sk: _b, g2pk: _c, g2sk: _d, g3pk: _e, g3sk: _f, zt: _zt, ps: _ps, ...rest } = item;
+  return withPagedStep(rest as unknown as Incident, paged);
 }
 
 /**
@@ -126,10 +132,23 @@ export class DynamoIncidentStore implements IncidentStore {
   /** The opening events (`zt`) of heads read by this instance, by `<id>@<version>`, for replaceIncident. Bounded. */
   private readonly openingEvents = new Map<string, Uint8Array>();
 
+  /**
+   * Short fingerprints this instance has seen a head of (heads are never deleted): latestForFingerprints queries
+   * them without asking whether they have one. Bounded; forgetting one only costs that question again.
+   */
+  private readonly withHeads = new Set<string>();
+
   private read(item: Item): Incident {
     const inc = incidentOf(item);
+    this.seen((item.pk as string | undefined)?.slice(3));
     if (item.zt instanceof Uint8Array) this.remember(inc, item.zt);
     return inc;
+  }
+
+  private seen(fp20: string | undefined): void {
+    if (!fp20) return;
+    this.withHeads.add(fp20);
+    if (this.withHeads.size > 20_000) this.withHeads.delete(this.withHeads.values().next().value!);
   }
 
   private remember(inc: Incident, zt: Uint8Array): void {
@@ -151,6 +170,66 @@ export class DynamoIncidentStore implements IncidentStore {
       ConsistentRead: true,
     }));
     return (out.Items ?? []).map((item) => this.read(item));
+  }
+
+  /**
+   * A fingerprint's first head is `H#00000001` and heads are never deleted, so a fingerprint whose first head is
+   * missing has no incident at all: one consistent BatchGetItem of the first heads (100 keys a call) answers a
+   * batch's new fingerprints, and only the others are queried for their latest heads. Fingerprints this instance has
+   * already seen a head of are queried at once (a head found stays found), so a batch of known ones pays nothing extra.
+   */
+  async latestForFingerprints(fps: readonly Fingerprint[], limit: number): Promise<Map<Fingerprint, Incident[]>> {
+    const out = new Map<Fingerprint, Incident[]>();
+    const unknown = [...new Set(fps)].filter((fp) => !this.withHeads.has(shortFingerprint(fp)));
+    for (let i = 0; i < unknown.length; i += 100) {
+      const chunk = unknown.slice(i, i + 100);
+      const found = await this.firstHeads(chunk);
+      for (const fp of chunk) if (!found.has(fpKey(shortFingerprint(fp)))) out.set(fp, []);
+    }
+    const rest = [...new Set(fps)].filter((fp) => !out.has(fp));
+    let next = 0;
+    await Promise.all(Array.from({ length: Math.min(HEAD_QUERY_CONCURRENCY, rest.length) }, async () => {
+      while (next < rest.length) {
+        const fp = rest[next++]!;
+        out.set(fp, await this.recentForFingerprint(fp, limit));
+      }
+    }));
+    return out;
+  }
+
+  /** The partition keys among these fingerprints' whose first head exists (one consistent BatchGetItem, retried for unprocessed keys). */
+  private async firstHeads(fps: readonly Fingerprint[]): Promise<Set<string>> {
+    const found = new Set<string>();
+    let keys: Array<Record<string, unknown>> | undefined = fps.map((fp) => ({ pk: fpKey(shortFingerprint(fp)), sk: headSk(1) }));
+    for (let attempt = 0; keys && keys.length > 0; attempt++) {
+      if (attempt >= 8) throw new TransientError('batch get left unprocessed keys after 8 attempts');
+      if (attempt > 0) await new Promise((r) => setTimeout(r, 20 * 2 ** attempt));
+      const res = await this.doc.send(new BatchGetCommand({
+        RequestItems: { [this.tableName]: { Keys: keys, ConsistentRead: true, ProjectionExpression: 'pk' } },
+      }));
+      for (const item of res.Responses?.[this.tableName] ?? []) {
+        found.add(item.pk as string);
+        this.seen((item.pk as string).slice(3));
+      }
+      keys = res.UnprocessedKeys?.[this.tableName]?.Keys as typeof keys;
+    }
+    return found;
+  }
+
+  async recordPagedStep(incidentId: string, step: number): Promise<void> {
+    const key = keyOfIncidentId(incidentId);
+    if (!key) return;
+    try {
+      await this.doc.send(new UpdateCommand({
+        TableName: this.tableName,
+        Key: { pk: key.pk, sk: key.sk },
+        UpdateExpression: 'SET ps = :s',
+        ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(ps) OR ps < :s)',
+        ExpressionAttributeValues: { ':s': step },
+      }));
+    } catch (err) {
+      if (!isConditionFailure(err)) throw err; // no such incident, or this step (or a later one) already recorded
+    }
   }
 
   async applyPlan(plan: IncidentPlan): Promise<ApplyResult> {
@@ -176,6 +255,7 @@ export class DynamoIncidentStore implements IncidentStore {
           ConditionExpression: 'attribute_not_exists(pk)',
         }));
         if (zt) this.remember(inc, zt);
+        this.seen(shortFingerprint(inc.fingerprint));
       } catch (err) {
         if (isConditionFailure(err)) return { kind: 'conflict', reason: `incident ${inc.id} was created concurrently` };
         throw err;

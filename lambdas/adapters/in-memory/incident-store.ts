@@ -8,19 +8,37 @@ import type { IncidentPlan } from '../../core/deduplicate';
 import type { Fingerprint } from '../../core/fingerprint';
 import type { AlertRecord, Incident, TimelineEvent } from '../../core/model/incident';
 import type { ApplyResult, IncidentPage, IncidentQuery, IncidentStore } from '../../core/ports';
+import { withPagedStep } from '../../core/escalation/paged-step';
 
 export class InMemoryIncidentStore implements IncidentStore {
   readonly incidents = new Map<string, Incident>();
   readonly timelines = new Map<string, TimelineEvent[]>();
   readonly alertLogs = new Map<string, AlertRecord[]>();
   readonly doneMessages = new Set<string>();
+  /** Paged steps recorded apart from the incidents' documents (recordPagedStep), merged into every read. */
+  readonly pagedSteps = new Map<string, number>();
+
+  /** A copy of a stored incident as reads return it: with its recorded paged step merged in. */
+  private view(i: Incident): Incident {
+    return withPagedStep(structuredClone(i), this.pagedSteps.get(i.id));
+  }
 
   async recentForFingerprint(fp: Fingerprint, limit: number): Promise<Incident[]> {
     return [...this.incidents.values()]
       .filter((i) => i.fingerprint === fp)
       .sort((a, b) => b.seq - a.seq)
       .slice(0, limit)
-      .map((i) => structuredClone(i));
+      .map((i) => this.view(i));
+  }
+
+  async latestForFingerprints(fps: readonly Fingerprint[], limit: number): Promise<Map<Fingerprint, Incident[]>> {
+    return new Map(await Promise.all(fps.map(async (fp) => [fp, await this.recentForFingerprint(fp, limit)] as const)));
+  }
+
+  async recordPagedStep(incidentId: string, step: number): Promise<void> {
+    const inc = this.incidents.get(incidentId);
+    if (!inc || step <= (this.pagedSteps.get(incidentId) ?? -1)) return;
+    this.pagedSteps.set(incidentId, step);
   }
 
   async applyPlan(plan: IncidentPlan): Promise<ApplyResult> {
@@ -52,7 +70,7 @@ export class InMemoryIncidentStore implements IncidentStore {
 
   async getIncident(id: string): Promise<Incident | null> {
     const inc = this.incidents.get(id);
-    return inc ? structuredClone(inc) : null;
+    return inc ? this.view(inc) : null;
   }
 
   async listIncidents(q: IncidentQuery): Promise<IncidentPage> {
@@ -70,7 +88,7 @@ export class InMemoryIncidentStore implements IncidentStore {
       .filter((i) => (!q.from || i.openedAt >= q.from) && (!q.to || i.openedAt <= `${q.to}~`))
       .sort((a, b) => (sortKey(a) < sortKey(b) ? 1 : -1))
       .filter((i) => after === null || sortKey(i) < after);
-    const items = all.slice(0, q.limit).map((i) => structuredClone(i));
+    const items = all.slice(0, q.limit).map((i) => this.view(i));
     const cursor = all.length > q.limit ? Buffer.from(sortKey(items[items.length - 1]!), 'utf8').toString('base64url') : null;
     return { items, cursor };
   }

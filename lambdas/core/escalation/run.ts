@@ -245,22 +245,12 @@ export async function runEscalationStep(deps: EscalationDeps, input: EscalationS
 }
 
 /**
- * Records the step paged on the incident. A page also proves the escalation started (the escalator starts an
- * execution before it pages inline), so a `pending` escalation becomes `started` in the same write, and the
- * processor's confirmation that follows finds nothing left to write.
+ * Records the step paged on the incident, apart from its document (no version check: the processor counting alerts
+ * on the same head meanwhile costs no conflict and no re-read). A page also proves the escalation started (the
+ * escalator starts an execution before it pages inline), so a `pending` escalation reads `started` from then on,
+ * and the processor's confirmation that follows finds nothing left to write.
  */
 async function recordStep(deps: EscalationDeps, incident: Incident, step: number): Promise<void> {
-  let current: Incident | null = incident;
-  for (let attempt = 0; attempt < 5 && current; attempt++) {
-    if (current.escalationStep >= step && current.escalation !== 'pending') return;
-    const after: Incident = {
-      ...current,
-      escalationStep: Math.max(current.escalationStep, step),
-      escalation: current.escalation === 'pending' ? 'started' : current.escalation,
-      version: current.version + 1,
-      updatedAt: deps.clock.now().toISOString(),
-    };
-    if ((await deps.store.replaceIncident(current, after)).kind === 'applied') return;
-    current = await deps.store.getIncident(incident.id);
-  }
+  if (incident.escalationStep >= step && incident.escalation !== 'pending') return;
+  await deps.store.recordPagedStep(incident.id, step);
 }

@@ -278,7 +278,7 @@ describe('the inline page\'s store calls', () => {
     const next = await vc.run(runEscalationStep(deps({ store: c.store, ops: c.ops, sender, clock: vc.clock, sleep: vc.sleep }), { ...stateOf(inc), incident: inc }));
     expect(sent).toEqual([inc.id]);
     expect(next).toEqual({ ...stateOf(inc), step: 1, waitSeconds: 60 }); // the carried incident is not handed on
-    expect(c.calls).toEqual(['reserveSend', 'getIncident', 'appendTimeline', 'replaceIncident']);
+    expect(c.calls).toEqual(['reserveSend', 'getIncident', 'appendTimeline', 'recordPagedStep']);
     expect(await inner.getIncident(inc.id)).toMatchObject({ escalationStep: 0 });
   });
 
@@ -318,7 +318,7 @@ describe('the inline page\'s store calls', () => {
     const vc = virtualClock();
     const sender: NotificationSender = { send: async () => ({ ok: true }) };
     await vc.run(runEscalationStep(deps({ store: c.store, ops: c.ops, sender, clock: vc.clock, sleep: vc.sleep }), { ...stateOf(inc), incident: inc }));
-    expect(c.calls).toEqual(['reserveSend', 'getIncident', 'appendTimeline', 'replaceIncident']);
+    expect(c.calls).toEqual(['reserveSend', 'getIncident', 'appendTimeline', 'recordPagedStep']);
     expect(await inner.getIncident(inc.id)).toMatchObject({ escalationStep: 0, alertCount: inc.alertCount + 1 });
   });
 });
