@@ -206,6 +206,8 @@ export interface ProcessResult {
 export const MAX_APPLY_ATTEMPTS = 20;
 /** Parallel fingerprint groups per batch. */
 export const GROUP_CONCURRENCY = 16;
+/** Parallel groups that open an incident (they go first, before the groups that only count). */
+export const OPENING_CONCURRENCY = 64;
 
 async function mapLimit<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
@@ -267,8 +269,8 @@ export async function processEnvelopes(records: readonly QueueRecord[], deps: Pr
   // Stage "inhibit": what holds a new incident of a service, read once per batch.
   const inhibitorFor = await batchInhibitor(deps.store, deps.inhibitEdges ?? [], [...groups.values()].flatMap((g) => g.map((a) => a.evaluation.route.service)));
 
-  const { ordered, firstReads } = await openingGroupsFirst([...groups.values()], deps.store);
-  await mapLimit(ordered, GROUP_CONCURRENCY, async (alerts) => {
+  const { opening, rest, firstReads } = await openingGroupsFirst([...groups.values()], deps.store);
+  const apply = async (alerts: EvaluatedAlert[]) => {
     try {
       await applyGroup(alerts, deps, result, inhibitorFor, firstReads.get(alerts), markerOnHead, markedOnHead);
     } catch (err) {
@@ -278,7 +280,11 @@ export async function processEnvelopes(records: readonly QueueRecord[], deps: Pr
       });
       for (const m of messages) failedMessages.add(m);
     }
-  });
+  };
+  // The groups that open an incident (and page) first, all of them, more at once: each waits on a few round trips
+  // (its writes, the escalation start), not on the processor's CPU. Then the groups that only count.
+  await mapLimit(opening, OPENING_CONCURRENCY, apply);
+  await mapLimit(rest, GROUP_CONCURRENCY, apply);
 
   const done = fresh.map((r) => r.envelope.messageKey).filter((m) => !failedMessages.has(m) && !markedOnHead.has(m));
   if (done.length > 0) {
@@ -344,7 +350,7 @@ async function evaluateRecords(fresh: readonly QueueRecord[], deps: ProcessDeps)
  * of a storm. The reads serve as the first attempt's; when the read failed every group reads again in applyGroup
  * (which reports a failure).
  */
-async function openingGroupsFirst(list: EvaluatedAlert[][], store: IncidentStore): Promise<{ ordered: EvaluatedAlert[][]; firstReads: Map<EvaluatedAlert[], Incident[]> }> {
+async function openingGroupsFirst(list: EvaluatedAlert[][], store: IncidentStore): Promise<{ opening: EvaluatedAlert[][]; rest: EvaluatedAlert[][]; firstReads: Map<EvaluatedAlert[], Incident[]> }> {
   const firstReads = new Map<EvaluatedAlert[], Incident[]>();
   try {
     const latest = await store.latestForFingerprints(list.map((alerts) => alerts[0]!.evaluation.fingerprint), 2);
@@ -360,8 +366,8 @@ async function openingGroupsFirst(list: EvaluatedAlert[][], store: IncidentStore
     if (!read) return 2;
     return read[0] && isOpen(read[0].status) ? 1 : 0;
   };
-  const ordered = list.map((alerts, i) => ({ alerts, i, rank: rank(alerts) })).sort((a, b) => a.rank - b.rank || a.i - b.i).map((x) => x.alerts);
-  return { ordered, firstReads };
+  const ordered = list.map((alerts, i) => ({ alerts, i, rank: rank(alerts) })).sort((a, b) => a.rank - b.rank || a.i - b.i);
+  return { opening: ordered.filter((x) => x.rank === 0).map((x) => x.alerts), rest: ordered.filter((x) => x.rank > 0).map((x) => x.alerts), firstReads };
 }
 
 async function applyGroup(

@@ -191,6 +191,29 @@ describe('processEnvelopes failure handling', () => {
     expect(order).toEqual(['opens', 'counts']);
   });
 
+  it('opens and starts the escalation of every new incident of a batch, up to 64 at once, before it writes any count-only group', async () => {
+    const store = new InMemoryIncidentStore();
+    await processEnvelopes(records([envelope([alert({ key: 'old-a', fp: 'fp-follow' })])]), deps(store));
+    const order: string[] = [];
+    let inFlight = 0;
+    let most = 0;
+    const watching = Object.create(store) as InMemoryIncidentStore;
+    watching.applyPlan = async (plan) => {
+      order.push(plan.creates.length > 0 ? 'opens' : 'counts');
+      most = Math.max(most, ++inFlight);
+      await new Promise((r) => setTimeout(r, 2));
+      inFlight--;
+      return store.applyPlan(plan);
+    };
+    const escalator: Escalator = { start: async () => void order.push('start'), stop: async () => {} };
+    // The follower first in the batch, then 40 new fingerprints.
+    const envs = [envelope([alert({ key: 'old-b', fp: 'fp-follow' })]), ...Array.from({ length: 40 }, (_, i) => envelope([alert({ key: `n-${i}`, fp: `fp-open-${i}` })]))];
+    await processEnvelopes(records(envs), deps(watching, escalator));
+    expect(order.filter((o) => o === 'start')).toHaveLength(40);
+    expect(order.at(-1)).toBe('counts');
+    expect(most).toBe(40);
+  });
+
   it('skips a delivery already marked done without touching incidents', async () => {
     const store = new InMemoryIncidentStore();
     const env = envelope([alert({ key: 'x' })]);
