@@ -116,6 +116,8 @@ async function main(): Promise<void> {
     sweepIntervalMs: 0,
     ...(start.timeScale ? { timeScale: start.timeScale } : {}),
     ...(threaded ? { processorThread: { hooksModule: join(__dirname, 'processor-thread-hooks.ts') } } : {}),
+    // BENCH_DYNAMO_THREAD=1: the embedded DynamoDB on a thread of its own (off by default; docs/performance.md).
+    ...(process.env.BENCH_DYNAMO_THREAD === '1' ? { dynamoThread: true } : {}),
     hooks: {
       dynamoClient: (client) => meter.attach(client, () => scope.getStore()),
       // The processor's incident store: its DynamoDB calls are counted apart (scope `processor`, delivery markers in

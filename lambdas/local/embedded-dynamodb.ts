@@ -6,6 +6,8 @@
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ResourceNotFoundException } from '@aws-sdk/client-dynamodb';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
+import { Worker } from 'node:worker_threads';
+import { InvariantError } from '../core/errors';
 import { createTableInput } from '../adapters/dynamodb/table-schema';
 
 // dynalite ships no types.
@@ -23,21 +25,46 @@ export interface EmbeddedDynamo {
   close(): Promise<void>;
 }
 
-/** Starts dynalite (`path` = on-disk store; omit for memory) and ensures the incident table exists. */
-export async function startEmbeddedDynamo(options: { path?: string; tableName: string }): Promise<EmbeddedDynamo> {
-  const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0, ...(options.path ? { path: options.path } : {}) });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
+/** The dynalite server on its own worker thread: it answers on a loopback port; `close` stops it and the thread. */
+const DYNALITE_THREAD = `
+const { parentPort, workerData } = require('node:worker_threads');
+const server = require(workerData.dynalite)(workerData.options);
+server.once('error', (err) => parentPort.postMessage({ error: String(err) }));
+server.listen(0, '127.0.0.1', () => parentPort.postMessage({ port: server.address().port }));
+parentPort.on('message', () => server.close(() => process.exit(0)));
+`;
+
+/** dynalite in this thread, or (`thread`) on a worker thread of its own; its port and how to stop it. */
+async function listen(settings: Record<string, unknown>, thread: boolean): Promise<{ port: number; close(): Promise<void> }> {
+  if (!thread) {
+    const server = dynalite(settings);
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(0, '127.0.0.1', () => resolve());
+    });
+    return { port: (server.address() as AddressInfo).port, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+  }
+  const worker = new Worker(DYNALITE_THREAD, { eval: true, workerData: { dynalite: require.resolve('dynalite'), options: settings } });
+  const port = await new Promise<number>((resolve, reject) => {
+    worker.once('message', (m: { port?: number; error?: string }) => (m.port ? resolve(m.port) : reject(new InvariantError(`embedded DynamoDB: ${m.error}`))));
+    worker.once('error', reject);
   });
-  const { port } = server.address() as AddressInfo;
-  const endpoint = `http://127.0.0.1:${port}`;
+  return { port, close: () => new Promise<void>((resolve) => { worker.once('exit', () => resolve()); worker.postMessage('close'); }) };
+}
+
+/**
+ * Starts dynalite (`path` = on-disk store; omit for memory) and ensures the incident table exists. `thread`: on a
+ * worker thread of its own, so serving DynamoDB calls does not take turns with the thread that ingests.
+ */
+export async function startEmbeddedDynamo(options: { path?: string; tableName: string; thread?: boolean }): Promise<EmbeddedDynamo> {
+  const server = await listen({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0, ...(options.path ? { path: options.path } : {}) }, options.thread === true);
+  const endpoint = `http://127.0.0.1:${server.port}`;
   const client = embeddedClient(endpoint);
   try {
     await ensureTable(client, options.tableName);
   } catch (err) {
     client.destroy();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await server.close();
     throw err;
   }
   return {
@@ -45,7 +72,7 @@ export async function startEmbeddedDynamo(options: { path?: string; tableName: s
     client,
     close: async () => {
       client.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await server.close();
     },
   };
 }

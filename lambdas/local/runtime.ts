@@ -129,6 +129,12 @@ export interface LocalRuntimeOptions {
    * of this thread. Default: in this thread.
    */
   processorThread?: boolean | { hooksModule: string };
+  /**
+   * Runs the embedded DynamoDB (dynalite) on a worker thread of its own (embedded-dynamodb.ts), so serving DynamoDB
+   * calls does not take turns with ingest on this thread. Off by default: measured in the storm it brought pages
+   * sooner and accepted fewer alerts per second on a shared 2-vCPU machine (docs/performance.md).
+   */
+  dynamoThread?: boolean;
 }
 
 export interface LocalRuntime {
@@ -233,7 +239,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   try {
     const config = options.config;
     const secrets = loadSecrets(dataDir, config, options.apiToken, options.ingestToken);
-    dynamo = await startEmbeddedDynamo({ tableName: LOCAL_TABLE, ...(options.inMemoryStore ? {} : { path: join(dataDir, 'dynamodb') }) });
+    dynamo = await startEmbeddedDynamo({ tableName: LOCAL_TABLE, thread: options.dynamoThread === true, ...(options.inMemoryStore ? {} : { path: join(dataDir, 'dynamodb') }) });
     options.hooks?.dynamoClient?.(dynamo.client);
     const store = new DynamoIncidentStore(dynamo.client, LOCAL_TABLE);
     const deadLetterQueue = new DurableQueue(join(dataDir, 'queue', 'alerts-dlq'));

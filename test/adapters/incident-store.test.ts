@@ -13,6 +13,12 @@ incidentStoreContract('DynamoDB (embedded dynalite)', async () => {
   return { store: new DynamoIncidentStore(dynamo.client, 'incidents'), close: () => dynamo.close() };
 });
 
+// The local runtime's `dynamoThread` option: the same store, served by dynalite on a worker thread of its own.
+incidentStoreContract('DynamoDB (embedded dynalite on its own thread)', async () => {
+  const dynamo = await startEmbeddedDynamo({ tableName: 'incidents', thread: true });
+  return { store: new DynamoIncidentStore(dynamo.client, 'incidents'), close: () => dynamo.close() };
+});
+
 describe('DynamoIncidentStore.listIncidents with stale index entries', () => {
   // A GSI is eventually consistent, and dynalite writes index entries before the item (a kill -9 between the two
   // leaves an entry for an item that was later written under another index key). The listing must show each
