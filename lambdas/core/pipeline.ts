@@ -270,9 +270,10 @@ export async function processEnvelopes(records: readonly QueueRecord[], deps: Pr
   const inhibitorFor = await batchInhibitor(deps.store, deps.inhibitEdges ?? [], [...groups.values()].flatMap((g) => g.map((a) => a.evaluation.route.service)));
 
   const { opening, rest, firstReads } = await openingGroupsFirst([...groups.values()], deps.store);
+  const first = await planOpenings(opening, firstReads, deps, inhibitorFor, markerOnHead);
   const apply = async (alerts: EvaluatedAlert[]) => {
     try {
-      await applyGroup(alerts, deps, result, inhibitorFor, firstReads.get(alerts), markerOnHead, markedOnHead);
+      await applyGroup(alerts, deps, result, inhibitorFor, first.get(alerts), markerOnHead, markedOnHead);
     } catch (err) {
       const messages = new Set(alerts.map((a) => a.messageKey));
       deps.log('error', 'fingerprint group failed; its records will be retried', {
@@ -370,16 +371,60 @@ async function openingGroupsFirst(list: EvaluatedAlert[][], store: IncidentStore
   return { opening: ordered.filter((x) => x.rank === 0).map((x) => x.alerts), rest: ordered.filter((x) => x.rank > 0).map((x) => x.alerts), firstReads };
 }
 
+/** A group's plan against the latest incidents of its fingerprint (newest first), at the clock's now. */
+interface PlannedGroup {
+  latest: Incident | null;
+  plan: IncidentPlan;
+}
+
+function planGroup(alerts: EvaluatedAlert[], deps: ProcessDeps, inhibitorFor: (service: string) => Inhibitor | null, recent: Incident[], markerOnHead: ReadonlySet<string>): PlannedGroup {
+  const now = deps.clock.now();
+  const [latest = null, ...older] = recent;
+  return { latest, plan: startedOnCreate(holdInhibited(planIncidentChanges(latest, alerts, now.toISOString(), now.getTime(), older, deps.alertLogMax, markerOnHead), inhibitorFor, now.toISOString())) };
+}
+
+/** What the first attempt of a group starts from: the batch's read of its heads, or its plan already made. */
+type FirstAttempt = { read: Incident[] } | { planned: PlannedGroup } | undefined;
+
+/**
+ * Plans the groups that open an incident and writes the alert-log entries (and leaving markers) of all of them in
+ * one batched write, before any of their heads (as each plan's own write would: a kill in between leaves entries
+ * the redelivery rewrites under the same keys). Returns each group's first attempt: its plan without those items.
+ * If that write fails, every group writes its own.
+ */
+async function planOpenings(
+  opening: EvaluatedAlert[][], firstReads: ReadonlyMap<EvaluatedAlert[], Incident[]>, deps: ProcessDeps,
+  inhibitorFor: (service: string) => Inhibitor | null, markerOnHead: ReadonlySet<string>,
+): Promise<Map<EvaluatedAlert[], FirstAttempt>> {
+  const planned = new Map<EvaluatedAlert[], PlannedGroup>();
+  for (const alerts of opening) {
+    const read = firstReads.get(alerts);
+    if (read) planned.set(alerts, planGroup(alerts, deps, inhibitorFor, read, markerOnHead));
+  }
+  const plans = [...planned.values()].map((p) => p.plan);
+  const first = new Map<EvaluatedAlert[], FirstAttempt>([...firstReads].map(([alerts, read]) => [alerts, { read }]));
+  if (plans.length < 2) return first;
+  try {
+    const written = await deps.store.applyPlan({
+      update: null, creates: [], timeline: [], outcomes: [], pages: [], settled: [],
+      alertLog: plans.flatMap((p) => p.alertLog), markers: plans.flatMap((p) => p.markers ?? []),
+    });
+    if (written.kind !== 'applied') return first;
+  } catch {
+    return first;
+  }
+  for (const [alerts, p] of planned) first.set(alerts, { planned: { latest: p.latest, plan: { ...p.plan, alertLog: [], markers: [] } } });
+  return first;
+}
+
 async function applyGroup(
   alerts: EvaluatedAlert[], deps: ProcessDeps, result: ProcessResult, inhibitorFor: (service: string) => Inhibitor | null,
-  firstRead: Incident[] | undefined, markerOnHead: ReadonlySet<string>, markedOnHead: Set<string>,
+  first: FirstAttempt, markerOnHead: ReadonlySet<string>, markedOnHead: Set<string>,
 ): Promise<void> {
   const fp = alerts[0]!.evaluation.fingerprint;
   for (let attempt = 1; attempt <= MAX_APPLY_ATTEMPTS; attempt++) {
-    const now = deps.clock.now();
-    const recent = attempt === 1 && firstRead ? firstRead : await deps.store.recentForFingerprint(fp, 2);
-    const [latest = null, ...older] = recent;
-    const plan = startedOnCreate(holdInhibited(planIncidentChanges(latest, alerts, now.toISOString(), now.getTime(), older, deps.alertLogMax, markerOnHead), inhibitorFor, now.toISOString()));
+    const { latest, plan } = attempt === 1 && first && 'planned' in first ? first.planned
+      : planGroup(alerts, deps, inhibitorFor, attempt === 1 && first && 'read' in first ? first.read : await deps.store.recentForFingerprint(fp, 2), markerOnHead);
     const nothingToWrite = plan.update === null && plan.creates.length === 0;
     const applied = nothingToWrite ? { kind: 'applied' as const } : await deps.store.applyPlan(plan);
     if (applied.kind === 'conflict') {

@@ -99,6 +99,28 @@ describe('processEnvelopes over the embedded DynamoDB', () => {
     expect((await store.listIncidents({ limit: 300 })).items).toHaveLength(200);
   });
 
+  it('writes the alert-log entries of a batch\'s new incidents together, before any of their heads: 100 opens in 100 puts and 4 batch writes', async () => {
+    const calls: Array<[string, string]> = [];
+    dynamo.client.middlewareStack.add((next, context) => async (args) => {
+      // Keys in document or attribute-value form (depending on where the document client marshals).
+      type Key = string | { S?: string } | undefined;
+      const text = (k: Key) => String(typeof k === 'object' ? k.S : k);
+      const input = args.input as { Item?: { sk?: Key }; RequestItems?: Record<string, Array<{ PutRequest?: { Item: { sk?: Key; pk?: Key } } }>> };
+      const first = Object.values(input.RequestItems ?? {})[0]?.[0]?.PutRequest?.Item;
+      const kind = first ? (text(first.pk).startsWith('M#') ? 'marker' : 'log') : text(input.Item?.sk).startsWith('H#') ? 'head' : '';
+      calls.push([String((context as { commandName?: string }).commandName), kind]);
+      return next(args);
+    }, { step: 'initialize', name: 'countWrites' });
+    const envs = Array.from({ length: 10 }, (_, m) => envelope(Array.from({ length: 10 }, (_, i) => alert({ key: `w-${m}-${i}`, fp: `fp-w-${m * 10 + i}` }))));
+    const res = await processEnvelopes(records(envs), deps(store));
+    expect(res.opened).toHaveLength(100);
+    const writes = calls.filter(([c]) => c === 'BatchWriteItemCommand' || c === 'PutItemCommand').map(([c, k]) => `${c === 'PutItemCommand' ? 'put' : 'batch'}:${k}`);
+    expect(writes.filter((w) => w === 'batch:log')).toHaveLength(4);
+    expect(writes.filter((w) => w === 'put:head')).toHaveLength(100);
+    expect(writes.lastIndexOf('batch:log')).toBeLessThan(writes.indexOf('put:head'));
+    for (const inc of res.opened) expect(await store.alerts(inc.id)).toHaveLength(1);
+  });
+
   it('opens a new incident in at most 4 write units, index entries included (the bench capacity meter on dynalite)', async () => {
     const meter = new CapacityMeter();
     meter.attach(dynamo.client);
