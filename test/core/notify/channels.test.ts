@@ -82,6 +82,19 @@ describe('channel registry', () => {
     expect(page.email.subject).toBe('[SEV1] ALARM: checkout-5xx-rate (checkout)');
   });
 
+  it('renderAll renders a type only when its rendering is read, once (a page sent to a webhook renders no Slack or Teams card)', () => {
+    const spies = CHANNEL_LIST.map((d) => jest.spyOn(d as { render: (...a: unknown[]) => unknown }, 'render'));
+    try {
+      const page = renderAll(input());
+      expect(spies.map((s) => s.mock.calls.length)).toEqual(CHANNEL_LIST.map(() => 0));
+      const first = page.webhook;
+      expect(page.webhook).toBe(first);
+      expect(CHANNEL_LIST.map((d, i) => [d.type, spies[i]!.mock.calls.length] as const).filter(([, n]) => n > 0)).toEqual([['webhook', 1]]);
+    } finally {
+      for (const s of spies) s.mockRestore();
+    }
+  });
+
   it('names the known channel types when a config has an unknown one', () => {
     const parsed = PipelineConfigSchema.safeParse(defaultConfigInput([{ name: 'ch', type: 'pager', secret: 's' }]));
     expect(parsed.success).toBe(false);

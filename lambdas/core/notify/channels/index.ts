@@ -44,9 +44,24 @@ export function channelSecret(channel: { type: ChannelType; secret?: string }): 
 /** The page rendered for every channel type, by type (what a `NotificationSender` receives). */
 export type RenderedPage = { [D in AnyChannel as D['type']]: ReturnType<D['render']> };
 
-/** Renders one page for every registered channel type. */
+/**
+ * One page for every registered channel type, each rendered when it is first read (and kept): a page sent to a
+ * webhook renders no Slack, Teams or Google Chat card (the local outbox also reads the email and SMS text).
+ */
 export function renderAll(input: PageMessageInput): RenderedPage {
-  return Object.fromEntries(CHANNEL_LIST.map((d) => [d.type, d.render(input)])) as RenderedPage;
+  const page = {};
+  for (const d of CHANNEL_LIST) {
+    let rendered: unknown;
+    let done = false;
+    Object.defineProperty(page, d.type, {
+      enumerable: true,
+      get: () => {
+        if (!done) [rendered, done] = [d.render(input), true];
+        return rendered;
+      },
+    });
+  }
+  return page as RenderedPage;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
