@@ -806,45 +806,68 @@ function notes(f: NoteFigures): string {
   const dS3 = d('S3 raw archive');
   return `## Notes: why some targets are missed and what would close them
 
-**The storm, locally.** The local runtime is one Node.js process, one thread: the HTTP ingest, the queue journal,
-the processor and the DynamoDB emulator (dynalite, reached through the AWS SDK over loopback) share one core. The
-first processor batch took ${fmtMs(f.firstBatch.ms)} for ${f.firstBatch.messages} messages, because it opened and paged all ${STORM.fingerprints} incidents
-(${fmt(f.callsPerNewIncident, 1)} DynamoDB calls per new incident, see the unique-alert run) while the ingest of the whole storm (${fmtMs(f.acceptMs)})
-ran on the same thread; the later batches, which only add alerts to open incidents, took ${fmtMs(f.laterBatches.ms)} for ${f.laterBatches.messages} messages.
-A CPU profile (\`BENCH_CHILD_PROFILE=<dir> npm run bench\`) shows the thread busy throughout, mostly in the AWS SDK's
-request handling, dynalite and garbage collection; the pipeline's own decisions are a small part (core throughput
-above: tens of thousands of alerts/s). Measured in this session with the processor held back, ingest alone accepts
-~10,000–17,000 alerts/s on this machine, so even a processor on another thread would not reach Alertmanager, which
-ingests into memory on every core.
+**The storm, locally.** The local runtime is one Node.js process: the HTTP ingest, the queue journal, the raw
+archive, the escalation runner with the inline pages and the DynamoDB emulator (dynalite, reached through the AWS SDK
+over loopback) share its main thread; the processor has a thread of its own (below). The first processor batch took
+${fmtMs(f.firstBatch.ms)} for ${f.firstBatch.messages} messages: it opened and paged the storm's new incidents while the ingest of the whole storm
+(${fmtMs(f.acceptMs)}) ran; the later batches, which only add alerts to open incidents, took ${fmtMs(f.laterBatches.ms)} for ${f.laterBatches.messages} messages.
+A CPU profile of the runtime during the storm (\`BENCH_CHILD_PROFILE=<dir> npm run bench\`, the main thread busy
+from the first request to the last) puts about 30 % of the main thread in dynalite, 13 % in garbage collection,
+about 20 % in the AWS SDK and HTTP client of the inline pages, and the rest in ingest (HTTP, JSON, the archive's
+write-fsync-rename, the queue journal) and the page logic; the pipeline's own decisions are a small part (core
+throughput above). Measured in an earlier session with the processor held back, ingest alone accepts
+~10,000–17,000 alerts/s on this machine, so no change to the processing would reach Alertmanager, which ingests
+into memory on every core.
 
-**Time to page.** A page leaves once its incident is written: the batching window (200 ms locally), then the
-processor's ${fmt(f.openCalls, 2)} calls to open the incident (the consistent query of the fingerprint's heads, the alert-log
-entry, the conditional create of the head with its \`opened\` event folded in, written already \`started\`: no second
-head write confirms the escalation) and the inline page's ${fmt(Math.max(0, f.callsPerNewIncident - f.openCalls - f.markerCalls), 1)} (the incident read, the channel's rate counter,
-the re-read right before the send, the page and notification events, the step record). Within a batch the
-processor reads every fingerprint's heads first and writes the groups that open an incident before those that only
-count. The stage table above says where the first alert of a fingerprint waits; locally every stage shares one
-thread with the ingest of the rest of the storm and the emulator. Alertmanager keeps alerts in memory and notifies
-as soon as a group exists (\`group_wait: 0s\`). Tried and measured in earlier sessions: 64 fingerprint groups in
-parallel instead of 16 (no gain: the thread, not the concurrency, is the limit); group commit of the queue journal
-(within noise); the emulator alone on a worker thread (not kept: pages came sooner but accepted alerts/s fell,
-because the faster emulator let the processor put more SDK work on the thread that also ingests). The processor on its
-own worker thread, as ingest and processing are separate functions in AWS, is how \`npm start\` and this bench run
-(the runtime's \`processorThread\`; \`BENCH_PROCESSOR_THREAD=0\` runs one thread): each batch goes to the thread and
-its response comes back, so the queue's guarantees stay on the main thread, and a thread that dies is started again
-with its batch delivered again. Measured in pairs on this 2-vCPU machine shared with other jobs (storm only): at a
-load of 3–4, one thread 3,294 and 1,660 accepted alerts/s with p99 11.6 s and 21.9 s to page, the processor thread
-3,876 and 2,640 alerts/s with p99 10.4 s and 18.5 s; at a load of 8–10 (before V8 was set to favour a small heap) the
-thread was slower (1,170–1,620 vs 1,624–1,940 alerts/s): a second thread helps only when a core is free for it. It
-costs ~50–60 MB of resident memory (a second isolate loads the processor's modules again: 256 MB peak vs ~197 MB).
-The emulator in the processor's thread as well was slower still (882 alerts/s at load 8–10) and would die with it.
-In AWS the model
+**Time to page.** A page leaves once its incident is written: the batching window (200 ms locally), the processor's
+reads and writes to open it, the inline page's round trip before the send. Cut in this order (each measured with
+\`BENCH_ONLY=storm\`, which prints the DynamoDB calls per page, the batches and the runtime's CPU time):
+
+- **The page: 4 calls, one round trip before the send** (it was 5, plus a re-read and a rewrite of the head for
+  each conflict with the processor counting followers on it: 6.3–6.6 per page in the storm). The inline page carries
+  the incident the processor has just written (no first read); the reservation under the channel's rate cap and
+  the re-read right before the send go out together; the paged step is recorded apart from the head's version (a
+  plain attribute merged into every read), so it never conflicts; the events stay one batch write, before the step
+  (a kill between them pages again rather than leaving a page recorded without its events). In the storm: 4.01
+  calls per page.
+- **Opening: the batch reads and writes together.** The heads of a batch's fingerprints are read with one
+  consistent BatchGetItem of first heads per 100 fingerprints the processor has not seen a head of (a fingerprint
+  without \`H#00000001\` has none; 200 queries became 2 calls), and the alert-log entries of every group that opens
+  an incident are written in batches of 25 before any of their heads (200 batch writes became 8). The unique-alert
+  run counts ${fmt(f.openCalls, 2)} processor calls per new incident (3.00 before).
+- **Order.** The groups that open an incident are written and their escalations started first, 64 at once, before
+  any group that only counts (16 at once): the first batch's incidents are planned within ~1–1.7 s of their first
+  alert, where they waited 3.5–10 s behind the batch's reads.
+- **Pages render only what they send** (a webhook page rendered every channel type's card).
+
+Measured in pairs on this 2-vCPU machine shared with three other engineers (load average 9–11; storm only, two
+runs each, before → after): DynamoDB calls 3,414 / 3,584 → 2,723 / 2,444; runtime CPU 21.2 / 24.6 s → 15.6 / 18.0 s;
+accepted alerts/s 1,657 / 1,204 → 1,988 / 3,120; first arrival → page p50 18.4 / 21.1 s → 12.3 / 11.6 s, p99
+29.5 / 29.6 s → 19.4 / 24.2 s (at a load of 1, before: p50 10.4 s, p99 13.1 s, 2,512 alerts/s; after, at a load of
+8: 9.2 / 12.9 s, 2,716 alerts/s). What is left is the main thread: the pages' SDK calls and dynalite's answers to
+both threads take turns with ingest. The emulator on a worker thread of its own (the runtime's \`dynamoThread\`,
+\`BENCH_DYNAMO_THREAD=1\`; in AWS DynamoDB is not on the ingest function's CPU either) cut time to page again, at
+the cost of ingest, in two pairs at the same load: p50 9.0 / 5.7 s, p99 11.8 / 6.8 s, but 1,206 / 1,828 accepted
+alerts/s: with a third busy thread on two shared cores, faster processing takes CPU from ingest. It stays off by
+default (\`npm start\` and this bench), as the earlier emulator-thread experiment did, until it is measured on a
+machine with a free core. Tried and measured in earlier sessions: 64 fingerprint groups in parallel
+for every group (no gain while the processor shared the ingest thread); group commit of the queue journal (within
+noise). The processor on its own worker thread, as ingest and processing are separate functions in AWS, is how
+\`npm start\` and this bench run (the runtime's \`processorThread\`; \`BENCH_PROCESSOR_THREAD=0\` runs one thread): each
+batch goes to the thread and its response comes back, so the queue's guarantees stay on the main thread, and a
+thread that dies is started again with its batch delivered again. Measured in pairs in an earlier session (load 3–4):
+one thread 3,294 and 1,660 accepted alerts/s with p99 11.6 s and 21.9 s to page, the processor thread 3,876 and 2,640
+alerts/s with p99 10.4 s and 18.5 s; it costs ~50–60 MB of resident memory (a second isolate loads the processor's
+modules again). The emulator in the processor's thread as well was slower still (882 alerts/s at load 8–10) and
+would die with it. In AWS the model
 above applies: with no batching window the time to page is a few hundred milliseconds, dominated by the channel's
 answer and, after a quiet period, by cold starts. Every page still waits for a durable conditional create: the
 price of never paging twice and never losing an accepted alert across crashes, which an in-memory dispatcher does
 not pay.
 
-**New incidents: calls and write units.** Opening an incident is ${fmt(f.openCalls, 2)} DynamoDB calls and ${fmt(f.openWru, 2)} write units: 1 for the
+**New incidents: calls and write units.** Opening an incident is ${fmt(f.openCalls, 2)} DynamoDB calls in the unique-alert run (one
+incident alone takes 3: its heads read, its alert-log entry, its head; a batch shares the reads and the alert-log
+writes of its new incidents, above) and ${fmt(f.openWru, 2)} write units: 1 for the
 alert-log entry, 1 for the head (its opening events ride on it as a compact attribute until the head would outgrow
 1 KB with them; then they move to timeline items once) and 2 for the head's keys-only index entries (\`byStatus\`,
 \`byService\`). The unfiltered incident list has no index of its own (it was 5 units with the \`byTime\` index): it

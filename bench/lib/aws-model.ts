@@ -64,11 +64,12 @@ export function pathOf(input: ModelInput): PathStep[] {
     { stage: 'queue', what: 'event source poll', latency: LATENCIES.sqsPoll, count: 1 },
     { stage: 'queue', what: 'batching window', latency: window, count: 1 },
     { stage: 'processor', what: 'delivery marker read (GetItem)', latency: LATENCIES.dynamo, count: 1 },
-    { stage: 'processor', what: 'latest heads (Query)', latency: LATENCIES.dynamo, count: 1 },
+    { stage: 'processor', what: 'latest heads (BatchGetItem of first heads; Query for a known fingerprint)', latency: LATENCIES.dynamo, count: 1 },
     { stage: 'processor', what: 'alert-log entry (BatchWriteItem)', latency: LATENCIES.dynamoBatch, count: 1 },
     { stage: 'processor', what: 'head with its opening events (conditional PutItem)', latency: LATENCIES.dynamo, count: Math.max(1, input.openCalls - 2) },
     { stage: 'processor', what: 'inline page (Lambda event invoke)', latency: LATENCIES.asyncInvoke, count: 1 },
-    { stage: 'page', what: 'incident read, channel rate counter, re-read before the send', latency: LATENCIES.dynamo, count: 3 },
+    // The inline page carries the incident: the rate counter and the re-read before the send go out together.
+    { stage: 'page', what: 'channel rate counter and the re-read before the send, at once', latency: LATENCIES.dynamo, count: 1 },
     { stage: 'page', what: 'the channel answers', latency: LATENCIES.channel, count: 1 },
   ];
 }
