@@ -1,3 +1,8 @@
+/** The thread died while it held a request (the request may or may not have taken effect). */
+const THREAD_GONE = 'ProcessorThreadGone';
+/** Runs of an inline page whose thread died, in all (a Lambda event invoke is tried three times). */
+const PAGE_RUNS = 3;
+
 /**
  * Runs the queue processor on a worker thread (processor-worker.ts): the queue consumer on the main thread hands it
  * each batch and gets the batch response back, so the consumer's guarantees stay where they were (a message is
@@ -20,11 +25,16 @@ export interface ProcessorThreadData {
   publicBaseUrl: string;
   /** A module exporting `processorThreadHooks()` (bench/: counting DynamoDB calls in this thread). */
   hooksModule?: string;
+  /** What the inline page needs here (`page`): the action link key and the channel secrets (file and environment). */
+  actionLinkKey: string;
+  channelSecrets: Record<string, unknown>;
+  channelEnvironment: Record<string, string | undefined>;
 }
 
 export type FromMain =
   | { kind: 'batch'; id: number; event: unknown; timeoutMs: number }
   | { kind: 'measure'; id: number; command: string }
+  | { kind: 'page'; id: number; state: unknown }
   | { kind: 'reply'; id: number; ok: true; value: unknown }
   | { kind: 'reply'; id: number; ok: false; error: string; name: string };
 
@@ -40,6 +50,8 @@ export class ProcessorThread {
   private nextId = 1;
   private readonly pending = new Map<number, { resolve(v: unknown): void; reject(e: Error): void }>();
   private closed = false;
+  /** Inline pages this thread ran to the end (tests, bench). */
+  pagesRun = 0;
 
   constructor(private readonly data: ProcessorThreadData, private readonly services: { transport: EscalationTransport; deadLetters: DeadLetters }) {}
 
@@ -64,10 +76,10 @@ export class ProcessorThread {
           this.worker = null;
           this.ready = null;
         }
-        for (const [id] of this.pending) this.settle(id, { ok: false, error: err.message, name: 'TransientError' });
+        for (const [id] of this.pending) this.settle(id, { ok: false, error: err.message, name: err.name === THREAD_GONE ? THREAD_GONE : 'TransientError' });
       };
       worker.once('error', gone);
-      worker.once('exit', (code) => gone(new TransientError(`the processor thread exited (code ${code})`)));
+      worker.once('exit', (code) => gone(Object.assign(new TransientError(`the processor thread exited (code ${code})`), { name: THREAD_GONE })));
     });
     return this.ready;
   }
@@ -75,6 +87,23 @@ export class ProcessorThread {
   /** Processes one SQS event on the thread: its batch response, or the error the handler threw. */
   async handle(event: SQSEvent, timeoutMs: number): Promise<SQSBatchResponse | void> {
     return (await this.request({ kind: 'batch', event, timeoutMs })) as SQSBatchResponse | void;
+  }
+
+  /**
+   * Runs an inline page (the escalation-step handler, as Lambda's event invoke runs the Page function) on the thread,
+   * apart from the thread that ingests, as it runs apart in AWS. A page whose thread died runs again on a new thread
+   * (at least once, like an event invoke's retries; its re-read before the send skips a step already recorded).
+   */
+  async page(state: unknown): Promise<unknown> {
+    for (let run = 1; ; run++) {
+      try {
+        const next = await this.request({ kind: 'page', state });
+        this.pagesRun++;
+        return next;
+      } catch (err) {
+        if (run >= PAGE_RUNS || (err as Error).name !== THREAD_GONE) throw err;
+      }
+    }
   }
 
   /** Asks the hooks module of the thread for its figures (bench/). */
@@ -89,7 +118,7 @@ export class ProcessorThread {
     await worker?.terminate();
   }
 
-  private async request(message: { kind: 'batch'; event: unknown; timeoutMs: number } | { kind: 'measure'; command: string }): Promise<unknown> {
+  private async request(message: { kind: 'batch'; event: unknown; timeoutMs: number } | { kind: 'measure'; command: string } | { kind: 'page'; state: unknown }): Promise<unknown> {
     if (this.closed) throw new TransientError('the processor thread is stopped');
     await this.start();
     const id = this.nextId++;

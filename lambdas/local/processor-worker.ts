@@ -18,6 +18,13 @@ import { ConfigAlarmDetails } from '../adapters/local/config-alarm-details';
 import { storeRecordingResolves } from '../handlers/shared/insights';
 import { createProcessAlertsHandler } from '../handlers/process-alerts';
 import { embeddedClient } from './embedded-dynamodb';
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import type { EscalationDeps } from '../core/escalation/run';
+import { createEscalationStepHandler } from '../handlers/escalation-step';
+import { ChannelSender } from '../adapters/notify/channel-sender';
+import { localChannelSecrets } from '../adapters/secrets/channel-secrets';
+import { LocalOutboxSender } from './outbox';
 import { localContext } from './http-server';
 import type { FromMain, FromWorker, ProcessorThreadData } from './processor-thread';
 
@@ -59,6 +66,23 @@ const store = hooks.processorStore?.(resolving) ?? resolving;
 const ops = new DynamoOperationsStore(client, data.table);
 const escalator = createEscalator({ config, clock, store: base, transport });
 const handler = createProcessAlertsHandler({ config, store, ops, escalator, deadLetters, clock, alarmDetails: new ConfigAlarmDetails(config.cloudwatchAlarms.local, clock) });
+// The inline page (the Page function's handler, as the main thread builds it): its own store over this thread's client.
+const channelSecrets = localChannelSecrets(data.channelSecrets, data.channelEnvironment);
+const pageDeps: EscalationDeps = {
+  config, store: new DynamoIncidentStore(client, data.table), ops, clock,
+  sender: new LocalOutboxSender(join(data.dataDir, 'outbox.jsonl'), config, channelSecrets, new ChannelSender(config, channelSecrets, async () => ({ ok: false, error: 'not a channel' }))),
+  sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+  random: Math.random,
+  newNonce: randomUUID,
+  publicBaseUrl: data.publicBaseUrl,
+  actionLinkKey: data.actionLinkKey,
+};
+const page = createEscalationStepHandler(async () => pageDeps);
+const run = (m: Exclude<FromMain, { kind: 'reply' }>): Promise<unknown> => {
+  if (m.kind === 'batch') return (handler as unknown as (e: SQSEvent, c: unknown) => Promise<unknown>)(m.event as SQSEvent, localContext('processAlerts', m.timeoutMs));
+  if (m.kind === 'page') return (page as unknown as (e: unknown, c: unknown) => Promise<unknown>)(m.state, localContext('escalationStep', 300_000));
+  return Promise.resolve(hooks.measure?.(m.command));
+};
 
 port.on('message', (m: FromMain) => {
   if (m.kind === 'reply') {
@@ -70,7 +94,7 @@ port.on('message', (m: FromMain) => {
   }
   void (async () => {
     try {
-      const value = m.kind === 'batch' ? await (handler as unknown as (e: SQSEvent, c: unknown) => Promise<unknown>)(m.event as SQSEvent, localContext('processAlerts', m.timeoutMs)) : hooks.measure?.(m.command);
+      const value = await run(m);
       port.postMessage({ kind: 'done', id: m.id, ok: true, value } satisfies FromWorker);
     } catch (err) {
       port.postMessage({ kind: 'done', id: m.id, ok: false, error: err instanceof Error ? err.message : String(err), name: err instanceof Error ? err.name : 'Error' } satisfies FromWorker);

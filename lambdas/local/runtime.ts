@@ -277,6 +277,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     const escalationStep = createEscalationStepHandler(async () => escalationDeps());
 
     let escalations: LocalEscalationRunner | null = null;
+    let pagesOnThread: ProcessorThread | null = null;
     let escalator: Escalator;
     if (options.escalator) escalator = options.escalator;
     else {
@@ -286,7 +287,9 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
         definition,
         // Each Task state runs the handler of the function it invokes in AWS: payload = the state, result = the next.
         tasks: Object.fromEntries(Object.entries(tasks).map(([state, fn]) => [state, async (payload: EscalationState) => (await invoke(fn, payload)) as EscalationState])),
-        invokePage: (payload) => invoke(inlinePage!, payload),
+        // With the processor thread, the inline page runs there (apart from ingest, as the Page function runs apart in
+        // AWS), unless a hook of this thread wraps the page's operations store.
+        invokePage: (payload) => (pagesOnThread ? pagesOnThread.page(payload) : invoke(inlinePage!, payload)),
         journalPath: join(dataDir, 'escalations.json'),
         timeScale: options.timeScale,
         onError: options.onEscalationError ?? ((name, err) => console.error(`escalation ${name} failed:`, err)),
@@ -359,9 +362,12 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     }
     const threadData: ProcessorThreadData | null = options.processorThread ? {
       config, dynamoEndpoint: dynamo.endpoint, table: LOCAL_TABLE, dataDir, publicBaseUrl,
+      actionLinkKey: secrets.actionLinkKey, channelSecrets: secrets.channels,
+      channelEnvironment: Object.fromEntries(Object.entries(options.environment ?? process.env).filter(([k]) => k.startsWith('CHANNEL_SECRET_'))),
       ...(typeof options.processorThread === 'object' ? { hooksModule: options.processorThread.hooksModule } : {}),
     } : null;
     const processorThread = threadData ? new ProcessorThread(threadData, { transport: escalations!, deadLetters }) : null;
+    if (!options.hooks?.escalationOps) pagesOnThread = processorThread;
     const processAlerts = processorThread
       ? (event: Parameters<typeof inThread>[0], context: { getRemainingTimeInMillis(): number }) => processorThread.handle(event, context.getRemainingTimeInMillis())
       : inThread;

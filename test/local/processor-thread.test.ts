@@ -1,6 +1,6 @@
 /**
- * The queue processor on its own worker thread (`processorThread`, as `npm start` and the bench run it): one
- * incident and one page per fingerprint as in one thread, every message processed, and a thread that dies in the
+ * The queue processor on its own worker thread (`processorThread`, as `npm start` and the bench run it), with the
+ * inline pages: one incident and one page per fingerprint as in one thread, every message processed, and a thread that dies in the
  * middle of a batch loses nothing (the batch is delivered again to a new thread) and pages once. (Alert counts are not
  * compared: with shuffled start times an alert older than the incident's last state change is `stale-state-change`,
  * so the count depends on which alert opened the incident.)
@@ -38,6 +38,8 @@ describe('processor on its own thread', () => {
     expect(rt.outbox.list(100)).toHaveLength(3);
     expect([rt.queue.size, rt.deadLetterQueue.size]).toEqual([0, 0]);
     expect(threadId).toBe(0);
+    // The inline pages ran on the processor's thread too, apart from the thread that ingests.
+    expect(rt.processorThread!.pagesRun).toBe(3);
   });
 
   it('a thread that dies in the middle of a batch loses nothing: the batch comes back to a new thread, one page per fingerprint', async () => {
