@@ -807,13 +807,13 @@ function notes(f: NoteFigures): string {
   return `## Notes: why some targets are missed and what would close them
 
 **The storm, locally.** The local runtime is one Node.js process: the HTTP ingest, the queue journal, the raw
-archive, the escalation runner with the inline pages and the DynamoDB emulator (dynalite, reached through the AWS SDK
-over loopback) share its main thread; the processor has a thread of its own (below). The first processor batch took
+archive, the escalation runner and the DynamoDB emulator (dynalite, reached through the AWS SDK over loopback) share
+its main thread; the processor and the inline pages have a thread of their own (below). The first processor batch took
 ${fmtMs(f.firstBatch.ms)} for ${f.firstBatch.messages} messages: it opened and paged the storm's new incidents while the ingest of the whole storm
 (${fmtMs(f.acceptMs)}) ran; the later batches, which only add alerts to open incidents, took ${fmtMs(f.laterBatches.ms)} for ${f.laterBatches.messages} messages.
 A CPU profile of the runtime during the storm (\`BENCH_CHILD_PROFILE=<dir> npm run bench\`, the main thread busy
-from the first request to the last) puts about 30 % of the main thread in dynalite, 13 % in garbage collection,
-about 20 % in the AWS SDK and HTTP client of the inline pages, and the rest in ingest (HTTP, JSON, the archive's
+from the first request to the last) put about 30 % of the main thread in dynalite, 13 % in garbage collection,
+about 20 % in the AWS SDK and HTTP client of the inline pages (since moved to the processor's thread), and the rest in ingest (HTTP, JSON, the archive's
 write-fsync-rename, the queue journal) and the page logic; the pipeline's own decisions are a small part (core
 throughput above). Measured in an earlier session with the processor held back, ingest alone accepts
 ~10,000–17,000 alerts/s on this machine, so no change to the processing would reach Alertmanager, which ingests
@@ -847,8 +847,8 @@ Measured in pairs on this 2-vCPU machine shared with three other engineers (load
 runs each, before → after): DynamoDB calls 3,414 / 3,584 → 2,723 / 2,444; runtime CPU 21.2 / 24.6 s → 15.6 / 18.0 s;
 accepted alerts/s 1,657 / 1,204 → 1,988 / 3,120; first arrival → page p50 18.4 / 21.1 s → 12.3 / 11.6 s, p99
 29.5 / 29.6 s → 19.4 / 24.2 s (at a load of 1, before: p50 10.4 s, p99 13.1 s, 2,512 alerts/s; after, at a load of
-8: 9.2 / 12.9 s, 2,716 alerts/s). What is left is the main thread: the pages' SDK calls and dynalite's answers to
-both threads take turns with ingest. The emulator on a worker thread of its own (the runtime's \`dynamoThread\`,
+8: 9.2 / 12.9 s, 2,716 alerts/s). What is left is the main thread: dynalite's answers to both threads take turns with
+ingest. The emulator on a worker thread of its own (the runtime's \`dynamoThread\`,
 \`BENCH_DYNAMO_THREAD=1\`; in AWS DynamoDB is not on the ingest function's CPU either) cut time to page again, at
 the cost of ingest, in two pairs at the same load: p50 9.0 / 5.7 s, p99 11.8 / 6.8 s, but 1,206 / 1,828 accepted
 alerts/s: with a third busy thread on two shared cores, faster processing takes CPU from ingest. It stays off by
