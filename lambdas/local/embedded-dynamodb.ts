@@ -7,7 +7,7 @@ import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ResourceNotFo
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { Worker } from 'node:worker_threads';
-import { InvariantError } from '../core/errors';
+import { InvariantError, TransientError } from '../core/errors';
 import { createTableInput } from '../adapters/dynamodb/table-schema';
 
 // dynalite ships no types.
@@ -97,4 +97,12 @@ export async function ensureTable(client: DynamoDBClient, tableName: string): Pr
     if (!(err instanceof ResourceNotFoundException) && (err as { name?: string }).name !== 'ResourceNotFoundException') throw err;
     await client.send(new CreateTableCommand(createTableInput(tableName)));
   }
+  // dynalite turns a new table ACTIVE on a timer of its thread (createTableMs 0): on a thread of its own, a request can
+  // arrive before that timer ran, so wait until the table and its indexes say ACTIVE.
+  for (let i = 0; i < 200; i++) {
+    const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
+    if (Table?.TableStatus === 'ACTIVE' && (Table.GlobalSecondaryIndexes ?? []).every((g) => g.IndexStatus === 'ACTIVE')) return;
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  throw new TransientError(`the embedded DynamoDB table ${tableName} did not become ACTIVE`);
 }
