@@ -843,17 +843,18 @@ reads and writes to open it, the inline page's round trip before the send. Cut i
   ingest in AWS): its SDK calls (about a fifth of the main thread in the profile) leave the thread that ingests. One
   pair at a load of 14–15: p50 10.5 vs 17.8 s, p99 14.9 vs 38.0 s, 2,514 vs 1,979 accepted alerts/s.
 
-Measured in pairs on this 2-vCPU machine shared with three other engineers (load average 9–11; storm only, two
-runs each, before → after): DynamoDB calls 3,414 / 3,584 → 2,723 / 2,444; runtime CPU 21.2 / 24.6 s → 15.6 / 18.0 s;
-accepted alerts/s 1,657 / 1,204 → 1,988 / 3,120; first arrival → page p50 18.4 / 21.1 s → 12.3 / 11.6 s, p99
-29.5 / 29.6 s → 19.4 / 24.2 s (at a load of 1, before: p50 10.4 s, p99 13.1 s, 2,512 alerts/s; after, at a load of
-8: 9.2 / 12.9 s, 2,716 alerts/s). What is left is the main thread: dynalite's answers to both threads take turns with
-ingest. The emulator on a worker thread of its own (the runtime's \`dynamoThread\`,
-\`BENCH_DYNAMO_THREAD=1\`; in AWS DynamoDB is not on the ingest function's CPU either) cut time to page again, at
-the cost of ingest, in two pairs at the same load: p50 9.0 / 5.7 s, p99 11.8 / 6.8 s, but 1,206 / 1,828 accepted
-alerts/s: with a third busy thread on two shared cores, faster processing takes CPU from ingest. It stays off by
-default (\`npm start\` and this bench), as the earlier emulator-thread experiment did, until it is measured on a
-machine with a free core. Tried and measured in earlier sessions: 64 fingerprint groups in parallel
+Measured on this 2-vCPU machine shared with three other engineers (storm only, load average 9–12, so the wall-clock
+figures carry wide noise; the call counts do not). Before the changes, two runs: DynamoDB calls 3,414 / 3,584,
+runtime CPU 21.2 / 24.6 s, accepted alerts/s 1,657 / 1,204, first arrival → page p50 18.4 / 21.1 s, p99 29.5 / 29.6 s
+(at a load of 1: p50 10.4 s, p99 13.1 s, 2,512 alerts/s). With everything but the page's thread: 2,723 / 2,444 calls,
+15.6 / 18.0 s CPU, 1,988 / 3,120 alerts/s, p50 12.3 / 11.6 s, p99 19.4 / 24.2 s. With the page on the processor's
+thread too: 3,031 / 3,145 alerts/s, p50 10.3 / 9.5 s, p99 14.5 / 13.8 s. What is left is the main thread: dynalite's
+answers to both threads take turns with ingest. The emulator on a worker thread of its own (the runtime's
+\`dynamoThread\`, \`BENCH_DYNAMO_THREAD=1\`; in AWS DynamoDB is not on the ingest function's CPU either) cut time to
+page while the pages still ran on the main thread (p99 11.8 / 6.8 s, but 1,206 / 1,828 alerts/s), and with the pages
+on the processor's thread it no longer clearly does (p50 11.2 / 7.0 s, p99 15.1 / 9.0 s, 2,141 / 2,955 alerts/s): a
+third busy thread on two shared cores takes CPU from ingest. It stays off by default (\`npm start\` and this bench)
+until it is measured on a machine with a free core. Tried and measured in earlier sessions: 64 fingerprint groups in parallel
 for every group (no gain while the processor shared the ingest thread); group commit of the queue journal (within
 noise). The processor on its own worker thread, as ingest and processing are separate functions in AWS, is how
 \`npm start\` and this bench run (the runtime's \`processorThread\`; \`BENCH_PROCESSOR_THREAD=0\` runs one thread): each

@@ -131,8 +131,9 @@ export interface LocalRuntimeOptions {
   processorThread?: boolean | { hooksModule: string };
   /**
    * Runs the embedded DynamoDB (dynalite) on a worker thread of its own (embedded-dynamodb.ts), so serving DynamoDB
-   * calls does not take turns with ingest on this thread. Off by default: measured in the storm it brought pages
-   * sooner and accepted fewer alerts per second on a shared 2-vCPU machine (docs/performance.md).
+   * calls does not take turns with ingest on this thread. Off by default: measured in the storm on a shared 2-vCPU
+   * machine it accepted fewer alerts per second, and once the inline pages ran on the processor thread it no longer
+   * clearly brought them sooner (docs/performance.md, notes).
    */
   dynamoThread?: boolean;
 }
