@@ -9,6 +9,12 @@ export function executionArnOf(stateMachineArn: string, name: string): string {
   return `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
 }
 
+/**
+ * Largest inline-page payload sent with the incident it carries: Lambda takes up to 1 MB asynchronously; above this
+ * the incident is left out and the page reads it (one more read, never a failed invoke and a lost page).
+ */
+export const INLINE_PAGE_MAX_PAYLOAD_BYTES = 900 * 1024;
+
 export class StepFunctionsTransport implements EscalationTransport {
   constructor(
     private readonly sfn: SFNClient,
@@ -38,6 +44,11 @@ export class StepFunctionsTransport implements EscalationTransport {
   }
 
   async pageInline(state: EscalationState): Promise<void> {
-    await this.lambda.send(new InvokeCommand({ FunctionName: this.escalationFunctionName, InvocationType: 'Event', Payload: Buffer.from(JSON.stringify(state)) }));
+    let payload = Buffer.from(JSON.stringify(state));
+    if (payload.length > INLINE_PAGE_MAX_PAYLOAD_BYTES && state.incident !== undefined) {
+      const { incident: _carried, ...withoutIncident } = state;
+      payload = Buffer.from(JSON.stringify(withoutIncident));
+    }
+    await this.lambda.send(new InvokeCommand({ FunctionName: this.escalationFunctionName, InvocationType: 'Event', Payload: payload }));
   }
 }
