@@ -20,7 +20,8 @@
  * runs only the cost workloads (the 5 % mix in batches and one alert per request, two escalation paths) and prints
  * the cost tables, no report; BENCH_ONLY=bundles builds and imports the Lambda bundles alone (BENCH_BUNDLES=api,act:
  * only those handler files; BENCH_RUNS=n imports per bundle, default 7; the SDK bundled, as deployed), prints them
- * against the budget and writes no report.
+ * against the budget and writes no report; BENCH_ONLY=core runs only the core throughput and its profile, the same
+ * way (BENCH_CORE_RUNS=<n> runs per config, default 5).
  */
 import '../lambdas/local/check-node-version'; // first: stops with a clear message on an unsupported Node.js
 import './lib/env';
@@ -53,6 +54,7 @@ const QUICK = process.env.BENCH_QUICK === '1';
 const ONLY_STORM = process.env.BENCH_ONLY === 'storm';
 const ONLY_COST = process.env.BENCH_ONLY === 'cost';
 const ONLY_BUNDLES = process.env.BENCH_ONLY === 'bundles';
+const ONLY_CORE = process.env.BENCH_ONLY === 'core';
 const ROOT = join(__dirname, '..');
 const OUT = process.env.BENCH_OUT ?? join(ROOT, 'docs', 'performance.md');
 
@@ -251,6 +253,22 @@ async function bundlesOnly(): Promise<void> {
   }
 }
 
+/** BENCH_ONLY=core: core throughput on both configs and the profile's top frames on the console, no report. */
+async function coreOnly(): Promise<void> {
+  const runs = Number(process.env.BENCH_CORE_RUNS ?? (QUICK ? 2 : 5));
+  const n = QUICK ? 4_000 : 20_000;
+  const fps = QUICK ? 40 : 200;
+  const repoConfig = loadPipelineConfig(join(ROOT, 'config', 'pipeline.yaml'));
+  for (const [name, config] of [['bench config', benchConfig()], ['config/pipeline.yaml', repoConfig]] as const) {
+    const c = coreThroughput(config, n, fps, runs);
+    const u = c.usPerAlert;
+    log(`${name}: ${fmt(c.alertsPerSecond)} alerts/s (${fmt(c.cpuAlertsPerSecond)} per CPU second); µs/alert ${fmt(u.total, 1)}: normalize ${fmt(u.normalize, 1)}, fingerprint + rules + route ${fmt(u.evaluate, 1)}, dedup decision ${fmt(u.plan, 1)}`);
+  }
+  if (process.env.BENCH_CORE_PROFILE === '0') return;
+  const profile = await profileCore(repoConfig, n, fps, 15);
+  for (const f of profile.top) log(`  ${fmt(f.selfPercent, 1)} % ${f.frame}`);
+}
+
 interface AmRun {
   version: string;
   installed: boolean;
@@ -429,6 +447,10 @@ async function main(): Promise<void> {
   }
   if (ONLY_BUNDLES) {
     await bundlesOnly();
+    return;
+  }
+  if (ONLY_CORE) {
+    await coreOnly();
     return;
   }
 
