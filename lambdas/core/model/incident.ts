@@ -177,12 +177,14 @@ export interface AlertRecord {
 export type RingEntry = readonly [messageKey: string, appliedAtMs: number] | readonly [messageKey: string, appliedAtMs: number, markerOnHead: 1];
 
 export function cloneIncident(inc: Incident): Incident {
-  return {
-    ...inc,
-    tags: { ...inc.tags },
-    route: { ...inc.route },
-    firstAlert: { ...inc.firstAlert },
-    lastAlert: { ...inc.lastAlert },
-    recentMessages: inc.recentMessages.slice(), // the entries are never changed in place: sharing them is safe
-  };
+  // A plain spread, then the nested fields assigned: V8 copies the spread's shape at once, while a literal that
+  // spreads and then redefines fields (`{ ...inc, tags: ... }`) took ~3 µs instead of ~0.5 µs per copy of a
+  // planned incident (docs/performance.md, the core's profile).
+  const copy = { ...inc };
+  copy.tags = { ...inc.tags };
+  copy.route = { ...inc.route };
+  copy.firstAlert = { ...inc.firstAlert };
+  copy.lastAlert = { ...inc.lastAlert };
+  copy.recentMessages = inc.recentMessages.slice(); // the entries are never changed in place: sharing them is safe
+  return copy;
 }

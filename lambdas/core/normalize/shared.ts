@@ -72,6 +72,29 @@ export function invalidField(path: string, message: string): InvalidPayloadError
 /** ISO UTC with milliseconds whose fields no date parser normalizes (day <= 28, hour <= 23). */
 const CANONICAL_UTC = /^\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|1\d|2[0-8])T(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d\.\d{3}Z$/;
 
+/** Whether `toIsoUtc` gives `value` back unchanged without parsing it (the form most sources send). */
+export function isCanonicalUtc(value: string): boolean {
+  return CANONICAL_UTC.test(value) && !value.startsWith('0001-01-01');
+}
+
+/** `Object.prototype` of this or another realm (JSON.parse and structuredClone may run in another one under jest). */
+function isObjectPrototype(proto: unknown): boolean {
+  return proto === Object.prototype || (typeof proto === 'object' && proto !== null && Object.getPrototypeOf(proto) === null && Object.hasOwn(proto, 'isPrototypeOf'));
+}
+
+/**
+ * A JSON object whose own values are all strings, as `z.record(z.string(), z.string())` accepts and copies unchanged:
+ * an ordinary prototype, no symbol keys, no `__proto__` key (the schema drops that one). False means "ask the schema",
+ * not "invalid".
+ */
+export function isPlainStringMap(value: unknown): value is Record<string, string> {
+  if (typeof value !== 'object' || value === null || !isObjectPrototype(Object.getPrototypeOf(value))) return false;
+  for (const key in value) {
+    if (key === '__proto__' || typeof (value as Record<string, unknown>)[key] !== 'string') return false;
+  }
+  return Object.getOwnPropertySymbols(value).length === 0;
+}
+
 /**
  * Converts the time formats sources send into ISO 8601 UTC with `Z`: `+0000` offsets (CloudWatch), `Z` without
  * milliseconds (EventBridge), epoch milliseconds (Threat Stack). Returns null for unparseable input and for the
@@ -80,7 +103,7 @@ const CANONICAL_UTC = /^\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|1\d|2[0-8])T(?:[01]\d|
 export function toIsoUtc(value: string | number): string | null {
   // Fast path (most sources send this form): already ISO UTC with milliseconds, and every field in a range no date
   // normalizes (day <= 28, hour <= 23): parsing and printing it would give it back unchanged.
-  if (typeof value === 'string' && CANONICAL_UTC.test(value) && !value.startsWith('0001-01-01')) return value;
+  if (typeof value === 'string' && isCanonicalUtc(value)) return value;
   if (typeof value === 'number') {
     if (!Number.isFinite(value)) return null;
     const d = new Date(value);
