@@ -117,6 +117,7 @@ function summary(e: EvaluatedAlert): AlertSummary {
 
 /** Orders alerts by when they happened, then by arrival, so ALARM-then-OK in one batch resolves. */
 export function orderAlerts(alerts: readonly EvaluatedAlert[]): EvaluatedAlert[] {
+  if (alerts.length < 2) return alerts.slice(); // most groups of a batch hold one alert
   return alerts
     .map((a, i) => ({ a, i }))
     .sort((x, y) => (x.a.alert.occurredAt < y.a.alert.occurredAt ? -1 : x.a.alert.occurredAt > y.a.alert.occurredAt ? 1 : x.i - y.i))
@@ -146,7 +147,7 @@ export function planIncidentChanges(
   const seenDeliveries = new Set<string>();
   // Messages a previous attempt already applied (a redelivery after a crash, or a concurrent duplicate).
   // `older` are the incidents before `latest`: a message may have resolved one and opened the next.
-  const previouslyApplied = new Set([latest, ...older].flatMap((inc) => (inc ? inc.recentMessages.map(([k]) => k) : [])));
+  const previouslyApplied = new AppliedMessages(latest, older);
   for (const e of orderAlerts(alerts)) {
     if (planner.skipped(e, seenDeliveries, previouslyApplied)) continue;
     const action = effectiveAction(e);
@@ -159,6 +160,28 @@ export function planIncidentChanges(
 }
 
 const NONE: ReadonlySet<string> = new Set();
+
+/**
+ * The message keys in the idempotency rings of `latest` and `older`, looked up by scanning the rings (at most
+ * RECENT_MESSAGES_MAX keys each) instead of building a Set: a group of a batch usually asks once or twice.
+ */
+class AppliedMessages {
+  constructor(
+    private readonly latest: Incident | null,
+    private readonly older: readonly Incident[],
+  ) {}
+
+  has(key: string): boolean {
+    if (this.latest !== null && inRing(this.latest, key)) return true;
+    for (const inc of this.older) if (inRing(inc, key)) return true;
+    return false;
+  }
+}
+
+function inRing(inc: Incident, key: string): boolean {
+  for (const entry of inc.recentMessages) if (entry[0] === key) return true;
+  return false;
+}
 
 /** The tagging rules that matched the alert (its `classify`/`tagged` trace steps): `{ taggedBy }`, or nothing. */
 function taggedByOf(e: EvaluatedAlert): { taggedBy?: string[] } {
@@ -229,7 +252,7 @@ class IncidentPlanner {
   }
 
   /** Duplicates (in this batch, or applied before) and stale state changes are recorded and skipped. */
-  skipped(e: EvaluatedAlert, seenDeliveries: Set<string>, previouslyApplied: ReadonlySet<string>): boolean {
+  skipped(e: EvaluatedAlert, seenDeliveries: Set<string>, previouslyApplied: AppliedMessages): boolean {
     const key = e.alert.deliveryKey;
     if (seenDeliveries.has(key)) {
       this.outcome(e, null, 'duplicate', REASONS.duplicateDelivery,

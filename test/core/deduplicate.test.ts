@@ -314,6 +314,19 @@ describe('the incident planned against is copied, not changed', () => {
     expect(copy.recentMessages[0]).toBe(inc.recentMessages[0]);
   });
 
+  it('cloneIncident gives every field of the incident, optional ones and fields it does not know included', () => {
+    const opened = planIncidentChanges(null, [evaluated(alert({ key: 'c2', fp: 'fp-clone-all' }))], NOW, NOW_MS).creates[0]!;
+    // Required<Incident>: a new field of Incident must be added here, so the copy is checked with it.
+    const full: Required<Incident> = {
+      ...opened, suppressedBy: 'rule-x', taggedBy: ['tag-rule'], lastStateChangeAt: NOW, inhibitedBy: 'inc-x-1', inhibitionReleasedAt: NOW,
+    };
+    for (const inc of [opened, full, { ...full, futureField: { a: 1 } }, { ...opened, holdMinutes: undefined }, { ...full, taggedBy: undefined }] as Incident[]) {
+      const copy = cloneIncident(inc);
+      expect(copy).toStrictEqual({ ...inc });
+      expect(Object.keys(copy).sort()).toEqual(Object.keys(inc).sort());
+    }
+  });
+
   it('planning leaves the latest incident as it was', () => {
     const latest = planIncidentChanges(null, [evaluated(alert({ key: 'l1', fp: 'fp-keep' }))], NOW, NOW_MS).creates[0]!;
     const before = JSON.parse(JSON.stringify(latest));
