@@ -143,13 +143,17 @@ export function evaluateAlert(alert: NormalizedAlert, rules: Rules, nowMs: numbe
   const identity = rules.identify(alert, nowMs);
   const fingerprint = fingerprintOf(identity.fingerprintKey);
   const byRule = identity.fingerprintKey !== alert.fingerprintKey;
-  const fpStep = step('fingerprint', byRule ? 'rule' : 'computed',
-    byRule ? 'fingerprint from a dedup rule template' : `fingerprint from ${alert.identity.map(([k]) => k).join(', ')}`, {
-      key: identity.fingerprintKey,
-      inputs: Object.fromEntries(alert.identity),
-      fingerprint,
-      ...(identity.windowMinutes !== null ? { windowMinutes: identity.windowMinutes } : {}),
-    });
+  // Built with plain loops and assignments (no map/join, fromEntries or conditional spread): this runs per alert.
+  const inputs: Record<string, string> = {};
+  let names = '';
+  for (const [name, value] of alert.identity) {
+    if (name === '__proto__') Object.defineProperty(inputs, name, { value, enumerable: true, writable: true, configurable: true });
+    else inputs[name] = value; // as Object.fromEntries makes it
+    names = names === '' ? name : `${names}, ${name}`;
+  }
+  const data: Record<string, unknown> = { key: identity.fingerprintKey, inputs, fingerprint };
+  if (identity.windowMinutes !== null) data.windowMinutes = identity.windowMinutes;
+  const fpStep = step('fingerprint', byRule ? 'rule' : 'computed', byRule ? 'fingerprint from a dedup rule template' : `fingerprint from ${names}`, data);
   const classification = rules.classify(alert, fingerprint, nowMs);
   const routed = rules.route(alert, classification, nowMs);
   const suppressed = rules.suppress(alert, classification, routed.route, nowMs, adHocWindows);

@@ -1,10 +1,10 @@
 import { DynamoIncidentStore } from '../../lambdas/adapters/dynamodb/incident-store';
 import { InMemoryIncidentStore } from '../../lambdas/adapters/in-memory/incident-store';
 import { startEmbeddedDynamo, type EmbeddedDynamo } from '../../lambdas/local/embedded-dynamodb';
-import { processEnvelopes, type ProcessDeps, type QueueRecord, envelopesOf, MAX_ENVELOPE_BYTES } from '../../lambdas/core/pipeline';
+import { evaluateAlert, processEnvelopes, type ProcessDeps, type QueueRecord, envelopesOf, MAX_ENVELOPE_BYTES } from '../../lambdas/core/pipeline';
 import type { Escalator, IncidentStore } from '../../lambdas/core/ports';
 import type { Incident } from '../../lambdas/core/model/incident';
-import { alert, envelope, rules } from '../support/builders';
+import { alert, envelope, NOW_MS, rules } from '../support/builders';
 import { CapacityMeter } from '../../bench/lib/dynamodb-capacity';
 
 function deps(store: IncidentStore, escalator: Escalator = { start: async () => {}, stop: async () => {} }): ProcessDeps {
@@ -322,5 +322,16 @@ describe('envelopesOf', () => {
     const [rec] = [...store.alertLogs.values()].flat();
     expect(rec!.deliveryKey).toBe('old-1');
     expect(rec).not.toHaveProperty('deliveryIndex');
+  });
+});
+
+describe('evaluateAlert: the fingerprint step', () => {
+  it('names the identity fields and keeps their values as Object.fromEntries would (a "__proto__" field stays a field)', () => {
+    const identity: Array<[string, string]> = [['externalURL', 'https://am'], ['__proto__', 'x'], ['fingerprint', 'f1']];
+    const step = evaluateAlert(alert({ identity }), rules, NOW_MS).trace.find((s) => s.stage === 'fingerprint')!;
+    expect(step.reason).toBe('fingerprint from externalURL, __proto__, fingerprint');
+    expect(step.data?.inputs).toStrictEqual(Object.fromEntries(identity));
+    expect(Object.keys(step.data?.inputs as object)).toEqual(['externalURL', '__proto__', 'fingerprint']);
+    expect(Object.getPrototypeOf(step.data?.inputs)).toBe(Object.prototype);
   });
 });
