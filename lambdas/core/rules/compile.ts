@@ -217,6 +217,9 @@ function activation(alert: NormalizedAlert, tags: Record<string, string>, severi
 /** Evaluates a rule's condition: true, false, or false with an error step appended to `trace`. */
 function matches(rule: CompiledRule, act: ConditionActivation, stage: TraceStage, kind: string, trace: TraceStep[]): boolean {
   if (rule.condition === null) return true;
+  // A condition that requires another source is false without running it (see CompiledExpression.requiredSource).
+  const only = rule.condition.requiredSource;
+  if (only !== undefined && only !== null && act.alert.source !== only) return false;
   const r = rule.condition.evaluate(act);
   if (r.ok && typeof r.value === 'boolean') return r.value;
   const error = r.ok ? `condition returned ${celTypeName(r.value)}, not bool` : r.error;

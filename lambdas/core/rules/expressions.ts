@@ -228,6 +228,48 @@ export type Evaluated = { ok: true; value: unknown } | { ok: false; error: strin
 export interface CompiledExpression {
   source: string;
   evaluate(activation: object): Evaluated;
+  /**
+   * Conditions only: the source the condition requires (`alert.source == "<name>"` is an operand of its top-level
+   * `&&`), so it is false for an alert of any other source without being evaluated; null when it does not say.
+   */
+  requiredSource?: string | null;
+}
+
+/** The operands of an AST's top-level `&&` chain (the node itself when it is not an `&&`). */
+function conjuncts(node: unknown, out: unknown[] = []): unknown[] {
+  const n = node as { op?: unknown; args?: unknown } | null;
+  if (n !== null && typeof n === 'object' && n.op === '&&' && Array.isArray(n.args)) for (const a of n.args) conjuncts(a, out);
+  else out.push(node);
+  return out;
+}
+
+/** `alert.source`, the variable's field (a top-level `alert` is always the variable: no comprehension binds it here). */
+function isAlertSource(node: unknown): boolean {
+  const n = node as { op?: unknown; args?: unknown[] } | null;
+  if (n === null || typeof n !== 'object' || n.op !== '.' || !Array.isArray(n.args) || n.args[1] !== 'source') return false;
+  const target = n.args[0] as { op?: unknown; args?: unknown } | null;
+  return target !== null && typeof target === 'object' && target.op === 'id' && target.args === 'alert';
+}
+
+function stringLiteral(node: unknown): string | null {
+  const n = node as { op?: unknown; args?: unknown } | null;
+  return n !== null && typeof n === 'object' && n.op === 'value' && typeof n.args === 'string' ? n.args : null;
+}
+
+/**
+ * The source a condition requires: an operand `alert.source == "<name>"` (either side) of its top-level `&&`. CEL's
+ * `&&` is false as soon as one operand is false, whatever the others give (an error, a non-bool), so for an alert of
+ * another source the whole condition is false (test/core/rules/expressions.test.ts pins this of cel-js).
+ */
+function requiredSourceOf(ast: unknown): string | null {
+  for (const c of conjuncts(ast)) {
+    const n = c as { op?: unknown; args?: unknown[] } | null;
+    if (n === null || typeof n !== 'object' || n.op !== '==' || !Array.isArray(n.args) || n.args.length !== 2) continue;
+    const [l, r] = n.args;
+    const name = isAlertSource(l) ? stringLiteral(r) : isAlertSource(r) ? stringLiteral(l) : null;
+    if (name !== null) return name;
+  }
+  return null;
 }
 
 /**
@@ -240,6 +282,7 @@ export function compileExpression(source: string, scope: ExpressionScope = 'cond
   const fn = environmentOf(scope).parse(source);
   return {
     source,
+    requiredSource: scope === 'condition' ? requiredSourceOf(fn.ast) : null,
     evaluate(activation) {
       try {
         return { ok: true, value: fn(activation as Record<string, unknown>) as unknown };
