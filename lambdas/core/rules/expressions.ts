@@ -81,7 +81,13 @@ export class CelAlert {
   alertUrl?: string;
   resource?: string;
   labels: Record<string, string>;
-  identity: Record<string, string>;
+  /** The identity fields as a map, built when an expression first reads them (few do; it was built per alert). */
+  #identity: Record<string, string> | undefined;
+  readonly #identityEntries: NormalizedAlert['identity'] | undefined;
+
+  get identity(): Record<string, string> {
+    return (this.#identity ??= Object.fromEntries(this.#identityEntries ?? []));
+  }
 
   constructor(alert: NormalizedAlert, severity: string = alert.severity) {
     this.source = alert.source;
@@ -96,7 +102,7 @@ export class CelAlert {
     if (alert.alertUrl !== null && alert.alertUrl !== undefined) this.alertUrl = alert.alertUrl;
     if (alert.resource !== null && alert.resource !== undefined) this.resource = alert.resource;
     this.labels = alert.labels ?? {};
-    this.identity = Object.fromEntries(alert.identity ?? []);
+    this.#identityEntries = alert.identity;
   }
 }
 

@@ -34,3 +34,21 @@ describe('compileExpression: the source a condition requires', () => {
     expect(compileExpression(source).evaluate(act)).toEqual({ ok: true, value: false });
   });
 });
+
+describe('CelAlert: alert.identity', () => {
+  it.each([
+    ['alert.identity.fingerprint == "f1"', true],
+    ['alert.identity["externalURL"] == "https://am"', true],
+    ['"fingerprint" in alert.identity', true],
+    ['has(alert.identity.fingerprint)', true],
+    ['has(alert.identity.other)', false],
+    ['size(alert.identity) == 2', true],
+    ['has(alert.identity)', true],
+  ])('%s is %s', (source, expected) => {
+    const a = alert({ identity: [['externalURL', 'https://am'], ['fingerprint', 'f1']] });
+    const act = { alert: new CelAlert(a), tags: {}, payload: null, alarm: celAlarmOf(a) };
+    const compiled = compileExpression(source);
+    expect(compiled.evaluate(act)).toEqual({ ok: true, value: expected });
+    expect(compiled.evaluate(act)).toEqual({ ok: true, value: expected }); // asked twice: the same map
+  });
+});
