@@ -2,10 +2,11 @@
  * The pipeline, in order. This is the one place that lists the stages:
  *
  *   ingest side (HTTP/SNS/EventBridge handlers, `acceptDelivery`):
- *     normalize -> archive raw -> enqueue durably -> answer
+ *     normalize -> enqueue durably with the raw body -> answer (a delivery too large for one message: archive raw ->
+ *     enqueue durably -> answer)
  *   processor side (SQS consumer, `processEnvelopes`):
- *     enrich (CloudWatch alarm tags) -> fingerprint -> classify -> route -> suppress -> deduplicate/open-or-update
- *     incident -> escalate
+ *     archive the batch's raw bodies (one object) -> enrich (CloudWatch alarm tags) -> fingerprint -> classify ->
+ *     route -> suppress -> deduplicate/open-or-update incident -> escalate
  *
  * Each per-alert stage appends to the decision trace. Time, ids and every effect come in through ports.
  */
@@ -22,6 +23,7 @@ import type { Incident } from './model/incident';
 import { isOpen } from './model/incident';
 import { markEscalationStarted } from './incident-actions';
 import { TransientError } from './errors';
+import { BATCH_CONTENT_TYPE, batchObjectOf } from './raw-batch';
 import { batchInhibitor, holdInhibited, releaseHeldBy, type InhibitEdge, type Inhibitor } from './inhibition';
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -38,13 +40,16 @@ export interface Delivery {
   integration?: string;
   /** The body exactly as received, archived for replay. */
   rawBody: string;
+  /** The sender's content type, archived with the body (`application/json` when absent). */
+  contentType?: string;
   alerts: NormalizedAlert[];
   receivedAt: string;
   requestId: string;
 }
 
 export interface AcceptResult {
-  archiveKey: string;
+  /** The object ingest archived the body in; null when the body travels in the message (the processor archives it). */
+  archiveKey: string | null;
   messageKeys: string[];
   alertCount: number;
 }
@@ -93,8 +98,44 @@ export function envelopesOf(delivery: Delivery, archiveKey: string): AlertEnvelo
   return out;
 }
 
-/** Ingest: archive the raw body, then enqueue every alert durably. Resolves only when both are done. */
+/**
+ * The one envelope of a delivery that fits in a single queue message together with its raw body: it carries the
+ * body and its archive metadata, so ingest writes no archive object (the processor archives it in its batch object,
+ * core/raw-batch.ts). Its message key is the one `envelopesOf` gives the same delivery in one message. Null when the
+ * delivery needs several messages, or has no alert.
+ */
+export function carryingEnvelopeOf(delivery: Delivery): AlertEnvelope | null {
+  if (delivery.alerts.length === 0) return null;
+  let size = Buffer.byteLength(JSON.stringify(delivery.rawBody), 'utf8');
+  for (const alert of delivery.alerts) {
+    size += Buffer.byteLength(JSON.stringify(alert), 'utf8');
+    if (size > MAX_ENVELOPE_BYTES - 1024) return null;
+  }
+  return {
+    v: 1,
+    messageKey: messageKeyOf(delivery.source, delivery.alerts.map((a) => a.deliveryKey)),
+    source: delivery.source,
+    via: delivery.via,
+    ...(delivery.integration !== undefined ? { integration: delivery.integration } : {}),
+    receivedAt: delivery.receivedAt,
+    archiveKey: '',
+    offset: 0,
+    raw: { body: delivery.rawBody, requestId: delivery.requestId, ...(delivery.contentType !== undefined ? { contentType: delivery.contentType } : {}) },
+    alerts: delivery.alerts,
+  };
+}
+
+/**
+ * Ingest: enqueue every alert durably, with the raw body when the delivery fits in one message (then nothing is
+ * archived here: the message is the body's durable copy until the processor archives it); a larger delivery is
+ * archived first (one object), then enqueued. Resolves only when everything is durable.
+ */
 export async function acceptDelivery(delivery: Delivery, deps: { archive: Pick<RawArchive, 'put'>; queue: AlertQueue }): Promise<AcceptResult> {
+  const carrying = carryingEnvelopeOf(delivery);
+  if (carrying) {
+    await deps.queue.send([carrying]);
+    return { archiveKey: null, messageKeys: [carrying.messageKey], alertCount: delivery.alerts.length };
+  }
   const archiveKey = archiveKeyOf(delivery.source, delivery.receivedAt, delivery.requestId);
   await deps.archive.put(archiveKey, delivery.rawBody, {
     source: delivery.source,
@@ -102,7 +143,7 @@ export async function acceptDelivery(delivery: Delivery, deps: { archive: Pick<R
     ...(delivery.integration !== undefined ? { integration: delivery.integration } : {}),
     receivedAt: delivery.receivedAt,
     requestId: delivery.requestId,
-  });
+  }, delivery.contentType);
   const envelopes = envelopesOf(delivery, archiveKey);
   if (envelopes.length > 0) await deps.queue.send(envelopes);
   return { archiveKey, messageKeys: envelopes.map((e) => e.messageKey), alertCount: delivery.alerts.length };
@@ -178,6 +219,11 @@ export interface QueueRecord {
 
 export interface ProcessDeps {
   store: IncidentStore;
+  /**
+   * Where the raw bodies the batch's messages carry are archived (one object per batch) before anything of the batch
+   * is written; a batch carrying bodies without it fails (its records are retried).
+   */
+  archive?: Pick<RawArchive, 'put'>;
   escalator: Escalator;
   rules: Rules;
   /** Alerts per incident that keep their full trace in the alert log (config processing.alertLogLimit). */
@@ -245,7 +291,7 @@ export async function processEnvelopes(records: readonly QueueRecord[], deps: Pr
     toProcess.push(r);
   }
 
-  const fresh: QueueRecord[] = [];
+  const unarchived: QueueRecord[] = [];
   await mapLimit(toProcess, GROUP_CONCURRENCY, async (r) => {
     try {
       if (await deps.store.isMessageDone(r.envelope.messageKey)) {
@@ -258,13 +304,16 @@ export async function processEnvelopes(records: readonly QueueRecord[], deps: Pr
         }
         return;
       }
-      fresh.push(r);
+      unarchived.push(r);
     } catch (err) {
       deps.log('warn', 'marker lookup failed; record will be retried', { messageKey: r.envelope.messageKey, error: String(err) });
       failedMessages.add(r.envelope.messageKey);
     }
   });
 
+  // Stage "archive": the bodies the fresh messages carry, as one object, written while the batch reads; no alert
+  // log entry is written before it is there (a failure fails the batch's records: they come again).
+  const { fresh, archived } = archiveCarriedBodies(unarchived, deps);
   const groups = await evaluateRecords(fresh, deps);
   const markerOnHead = singleGroupMessages(groups);
   // Messages whose marker rides on a head this batch wrote (in its idempotency ring): no marker item for them.
@@ -274,7 +323,14 @@ export async function processEnvelopes(records: readonly QueueRecord[], deps: Pr
   const inhibitorFor = await batchInhibitor(deps.store, deps.inhibitEdges ?? [], [...groups.values()].flatMap((g) => g.map((a) => a.evaluation.route.service)));
 
   const { opening, rest, firstReads } = await openingGroupsFirst([...groups.values()], deps.store);
-  const first = await planOpenings(opening, firstReads, deps, inhibitorFor, markerOnHead);
+  // Nothing of the batch is written before its raw bodies are archived.
+  const archiveError = await archived;
+  if (archiveError !== null) {
+    deps.log('error', 'could not archive the batch\'s raw bodies; its records will be retried', { error: archiveError });
+    for (const r of fresh) failedMessages.add(r.envelope.messageKey);
+  }
+  const [toOpen, toCount] = archiveError === null ? [opening, rest] : [[], []];
+  const first = await planOpenings(toOpen, firstReads, deps, inhibitorFor, markerOnHead);
   const apply = async (alerts: EvaluatedAlert[]) => {
     try {
       await applyGroup(alerts, deps, result, inhibitorFor, first.get(alerts), markerOnHead, markedOnHead);
@@ -288,8 +344,8 @@ export async function processEnvelopes(records: readonly QueueRecord[], deps: Pr
   };
   // The groups that open an incident (and page) first, all of them, more at once: each waits on a few round trips
   // (its writes, the escalation start), not on the processor's CPU. Then the groups that only count.
-  await mapLimit(opening, OPENING_CONCURRENCY, apply);
-  await mapLimit(rest, GROUP_CONCURRENCY, apply);
+  await mapLimit(toOpen, OPENING_CONCURRENCY, apply);
+  await mapLimit(toCount, GROUP_CONCURRENCY, apply);
 
   const done = fresh.map((r) => r.envelope.messageKey).filter((m) => !failedMessages.has(m) && !markedOnHead.has(m));
   if (done.length > 0) {
@@ -302,6 +358,25 @@ export async function processEnvelopes(records: readonly QueueRecord[], deps: Pr
   }
   for (const m of failedMessages) result.failedRecordIds.push(...(recordsByMessage.get(m) ?? []));
   return result;
+}
+
+/**
+ * Starts the write of the batch object of the raw bodies `records` carry (core/raw-batch.ts) and gives each such
+ * record its line reference as archive key (known before the write ends). `archived` resolves to null once the
+ * object is written (or when nothing is carried), to the error otherwise; it never rejects.
+ */
+function archiveCarriedBodies(records: readonly QueueRecord[], deps: ProcessDeps): { fresh: QueueRecord[]; archived: Promise<string | null> } {
+  const batch = batchObjectOf(records.map((r) => r.envelope), deps.clock.now());
+  if (!batch) return { fresh: [...records], archived: Promise.resolve(null) };
+  const fresh = records.map((r) => {
+    if (r.envelope.raw === undefined) return r;
+    const { raw: _carried, ...envelope } = r.envelope;
+    return { ...r, envelope: { ...envelope, archiveKey: batch.refs.get(r.envelope.messageKey)! } };
+  });
+  const archived = deps.archive
+    ? deps.archive.put(batch.key, batch.body, batch.metadata, BATCH_CONTENT_TYPE).then(() => null, (err: unknown) => (err instanceof Error ? err.message : String(err)))
+    : Promise.resolve('no raw archive to write the bodies the messages carry');
+  return { fresh, archived };
 }
 
 /**

@@ -33,9 +33,14 @@ export interface ArchivedObject {
 
 /** Where raw payloads are kept for replay and for the console (S3 in AWS, a folder locally). */
 export interface RawArchive {
-  put(key: string, body: string, metadata: Record<string, string>): Promise<void>;
-  /** The object under `key`, or undefined when there is none (never archived, or deleted since). */
-  get(key: string): Promise<ArchivedObject | undefined>;
+  /** Writes one object (content type `application/json` unless given). */
+  put(key: string, body: string, metadata: Record<string, string>, contentType?: string): Promise<void>;
+  /**
+   * The delivery archived under `ref`: the whole object under a key, or for a line reference into a batch object
+   * (`<key>#bytes=<first>-<last>`, core/raw-batch.ts) the delivery on that line with its own metadata. Undefined when
+   * there is none (never archived, deleted since, or a malformed reference).
+   */
+  get(ref: string): Promise<ArchivedObject | undefined>;
 }
 
 /** The durable queue between ingest and processor (SQS in AWS, the local durable queue). */

@@ -141,9 +141,9 @@ export const FUNCTIONS = {
   processAlerts: {
     id: 'ProcessAlerts',
     entry: 'lambdas/handlers/process-alerts.ts',
-    description: 'Processes queued alerts: dedup, classify, route, open or update incidents',
+    description: 'Processes queued alerts: archives their raw bodies per batch, dedup, classify, route, open or update incidents',
     environment: ['tableName', 'deadLetterQueueUrl', ...ESCALATE_ENV, ...NOTIFY_ENV, ...RESOLVE_ENV],
-    grants: ['table:read-write', 'dead-letter-queue:send', 'escalation:start-stop', 'status-render:invoke', 'cloudwatch-alarms:tags-and-describe', 'archive:history'],
+    grants: ['table:read-write', 'dead-letter-queue:send', 'escalation:start-stop', 'status-render:invoke', 'cloudwatch-alarms:tags-and-describe', 'archive:history', 'archive:put-raw'],
     triggers: [{ kind: 'sqs', queue: 'alerts' }],
     memorySize: 512,
     timeoutSeconds: 60,

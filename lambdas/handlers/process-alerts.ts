@@ -12,7 +12,7 @@ import { compileRules } from '../core/rules/compile';
 import { parseEnvelope } from '../core/model/envelope.schema';
 import { inhibitEdgesOfConfig } from '../core/inhibition';
 import { processEnvelopes, type QueueRecord } from '../core/pipeline';
-import type { AlarmDetails, Clock, DeadLetters, Escalator, IncidentStore, MetricsSink, OperationsStore, StatusNotifier } from '../core/ports';
+import type { AlarmDetails, Clock, DeadLetters, Escalator, IncidentStore, MetricsSink, OperationsStore, RawArchive, StatusNotifier } from '../core/ports';
 import { awsAlarmDetails, enrichmentSource } from './shared/alarm-details';
 import { processMetrics } from '../core/metrics';
 import { cachedWindowLoader } from '../core/rules/window-loader';
@@ -20,7 +20,8 @@ import { DynamoOperationsStore } from '../adapters/dynamodb/operations-store';
 import { awsEscalator, awsStatusNotifier } from './shared/escalation';
 import { awsIncidentStore } from './shared/insights';
 import { SqsDeadLetters } from '../adapters/sqs/sqs-alert-queue';
-import { dynamodbClient, sqsClient, once } from './shared/aws';
+import { S3RawArchive } from '../adapters/s3/s3-raw-archive';
+import { dynamodbClient, s3Client, sqsClient, once } from './shared/aws';
 import { deployedConfig } from './shared/deployed-config';
 import { env } from './shared/env';
 import { batchSummary } from './shared/batch-summary';
@@ -32,6 +33,8 @@ export interface ProcessorDeps {
   store: IncidentStore;
   escalator: Escalator;
   deadLetters: DeadLetters;
+  /** Where the raw bodies the messages carry are archived, one object per batch, before the batch is processed. */
+  archive?: Pick<RawArchive, 'put'>;
   clock: Clock;
   /** Where ad-hoc maintenance windows live (API-created); omit to consider config windows only. */
   ops?: OperationsStore;
@@ -71,6 +74,7 @@ export function createProcessAlertsHandler(deps: ProcessorDeps) {
     }
     const result = await processEnvelopes(records, {
       store: deps.store,
+      ...(deps.archive !== undefined ? { archive: deps.archive } : {}),
       escalator: deps.escalator,
       rules,
       alertLogMax: deps.config.processing.alertLogLimit,
@@ -102,6 +106,7 @@ const awsHandler = once(() => {
     ops: new DynamoOperationsStore(dynamodbClient(), env.tableName()),
     escalator: awsEscalator(config, store),
     deadLetters: new SqsDeadLetters(sqsClient(), env.deadLetterQueueUrl()),
+    archive: new S3RawArchive(s3Client(), env.archiveBucket()),
     clock: { now: () => new Date() },
     statusNotifier: awsStatusNotifier(),
     alarmDetails: awsAlarmDetails(config),

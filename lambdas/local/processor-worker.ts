@@ -14,6 +14,7 @@ import { DynamoIncidentStore } from '../adapters/dynamodb/incident-store';
 import { DynamoOperationsStore } from '../adapters/dynamodb/operations-store';
 import { DynamoRollupStore } from '../adapters/dynamodb/rollup-store';
 import { FsDocuments } from '../adapters/local/fs-documents';
+import { FsRawArchive } from '../adapters/local/fs-raw-archive';
 import { ConfigAlarmDetails } from '../adapters/local/config-alarm-details';
 import { storeRecordingResolves } from '../handlers/shared/insights';
 import { createProcessAlertsHandler } from '../handlers/process-alerts';
@@ -65,7 +66,8 @@ const resolving = storeRecordingResolves(config, base, new DynamoRollupStore(cli
 const store = hooks.processorStore?.(resolving) ?? resolving;
 const ops = new DynamoOperationsStore(client, data.table);
 const escalator = createEscalator({ config, clock, store: base, transport });
-const handler = createProcessAlertsHandler({ config, store, ops, escalator, deadLetters, clock, alarmDetails: new ConfigAlarmDetails(config.cloudwatchAlarms.local, clock) });
+const archive = new FsRawArchive(join(data.dataDir, 'archive'));
+const handler = createProcessAlertsHandler({ config, store, ops, escalator, deadLetters, archive, clock, alarmDetails: new ConfigAlarmDetails(config.cloudwatchAlarms.local, clock) });
 // The inline page (the Page function's handler, as the main thread builds it): its own store over this thread's client.
 const channelSecrets = localChannelSecrets(data.channelSecrets, data.channelEnvironment);
 const pageDeps: EscalationDeps = {

@@ -357,7 +357,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     const standIn = new ConfigAlarmDetails(config.cloudwatchAlarms.local, clock);
     const alarmDetails = options.hooks?.alarmDetails?.(standIn) ?? standIn;
     const secretVersions = new LocalSecretVersions(secrets.integrations, () => persistIntegrationSecrets(join(dataDir, 'local-secrets.json'), secrets.integrations));
-    const inThread = createProcessAlertsHandler({ config, store: processorStore, ops, escalator, deadLetters, clock, alarmDetails });
+    const inThread = createProcessAlertsHandler({ config, store: processorStore, ops, escalator, deadLetters, archive, clock, alarmDetails });
     if (options.processorThread && (options.escalator || options.hooks?.processorStore || options.hooks?.alarmDetails)) {
       throw new InvariantError('processorThread cannot be combined with an escalator or the processorStore and alarmDetails hooks (functions of this thread)');
     }

@@ -53,7 +53,7 @@ export interface AlertPipelineStackProps extends StackProps {
   readonly console?: Omit<ConsoleSiteProps, 'api'>;
 }
 
-/** Prefix of the raw archive the ingest functions may write to. */
+/** Prefix of the raw archive the ingest functions and the processor may write to. */
 export const ARCHIVE_RAW_PREFIX = 'raw/';
 /** Prefix of the archive bucket where published postmortems (Markdown and HTML) are kept. */
 export const ARCHIVE_POSTMORTEMS_PREFIX = 'postmortems/';
@@ -432,7 +432,7 @@ export class AlertPipelineStack extends Stack {
     });
   }
 
-  /** Ingest functions: write raw payloads under `raw/` of the archive. Nothing else of the bucket. */
+  /** Ingest functions and the processor: write raw payloads under `raw/` of the archive. Nothing else of the bucket. */
   private grantArchiveRaw(fn: PipelineFunction, archiveBucket: IBucket): void {
     fn.role.addToPrincipalPolicy(
       new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: [archiveBucket.arnForObjects(`${ARCHIVE_RAW_PREFIX}*`)] }),
@@ -440,7 +440,8 @@ export class AlertPipelineStack extends Stack {
     Validations.of(fn.role).acknowledge({
       id: iam5ResourceFinding(fn, archiveBucket, archiveBucket.bucketArn, `/${ARCHIVE_RAW_PREFIX}*`),
       reason:
-        'Each accepted delivery is archived as a new object under raw/<source>/<yyyy>/<mm>/<dd>/<hh>/, so the object ARN must be a prefix ' +
+        'Raw bodies are archived as new objects (one per processor batch under raw/batch/<yyyy>/<mm>/<dd>/<hh>/, one per large delivery under ' +
+        'raw/<source>/<yyyy>/<mm>/<dd>/<hh>/), so the object ARN must be a prefix ' +
         'wildcard; the action is s3:PutObject only and the prefix is raw/, not the whole bucket.',
     });
   }

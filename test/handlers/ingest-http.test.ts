@@ -48,15 +48,15 @@ const PD = 'POST /ingest/events/v2';
 const AM = 'POST /ingest/alertmanager/{token}';
 
 describe('ingest-http: Threat Stack', () => {
-  it('answers exactly 200 after archiving the raw body and enqueueing every alert', async () => {
+  it('answers exactly 200 after enqueueing every alert with the raw body (one message: nothing archived at ingest)', async () => {
     const t = setup();
     const body = fixture('threatstack', 'batch-host-and-cloudtrail');
     const res = await t.call(TS, body);
     expect(res).toEqual({ status: 200, body: { status: 'accepted', alerts: 2 } });
-    expect(t.archived).toHaveLength(1);
-    expect(t.archived[0]!.body).toBe(body);
+    expect(t.archived).toHaveLength(0);
+    expect(t.queued).toHaveLength(1);
+    expect(t.queued[0]!.raw).toMatchObject({ body });
     expect(t.queued.flatMap((e) => e.alerts).map((a) => a.deliveryKey)).toEqual(['ts:6650f1c2a9e4b0d51a2c7e91', 'ts:6650f1c3a9e4b0d51a2c7e92']);
-    expect(t.queued[0]!.archiveKey).toBe(t.archived[0]!.key);
   });
 
   it('accepts the previous token during a rotation', async () => {
@@ -107,7 +107,7 @@ describe('ingest-http: Threat Stack', () => {
   });
 
   it('answers 500 with a generic message for an unexpected failure', async () => {
-    const t = setup({ archive: { put: async () => { throw new Error('disk on fire'); } } });
+    const t = setup({ queue: { send: async () => { throw new Error('disk on fire'); } } });
     const res = await t.call(TS, fixture('threatstack', 'bare-alert'));
     expect(res).toEqual({ status: 500, body: { error: { code: 'internal', message: 'internal error', details: null } } });
   });
@@ -247,7 +247,7 @@ describe('ingest-http: any EventBridge event (POST /ingest/eventbridge/{token})'
     expect(res).toEqual({ status: 200, body: { status: 'accepted', alerts: 1 } });
     expect(t.queued[0]).toMatchObject({ source: 'guardduty', via: 'eventbridge' });
     expect(t.queued[0]!.alerts[0]).toMatchObject({ severity: 'sev1', fingerprintKey: 'gd:111122223333:eu-west-1:a4c2f7e3b1d94c6f8e0a1b2c3d4e5f60' });
-    expect(t.archived[0]!.key).toMatch(/^raw\/guardduty\//);
+    expect(t.queued[0]!.raw).toMatchObject({ body: fixture('guardduty', 'finding-credential-exfiltration') });
   });
 
   it('dispatches a CloudWatch alarm state change to the same delivery key as the EventBridge rule', async () => {

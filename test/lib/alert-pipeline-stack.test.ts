@@ -315,6 +315,13 @@ describe('AlertPipelineStack', () => {
       expect(of('apiAdmin').filter((a) => a.startsWith('s3:') || a.startsWith('states:'))).toEqual([]);
     });
 
+    it('lets the processor put raw/* objects (the batch objects of the raw bodies its messages carry), only put, only under raw/', () => {
+      const s3 = statementsOfRole(template(), roleId('processAlerts')).filter((s) => s.actions.some((a) => a.startsWith('s3:')));
+      const raw = s3.filter((s) => JSON.stringify(s.resources).includes('/raw/*'));
+      expect(raw.map((s) => s.actions)).toEqual([['s3:PutObject']]);
+      expect(s3.flatMap((s) => s.actions)).not.toContain('s3:GetObject');
+    });
+
     it('lets the processor write to the table, query its indexes by name and send to the dead-letter queue only', () => {
       const statements = statementsOfRole(template(), roleId('processAlerts'));
       const send = statements.filter((s) => s.actions.includes('sqs:SendMessage'));

@@ -49,7 +49,7 @@ const REACHED_NOT_CALLED: Partial<Record<FunctionName, Record<string, string>>> 
   ingestHttp: { 's3:GetObject': INGEST_ONLY_PUTS },
   ingestSns: { 's3:GetObject': INGEST_ONLY_PUTS },
   ingestEventBridge: { 's3:GetObject': INGEST_ONLY_PUTS },
-  processAlerts: { 's3:GetObject': HISTORY_ONLY_PUTS },
+  processAlerts: { 's3:GetObject': `${HISTORY_ONLY_PUTS}; ${INGEST_ONLY_PUTS.replace('ingest', 'the processor')}` },
   sweeper: {
     'cloudwatch:ListTagsForResource': 'the sweeper only reads alarm states (AlarmDetails.states: DescribeAlarms); the adapter file also holds the processor\'s tag lookup',
     's3:GetObject': HISTORY_ONLY_PUTS,

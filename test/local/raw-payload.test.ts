@@ -31,9 +31,29 @@ describe('GET /api/incidents/{id}/alerts/{alertId}/raw on the local runtime', ()
     const raw = await rt.get(`/api/incidents/${second.id}/alerts/${alert.alertId}/raw`);
     expect(raw.status).toBe(200);
     expect(raw.body).toMatchObject({ archiveKey: alert.archiveKey, source: 'threatstack', contentType: 'application/json', truncated: false, alertIndex: 1 });
+    // Carried in its one queue message, archived by the processor as a line of its batch object.
+    expect(alert.archiveKey).toMatch(/^raw\/batch\/\d{4}\/\d{2}\/\d{2}\/\d{2}\/[^#]+\.ndjson#bytes=\d+-\d+$/);
     expect(raw.body.receivedAt).toBe(alert.receivedAt);
     expect(Buffer.from(raw.body.body, 'utf8').equals(Buffer.from(text, 'utf8'))).toBe(true);
     expect(raw.body.bytes).toBe(Buffer.byteLength(text, 'utf8'));
+  });
+
+  it('answers a delivery too large to travel in its message from the object ingest archived it in (the whole-object layout)', async () => {
+    // About 600 KB of body: with its normalized alert it does not fit in one queue message, so ingest archives it.
+    const text = fixtureText('threatstack', 'bare-alert').replace('"source": "Host"', `"source": "Host",\n  "padding": "${'p'.repeat(600_000)}"`)
+      .replace('6650f1d0a9e4b0d51a2c7ea0', '6650f1d0a9e4b0d51a2c7eff');
+    expect((await rt.post(`/ingest/threatstack/${rt.ingestToken}`, text)).status).toBe(200);
+    await rt.drain();
+    const incidents = (await rt.get('/api/incidents')).body.incidents as Array<{ id: string }>;
+    const details = await Promise.all(incidents.map(async (i) => (await rt.get(`/api/incidents/${i.id}`)).body));
+    const detail = details.find((d) => d.alerts.some((a: { deliveryKey: string }) => a.deliveryKey === 'ts:6650f1d0a9e4b0d51a2c7eff'))!;
+    const alert = detail.alerts.find((a: { deliveryKey: string }) => a.deliveryKey === 'ts:6650f1d0a9e4b0d51a2c7eff');
+    expect(alert.archiveKey).toMatch(/^raw\/threatstack\/.*\.json$/);
+    const raw = await rt.get(`/api/incidents/${detail.incident.id}/alerts/${alert.alertId}/raw?`);
+    expect(raw.status).toBe(200);
+    expect(raw.body.bytes).toBe(Buffer.byteLength(text, 'utf8'));
+    expect(raw.body.truncated).toBe(true);
+    expect(text.startsWith(raw.body.body)).toBe(true);
   });
 
   it('answers 404 for an unknown incident, an unknown alert, an alert of another incident and an archive object that is gone', async () => {
@@ -51,7 +71,7 @@ describe('GET /api/incidents/{id}/alerts/{alertId}/raw on the local runtime', ()
     expect(otherIncident.body.error.message).toBe(`incident ${a.incident.id} has no alert ${alertOfB}`);
 
     // The archive object removed (as a lifecycle rule or an operator would): 404 naming why, not a 500.
-    rmSync(join(rt.dataDir, 'archive', b.alerts[0].archiveKey));
+    rmSync(join(rt.dataDir, 'archive', (b.alerts[0].archiveKey as string).split('#')[0]!));
     const gone = await rt.get(`/api/incidents/${b.incident.id}/alerts/${alertOfB}/raw`);
     expect(gone.status).toBe(404);
     expect(gone.body.error.message).toContain(`the raw archive no longer holds ${b.alerts[0].archiveKey}`);

@@ -92,8 +92,16 @@ export interface AlertEnvelope {
   /** The ingest integration whose token the sender presented (docs/deploy.md); absent for the stack's own topic and rules. */
   integration?: string;
   receivedAt: string;
-  /** Where the raw body is archived (S3 key or local archive path), for replay. */
+  /**
+   * Where the raw body is archived (S3 key or local archive path, or a line reference into a batch object: see
+   * core/raw-batch.ts), for replay. Empty while the envelope carries the body itself (`raw`).
+   */
   archiveKey: string;
+  /**
+   * The raw body of a delivery that fits in this one message, with the archive metadata the other fields do not
+   * hold: ingest archived nothing, the processor archives it (in its batch object) before it processes the message.
+   */
+  raw?: { body: string; requestId: string; contentType?: string };
   /**
    * Position of `alerts[0]` among the alerts of the delivery (a delivery too big for one message is split), so each
    * alert's index in its delivery is known. Absent in envelopes enqueued before it existed.

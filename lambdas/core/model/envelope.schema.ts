@@ -33,6 +33,7 @@ const EnvelopeSchema = z.looseObject({
   receivedAt: z.string(),
   archiveKey: z.string(),
   offset: z.optional(z.int().check(z.minimum(0))),
+  raw: z.optional(z.object({ body: z.string(), requestId: z.string(), contentType: z.optional(z.string()) })),
   alerts: z.array(AlertSchema).check(z.minLength(1)),
 });
 
