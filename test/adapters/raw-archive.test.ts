@@ -1,6 +1,7 @@
 /**
  * The RawArchive adapters read what they wrote: S3 (GetObject, with a stand-in client: mocks only in unit tests of
- * AWS adapters) and the local folder, for real. A missing key is `undefined`, never a throw.
+ * AWS adapters) and the local folder, for real. A missing key is `undefined`, never a throw. The shared contract:
+ * a batch object's lines read back through their line references, and a whole object through its key.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,6 +9,11 @@ import { join } from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { FsRawArchive } from '../../lambdas/adapters/local/fs-raw-archive';
 import { S3RawArchive } from '../../lambdas/adapters/s3/s3-raw-archive';
+import { InMemoryRawArchive } from '../../lambdas/adapters/in-memory/raw-archive';
+import { batchObjectOf, BATCH_CONTENT_TYPE } from '../../lambdas/core/raw-batch';
+import type { AlertEnvelope } from '../../lambdas/core/model/alert';
+import type { RawArchive } from '../../lambdas/core/ports';
+import { alert } from '../support/builders';
 
 const KEY = 'raw/threatstack/2026/03/01/10/2026-03-01T10-00-00-000Z_req-1.json';
 const BODY = '{"alerts": [ {"id":"a1"} ]}\n';
@@ -84,5 +90,72 @@ describe('FsRawArchive', () => {
     } finally {
       rmSync(join(root, '..', 'outside-raw-archive.json'));
     }
+  });
+});
+
+/** An S3 stand-in that keeps objects and answers GetObject's Range the way S3 does (both ends included). */
+function s3Store() {
+  const objects = new Map<string, { body: string; contentType: string; metadata: Record<string, string> }>();
+  const gets: Array<Record<string, unknown>> = [];
+  const client = {
+    send: async (command: { constructor: { name: string }; input: Record<string, any> }) => {
+      const input = command.input;
+      if (command.constructor.name === 'PutObjectCommand') {
+        objects.set(input.Key, { body: input.Body, contentType: input.ContentType, metadata: input.Metadata });
+        return {};
+      }
+      gets.push(input);
+      const o = objects.get(input.Key);
+      if (!o) throw s3Error('NoSuchKey', 404);
+      const m = /^bytes=(\d+)-(\d+)$/.exec(input.Range ?? '');
+      const bytes = Buffer.from(o.body, 'utf8');
+      const body = m ? bytes.subarray(Number(m[1]), Number(m[2]) + 1).toString('utf8') : o.body;
+      return { Body: { transformToString: async () => body }, ContentType: o.contentType, Metadata: Object.fromEntries(Object.entries(o.metadata).map(([k, v]) => [k.toLowerCase(), v])) };
+    },
+  } as unknown as S3Client;
+  return { client, gets };
+}
+
+describe.each([
+  ['S3RawArchive (Range GET of the line)', () => ({ archive: new S3RawArchive(s3Store().client, 'archive-bucket'), done: () => {} })],
+  ['FsRawArchive', () => {
+    const root = mkdtempSync(join(tmpdir(), 'raw-archive-'));
+    return { archive: new FsRawArchive(root), done: () => rmSync(root, { recursive: true, force: true }) };
+  }],
+  ['InMemoryRawArchive', () => ({ archive: new InMemoryRawArchive(), done: () => {} })],
+] as const)('%s: the RawArchive contract', (_name, make) => {
+  let archive: RawArchive;
+  let done: () => void;
+  beforeEach(() => ({ archive, done } = make()));
+  afterEach(() => done());
+
+  const envs: AlertEnvelope[] = ['{"a": 1}\n', '{ "title": "caf\u00e9 \u2603 \ud83d\ude00",\n\t"n": 1.50 }', '{}'].map((body, i) => ({
+    v: 1, messageKey: `m${i}`, source: 'threatstack', via: 'threatstack-webhook', ...(i === 1 ? { integration: 'ci' } : {}),
+    receivedAt: '2026-03-01T10:00:00.000Z', archiveKey: '', raw: { body, requestId: `req-${i}` }, alerts: [alert()],
+  }));
+
+  it('reads each delivery of a batch object through its line reference, byte for byte, with its own metadata', async () => {
+    const batch = batchObjectOf(envs, new Date('2026-03-01T10:00:01.000Z'))!;
+    await archive.put(batch.key, batch.body, batch.metadata, BATCH_CONTENT_TYPE);
+    for (const e of envs) {
+      expect(await archive.get(batch.refs.get(e.messageKey)!)).toEqual({
+        body: e.raw!.body,
+        metadata: { source: 'threatstack', via: 'threatstack-webhook', ...(e.integration ? { integration: e.integration } : {}), receivedAt: e.receivedAt, requestId: e.raw!.requestId },
+        contentType: 'application/json',
+      });
+    }
+  });
+
+  it('still reads a whole object under its key (the layout of large deliveries and of older alert logs)', async () => {
+    await archive.put(KEY, BODY, META);
+    expect(await archive.get(KEY)).toEqual({ body: BODY, metadata: META, contentType: 'application/json' });
+  });
+
+  it('answers undefined for a line of a missing object and for a malformed reference', async () => {
+    const batch = batchObjectOf(envs, new Date('2026-03-01T10:00:01.000Z'))!;
+    expect(await archive.get(batch.refs.get('m0')!)).toBeUndefined();
+    await archive.put(batch.key, batch.body, batch.metadata, BATCH_CONTENT_TYPE);
+    expect(await archive.get(`${batch.key}#bytes=5-1`)).toBeUndefined();
+    expect(await archive.get(`${batch.key}#rows=1`)).toBeUndefined();
   });
 });
