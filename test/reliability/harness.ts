@@ -76,3 +76,11 @@ export function archiveEntries(dir: string): number {
   }
   return n;
 }
+
+/**
+ * Raw archive entries ingest wrote (one per delivery too large for its queue message), without the processor's batch
+ * objects under raw/batch/ (the processor writes those whenever it takes a batch, concurrently with any request).
+ */
+export function ingestArchiveEntries(dir: string): number {
+  return archiveEntries(dir) - archiveEntries(join(dir, 'raw', 'batch'));
+}

@@ -3,13 +3,14 @@
  * with a config that pages nobody and checks the alerts (nothing accepted lost or counted twice); this test does the
  * same with a config that pages every new incident, so the kill also lands between opening incidents, paging them
  * and recording that they were paged. After the restart: every accepted alert is counted once and keeps its alert-log
- * entry, and every incident was paged — at least once. A kill between sending a page and recording it can repeat that page after the restart
+ * entry whose archive key reads back the raw body that carried it, and every incident was paged — at least once. A kill between sending a page and recording it can repeat that page after the restart
  * (paging is at-least-once); the test reports how often that happened.
  */
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { apiGet, drainAndListIncidents, exited, spawnRuntime, stopRuntime } from '../support/spawn-runtime';
+import { FsRawArchive } from '../../lambdas/adapters/local/fs-raw-archive';
 
 const FINGERPRINTS = 100;
 /** At most; the kill comes earlier. alertLogLimit 1000 keeps every alert in the alert log. */
@@ -25,13 +26,20 @@ routing: { default: { service: platform, escalationPolicy: page-once } }
 processing: { maxReceiveCount: 5, batchSize: 10, batchWindowSeconds: 1, alertLogLimit: 1000 }
 `;
 
-/** Every alert body in the raw archive (written before an alert is enqueued): what the runtime ever received. */
-function archivedAlerts(dir: string, out: Array<{ id: string; server_or_region: string }> = []): Array<{ id: string; server_or_region: string }> {
+type SentAlert = { id: string; server_or_region: string };
+
+/**
+ * Every alert body in the raw archive: what the runtime ever received and processed (a body that fits in its queue
+ * message is archived by the processor, a line of its batch object (`.ndjson`); after the drain every one is there).
+ */
+function archivedAlerts(dir: string, out: SentAlert[] = []): SentAlert[] {
   if (!existsSync(dir)) return out;
   for (const e of readdirSync(dir)) {
     const p = join(dir, e);
     if (statSync(p).isDirectory()) archivedAlerts(p, out);
-    else if (e.endsWith('.json') && !e.endsWith('.meta.json')) out.push(...(JSON.parse(readFileSync(p, 'utf8')) as { alerts: Array<{ id: string; server_or_region: string }> }).alerts);
+    else if (e.endsWith('.ndjson')) {
+      for (const line of readFileSync(p, 'utf8').split('\n').filter(Boolean)) out.push(...(JSON.parse((JSON.parse(line) as { body: string }).body) as { alerts: SentAlert[] }).alerts);
+    } else if (e.endsWith('.json') && !e.endsWith('.meta.json')) out.push(...(JSON.parse(readFileSync(p, 'utf8')) as { alerts: SentAlert[] }).alerts);
   }
   return out;
 }
@@ -111,8 +119,18 @@ describe('kill -9 while paging, and a restart', () => {
         const acceptedByHost = new Map<string, number>();
         for (const key of accepted) acceptedByHost.set(hostOf.get(key)!, (acceptedByHost.get(hostOf.get(key)!) ?? 0) + 1);
         let unlogged = 0;
+        const archive = new FsRawArchive(join(dataDir, 'archive'));
+        const batchObjects = new Set<string>();
         for (const inc of incidents) {
           const detail = await api(`/api/incidents/${inc.id}`);
+          // Every logged alert's raw body is archived exactly where its alert log says, even for a batch the kill
+          // cut between its archive write and its incident writes (redelivered, archived again in another object).
+          for (const a of detail.alerts as Array<{ deliveryKey: string; archiveKey: string }>) {
+            const archived = await archive.get(a.archiveKey);
+            const ids = archived ? (JSON.parse(archived.body) as { alerts: SentAlert[] }).alerts.map((x) => `ts:${x.id}`) : [];
+            expect([a.deliveryKey, a.archiveKey, ids.includes(a.deliveryKey)]).toEqual([a.deliveryKey, a.archiveKey, true]);
+            batchObjects.add(a.archiveKey.split('#')[0]!);
+          }
           const host = detail.incident.resource as string;
           expect([host, inc.alertCount >= (acceptedByHost.get(host) ?? 0)]).toEqual([host, true]);
           expect([host, inc.alertCount <= (received.get(host)?.size ?? 0)]).toEqual([host, true]);
@@ -121,6 +139,7 @@ describe('kill -9 while paging, and a restart', () => {
           expect([host, detail.alerts.length]).toEqual([host, inc.alertCount]);
         }
         console.log(`kill -9 while paging: accepted ${accepted.size}, counted after restart ${total} in ${incidents.length} incidents ` +
+          `(raw bodies in ${batchObjects.size} archive objects) ` +
           `(${unlogged} counted without their alert-log entry); pages before the kill ${pagesBeforeKill}, after the restart ` +
           `${[...pages.values()].reduce((a, b) => a + b, 0)}; incidents paged twice: ${repeated}`);
         expect(new Set(logged).size).toBe(logged.length);
