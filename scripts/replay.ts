@@ -5,9 +5,13 @@
  *   npm run replay -- --from <ISO> --to <ISO> --candidate <config file>
  *                     [--current config/pipeline.yaml] [--archive .data/archive | s3://bucket/prefix] [--json] [--max N]
  *
- * Bodies received in [from, to) are read in receive-time order from the archive layout
- * `raw/<source>/<yyyy>/<mm>/<dd>/<hh>/<receivedAt>_<requestId>.json` (a folder with `.meta.json` siblings, or S3
- * with object metadata) and fed to both simulations (lambdas/core/simulate). Progress goes to stderr every 500
+ * Bodies received in [from, to) are read in receive-time order from both archive layouts (lambdas/core/raw-batch.ts):
+ * the processor's batch objects `raw/batch/<yyyy>/<mm>/<dd>/<hh>/<written>_<hash>.ndjson` (one line per delivery
+ * with its metadata; the folder is the hour the processor wrote it, so hours up to `BATCH_LAG_HOURS` after the range
+ * are read too) and the objects of single deliveries `raw/<source>/<yyyy>/<mm>/<dd>/<hh>/<receivedAt>_<requestId>.json`
+ * (a folder with `.meta.json` siblings, or S3 with object metadata); they are fed to both simulations
+ * (lambdas/core/simulate). A delivery redelivered by the queue can be on two lines (two batch objects): it is
+ * replayed once. Progress goes to stderr every 500
  * bodies or every second. Exit 0 whatever the differences (it is a report), 2 on usage errors.
  */
 import '../lambdas/local/check-node-version'; // first: stops with a clear message on an unsupported Node.js
@@ -20,6 +24,8 @@ import type { PipelineConfig } from '../lambdas/core/config/pipeline-config.sche
 import { SOURCES, type SourceName } from '../lambdas/core/normalize/registry';
 import { diffSimulations, formatReplayReport } from '../lambdas/core/simulate/replay';
 import { Simulator } from '../lambdas/core/simulate/simulate';
+import { BATCH_FOLDER, linesOfBatch } from '../lambdas/core/raw-batch';
+import { FsRawArchive } from '../lambdas/adapters/local/fs-raw-archive';
 
 const USAGE =
   'usage: npm run replay -- --from <ISO> --to <ISO> --candidate <config file> ' +
@@ -27,6 +33,11 @@ const USAGE =
 
 export const DEFAULT_ARCHIVE = '.data/archive';
 const HOUR = 3_600_000;
+/**
+ * How long after its receive time a delivery may be archived in a batch object (its folder is the hour the processor
+ * wrote it): a message the queue delivers again and again until its dead-letter redrive, with the backlog of a storm.
+ */
+export const BATCH_LAG_HOURS = 24;
 
 class UsageError extends Error {}
 
@@ -84,7 +95,30 @@ const inRange = (iso: string, fromMs: number, toMs: number) => {
 };
 const byTime = (a: ArchiveEntry, b: ArchiveEntry) => (a.receivedAt < b.receivedAt ? -1 : a.receivedAt > b.receivedAt ? 1 : a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
 
-/** The local runtime's archive folder (FsRawArchive): bodies with `.meta.json` siblings. */
+/** The hour folders of the batch objects that can hold deliveries received in [fromMs, toMs). */
+export const batchHoursFor = (fromMs: number, toMs: number): string[] => hoursBetween(fromMs - HOUR, toMs + BATCH_LAG_HOURS * HOUR);
+
+/** The entries of a batch object's lines received in [fromMs, toMs), one per message key (a redelivery's second line is left out). */
+function batchEntries(key: string, object: string, fromMs: number, toMs: number, seen: Set<string>): ArchiveEntry[] {
+  const out: ArchiveEntry[] = [];
+  for (const { ref, archived, messageKey } of linesOfBatch(key, object)) {
+    const { source, receivedAt } = archived.metadata;
+    if (source === undefined || receivedAt === undefined || !inRange(receivedAt, fromMs, toMs)) continue;
+    const once = messageKey ?? ref;
+    if (seen.has(once)) continue;
+    seen.add(once);
+    out.push({ key: ref, source, receivedAt });
+  }
+  return out;
+}
+
+const bodyOf = (archived: { body: string; metadata: Record<string, string> } | undefined, entry: ArchiveEntry): ArchivedBody => {
+  if (!archived) throw new Error(`${entry.key} is not in the archive any more`);
+  const meta = archived.metadata;
+  return { body: archived.body, source: meta.source ?? entry.source, via: meta.via, receivedAt: meta.receivedAt ?? entry.receivedAt, requestId: meta.requestId, integration: meta.integration };
+};
+
+/** The local runtime's archive folder (FsRawArchive): bodies with `.meta.json` siblings, and batch objects. */
 export class FsArchiveReader implements ArchiveReader {
   constructor(private readonly root: string) {}
 
@@ -92,7 +126,7 @@ export class FsArchiveReader implements ArchiveReader {
     const rawDir = join(this.root, 'raw');
     if (!existsSync(rawDir)) return [];
     const entries: ArchiveEntry[] = [];
-    const sources = readdirSync(rawDir, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name);
+    const sources = readdirSync(rawDir, { withFileTypes: true }).filter((d) => d.isDirectory() && d.name !== BATCH_FOLDER).map((d) => d.name);
     for (const source of sources) {
       for (const hour of hoursBetween(fromMs, toMs)) {
         const dir = join(rawDir, source, ...hour.split('/'));
@@ -104,6 +138,15 @@ export class FsArchiveReader implements ArchiveReader {
           if (receivedAt === null) receivedAt = (await this.meta(key)).receivedAt ?? null;
           if (receivedAt !== null && inRange(receivedAt, fromMs, toMs)) entries.push({ key, source, receivedAt });
         }
+      }
+    }
+    const seen = new Set<string>();
+    for (const hour of batchHoursFor(fromMs, toMs)) {
+      const dir = join(rawDir, BATCH_FOLDER, ...hour.split('/'));
+      if (!existsSync(dir)) continue;
+      for (const name of readdirSync(dir).filter((n) => n.endsWith('.ndjson')).sort()) {
+        const key = `raw/${BATCH_FOLDER}/${hour}/${name}`;
+        entries.push(...batchEntries(key, await readFile(join(this.root, key), 'utf8'), fromMs, toMs, seen));
       }
     }
     return entries.sort(byTime);
@@ -118,6 +161,7 @@ export class FsArchiveReader implements ArchiveReader {
   }
 
   async read(entry: ArchiveEntry): Promise<ArchivedBody> {
+    if (entry.key.includes('#')) return bodyOf(await new FsRawArchive(this.root).get(entry.key), entry);
     const [body, meta] = await Promise.all([readFile(join(this.root, entry.key), 'utf8'), this.meta(entry.key)]);
     return { body, source: meta.source ?? entry.source, via: meta.via, receivedAt: meta.receivedAt ?? entry.receivedAt, requestId: meta.requestId, integration: meta.integration };
   }
@@ -149,6 +193,8 @@ export class S3ArchiveReader implements ArchiveReader {
   async list(fromMs: number, toMs: number): Promise<ArchiveEntry[]> {
     const sources: string[] = [];
     for await (const p of this.keys(`${this.base}raw/`, '/')) if (p.prefix) sources.push(p.prefix.slice(`${this.base}raw/`.length).replace(/\/$/, ''));
+    const batches = sources.includes(BATCH_FOLDER);
+    sources.splice(0, sources.length, ...sources.filter((x) => x !== BATCH_FOLDER));
     if (sources.length === 0) sources.push(...SOURCES);
     const entries: ArchiveEntry[] = [];
     for (const source of sources) {
@@ -160,10 +206,26 @@ export class S3ArchiveReader implements ArchiveReader {
         }
       }
     }
+    const seen = new Set<string>();
+    if (batches) {
+      const { GetObjectCommand } = await s3Sdk();
+      for (const hour of batchHoursFor(fromMs, toMs)) {
+        const keys: string[] = [];
+        for await (const { key } of this.keys(`${this.base}raw/${BATCH_FOLDER}/${hour}/`)) if (key?.endsWith('.ndjson')) keys.push(key);
+        for (const key of keys.sort()) {
+          const res = await this.s3.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
+          entries.push(...batchEntries(key, res.Body ? await res.Body.transformToString('utf8') : '', fromMs, toMs, seen));
+        }
+      }
+    }
     return entries.sort(byTime);
   }
 
   async read(entry: ArchiveEntry): Promise<ArchivedBody> {
+    if (entry.key.includes('#')) {
+      const { S3RawArchive } = await import('../lambdas/adapters/s3/s3-raw-archive');
+      return bodyOf(await new S3RawArchive(this.s3, this.bucket).get(entry.key), entry);
+    }
     const { GetObjectCommand } = await s3Sdk();
     const res = await this.s3.send(new GetObjectCommand({ Bucket: this.bucket, Key: entry.key }));
     const body = res.Body ? await res.Body.transformToString('utf8') : '';

@@ -75,16 +75,18 @@ export function archivedOfLine(text: string): ArchivedObject | undefined {
 }
 
 /** Every line of a batch object with its line reference (replay reads a batch object whole). */
-export function linesOfBatch(key: string, object: string): Array<{ ref: string; archived: ArchivedObject }> {
-  const out: Array<{ ref: string; archived: ArchivedObject }> = [];
+export function linesOfBatch(key: string, object: string): Array<{ ref: string; archived: ArchivedObject; messageKey?: string }> {
+  const out: Array<{ ref: string; archived: ArchivedObject; messageKey?: string }> = [];
   const bytes = Buffer.from(object, 'utf8');
   let start = 0;
   while (start < bytes.length) {
     let end = bytes.indexOf(0x0a, start);
     if (end < 0) end = bytes.length;
     if (end > start) {
-      const archived = archivedOfLine(bytes.subarray(start, end).toString('utf8'));
-      if (archived) out.push({ ref: lineRefOf(key, start, end - 1), archived });
+      const text = bytes.subarray(start, end).toString('utf8');
+      const archived = archivedOfLine(text);
+      const messageKey = archived && (JSON.parse(text) as { messageKey?: unknown }).messageKey;
+      if (archived) out.push({ ref: lineRefOf(key, start, end - 1), archived, ...(typeof messageKey === 'string' ? { messageKey } : {}) });
     }
     start = end + 1;
   }

@@ -9,6 +9,8 @@ import { join } from 'node:path';
 import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { FsRawArchive } from '../../lambdas/adapters/local/fs-raw-archive';
 import { archiveKeyOf } from '../../lambdas/core/pipeline';
+import { batchObjectOf, BATCH_CONTENT_TYPE } from '../../lambdas/core/raw-batch';
+import type { AlertEnvelope } from '../../lambdas/core/model/alert';
 import type { SourceName } from '../../lambdas/core/normalize/registry';
 import { main as golden } from '../../scripts/golden';
 import { main as replay, receivedAtOfKey, hoursBetween, S3ArchiveReader, type ArchiveReader, type ArchiveEntry } from '../../scripts/replay';
@@ -38,11 +40,28 @@ function alarmMessage(name: string, state: 'ALARM' | 'OK', time: string): Record
   };
 }
 
-/** Writes bodies the way the ingest handlers archive them (FsRawArchive, archiveKeyOf, the same metadata). */
+/**
+ * Writes bodies the way the pipeline archives them: the Threat Stack and SNS HTTPS ones as objects of their own (the
+ * layout of a delivery too large for one message, and of older archives: FsRawArchive, archiveKeyOf, the same
+ * metadata), the SNS -> Lambda and EventBridge ones as lines of the processor's batch objects (core/raw-batch.ts), one
+ * of them written the next hour and one also redelivered into a second batch object.
+ */
 async function writeArchive(root: string): Promise<void> {
   const archive = new FsRawArchive(root);
-  const put = (source: SourceName, via: string, receivedAt: string, requestId: string, body: unknown) =>
-    archive.put(archiveKeyOf(source, receivedAt, requestId), typeof body === 'string' ? body : JSON.stringify(body), { source, via, receivedAt, requestId });
+  const batched: Array<{ at: string; envelopes: AlertEnvelope[] }> = [
+    { at: '2024-06-10T10:05:01.000Z', envelopes: [] },
+    { at: '2024-06-10T11:02:00.000Z', envelopes: [] },
+  ];
+  const put = async (source: SourceName, via: string, receivedAt: string, requestId: string, body: unknown) => {
+    const text = typeof body === 'string' ? body : JSON.stringify(body);
+    if (via === 'sns-lambda' || via === 'eventbridge') {
+      const env: AlertEnvelope = { v: 1, messageKey: `m-${requestId}`, source, via, receivedAt, archiveKey: '', raw: { body: text, requestId }, alerts: [] };
+      if (via === 'sns-lambda') batched[0]!.envelopes.push(env);
+      batched[1]!.envelopes.push(env); // the SNS -> Lambda one a second time: a redelivery
+      return;
+    }
+    await archive.put(archiveKeyOf(source, receivedAt, requestId), text, { source, via, receivedAt, requestId });
+  };
 
   // Threat Stack webhook: the body as posted.
   await put('threatstack', 'threatstack-webhook', '2024-06-10T10:00:01.000Z', 'req-ts-1', readFileSync(join(REPO_ROOT, 'test/fixtures/events/threatstack/batch-host-and-cloudtrail.json'), 'utf8'));
@@ -59,6 +78,10 @@ async function writeArchive(root: string): Promise<void> {
   await put('cloudwatch', 'eventbridge', '2024-06-10T10:20:00.000Z', 'evt-1', { ...ok, detail: { ...ok.detail, state: { ...ok.detail.state, timestamp: '2024-06-10T10:19:59.000+0000' } } });
   // Outside the range: not replayed.
   await put('threatstack', 'threatstack-webhook', '2024-06-10T12:30:00.000Z', 'req-ts-2', readFileSync(join(REPO_ROOT, 'test/fixtures/events/threatstack/bare-alert.json'), 'utf8'));
+  for (const { at, envelopes } of batched) {
+    const batch = batchObjectOf(envelopes, new Date(at))!;
+    await archive.put(batch.key, batch.body, batch.metadata, BATCH_CONTENT_TYPE);
+  }
 }
 
 describe('npm run golden / npm run replay', () => {
@@ -238,6 +261,41 @@ describe('replay (in process)', () => {
       'archive/raw/cloudwatch/2024/06/10/10/2024-06-10T10-05-00-000Z_msg-2.json',
     ]);
     expect(await reader.read(entries[1]!)).toEqual({ body: '{"b":2}', source: 'cloudwatch', via: 'sns-lambda', receivedAt: '2024-06-10T10:05:00.000Z', requestId: 'msg-2' });
+  });
+
+  it('reads the S3 batch objects: each line received in range once (a redelivered line is left out), its body by a Range GET', async () => {
+    const line = (requestId: string, receivedAt: string, body: string): AlertEnvelope =>
+      ({ v: 1, messageKey: `m-${requestId}`, source: 'cloudwatch', via: 'sns-lambda', receivedAt, archiveKey: '', raw: { body, requestId }, alerts: [] });
+    const first = batchObjectOf([line('a', '2024-06-10T09:59:59.000Z', '{"early":1}'), line('b', '2024-06-10T10:00:00.000Z', '{"b":"caf\u00e9"}')], new Date('2024-06-10T10:00:01.000Z'))!;
+    const second = batchObjectOf([line('b', '2024-06-10T10:00:00.000Z', '{"b":"caf\u00e9"}'), line('c', '2024-06-10T10:59:00.000Z', '{"c":3}')], new Date('2024-06-10T11:30:00.000Z'))!;
+    const objects: Record<string, string> = { [`archive/${first.key}`]: first.body, [`archive/${second.key}`]: second.body };
+    const ranges: string[] = [];
+    const s3 = {
+      send: async (cmd: unknown) => {
+        if (cmd instanceof ListObjectsV2Command) {
+          const { Prefix = '', Delimiter } = cmd.input;
+          const keys = Object.keys(objects).filter((k) => k.startsWith(Prefix));
+          if (Delimiter) return { CommonPrefixes: [...new Set(keys.map((k) => k.slice(0, k.indexOf('/', Prefix.length) + 1)))].map((p) => ({ Prefix: p })) };
+          return { Contents: keys.map((Key) => ({ Key })), IsTruncated: false };
+        }
+        if (cmd instanceof GetObjectCommand) {
+          const bytes = Buffer.from(objects[cmd.input.Key!]!, 'utf8');
+          const m = /^bytes=(\d+)-(\d+)$/.exec(cmd.input.Range ?? '');
+          if (m) ranges.push(cmd.input.Range!);
+          const body = m ? bytes.subarray(Number(m[1]), Number(m[2]) + 1).toString('utf8') : bytes.toString('utf8');
+          return { Body: { transformToString: async () => body } };
+        }
+        throw new Error('unexpected command');
+      },
+    };
+    const reader = new S3ArchiveReader(s3 as never, 'bucket', 'archive/');
+    const entries = await reader.list(Date.parse('2024-06-10T10:00:00Z'), Date.parse('2024-06-10T11:00:00Z'));
+    expect(entries.map((e) => [e.receivedAt, e.key.startsWith(`archive/${first.key}#bytes=`) ? 'first' : 'second'])).toEqual([
+      ['2024-06-10T10:00:00.000Z', 'first'],
+      ['2024-06-10T10:59:00.000Z', 'second'],
+    ]);
+    expect(await reader.read(entries[0]!)).toEqual({ body: '{"b":"caf\u00e9"}', source: 'cloudwatch', via: 'sns-lambda', receivedAt: '2024-06-10T10:00:00.000Z', requestId: 'b' });
+    expect(ranges).toHaveLength(1);
   });
 
   it('reads receive times from archive keys and lists the hours of a range', () => {
