@@ -26,7 +26,7 @@
 import '../lambdas/local/check-node-version'; // first: stops with a clear message on an unsupported Node.js
 import './lib/env';
 import { execSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { loadPipelineConfig } from '../lib/config/load-pipeline-config';
@@ -137,6 +137,19 @@ interface LocalRun {
   logLines: { lines: number; awsBytes: number };
   /** Where the first alert of each fingerprint waited (ms per fingerprint), when asked for. */
   stages: PageStages | null;
+  /** Objects the raw archive holds after the run: its PUTs (one per processor batch or per large delivery). */
+  archivePuts: number;
+}
+
+/** Objects under a local raw archive folder (each `.meta.json` sibling belongs to its object): one PUT each. */
+function archiveObjects(dir: string): number {
+  if (!existsSync(dir)) return 0;
+  let n = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    if (e.isDirectory()) n += archiveObjects(join(dir, e.name));
+    else if (!e.name.endsWith('.meta.json')) n += 1;
+  }
+  return n;
 }
 
 /**
@@ -195,6 +208,7 @@ async function runLocal(storm: StormAlert[], batch: number, concurrency: number,
       pageLatencies.push(at === undefined ? Number.POSITIVE_INFINITY : at - sentAt);
     }
     const stages = withStages ? await pageStages(rt.url, rt.apiToken, sent.firstSent, byFp, firstPage) : null;
+    const archivePuts = archiveObjects(join(rt.dataDir, 'archive'));
     return {
       alerts: storm.length,
       accepted: sent.accepted,
@@ -210,6 +224,7 @@ async function runLocal(storm: StormAlert[], batch: number, concurrency: number,
       logBytes,
       logLines,
       stages,
+      archivePuts,
     };
   } finally {
     await rt.stop();
@@ -317,7 +332,7 @@ function ingestMeasure(run: LocalRun): IngestMeasure {
     processorMsPerInvocation: procMs,
     wruPerAlert: s.capacity.writeUnits / run.alerts,
     rruPerAlert: s.capacity.readUnits / run.alerts,
-    s3PutsPerAlert: run.requests / run.alerts,
+    s3PutsPerAlert: run.archivePuts / run.alerts,
     logs: {
       handlerLinesPerAlert: run.logLines.lines / run.alerts,
       handlerBytesPerAlert: run.logLines.awsBytes / run.alerts,

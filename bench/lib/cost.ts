@@ -46,7 +46,10 @@ export interface IngestMeasure {
   processorMsPerInvocation: number;
   wruPerAlert: number;
   rruPerAlert: number;
-  /** S3 PUTs per alert: the raw archive keeps one object per accepted delivery (request). */
+  /**
+   * S3 PUTs per alert, measured: the raw archive's objects (one per processor batch of the bodies the messages
+   * carry, one per delivery too large for one message) over the alerts of the run.
+   */
   s3PutsPerAlert: number;
   logs: IngestLogs;
 }
@@ -123,7 +126,7 @@ export function costPerMillion(ingest: IngestMeasure, esc: EscalationMeasure, in
     quantity: `${n(ingest.wruPerAlert * M)} WRU + ${n(ingest.rruPerAlert * M)} RRU`,
     dollars: ingest.wruPerAlert * M * PRICES.dynamoPerWru + ingest.rruPerAlert * M * PRICES.dynamoPerRru,
   });
-  lines.push({ item: 'S3 raw archive (PUT per delivery)', quantity: `${n(ingest.s3PutsPerAlert * M)} PUTs`, dollars: ingest.s3PutsPerAlert * M * PRICES.s3PerPut });
+  lines.push({ item: 'S3 raw archive (PUT per processor batch)', quantity: `${n(ingest.s3PutsPerAlert * M)} PUTs`, dollars: ingest.s3PutsPerAlert * M * PRICES.s3PerPut });
   const lg = ingest.logs;
   const gb = (bytesPerAlert: number) => (bytesPerAlert * M) / 1e9;
   const logLine = (item: string, bytesPerAlert: number, what: string) =>
