@@ -588,7 +588,7 @@ async function main(): Promise<void> {
   const stagesTable = st ? table(
     ['Stage of the first alert of a fingerprint', 'Ends when', 'p50', 'p99'],
     [
-      stageRow('ingest', 'the ingest received the opening alert (HTTP, archive, enqueue of the requests ahead)', st.ingest),
+      stageRow('ingest', 'the ingest received the opening alert (HTTP, enqueue of the requests ahead)', st.ingest),
       stageRow('queue + batch', 'the processor planned the incident (queue, batching window, the batch’s earlier groups)', st.queue),
       stageRow('open + page', 'the page is in the outbox (head write, escalation start, the page’s reads and writes)', st.page),
     ],
@@ -779,8 +779,9 @@ request body, receives of ≤ 10 messages, one DeleteMessageBatch per 10 process
 long polling not included); ingest Lambda 256 MB × the larger of the measured median request latency and §3's
 25 ms; processor Lambda 512 MB × the measured mean batch duration on the local runtime (dynalite is slower per call
 than DynamoDB, so this overstates it); task Lambdas 256 MB × 50 ms; one SNS publish per notification (webhook
-channels cost no SNS; email and SMS do); the raw archive's S3 PUT per accepted delivery (one per request) at
-$0.005 per 1,000; CloudWatch Logs at $0.50 per GB as AWS would store them, each line with CloudWatch's 26 bytes of
+channels cost no SNS; email and SMS do); the raw archive's S3 PUTs as counted in the run (the objects the archive
+holds afterwards: one per processor batch of the bodies its messages carry, one per delivery too large for one queue
+message) at $0.005 per 1,000; CloudWatch Logs at $0.50 per GB as AWS would store them, each line with CloudWatch's 26 bytes of
 per-event overhead (bench/lib/log-bill.ts): the handlers' lines as the runtime wrote them at INFO, re-sized to the
 Lambda context fields Powertools adds in AWS (full function ARN and name, memory size, X-Ray trace id), the EMF lines
 of each ingest and processor invocation (the real sink's output), Lambda's START/END/REPORT per invocation unless the
@@ -958,14 +959,14 @@ keeps the request id, time, source IP, route key, status, latency and errors (~1
 invocation's EMF is one line with two dimension sets (~300 bytes). The logs of D now cost ${money(dLogs)}
 (docs/deploy.md §12, "Logs and traces"). The model also lacked X-Ray (${money(d('X-Ray'))} in D: 5 % of the processor's and the escalation's
 invocations; the ingest functions' active tracing, 5 % of one invocation per request, cost $0.25 per million one-alert
-requests and is now pass-through) and the raw archive: one S3 PUT per accepted delivery, ${money(dS3)} per million one-alert requests, more
-than any other line of D. Without the archive D would cost
-${money(f.scenarioD.total - dS3)}: the HTTP API ($1 per million one-alert requests), the one Step Functions transition of an
-incident acknowledged at level 1, SQS (a send per request), the ingest Lambda and DynamoDB (the alert's head write,
-the acknowledgement's writes) make most of it. What would close the gap is the archive: written by the
-processor, one object per batch (the queue message carries the raw body already; at D's 0.03–0.05 processor batches
-per alert, $0.15–0.25 of PUTs), at the price of an alert's archive key pointing into a batch object; or not archiving
-deliveries of senders that can replay them.
+requests and is now pass-through) and the raw archive, which made one S3 PUT per accepted delivery ($5.00 per million
+one-alert requests, more than any other line of D) until the bodies moved into the queue messages: a delivery that
+fits in one message travels with its raw body, and the processor archives a batch's bodies as one object before it
+writes anything of the batch (docs/architecture.md §Failure handling). The archive's PUTs in D are now ${money(dS3)} (one
+per processor batch), and the PUT left the ingest's answer (the AWS model above puts it in the processor, overlapping
+the heads read). Without the archive D would cost ${money(f.scenarioD.total - dS3)}: the HTTP API ($1 per million one-alert requests),
+the one Step Functions transition of an incident acknowledged at level 1, SQS (a send per request), the ingest Lambda
+and DynamoDB (the alert's head write, the acknowledgement's writes) make most of it.
 `;
 }
 
