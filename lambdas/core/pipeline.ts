@@ -311,8 +311,7 @@ export async function processEnvelopes(records: readonly QueueRecord[], deps: Pr
     }
   });
 
-  // Stage "archive": the bodies the fresh messages carry, as one object, written while the batch reads; no alert
-  // log entry is written before it is there (a failure fails the batch's records: they come again).
+  // Stage "archive": the bodies the fresh messages carry, as one object, written while the batch reads.
   const { fresh, archived } = archiveCarriedBodies(unarchived, deps);
   const groups = await evaluateRecords(fresh, deps);
   const markerOnHead = singleGroupMessages(groups);
@@ -324,12 +323,7 @@ export async function processEnvelopes(records: readonly QueueRecord[], deps: Pr
 
   const { opening, rest, firstReads } = await openingGroupsFirst([...groups.values()], deps.store);
   // Nothing of the batch is written before its raw bodies are archived.
-  const archiveError = await archived;
-  if (archiveError !== null) {
-    deps.log('error', 'could not archive the batch\'s raw bodies; its records will be retried', { error: archiveError });
-    for (const r of fresh) failedMessages.add(r.envelope.messageKey);
-  }
-  const [toOpen, toCount] = archiveError === null ? [opening, rest] : [[], []];
+  const [toOpen, toCount] = (await batchArchived(archived, fresh, failedMessages, deps)) ? [opening, rest] : [[], []];
   const first = await planOpenings(toOpen, firstReads, deps, inhibitorFor, markerOnHead);
   const apply = async (alerts: EvaluatedAlert[]) => {
     try {
@@ -377,6 +371,15 @@ function archiveCarriedBodies(records: readonly QueueRecord[], deps: ProcessDeps
     ? deps.archive.put(batch.key, batch.body, batch.metadata, BATCH_CONTENT_TYPE).then(() => null, (err: unknown) => (err instanceof Error ? err.message : String(err)))
     : Promise.resolve('no raw archive to write the bodies the messages carry');
   return { fresh, archived };
+}
+
+/** Waits for the batch's archive write; when it failed, every fresh message fails (its records come again). */
+async function batchArchived(archived: Promise<string | null>, fresh: readonly QueueRecord[], failedMessages: Set<string>, deps: ProcessDeps): Promise<boolean> {
+  const error = await archived;
+  if (error === null) return true;
+  deps.log('error', 'could not archive the batch\'s raw bodies; its records will be retried', { error });
+  for (const r of fresh) failedMessages.add(r.envelope.messageKey);
+  return false;
 }
 
 /**
