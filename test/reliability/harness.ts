@@ -82,5 +82,12 @@ export function archiveEntries(dir: string): number {
  * objects under raw/batch/ (the processor writes those whenever it takes a batch, concurrently with any request).
  */
 export function ingestArchiveEntries(dir: string): number {
-  return archiveEntries(dir) - archiveEntries(join(dir, 'raw', 'batch'));
+  let sources: string[];
+  try {
+    sources = readdirSync(join(dir, 'raw'));
+  } catch {
+    return 0;
+  }
+  // One walk of the source folders, never of raw/batch/ (two walks would race the processor's writes).
+  return sources.filter((s) => s !== 'batch').reduce((n, s) => n + archiveEntries(join(dir, 'raw', s)), 0);
 }
