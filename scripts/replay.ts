@@ -112,7 +112,7 @@ function batchEntries(key: string, object: string, fromMs: number, toMs: number,
   return out;
 }
 
-const bodyOf = (archived: { body: string; metadata: Record<string, string> } | undefined, entry: ArchiveEntry): ArchivedBody => {
+const bodyOf = (archived: { body: string; metadata: Record<string, string | undefined> } | undefined, entry: ArchiveEntry): ArchivedBody => {
   if (!archived) throw new Error(`${entry.key} is not in the archive any more`);
   const meta = archived.metadata;
   return { body: archived.body, source: meta.source ?? entry.source, via: meta.via, receivedAt: meta.receivedAt ?? entry.receivedAt, requestId: meta.requestId, integration: meta.integration };
@@ -162,8 +162,8 @@ export class FsArchiveReader implements ArchiveReader {
 
   async read(entry: ArchiveEntry): Promise<ArchivedBody> {
     if (entry.key.includes('#')) return bodyOf(await new FsRawArchive(this.root).get(entry.key), entry);
-    const [body, meta] = await Promise.all([readFile(join(this.root, entry.key), 'utf8'), this.meta(entry.key)]);
-    return { body, source: meta.source ?? entry.source, via: meta.via, receivedAt: meta.receivedAt ?? entry.receivedAt, requestId: meta.requestId, integration: meta.integration };
+    const [body, metadata] = await Promise.all([readFile(join(this.root, entry.key), 'utf8'), this.meta(entry.key)]);
+    return bodyOf({ body, metadata }, entry);
   }
 }
 

@@ -24,6 +24,7 @@ import { isOpen } from './model/incident';
 import { markEscalationStarted } from './incident-actions';
 import { TransientError } from './errors';
 import { BATCH_CONTENT_TYPE, batchObjectOf } from './raw-batch';
+import { mapLimit } from './map-limit';
 import { batchInhibitor, holdInhibited, releaseHeldBy, type InhibitEdge, type Inhibitor } from './inhibition';
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -258,17 +259,6 @@ export const MAX_APPLY_ATTEMPTS = 20;
 export const GROUP_CONCURRENCY = 16;
 /** Parallel groups that open an incident (they go first, before the groups that only count). */
 export const OPENING_CONCURRENCY = 64;
-
-async function mapLimit<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) {
-      const item = items[next++] as T;
-      await fn(item);
-    }
-  });
-  await Promise.all(workers);
-}
 
 /**
  * Processes a batch of queue records: skips deliveries already done, evaluates every alert, groups them by

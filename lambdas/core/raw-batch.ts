@@ -57,8 +57,8 @@ export function parseArchiveRef(ref: string): { key: string; range: { first: num
   return { key: ref.slice(0, hash), range: { first, last } };
 }
 
-/** The archived delivery a batch object's line holds; undefined when the text is not such a line. */
-export function archivedOfLine(text: string): ArchivedObject | undefined {
+/** A batch object's line parsed once: the archived delivery and its message key; undefined when not such a line. */
+function parseLine(text: string): { archived: ArchivedObject; messageKey?: string } | undefined {
   let line: Partial<BatchLine>;
   try {
     line = JSON.parse(text) as Partial<BatchLine>;
@@ -71,7 +71,13 @@ export function archivedOfLine(text: string): ArchivedObject | undefined {
     const v = line[k];
     if (typeof v === 'string') metadata[k] = v;
   }
-  return { body: line.body, metadata, contentType: typeof line.contentType === 'string' ? line.contentType : DEFAULT_RAW_CONTENT_TYPE };
+  const archived = { body: line.body, metadata, contentType: typeof line.contentType === 'string' ? line.contentType : DEFAULT_RAW_CONTENT_TYPE };
+  return typeof line.messageKey === 'string' ? { archived, messageKey: line.messageKey } : { archived };
+}
+
+/** The archived delivery a batch object's line holds; undefined when the text is not such a line. */
+export function archivedOfLine(text: string): ArchivedObject | undefined {
+  return parseLine(text)?.archived;
 }
 
 /** Every line of a batch object with its line reference (replay reads a batch object whole). */
@@ -83,10 +89,8 @@ export function linesOfBatch(key: string, object: string): Array<{ ref: string; 
     let end = bytes.indexOf(0x0a, start);
     if (end < 0) end = bytes.length;
     if (end > start) {
-      const text = bytes.subarray(start, end).toString('utf8');
-      const archived = archivedOfLine(text);
-      const messageKey = archived && (JSON.parse(text) as { messageKey?: unknown }).messageKey;
-      if (archived) out.push({ ref: lineRefOf(key, start, end - 1), archived, ...(typeof messageKey === 'string' ? { messageKey } : {}) });
+      const parsed = parseLine(bytes.subarray(start, end).toString('utf8'));
+      if (parsed) out.push({ ref: lineRefOf(key, start, end - 1), ...parsed });
     }
     start = end + 1;
   }

@@ -25,6 +25,7 @@ import type { AlertRecord, Incident, TimelineEvent } from '../../core/model/inci
 import { INCIDENT_STATUSES } from '../../core/model/incident';
 import type { ApplyResult, IncidentPage, IncidentQuery, IncidentStore } from '../../core/ports';
 import { withPagedStep } from '../../core/escalation/paged-step';
+import { mapLimit } from '../../core/map-limit';
 
 /** Delivery markers expire (TTL attribute) after this many seconds; SQS keeps messages at most 14 days. */
 const MARKER_TTL_SECONDS = 15 * 24 * 3600;
@@ -180,20 +181,17 @@ export class DynamoIncidentStore implements IncidentStore {
    */
   async latestForFingerprints(fps: readonly Fingerprint[], limit: number): Promise<Map<Fingerprint, Incident[]>> {
     const out = new Map<Fingerprint, Incident[]>();
-    const unknown = [...new Set(fps)].filter((fp) => !this.withHeads.has(shortFingerprint(fp)));
+    const distinct = [...new Set(fps)];
+    const unknown = distinct.filter((fp) => !this.withHeads.has(shortFingerprint(fp)));
     for (let i = 0; i < unknown.length; i += 100) {
       const chunk = unknown.slice(i, i + 100);
       const found = await this.firstHeads(chunk);
       for (const fp of chunk) if (!found.has(fpKey(shortFingerprint(fp)))) out.set(fp, []);
     }
-    const rest = [...new Set(fps)].filter((fp) => !out.has(fp));
-    let next = 0;
-    await Promise.all(Array.from({ length: Math.min(HEAD_QUERY_CONCURRENCY, rest.length) }, async () => {
-      while (next < rest.length) {
-        const fp = rest[next++]!;
-        out.set(fp, await this.recentForFingerprint(fp, limit));
-      }
-    }));
+    const rest = distinct.filter((fp) => !out.has(fp));
+    await mapLimit(rest, HEAD_QUERY_CONCURRENCY, async (fp) => {
+      out.set(fp, await this.recentForFingerprint(fp, limit));
+    });
     return out;
   }
 
