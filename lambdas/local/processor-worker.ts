@@ -19,13 +19,10 @@ import { ConfigAlarmDetails } from '../adapters/local/config-alarm-details';
 import { storeRecordingResolves } from '../handlers/shared/insights';
 import { createProcessAlertsHandler } from '../handlers/process-alerts';
 import { embeddedClient } from './embedded-dynamodb';
-import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import type { EscalationDeps } from '../core/escalation/run';
 import { createEscalationStepHandler } from '../handlers/escalation-step';
-import { ChannelSender } from '../adapters/notify/channel-sender';
 import { localChannelSecrets } from '../adapters/secrets/channel-secrets';
-import { LocalOutboxSender } from './outbox';
+import { localEscalationDeps, localOutbox } from './escalation-deps';
 import { localContext } from './http-server';
 import type { FromMain, FromWorker, ProcessorThreadData } from './processor-thread';
 
@@ -70,15 +67,10 @@ const archive = new FsRawArchive(join(data.dataDir, 'archive'));
 const handler = createProcessAlertsHandler({ config, store, ops, escalator, deadLetters, archive, clock, alarmDetails: new ConfigAlarmDetails(config.cloudwatchAlarms.local, clock) });
 // The inline page (the Page function's handler, as the main thread builds it): its own store over this thread's client.
 const channelSecrets = localChannelSecrets(data.channelSecrets, data.channelEnvironment);
-const pageDeps: EscalationDeps = {
+const pageDeps = localEscalationDeps({
   config, store: new DynamoIncidentStore(client, data.table), ops, clock,
-  sender: new LocalOutboxSender(join(data.dataDir, 'outbox.jsonl'), config, channelSecrets, new ChannelSender(config, channelSecrets, async () => ({ ok: false, error: 'not a channel' }))),
-  sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
-  random: Math.random,
-  newNonce: randomUUID,
-  publicBaseUrl: data.publicBaseUrl,
-  actionLinkKey: data.actionLinkKey,
-};
+  sender: localOutbox(data.dataDir, config, channelSecrets), publicBaseUrl: data.publicBaseUrl, actionLinkKey: data.actionLinkKey,
+});
 const page = createEscalationStepHandler(async () => pageDeps);
 const run = (m: Exclude<FromMain, { kind: 'reply' }>): Promise<unknown> => {
   if (m.kind === 'batch') return (handler as unknown as (e: SQSEvent, c: unknown) => Promise<unknown>)(m.event as SQSEvent, localContext('processAlerts', m.timeoutMs));

@@ -28,7 +28,6 @@ import { DynamoStatusStore } from '../adapters/dynamodb/status-store';
 import { FsStatusSite } from '../adapters/local/fs-status-site';
 import { createStatusRenderHandler } from '../handlers/status-render';
 import { STATUS_FILES } from '../core/status/render';
-import { ChannelSender } from '../adapters/notify/channel-sender';
 import { localChannelSecrets } from '../adapters/secrets/channel-secrets';
 import { createActHandler } from '../handlers/act';
 import { FsRawArchive } from '../adapters/local/fs-raw-archive';
@@ -67,7 +66,8 @@ import { CONSOLE_DIST } from '../../lib/console/build-console';
 import { QueueConsumer, type SqsHandler } from './queue-consumer';
 import { LocalAlertQueue, LocalDeadLetters } from './local-queue-adapters';
 import { LocalEscalationRunner } from './escalation-runner';
-import { LocalOutboxSender } from './outbox';
+import type { LocalOutboxSender } from './outbox';
+import { localEscalationDeps, localOutbox } from './escalation-deps';
 import { synthesizeEscalationStateMachine } from './synthesized-state-machine';
 import { ProcessorThread, type ProcessorThreadData } from './processor-thread';
 import { ConflictError, InvariantError, TransientError } from '../core/errors';
@@ -259,16 +259,10 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     const port = options.port ?? 3000;
     let publicBaseUrl = `http://localhost:${port}`;
     const channelSecrets = localChannelSecrets(secrets.channels, options.environment ?? process.env);
-    const outbox = new LocalOutboxSender(join(dataDir, 'outbox.jsonl'), config, channelSecrets, new ChannelSender(config, channelSecrets, async () => ({ ok: false, error: 'not a channel' })));
+    const outbox = localOutbox(dataDir, config, channelSecrets);
     const escalationOps = options.hooks?.escalationOps?.(ops) ?? ops;
-    const escalationDeps = (): EscalationDeps => ({
-      config, store, ops: escalationOps, sender: outbox, clock,
-      sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
-      random: Math.random,
-      newNonce: randomUUID,
-      publicBaseUrl,
-      actionLinkKey: secrets.actionLinkKey,
-    });
+    const escalationDeps = (): EscalationDeps =>
+      localEscalationDeps({ config, store, ops: escalationOps, sender: outbox, clock, publicBaseUrl, actionLinkKey: secrets.actionLinkKey });
     // The functions of the table, each built by its handler factory (a new table entry fails to compile until it
     // has one here); `invoke` calls one the way Lambda does, with the function's timeout (at least 30 s locally, where
     // a shared machine is slower than Lambda).
